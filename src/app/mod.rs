@@ -1,0 +1,1 @@
+//! The eframe desktop editor (feature `gui`).

@@ -1,0 +1,23 @@
+//! Journey Studio: design customer journeys offline and preview how they would perform.
+//!
+//! The layers point one way, from the bottom up:
+//!
+//! - [`model`]: the journey (setup, graph, goals, scenario, versions): plain data.
+//! - [`format`]: `.journey` RON files: format version, migrations, atomic save, errors with line and column.
+//! - [`validate`]: the rules of SPEC §1.4 over a model, as diagnostics.
+//! - [`sim`]: the simulation engine; no I/O, no wall clock.
+//! - [`cli`]: the headless command line.
+//! - `app` (feature `gui`): the eframe desktop editor.
+//!
+//! Nothing below `app` imports egui, eframe or rfd; `cargo build --no-default-features`
+//! builds the engine and CLI alone.
+
+pub mod cli;
+pub mod format;
+pub mod model;
+pub mod sim;
+pub mod templates;
+pub mod validate;
+
+#[cfg(feature = "gui")]
+pub mod app;

@@ -1,0 +1,3 @@
+//! The `journey-studio` binary: a subcommand runs headless; none opens the editor.
+
+fn main() {}
