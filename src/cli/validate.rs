@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::format::{self, FormatError};
-use crate::validate::{Diagnostic, Location, Severity, validate};
+use crate::validate::{Severity, validate};
 
 use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand};
 
@@ -63,7 +63,7 @@ fn check_file(path: &Path) -> (Outcome, String) {
     }
     let mut out = String::new();
     for d in &diagnostics {
-        let _ = writeln!(out, "{name}:{}: {}: {}", place(d), severity_word(d.severity), d.message);
+        let _ = writeln!(out, "{name}:{}: {}: {}", d.place(), severity_word(d.severity), d.message);
     }
     let outcome =
         if diagnostics.iter().any(|d| d.severity == Severity::Error) { Outcome::Errors } else { Outcome::Warnings };
@@ -73,21 +73,10 @@ fn check_file(path: &Path) -> (Outcome, String) {
 /// `FILE:LINE:COL: error: MESSAGE` for a parse error, `FILE: error: ...` otherwise.
 fn load_error_line(path: &Path, e: &FormatError) -> String {
     let name = path.display();
-    match e {
+    match e.inner() {
         FormatError::Parse { line, col, message } => format!("{name}:{line}:{col}: error: {message}"),
         FormatError::Io { source, .. } => format!("{name}: error: cannot read the file: {source}"),
         other => format!("{name}: error: {other}"),
-    }
-}
-
-/// Where a diagnostic is, as the CLI prints it.
-fn place(d: &Diagnostic) -> String {
-    match &d.location {
-        Location::Setup => "setup".to_owned(),
-        Location::Entry => "entry".to_owned(),
-        Location::Goal(i) => format!("goal {}", i.saturating_add(1)),
-        Location::Scenario => "scenario".to_owned(),
-        Location::Nodes(ids) => ids.first().map_or_else(|| "graph".to_owned(), ToString::to_string),
     }
 }
 
@@ -101,15 +90,6 @@ fn severity_word(s: Severity) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::NodeId;
-
-    #[test]
-    fn places_read_as_the_cli_prints_them() {
-        let d = |location| Diagnostic { severity: Severity::Error, location, message: String::new() };
-        assert_eq!(place(&d(Location::Goal(0))), "goal 1");
-        assert_eq!(place(&d(Location::Nodes(vec![NodeId(3), NodeId(1)]))), "n3");
-        assert_eq!(place(&d(Location::Setup)), "setup");
-    }
 
     #[test]
     fn parse_errors_name_line_and_column() {
