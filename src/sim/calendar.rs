@@ -193,8 +193,8 @@ fn window_on(tz: Tz, dnd: &Dnd, date: NaiveDate) -> Option<(Timestamp, Timestamp
 /// The end of the latest-ending window containing `t`, if any.
 fn containing_window_end(t: Timestamp, tz: Tz, dnd: &Dnd) -> Option<Timestamp> {
     let (d, _, _) = local_date_time(t, tz);
-    // The window of the previous day (overnight), today's, and — where a DST shift pushes
-    // a local day's start — the neighbours are enough.
+    // Only the window starting on the previous local day (overnight) and today's can hold
+    // `t`: a window starting tomorrow starts after `t`, one from two days ago has ended.
     (-1..=0).filter_map(|k| window_on(tz, dnd, add_days(d, k))).filter(|&(s, e)| s <= t && t < e).map(|(_, e)| e).max()
 }
 
@@ -663,5 +663,129 @@ mod tests {
             None,
         );
         assert!(scheduled_runs(&s, Timestamp(i64::MAX)).len() <= 6);
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        const ZONES: [&str; 9] = [
+            "UTC",
+            "Europe/Berlin",
+            "America/New_York",
+            "Asia/Kolkata",
+            "Australia/Lord_Howe",
+            "America/Sao_Paulo",
+            "Asia/Tehran",
+            "Pacific/Apia",
+            "Pacific/Chatham",
+        ];
+
+        /// 1950..2100, where the zones above have their odd transitions.
+        fn instant() -> impl Strategy<Value = Timestamp> {
+            (-631_152_000_i64..4_102_444_800).prop_map(Timestamp)
+        }
+
+        fn zone() -> impl Strategy<Value = Tz> {
+            (0..ZONES.len()).prop_map(|i| ZONES[i].parse().unwrap())
+        }
+
+        /// The first offset change after `t` within two years, if any.
+        fn next_transition(z: Tz, t: Timestamp) -> Option<Timestamp> {
+            let off = offset_secs(z, t);
+            let mut lo = t.0;
+            let step = 6 * 3_600;
+            let hi = (1..=2 * 365 * 4).map(|k| t.0 + k * step).find(|&h| offset_secs(z, Timestamp(h)) != off)?;
+            lo = lo.max(hi - step);
+            let mut hi = hi;
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if offset_secs(z, Timestamp(mid)) == off { lo = mid } else { hi = mid }
+            }
+            Some(Timestamp(hi))
+        }
+
+        /// Instants often within a few hours of a DST transition, else anywhere.
+        fn near_transition() -> impl Strategy<Value = (Tz, Timestamp)> {
+            (zone(), instant(), -4 * 3_600_i64..4 * 3_600).prop_map(|(z, t, d)| {
+                let base = next_transition(z, t).unwrap_or(t);
+                (z, Timestamp(base.0 + d))
+            })
+        }
+
+        fn local_secs(t: Timestamp, z: Tz) -> i64 {
+            t.0 + offset_secs(z, t)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(400))]
+
+            #[test]
+            fn local_to_utc_follows_the_rule((z, t) in near_transition(), shift in -3 * 3_600_i64..3 * 3_600) {
+                // A local wall time near the transition, by date and seconds of day.
+                let (d, secs0, _) = local_date_time(t, z);
+                let secs = secs0 + shift;
+                let target = d.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp() + secs;
+                let r = local_to_utc(z, d, secs);
+                let got = local_secs(r, z);
+                if got == target {
+                    // Ambiguous: the later one, so no later instant within 3 h shows it again.
+                    for later in 1..=10_800 / 900 {
+                        prop_assert_ne!(local_secs(Timestamp(r.0 + later * 900), z), target);
+                    }
+                } else {
+                    // Nonexistent: the first instant past the gap.
+                    prop_assert!(got > target, "{} {}", got, target);
+                    prop_assert!(local_secs(Timestamp(r.0 - 1), z) < target);
+                }
+            }
+
+            #[test]
+            fn next_time_of_day_is_the_next_match((z, t) in near_transition(), h in 0_u8..24, m in 0_u8..60) {
+                let tod = hm(h, m);
+                let n = next_time_of_day(t, z, tod);
+                prop_assert!(n > t);
+                prop_assert!(n.0 - t.0 <= 2 * 86_400 + 3_600, "{} after {}", n, t);
+                let (_, secs, _) = local_date_time(n, z);
+                if secs != tod.secs_of_day() {
+                    prop_assert_ne!(offset_secs(z, Timestamp(n.0 - 1)), offset_secs(z, n), "not a transition");
+                }
+                // No earlier whole minute after t shows that local time, except the earlier
+                // pass of an ambiguous time whose later pass is n.
+                let mut s = (t.0 + 1).div_euclid(60) * 60 + 60;
+                while s < n.0 {
+                    if local_secs(Timestamp(s), z).rem_euclid(86_400) == tod.secs_of_day() {
+                        prop_assert_eq!(local_secs(n, z), local_secs(Timestamp(s), z), "earlier match at {}", s);
+                    }
+                    s += 60;
+                }
+            }
+
+            #[test]
+            fn dnd_release_lands_at_the_window_end((z, t) in near_transition()) {
+                let dnd = every_day((22, 0), (8, 0));
+                let (_, secs, _) = local_date_time(t, z);
+                let r = dnd_release(t, z, &dnd);
+                if (8 * 3_600..22 * 3_600).contains(&secs) {
+                    prop_assert_eq!(r, None);
+                } else {
+                    let r = r.unwrap();
+                    prop_assert!(r > t && r.0 - t.0 <= 11 * 3_600, "{} -> {}", t, r);
+                    prop_assert_eq!(local_date_time(r, z).1, 8 * 3_600);
+                    prop_assert_eq!(dnd_release(r, z, &dnd), None);
+                }
+            }
+
+            #[test]
+            fn nothing_panics_on_any_instant(z in zone(), t in any::<i64>(), secs in any::<i64>(), curve in proptest::collection::vec(any::<f64>(), 0..30)) {
+                let t = Timestamp(t);
+                let _ = local_to_utc(z, local_date_time(t, z).0, secs);
+                let n = next_local_midnight(t, z);
+                prop_assert!(n > t || t.0 == i64::MAX);
+                let _ = best_time(t, z, &curve);
+                let _ = dnd_release(t, z, &every_day((23, 0), (23, 0)));
+            }
+        }
     }
 }
