@@ -753,7 +753,7 @@ mod tests {
                 }
                 // No earlier whole minute after t shows that local time, except the earlier
                 // pass of an ambiguous time whose later pass is n.
-                let mut s = (t.0 + 1).div_euclid(60) * 60 + 60;
+                let mut s = (t.0 + 60).div_euclid(60) * 60;
                 while s < n.0 {
                     if local_secs(Timestamp(s), z).rem_euclid(86_400) == tod.secs_of_day() {
                         prop_assert_eq!(local_secs(n, z), local_secs(Timestamp(s), z), "earlier match at {}", s);
