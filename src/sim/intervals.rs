@@ -211,4 +211,39 @@ mod tests {
         let (m, s) = mean_sd(&[1.0, f64::NAN, 3.0, f64::INFINITY]);
         assert!(close(m, 2.0, 1e-12) && close(s, 2.0_f64.sqrt(), 1e-12));
     }
+
+    #[test]
+    fn intervals_hold_their_estimate_and_never_nan() {
+        let counts = [0_u64, 1, 2, 3, 5, 9, 17, 30];
+        for &n1 in &counts[1..] {
+            for k1 in 0..=n1 {
+                let p1 = k1 as f64 / n1 as f64;
+                let w = wilson(k1, n1).unwrap();
+                assert!(
+                    w.lo.is_finite() && w.hi.is_finite() && 0.0 <= w.lo && w.hi <= 1.0 && w.contains(p1),
+                    "{k1}/{n1}: {w:?}"
+                );
+                for &n2 in &counts[1..] {
+                    for k2 in [0, n2 / 2, n2] {
+                        let p2 = k2 as f64 / n2 as f64;
+                        let d = newcombe(k1, n1, k2, n2).unwrap();
+                        assert!(
+                            d.lo.is_finite() && d.hi.is_finite() && d.contains(p1 - p2),
+                            "{k1}/{n1} - {k2}/{n2}: {d:?}"
+                        );
+                        match boost(k1, n1, k2, n2) {
+                            None => assert_eq!(k2, 0),
+                            Some((b, i)) => {
+                                assert!(
+                                    b.is_finite() && i.lo.is_finite() && i.hi.is_finite() && i.contains(b),
+                                    "{b} {i:?}"
+                                );
+                                assert!(i.lo >= -100.0, "{i:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
