@@ -615,3 +615,290 @@ mod round_trip {
         }
     }
 }
+
+mod migration {
+    use std::path::Path;
+
+    use journey_studio::model::{ControlGroups, Weekday};
+
+    use super::*;
+
+    const FIXTURE: &str = "tests/fixtures/v0_minimal.journey";
+
+    #[test]
+    fn a_version_0_file_migrates_into_the_current_model() {
+        let j = load(Path::new(FIXTURE)).unwrap();
+        // Setup: flat top-level fields, minutes and one quiet-hours window.
+        assert_eq!(j.setup.name, "Welcome series");
+        assert_eq!(j.setup.description, "Greets new installs");
+        assert_eq!(j.setup.start, Timestamp::from_utc(2026, 3, 2, 9, 0, 0).unwrap());
+        assert_eq!(j.setup.timezone.account, TzName::new("Europe/Berlin"));
+        assert_eq!(j.setup.timeout, Some(Seconds::days(14)));
+        assert_eq!(j.setup.control, ControlGroups { journey_percent: Some(10), system_percent: None });
+        assert!(j.setup.dnd.enabled);
+        assert_eq!(j.setup.dnd.action, DndAction::Defer);
+        assert_eq!(j.setup.dnd.windows.len(), 7);
+        let window = j.setup.dnd.windows[&Weekday::Sun];
+        assert_eq!((window.start.to_string(), window.end.to_string()), ("22:00".into(), "08:00".into()));
+        // Nodes: x/y become pos, kinds map to the current catalogue.
+        assert_eq!(j.graph.nodes.len(), 8);
+        let node = |id: u32| &j.graph.nodes[&NodeId(id)];
+        assert_eq!(node(4).pos, CanvasPos::new(0.0, 360.0));
+        assert_eq!(node(1).kind.tag(), KindTag::Entry);
+        assert_eq!(j.is_live(), Some(true));
+        assert_eq!(node(1).kind.summary(), "On App Installed");
+        assert_eq!(node(2).kind, NodeKind::Wait(WaitKind::Duration(Seconds::DAY)));
+        match &node(4).kind {
+            NodeKind::Condition { condition: Condition::LiveAction(a), window } => {
+                assert_eq!(a.event.event, "App Launched");
+                assert_eq!(*window, Some(Seconds::days(2)));
+            }
+            other => panic!("{other:?}"),
+        }
+        match &node(5).kind {
+            NodeKind::RandomSplit { paths, mode, winner } => {
+                let got: Vec<_> = paths.iter().map(|p| (p.id, p.name.as_str(), p.percent)).collect();
+                assert_eq!(got, [(PathId(1), "Variant A", 70), (PathId(2), "Variant B", 30)]);
+                assert_eq!((mode, winner), (&SplitMode::Manual, &None));
+            }
+            other => panic!("{other:?}"),
+        }
+        let message = |id: u32| match &node(id).kind {
+            NodeKind::Channel { channel, message, engagement_window, .. } => {
+                assert_eq!(*engagement_window, Seconds::DAY);
+                (*channel, message.clone())
+            }
+            other => panic!("{other:?}"),
+        };
+        let (ch, m) = message(3);
+        assert_eq!((ch, m.title.as_str(), m.body.as_str()), (Channel::Push, "Welcome!", "Glad you are here"));
+        let (ch, m) = message(6);
+        assert_eq!((ch, m.subject.as_str(), m.title.as_str()), (Channel::Email, "Getting started", ""));
+        let (ch, m) = message(7);
+        assert_eq!((ch, m.body.as_str()), (Channel::Sms, "Hi\nCome back"), "SMS keeps the title as its first line");
+        assert_eq!(node(8).kind, NodeKind::Exit);
+        // Links: variants number from 1; a link to a missing node still loads.
+        assert_eq!(j.graph.links.len(), 10);
+        assert_eq!(j.graph.target(NodeId(5), Port::Path(PathId(2))), Some(NodeId(7)));
+        assert_eq!(j.graph.target(NodeId(4), Port::Yes), Some(NodeId(8)));
+        assert_eq!(j.graph.target(NodeId(3), Port::Clicked), Some(NodeId(42)));
+        // Goals: bare event names; no scenario in version 0.
+        assert_eq!(j.goals.len(), 1);
+        assert_eq!(j.goals[0].event, EventFilter::named("Charged"));
+        assert_eq!(j.goals[0].value_property.as_deref(), Some("Amount"));
+        assert_eq!(j.scenario, Scenario::default());
+    }
+
+    #[test]
+    fn a_migrated_file_saves_as_the_current_version() {
+        let j = load(Path::new(FIXTURE)).unwrap();
+        let text = to_ron(&j);
+        assert!(text.starts_with("(\n    format_version: 1,"));
+        assert_eq!(from_ron(&text).unwrap(), j);
+    }
+
+    #[test]
+    fn version_0_errors_name_their_line() {
+        let fixture = std::fs::read_to_string(FIXTURE).unwrap();
+        let bad = fixture.replace("(id: 8, label: \"Done\"", "(id: 7, label: \"Done\"");
+        let (line, _, message) = parse_error(&bad);
+        assert_eq!(line, line_of(&bad, "label: \"Done\""));
+        assert!(message.contains("duplicate node id n7"), "{message}");
+
+        let bad = fixture.replace("kind: End", "kind: Finish");
+        let (line, _, message) = parse_error(&bad);
+        assert_eq!(line, line_of(&bad, "Finish"));
+        assert!(message.contains("unknown kind `Finish`") && message.contains("`End`"), "{message}");
+
+        let bad = fixture.replace("(from: 7, port: Sent, to: 8)", "(from: 6, port: Sent, to: 7)");
+        let (line, _, message) = parse_error(&bad);
+        assert_eq!(line, line_of(&bad, "(from: 6, port: Sent, to: 7)"));
+        assert!(message.contains("a second link on output Sent of node n6"), "{message}");
+
+        let bad = fixture.replace("\"22:00\"", "\"25:00\"");
+        let (line, _, message) = parse_error(&bad);
+        assert_eq!(line, line_of(&bad, "25:00"));
+        assert!(message.contains("time of day"), "{message}");
+    }
+}
+
+mod errors {
+    use std::path::Path;
+
+    use super::*;
+
+    /// A small valid journey to break in specific ways.
+    fn base() -> String {
+        let mut j = Journey::new("Errors");
+        let id = j.graph.next_node_id();
+        j.graph.nodes.insert(
+            id,
+            Node { id, label: "Wait".into(), pos: CanvasPos::new(0.0, 100.0), kind: KindTag::Wait.default_kind() },
+        );
+        j.graph.connect(NodeId(1), Port::Next, NodeId(2));
+        to_ron(&j)
+    }
+
+    /// Replaces exactly one occurrence.
+    fn replace_once(text: &str, from: &str, to: &str) -> String {
+        assert_eq!(text.matches(from).count(), 1, "{from:?} should occur once in\n{text}");
+        text.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn a_syntax_error_names_line_column_and_what_was_expected() {
+        let text = replace_once(&base(), "label: \"Wait\",", "label: \"Wait\"");
+        let (line, col, message) = parse_error(&text);
+        assert_eq!(line, line_of(&text, "label: \"Wait\""), "{message}");
+        let line_text = text.lines().nth(line - 1).unwrap();
+        assert_eq!(col, line_text.find("pos:").unwrap() + 1, "points at the token after the missing comma");
+        assert_eq!(message, "expected a comma `,` or a closing bracket");
+    }
+
+    #[test]
+    fn an_unclosed_text_is_reported() {
+        let text = base();
+        let cut = &text[..text.find("\"Wait\"").unwrap() + 3];
+        let (line, _, message) = parse_error(cut);
+        assert_eq!(line, cut.lines().count());
+        assert_eq!(message, "the text has no closing `\"`");
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_field_and_the_expected_type() {
+        let text = replace_once(&base(), "(id: 2, label: \"Wait\"", "(id: \"two\", label: \"Wait\"");
+        let (line, col, message) = parse_error(&text);
+        let expected_line = line_of(&text, "\"two\"");
+        assert_eq!(line, expected_line);
+        let line_text = text.lines().nth(line - 1).unwrap();
+        assert_eq!(col, line_text.find("\"two\"").unwrap() + 1, "{message}");
+        assert_eq!(message, "expected a whole number for `id`");
+
+        let text = replace_once(&base(), "label: \"Wait\"", "label: 5");
+        let (line, _, message) = parse_error(&text);
+        assert_eq!(line, line_of(&text, "label: 5"));
+        assert_eq!(message, "expected text in double quotes for `label`");
+    }
+
+    #[test]
+    fn an_unknown_node_kind_lists_the_kinds() {
+        let text = replace_once(&base(), "kind: Wait(", "kind: Pause(");
+        let (line, col, message) = parse_error(&text);
+        assert_eq!(line, line_of(&text, "Pause("));
+        let line_text = text.lines().nth(line - 1).unwrap();
+        assert!(col > line_text.find("Pause").unwrap(), "{col} {line_text}");
+        assert!(message.starts_with("unknown node kind `Pause`; expected"), "{message}");
+        assert!(message.contains("`Wait`") && message.contains("`Channel`"), "{message}");
+    }
+
+    #[test]
+    fn a_duplicate_node_id_is_refused_at_the_duplicate() {
+        let text = replace_once(&base(), "(id: 2, label: \"Wait\"", "(id: 1, label: \"Wait\"");
+        let (line, _, message) = parse_error(&text);
+        assert_eq!(line, line_of(&text, "(id: 1, label: \"Wait\""));
+        assert_eq!(message, "duplicate node id n1");
+    }
+
+    #[test]
+    fn a_second_link_on_one_output_is_refused() {
+        let text = replace_once(
+            &base(),
+            "links: [(from: 1, port: Next, to: 2)]",
+            "links: [\n(from: 1, port: Next, to: 2),\n(from: 1, port: Next, to: 1),\n]",
+        );
+        let (line, _, message) = parse_error(&text);
+        assert_eq!(line, line_of(&text, "(from: 1, port: Next, to: 1)"));
+        assert!(message.contains("a second link on output Next of node n1"), "{message}");
+    }
+
+    #[test]
+    fn missing_and_unknown_fields_are_named() {
+        let text = replace_once(&base(), "label: \"Wait\", ", "");
+        let (_, _, message) = parse_error(&text);
+        assert_eq!(message, "missing field `label` in a node");
+
+        let text = replace_once(&base(), "status: Draft,", "status: Draft,\n        colour: \"red\",");
+        let (line, col, message) = parse_error(&text);
+        assert_eq!((line, col), (line_of(&text, "colour"), 9));
+        assert!(message.starts_with("unknown field `colour` in a journey; expected `setup`, `graph`"), "{message}");
+    }
+
+    #[test]
+    fn a_truncated_file_says_it_ends_too_soon() {
+        let text = base();
+        let cut = &text[..text.len() / 2];
+        let (_, _, message) = parse_error(cut);
+        assert!(message.contains("ends too soon"), "{message}");
+    }
+
+    #[test]
+    fn text_after_the_journey_is_refused() {
+        let text = format!("{}oops", base());
+        let (line, col, message) = parse_error(&text);
+        assert_eq!((line, col), (text.lines().count(), 1));
+        assert_eq!(message, "unexpected text after the end of the journey");
+    }
+
+    #[test]
+    fn links_to_missing_nodes_and_ports_load() {
+        let text = replace_once(
+            &base(),
+            "links: [(from: 1, port: Next, to: 2)]",
+            "links: [(from: 1, port: Next, to: 2), (from: 2, port: Clicked, to: 9), (from: 7, port: Path(3), to: 1)]",
+        );
+        let j = from_ron(&text).unwrap();
+        assert_eq!(j.graph.target(NodeId(2), Port::Clicked), Some(NodeId(9)));
+        assert_eq!(j.graph.target(NodeId(7), Port::Path(PathId(3))), Some(NodeId(1)));
+        assert_eq!(from_ron(&to_ron(&j)).unwrap(), j, "nothing is lost on the next save");
+    }
+
+    #[test]
+    fn a_newer_file_is_too_new() {
+        let text = replace_once(&base(), "format_version: 1,", "format_version: 7,");
+        assert!(matches!(from_ron(&text), Err(FormatError::TooNew { found: 7 })));
+    }
+
+    #[test]
+    fn load_errors_end_with_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broken.journey");
+        std::fs::write(&path, replace_once(&base(), "kind: Wait(", "kind: Pause(")).unwrap();
+        let e = load(&path).unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.starts_with("line "), "{shown}");
+        assert!(shown.ends_with(&format!(": {}", path.display())), "{shown}");
+        assert_eq!(e.path(), Some(path.as_path()));
+        assert!(e.position().is_some());
+
+        let missing = dir.path().join("missing.journey");
+        let e = load(&missing).unwrap_err();
+        assert!(matches!(&e, FormatError::Io { action: "reading", .. }), "{e:?}");
+        assert!(e.to_string().ends_with(&missing.display().to_string()), "{e}");
+        assert!(load(Path::new(dir.path())).is_err(), "a folder is not a journey");
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_a_parse_error() {
+        let mut bytes = base().into_bytes();
+        bytes.splice(30..30, [0xC3, 0x28]);
+        let e = from_bytes(&bytes).unwrap_err();
+        assert!(matches!(e, FormatError::Parse { line: 3, .. }), "{e:?}");
+    }
+
+    #[test]
+    fn absurd_nesting_is_refused_without_overflowing_the_stack() {
+        let deep = format!("{}{}", "Any([".repeat(5000), "])".repeat(5000));
+        let text = replace_once(&base(), "user_filters: []", &format!("user_filters: [], zz: {deep}"));
+        let (_, _, message) = parse_error(&text);
+        assert!(message.contains("nests") || message.contains("unknown field"), "{message}");
+        // A deep but legal filter inside a condition node.
+        let deep = format!("{}{}", "All([".repeat(20_000), "])".repeat(20_000));
+        let text = replace_once(
+            &base(),
+            "kind: Wait(Duration(86400))",
+            &format!("kind: Condition(condition: UserProperty({deep}), window: None)"),
+        );
+        let (_, _, message) = parse_error(&text);
+        assert!(message.contains("nests"), "{message}");
+    }
+}
