@@ -202,10 +202,17 @@ impl Out {
 }
 
 /// How a node is named in messages: its kind and label ("Random split 'Offer test'"),
-/// or its kind and id when it has no label.
+/// or its kind and id when the label says nothing more (the entry is just "Entry").
 pub(crate) fn name(node: &Node) -> String {
     let kind = node.kind.tag().label();
-    if node.label.trim().is_empty() { format!("{kind} {}", node.id) } else { format!("{kind} '{}'", node.label) }
+    let label = node.label.trim();
+    if !label.is_empty() && !label.eq_ignore_ascii_case(kind) {
+        format!("{kind} '{label}'")
+    } else if node.kind.tag() == crate::model::KindTag::Entry {
+        kind.to_owned()
+    } else {
+        format!("{kind} {}", node.id)
+    }
 }
 
 #[cfg(test)]

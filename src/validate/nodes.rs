@@ -465,8 +465,8 @@ mod tests {
         ActionRule, ConditionalPath, Dnd, KindTag, PastBehaviourRule, Port, ProfileUpdateRow, RandomPath, Scope,
         TimeWindow, UpdateOp,
     };
-    use crate::validate::testkit::{add, add_kind, assert_clean, kind, link, of, one, valid};
     use crate::validate::Severity;
+    use crate::validate::testkit::{add, add_kind, assert_clean, kind, link, of, one, valid};
 
     const ENTRY: NodeId = NodeId(1);
     const WAIT: NodeId = NodeId(2);
