@@ -3,6 +3,9 @@
 //! - `check_connect`, against the simple cycles of the graph with the link added;
 //! - the event-context rule, against every simple path from the entry.
 
+// Strategy closures are test code too (clippy only exempts `#[test]` functions).
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 
 use journey_studio::model::{
@@ -28,7 +31,7 @@ fn amount(scope: Scope) -> Filter {
 
 /// A node kind from a selector and a parameter.
 fn kind(sel: u8, param: u8) -> NodeKind {
-    let scope = if param % 2 == 0 { Scope::Event } else { Scope::User };
+    let scope = if param.is_multiple_of(2) { Scope::Event } else { Scope::User };
     match sel {
         0 => NodeKind::Wait(WaitKind::Duration(Seconds([30, 59, 60, 3600][usize::from(param % 4)]))),
         1 => NodeKind::Wait(WaitKind::TimeOfDay { time: TimeOfDay::new(9, 0).unwrap(), user_timezone: false }),
@@ -344,4 +347,46 @@ fn simple_paths_exist(j: &Journey, target: NodeId) -> bool {
         }
     }
     false
+}
+
+/// Numbers for the engine: ordinary ones and the ones that break naive code.
+fn wild() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        3 => 0.0..1.0f64,
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => Just(f64::NEG_INFINITY),
+        1 => Just(-1.0),
+        1 => any::<f64>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    /// Any non-finite number in the scenario is an error, and validation never panics.
+    #[test]
+    fn scenario_numbers_never_slip_through(j in journey(), xs in prop::collection::vec(wild(), 8), secs in any::<i64>()) {
+        let mut j = j;
+        let s = &mut j.scenario;
+        s.population.reachability.push = xs[0];
+        s.population.activity_curve[5] = xs[1];
+        s.activity_shape = xs[2] + 1.0;
+        s.population.timezones[0].weight = xs[3];
+        s.fatigue.insert(Channel::Sms, xs[4]);
+        if let Some(c) = s.channels.get_mut(&Channel::Push) {
+            c.cost_per_message = xs[5];
+            c.view = xs[6];
+        }
+        s.events.insert("Charged".into(), journey_studio::model::EventBehaviour::at_rate(xs[7]));
+        j.setup.timeout = Some(Seconds(secs));
+        let diags = validate(&j);
+        if xs.iter().any(|x| !x.is_finite()) {
+            prop_assert!(diags.iter().any(|d| d.rule == Rule::ScenarioValue));
+        }
+        for d in &diags {
+            prop_assert!(!d.message.is_empty());
+            let _ = d.place();
+        }
+    }
 }

@@ -105,7 +105,12 @@ mod tests {
 
     #[test]
     fn places_read_as_the_cli_prints_them() {
-        let d = |location| Diagnostic { severity: Severity::Error, location, message: String::new() };
+        let d = |location| Diagnostic {
+            severity: Severity::Error,
+            location,
+            message: String::new(),
+            rule: crate::validate::Rule::EntryCount,
+        };
         assert_eq!(place(&d(Location::Goal(0))), "goal 1");
         assert_eq!(place(&d(Location::Nodes(vec![NodeId(3), NodeId(1)]))), "n3");
         assert_eq!(place(&d(Location::Setup)), "setup");

@@ -102,7 +102,7 @@ fn node_rules(j: &Journey, node: &Node, p: &mut Problems, w: &mut Problems) {
             }
             match mode {
                 SplitMode::Manual => {
-                    let sum: u32 = paths.iter().map(|x| u32::from(x.percent)).sum();
+                    let sum = paths.iter().fold(0u32, |acc, x| acc.saturating_add(u32::from(x.percent)));
                     if sum != 100 {
                         p.push((
                             Rule::SplitPercentages,
@@ -169,8 +169,9 @@ fn node_rules(j: &Journey, node: &Node, p: &mut Problems, w: &mut Problems) {
 
 fn duplicate_paths(ids: impl Iterator<Item = PathId>, who: &str, p: &mut Problems) {
     let mut seen = BTreeSet::new();
+    let mut reported = BTreeSet::new();
     for id in ids {
-        if !seen.insert(id) {
+        if !seen.insert(id) && reported.insert(id) {
             p.push((
                 Rule::DuplicatePath,
                 format!("{who}: two paths share the id {id}, so their links cannot be told apart"),
