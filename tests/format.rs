@@ -2,9 +2,10 @@
 //! version 0 migration from a stored fixture, parse errors with line and column, no
 //! panics on 10,000+ corrupted files, and atomic saves that never damage the old file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 use std::collections::BTreeMap;
 
-use journey_studio::format::{FORMAT_VERSION, FormatError, from_bytes, from_ron, load, save, temp_path, to_ron};
+use journey_studio::format::{FORMAT_VERSION, FormatError, from_bytes, from_ron, load, to_ron};
 use journey_studio::model::{
     ActionRule, CanvasPos, Channel, Comment, CommentId, Condition, CountCmp, DatePropertyRule, Dnd, DndAction,
     EngagementKind, EngagementResponse, EntryRule, EntrySegment, EventBehaviour, EventFilter, Filter, Goal, GoalMode,
