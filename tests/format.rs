@@ -2,6 +2,9 @@
 //! version 0 migration from a stored fixture, parse errors with line and column, no
 //! panics on 10,000+ corrupted files, and atomic saves that never damage the old file.
 
+// Helpers and proptest strategies outside `#[test]` functions unwrap on fixed test data.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 
 use journey_studio::format::{FORMAT_VERSION, FormatError, from_bytes, from_ron, load, save, temp_path, to_ron};

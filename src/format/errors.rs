@@ -170,7 +170,7 @@ fn describe(code: &ron::Error) -> String {
             format!("expected a {} but found `{found}`", type_words(expected))
         }
         E::ExpectedStructLike => "expected `(`".to_owned(),
-        E::ExpectedNamedStructLike(name) if name.is_empty() => "expected `(`".to_owned(),
+        E::ExpectedNamedStructLike("") => "expected `(`".to_owned(),
         E::ExpectedNamedStructLike(name) => format!("expected `(` to open a {}", type_words(name)),
         E::ExpectedUnit => "expected `()`".to_owned(),
         E::ExpectedString => "expected text in double quotes".to_owned(),
