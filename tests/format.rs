@@ -789,7 +789,7 @@ mod errors {
         let (line, col, message) = parse_error(&text);
         assert_eq!(line, line_of(&text, "Pause("));
         let line_text = text.lines().nth(line - 1).unwrap();
-        assert!(col > line_text.find("Pause").unwrap(), "{col} {line_text}");
+        assert_eq!(col, line_text.find("Pause").unwrap() + 1, "{line_text}");
         assert!(message.starts_with("unknown node kind `Pause`; expected"), "{message}");
         assert!(message.contains("`Wait`") && message.contains("`Channel`"), "{message}");
     }

@@ -27,6 +27,9 @@ pub use atomic::{temp_path, write_atomic};
 /// The format version this build writes.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// The file name extension of journeys, without the dot (for file dialogs and `new`).
+pub const EXTENSION: &str = "journey";
+
 /// How deeply groups may nest in a file. A real journey needs about 15 levels plus two
 /// per nested filter group; the limit keeps hostile files from exhausting the stack of
 /// a worker thread.
