@@ -35,7 +35,13 @@ fn link(j: &mut Journey, from: NodeId, port: Port, to: NodeId) {
 }
 
 fn channel(c: Channel) -> NodeKind {
-    KindTag::Channel(c).default_kind()
+    let mut k = KindTag::Channel(c).default_kind();
+    if let NodeKind::Channel { message, .. } = &mut k {
+        message.title = "Title".into();
+        message.subject = "Subject".into();
+        message.url = "https://example.com/hook".into();
+    }
+    k
 }
 
 fn run(j: &Journey) -> Report {
