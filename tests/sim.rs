@@ -617,3 +617,192 @@ fn bad_scenarios_give_clear_errors_or_empty_reports() {
 
     assert_eq!(simulate(&good, &RunOptions::default(), &|_| false).unwrap_err(), SimError::Cancelled);
 }
+
+// ---------- entry kinds, automated split, animation, CLI ----------
+
+fn entry_kind(j: &mut Journey, rule: EntryRule) {
+    let e = entry(j);
+    if let NodeKind::Entry(seg) = &mut j.graph.nodes.get_mut(&e).unwrap().kind {
+        seg.rule = rule;
+    }
+    let x = exit(j);
+    link(j, e, Port::Next, x);
+}
+
+#[test]
+fn every_entry_kind_lets_users_in() {
+    // Past behaviour, recurring daily, judged on a warm-up history.
+    let mut j = base(2_000, 1.0);
+    j.setup.timeline = Timeline::Recurring(Recurrence::EveryDays(1));
+    j.setup.reentry.enabled = true;
+    entry_kind(
+        &mut j,
+        EntryRule::PastBehaviour(PastBehaviourRule {
+            event: EventFilter::named("App Launched"),
+            count: CountCmp::AtLeast(3),
+            last_days: 3,
+        }),
+    );
+    let r = run(&j);
+    // Day 0 already sees qualifiers thanks to the warm-up history.
+    assert!(r.trends[0].entered > 0);
+    assert!(r.journey.entered > 1_000 && r.journey.qualified >= r.journey.entered);
+
+    // Custom list: a stated share of the population, once.
+    let mut j = base(10_000, 1.0);
+    j.scenario.population.custom_list_share = 0.25;
+    entry_kind(&mut j, EntryRule::CustomList { name: "VIP".into() });
+    let r = run(&j);
+    assert!(z(r.journey.entered, 10_000, 0.25).abs() < 4.0, "{}", r.journey.entered);
+
+    // Date-time property: users whose date is ahead of the start enter at date − lead.
+    let mut j = base(5_000, 1.0);
+    j.scenario.population.properties.insert("Due".into(), PropertyDist::DateOffset { min_days: -5.0, max_days: 15.0 });
+    entry_kind(
+        &mut j,
+        EntryRule::DateProperty(DatePropertyRule { property: "Due".into(), within_next: Seconds::days(2) }),
+    );
+    let r = run(&j);
+    // Dates in [0, 12) days enter within the 10-day horizon: 12/20 of users.
+    assert!(z(r.journey.entered, 5_000, 0.6).abs() < 4.0, "{}", r.journey.entered);
+
+    // Inaction: browsed and did not buy within 2 hours.
+    let mut j = base(3_000, 1.0);
+    j.scenario.events.insert("Browse".into(), EventBehaviour::at_rate(1.0));
+    j.scenario.events.insert("Charged".into(), EventBehaviour::at_rate(0.5));
+    entry_kind(
+        &mut j,
+        EntryRule::Inaction(InactionRule {
+            did: EventFilter::named("Browse"),
+            not_did: EventFilter::named("Charged"),
+            within: Seconds::hours(2),
+        }),
+    );
+    let r = traj(&j, 200);
+    assert!(r.journey.entered > 1_000);
+
+    // Live action on the 3rd occurrence: at most one entry per user, at its 3rd launch.
+    let mut j = base(2_000, 1.0);
+    entry_kind(
+        &mut j,
+        EntryRule::LiveAction(ActionRule { event: EventFilter::named("App Launched"), nth_occurrence: Some(3) }),
+    );
+    let r = run(&j);
+    assert_eq!(r.journey.qualified, r.journey.entered);
+    assert!(r.journey.entered > 1_000 && r.journey.entered <= 2_000);
+}
+
+#[test]
+fn the_automated_split_moves_weight_toward_the_converting_path() {
+    let mut j = base(20_000, 3.0);
+    perfect_reach(&mut j);
+    j.setup.timeout = Some(Seconds::days(3));
+    j.scenario.events.insert(
+        "Charged".into(),
+        EventBehaviour {
+            rate_per_day: 0.05,
+            properties: Default::default(),
+            engagement: vec![EngagementResponse {
+                on: EngagementKind::Click,
+                multiplier: 50.0,
+                duration: Seconds::days(2),
+            }],
+        },
+    );
+    let mut push = ChannelRates::typical(Channel::Push);
+    push.failure = 0.0;
+    push.click_given_view = 0.5;
+    j.scenario.channels.insert(Channel::Push, push);
+    j.goals.push(Goal {
+        name: "Buy".into(),
+        event: EventFilter::named("Charged"),
+        mode: GoalMode::Live,
+        value_property: None,
+        pos: CanvasPos::new(0.0, 0.0),
+    });
+    let e = entry(&j);
+    let s = add(
+        &mut j,
+        NodeKind::RandomSplit {
+            paths: vec![
+                RandomPath { id: PathId(1), name: "Push".into(), percent: 50 },
+                RandomPath { id: PathId(2), name: "Nothing".into(), percent: 50 },
+            ],
+            mode: SplitMode::Automated { min_share_percent: 10 },
+            winner: None,
+        },
+    );
+    let p = add(&mut j, channel(Channel::Push));
+    let x = exit(&mut j);
+    link(&mut j, e, Port::Next, s);
+    link(&mut j, s, Port::Path(PathId(1)), p);
+    link(&mut j, s, Port::Path(PathId(2)), x);
+    let w = journey_studio::sim::pilot_weights(&j, &RunOptions::default());
+    let sched = &w[&s];
+    assert_eq!(sched.paths, vec![PathId(1), PathId(2)]);
+    let last = sched.weights.last().unwrap();
+    assert!((last.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    assert!(last[0] > last[1], "weights {last:?}");
+    assert!(last[1] >= 0.09);
+    let r = run(&j);
+    let st = node(&r, s);
+    assert!(st.paths[0].users > st.paths[1].users);
+    assert!(st.paths[0].conversions > 0);
+    // A declared winner takes everyone.
+    if let NodeKind::RandomSplit { winner, .. } = &mut j.graph.nodes.get_mut(&s).unwrap().kind {
+        *winner = Some(PathId(2));
+    }
+    let r = run(&j);
+    assert_eq!(moved(&r, s, Port::Path(PathId(1))), 0);
+}
+
+#[test]
+fn animation_counts_agree_with_the_node_counts() {
+    let mut j = base(3_000, 2.0);
+    let e = entry(&j);
+    let w = add(&mut j, NodeKind::Wait(WaitKind::Duration(Seconds::days(2))));
+    let x = exit(&mut j);
+    link(&mut j, e, Port::Next, w);
+    link(&mut j, w, Port::Next, x);
+    let r = run(&j);
+    assert!(r.animation.buckets >= 100 && r.animation.buckets <= 400);
+    for l in &r.animation.links {
+        let crossed: u64 = l.crossings.iter().map(|c| u64::from(*c)).sum();
+        assert_eq!(crossed, moved(&r, l.from, l.port));
+    }
+    let occ = &r.animation.nodes.iter().find(|n| n.node == w).unwrap().occupancy;
+    // The last bucket ends at the horizon: nobody is left in a 2-day wait entered 8+ days ago.
+    assert!(occ.iter().any(|o| *o > 0));
+    assert_eq!(*occ.last().unwrap() as u64, node(&r, x).waiting_before);
+}
+
+#[test]
+fn the_cli_simulates_with_the_documented_exit_codes() {
+    use std::process::Command;
+    let bin = env!("CARGO_BIN_EXE_journey-studio");
+    let dir = tempfile::tempdir().unwrap();
+    let asset = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/bench12.journey");
+    let out = dir.path().join("r.json");
+    let st = Command::new(bin)
+        .args(["simulate", asset.to_str().unwrap(), "--users", "2000", "--format", "json", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert!(v["journey"]["entered"].as_u64().unwrap() > 0);
+    let csv = Command::new(bin)
+        .args(["simulate", asset.to_str().unwrap(), "--users", "500", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(csv.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&csv.stdout).contains("journey.entered,"));
+    let table = Command::new(bin).args(["simulate", asset.to_str().unwrap(), "--users", "500"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&table.stdout).contains("conversion"));
+    // A scenario the engine refuses: exit 1; a missing file: exit 2.
+    let huge =
+        Command::new(bin).args(["simulate", asset.to_str().unwrap(), "--users", "1000000000000"]).output().unwrap();
+    assert_eq!(huge.status.code(), Some(1));
+    let missing = Command::new(bin).args(["simulate", "/nonexistent/x.journey"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}
