@@ -294,7 +294,11 @@ impl App {
     }
 
     fn open_prompt(&mut self, purpose: Purpose) {
-        let text = self.files.path.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+        // Save as starts from the current file's path; Open starts empty.
+        let text = match purpose {
+            Purpose::SaveAs => self.files.path.as_deref().map(|p| p.display().to_string()).unwrap_or_default(),
+            Purpose::Open => String::new(),
+        };
         self.files.prompt = Some(PathPrompt { purpose, text, fresh: true });
     }
 

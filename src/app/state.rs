@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{CommentId, Journey, KindTag, NodeId, Port};
 
-use super::AppConfig;
 use super::canvas::{CanvasView, geometry};
 use super::command::{Document, Fragment};
 use super::files::Files;
@@ -228,6 +227,12 @@ impl App {
     #[must_use]
     pub fn recovery_offered(&self) -> bool {
         self.files.recovery.is_some()
+    }
+
+    /// A refused connection's message, while it shows.
+    #[must_use]
+    pub fn refusal(&self) -> Option<&str> {
+        self.view.refusal.as_ref().map(|r| r.message.as_str())
     }
 
     /// The last status-bar message.

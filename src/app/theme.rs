@@ -183,9 +183,9 @@ pub fn kind_icon(tag: KindTag) -> &'static str {
     match tag {
         KindTag::Entry => "▶",
         KindTag::Wait => "⏱",
-        KindTag::Condition => "?",
-        KindTag::ConditionalSplit => "⑂",
-        KindTag::RandomSplit => "%",
+        KindTag::Condition => "❓",
+        KindTag::ConditionalSplit => "⚖",
+        KindTag::RandomSplit => "🔀",
         KindTag::Channel(c) => match c {
             Channel::Push => "🔔",
             Channel::Email => "✉",
@@ -198,12 +198,12 @@ pub fn kind_icon(tag: KindTag) -> &'static str {
         },
         KindTag::ProfileUpdate => "✏",
         KindTag::ForceExit => "⛔",
-        KindTag::Exit => "■",
+        KindTag::Exit => "⏹",
     }
 }
 
 /// The goal card's glyph.
-pub const GOAL_ICON: &str = "★";
+pub const GOAL_ICON: &str = "⭐";
 
 /// A palette group's heading.
 #[must_use]

@@ -480,7 +480,7 @@ fn scene_contents_ui(
     {
         open_add_menu(view, p, None);
     }
-    if view.gesture != Gesture::Idle && !ui.input(|i| i.pointer.any_down()) {
+    if !matches!(view.gesture, Gesture::Idle | Gesture::Move { .. }) && !ui.input(|i| i.pointer.any_down()) {
         // A gesture whose release we missed (the pointer left the window).
         view.gesture = Gesture::Idle;
     }

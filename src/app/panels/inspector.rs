@@ -77,7 +77,7 @@ fn item_ui(ui: &mut Ui, doc: &Document, item: Item, commands: &mut Vec<Command>)
                         .graph
                         .target(id, port)
                         .and_then(|t| j.graph.node(t))
-                        .map_or_else(|| "not linked: users complete here".to_owned(), |n| format!("→ {}", n.label));
+                        .map_or_else(|| "not linked: users complete here".to_owned(), |n| format!("to {}", n.label));
                     ui.label(format!("{}  {to}", node.kind.port_label(port)));
                 }
             }

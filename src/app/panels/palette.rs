@@ -29,7 +29,7 @@ pub fn palette_ui(
                     let (icon, color) = match item {
                         PaletteItem::Kind(k) => (theme::kind_icon(k), theme.kind_color(k)),
                         PaletteItem::Goal => (theme::GOAL_ICON, theme.goal_color()),
-                        PaletteItem::Comment => ("✎", theme.comment_text),
+                        PaletteItem::Comment => ("📝", theme.comment_text),
                     };
                     ui.add_sized(
                         vec2(18.0, 18.0),
