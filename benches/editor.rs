@@ -43,7 +43,7 @@ fn thread_cpu_ns() -> Option<u64> {
 fn measure(label: &str, app: &mut App, ctx: &egui::Context, frames: u32, zoom_key: Option<egui::Key>) {
     let screen = Rect::from_min_size(Pos2::ZERO, vec2(1600.0, 1000.0));
     let mut time = 0.0;
-    let mut frame = |events: Vec<Event>, time: f64, app: &mut App| {
+    let frame = |events: Vec<Event>, time: f64, app: &mut App| {
         let input = RawInput { screen_rect: Some(screen), time: Some(time), events, ..RawInput::default() };
         let out = ctx.run_ui(input, |ui| app.frame_ui(ui));
         ctx.tessellate(out.shapes, out.pixels_per_point)

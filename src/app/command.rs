@@ -17,7 +17,7 @@ use crate::model::{
     CanvasPos, Comment, CommentId, EntrySegment, EventFilter, Goal, GoalMode, Journey, KindTag, Link, MAX_GOALS, Node,
     NodeId, NodeKind, OutputRef, Port, Scenario, Setup,
 };
-use crate::validate::{self, Diagnostic, Location, Severity};
+use crate::validate::{self, Diagnostic, Severity};
 
 use super::canvas::layout;
 use super::state::Item;
@@ -337,11 +337,7 @@ impl Document {
         self.diagnostics = validate::validate(&self.journey);
         self.node_problems.clear();
         for d in &self.diagnostics {
-            let ids: &[NodeId] = match &d.location {
-                Location::Nodes(ids) => ids,
-                _ => &[],
-            };
-            for id in ids {
+            for id in d.nodes() {
                 let entry = self.node_problems.entry(*id).or_insert((d.severity, Vec::new()));
                 entry.0 = entry.0.max(d.severity);
                 entry.1.push(d.message.clone());
@@ -355,40 +351,7 @@ impl Document {
 /// # Errors
 /// The reason the link is refused.
 pub fn check_connect(journey: &Journey, from: NodeId, port: Port, to: NodeId) -> Result<(), String> {
-    // TODO(validate branch): call crate::validate::check_connect once it is merged.
-    let g = &journey.graph;
-    let Some(source) = g.node(from) else { return Err(format!("Node {from} no longer exists")) };
-    let Some(target) = g.node(to) else { return Err(format!("Node {to} no longer exists")) };
-    if !source.kind.has_port(port) {
-        return Err(format!("{} has no output {port}", source.label));
-    }
-    if target.kind.tag() == KindTag::Entry {
-        return Err("Nothing can link into the entry node".to_owned());
-    }
-    let breaks_loop = |n: &Node| match &n.kind {
-        NodeKind::Wait(crate::model::WaitKind::Duration(d)) => d.0 >= 60,
-        NodeKind::Wait(crate::model::WaitKind::TimeOfDay { .. } | crate::model::WaitKind::BestTime) => true,
-        _ => false,
-    };
-    // A path from `to` back to `from` closes a cycle; it must pass a qualifying Wait.
-    let mut stack = vec![(to, breaks_loop(target))];
-    let mut seen = BTreeSet::new();
-    while let Some((id, waited)) = stack.pop() {
-        if id == from {
-            if waited || breaks_loop(source) {
-                continue;
-            }
-            return Err("This link would make a loop without a Wait of at least 1 minute".to_owned());
-        }
-        if !seen.insert((id, waited)) {
-            continue;
-        }
-        for l in g.links_from(id) {
-            let w = waited || g.node(l.to).is_some_and(breaks_loop);
-            stack.push((l.to, w));
-        }
-    }
-    Ok(())
+    validate::check_connect(journey, from, port, to)
 }
 
 fn apply_to(j: &mut Journey, command: Command) -> Result<Applied, String> {

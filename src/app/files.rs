@@ -163,10 +163,10 @@ fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Saves a journey file.
+/// Saves a journey file (atomically, through the format layer).
 fn save_journey(path: &Path, journey: &Journey) -> anyhow::Result<()> {
-    // TODO(format branch): use format::save (atomic, fsync) once it is merged.
-    write_atomic(path, &format::to_ron(journey))
+    format::save(path, journey)?;
+    Ok(())
 }
 
 impl App {

@@ -68,6 +68,8 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<()> {
 
 /// The journey shown when no file is given.
 fn start_journey() -> Journey {
-    // TODO(examples branch): the on-the-fence example from crate::templates.
-    Journey::new("Untitled journey")
+    crate::templates::TEMPLATES
+        .first()
+        .and_then(|t| t.journey().ok())
+        .unwrap_or_else(|| Journey::new("Untitled journey"))
 }
