@@ -1,1 +1,3 @@
 //! The eframe desktop editor (feature `gui`).
+
+pub mod forms;
