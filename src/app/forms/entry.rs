@@ -75,7 +75,7 @@ pub fn entry_form_ui(ui: &mut Ui, entry: &mut EntrySegment, cx: &FormContext<'_>
                 RuleKind::PastBehaviour => {
                     EntryRule::PastBehaviour(PastBehaviourRule { last_days: 7, ..PastBehaviourRule::default() })
                 }
-                RuleKind::CustomList { .. } => EntryRule::CustomList { name: String::new() },
+                RuleKind::CustomList => EntryRule::CustomList { name: String::new() },
             };
             out |= true;
         }

@@ -250,11 +250,11 @@ fn dists_ui(ui: &mut Ui, prefix: &str, map: &mut BTreeMap<String, PropertyDist>)
             });
         });
     }
-    if let Some((old, new)) = rename {
-        if let Some(d) = map.remove(&old) {
-            map.insert(new, d);
-            changed = true;
-        }
+    if let Some((old, new)) = rename
+        && let Some(d) = map.remove(&old)
+    {
+        map.insert(new, d);
+        changed = true;
     }
     if let Some(k) = remove {
         map.remove(&k);
@@ -501,11 +501,11 @@ fn events_ui(ui: &mut Ui, events: &mut BTreeMap<String, EventBehaviour>) -> bool
             });
         });
     }
-    if let Some((old, new)) = rename {
-        if let Some(b) = events.remove(&old) {
-            events.insert(new, b);
-            changed = true;
-        }
+    if let Some((old, new)) = rename
+        && let Some(b) = events.remove(&old)
+    {
+        events.insert(new, b);
+        changed = true;
     }
     if let Some(k) = remove {
         events.remove(&k);

@@ -116,6 +116,7 @@ struct Buffer {
 
 /// A text field for a typed value. The value changes only when `parse` accepts the
 /// text; otherwise the text is kept and the reason shown in red beside it.
+#[allow(clippy::too_many_arguments)] // each argument is one aspect of the field; a builder would only rename them
 pub(super) fn parsed_edit<T: PartialEq>(
     ui: &mut Ui,
     salt: &str,
@@ -513,7 +514,7 @@ pub(super) fn timezone_edit(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip:
 /// Shows the diagnostics that concern a part of the model, errors first.
 pub(super) fn diagnostics_ui<'a>(ui: &mut Ui, diagnostics: impl Iterator<Item = &'a Diagnostic>) {
     let mut list: Vec<&Diagnostic> = diagnostics.collect();
-    list.sort_by(|a, b| b.severity.cmp(&a.severity));
+    list.sort_by_key(|d| std::cmp::Reverse(d.severity));
     for d in list {
         let (icon, color) = match d.severity {
             Severity::Error => ("⛔", ui.visuals().error_fg_color),
