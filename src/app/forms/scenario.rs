@@ -620,7 +620,7 @@ fn delay_row(ui: &mut Ui, label: &str, d: &mut DelayDist) -> bool {
         let mut exp_now = exponential;
         let mut c = choice_edit(
             ui,
-            "kind",
+            &format!("{label} kind"),
             format!("{label} kind"),
             tip,
             &mut exp_now,

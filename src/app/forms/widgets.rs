@@ -517,8 +517,8 @@ pub(super) fn diagnostics_ui<'a>(ui: &mut Ui, diagnostics: impl Iterator<Item = 
     list.sort_by_key(|d| std::cmp::Reverse(d.severity));
     for d in list {
         let (icon, color) = match d.severity {
-            Severity::Error => ("⛔", ui.visuals().error_fg_color),
-            Severity::Warning => ("⚠", ui.visuals().warn_fg_color),
+            Severity::Error => ("Error:", ui.visuals().error_fg_color),
+            Severity::Warning => ("Warning:", ui.visuals().warn_fg_color),
         };
         ui.colored_label(color, format!("{icon} {}", d.message));
     }
@@ -526,14 +526,14 @@ pub(super) fn diagnostics_ui<'a>(ui: &mut Ui, diagnostics: impl Iterator<Item = 
 
 /// A small button that removes a row, named for the row.
 pub(super) fn remove_button(ui: &mut Ui, name: &str) -> bool {
-    ui.small_button("🗑").accessible_name(name).on_hover_text(name).clicked()
+    ui.small_button("×").accessible_name(name).on_hover_text(name).clicked()
 }
 
 /// Small buttons that move a row up or down, named for the row. Returns -1, 0 or 1.
 pub(super) fn move_buttons(ui: &mut Ui, name: &str, index: usize, len: usize) -> i32 {
     let mut delta = 0;
     if ui
-        .add_enabled(index > 0, egui::Button::new("⏶").small())
+        .add_enabled(index > 0, egui::Button::new("Up").small())
         .accessible_name(format!("Move {name} up"))
         .on_hover_text("Move up")
         .clicked()
@@ -541,7 +541,7 @@ pub(super) fn move_buttons(ui: &mut Ui, name: &str, index: usize, len: usize) ->
         delta = -1;
     }
     if ui
-        .add_enabled(index + 1 < len, egui::Button::new("⏷").small())
+        .add_enabled(index + 1 < len, egui::Button::new("Down").small())
         .accessible_name(format!("Move {name} down"))
         .on_hover_text("Move down")
         .clicked()
