@@ -3,6 +3,7 @@
 //! clicks and picks the way a user would and checks the model, then relies on the
 //! harness's accessibility check (run after every frame batch) for unnamed inputs.
 #![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns build fixtures from literals
 
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;

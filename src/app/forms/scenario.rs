@@ -495,7 +495,8 @@ fn events_ui(ui: &mut Ui, events: &mut BTreeMap<String, EventBehaviour>) -> bool
                 changed |= dists_ui(ui, &format!("{ev} property"), &mut b.properties);
                 ui.label("Response to engagement");
                 changed |= engagement_ui(ui, &ev, &mut b.engagement);
-                if remove_button(ui, &format!("Remove {}", ev.to_lowercase())) {
+                let button = ui.button("Remove event");
+                if named(button, format!("Remove {}", ev.to_lowercase()), "Remove this event's behaviour").clicked() {
                     remove = Some(key.clone());
                 }
             });

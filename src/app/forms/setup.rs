@@ -253,6 +253,7 @@ fn dnd_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
             start: TimeOfDay::new(22, 0).unwrap_or_default(),
             end: TimeOfDay::new(8, 0).unwrap_or_default(),
         };
+        let first_on = Weekday::ALL.into_iter().find(|d| dnd.windows.contains_key(d));
         for day in Weekday::ALL {
             let name = day.short_name();
             let mut on = dnd.windows.contains_key(&day);
@@ -277,7 +278,7 @@ fn dnd_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
                     if w.is_overnight() {
                         ui.weak("(overnight)");
                     }
-                    {
+                    if Some(day) == first_on {
                         let copy = *w;
                         let button = ui.button("Apply to all days");
                         if named(button, format!("Apply {name} to all days"), "Use this window on every day").clicked()
