@@ -823,3 +823,28 @@ fn node_form_shows_its_diagnostics() {
     assert!(h.query_by_label_contains("sum to 90, not 100").is_some());
     assert!(h.query_by_label_contains("Another node's problem").is_none());
 }
+
+#[test]
+fn single_goal_form_and_operator_value_mismatch() {
+    use journey_studio::app::forms::goal_form_ui;
+    use journey_studio::model::{EventFilter, Goal, PropertyCondition};
+    // A file may hold an operator with a value it does not take: kept, and shown in red.
+    let mut event = EventFilter::named("Charged");
+    event.filters.push(PropertyCondition {
+        scope: Scope::Event,
+        property: "Amount".into(),
+        op: Operator::Contains,
+        value: Value::Number(3.0),
+    });
+    let goal =
+        Goal { name: "Buy".into(), event, mode: GoalMode::Live, value_property: None, pos: CanvasPos::new(0.0, 0.0) };
+    let mut h = harness(goal, |ui, g, cx| goal_form_ui(ui, 1, g, cx));
+    assert!(has_error(&h, "\"contains\" does not take a number value"));
+    set_text(&mut h, "Goal 2 name", "Purchase");
+    click(&mut h, "Past behaviour");
+    choose(&mut h, "Goal 2 event filter 1 operator", "equals");
+    let g = &h.state().value;
+    assert_eq!((g.name.as_str(), g.mode), ("Purchase", GoalMode::PastBehaviour));
+    assert_eq!((g.event.filters[0].op, &g.event.filters[0].value), (Operator::Equals, &Value::Number(3.0)));
+    assert!(!has_error(&h, "does not take"));
+}

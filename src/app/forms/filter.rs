@@ -89,6 +89,10 @@ pub(super) fn property_condition_ui(ui: &mut Ui, name: &str, c: &mut PropertyCon
                 changed = true;
             }
             changed |= value_edit(ui, name, &mut c.value);
+            if !c.op.accepts(c.value.kind()) {
+                let reason = format!("\"{}\" does not take a {} value", c.op.label(), kind_label(c.value.kind()));
+                super::widgets::error_label(ui, &reason);
+            }
         }
     });
     changed

@@ -58,6 +58,17 @@ pub fn goals_form_ui(ui: &mut Ui, goals: &mut Vec<Goal>, cx: &FormContext<'_>) -
     out
 }
 
+/// Edits one goal in place (`index` is 0-based), for an inspector that selects a
+/// single goal card; shows the diagnostics about that goal.
+pub fn goal_form_ui(ui: &mut Ui, index: usize, goal: &mut Goal, cx: &FormContext<'_>) -> FormResponse {
+    let mut out = FormResponse::default();
+    ui.push_id(("goal_form", index), |ui| {
+        diagnostics_ui(ui, cx.diagnostics.iter().filter(|d| d.location == Location::Goal(index)));
+        out |= goal_ui(ui, index + 1, goal);
+    });
+    out
+}
+
 fn goal_ui(ui: &mut Ui, n: usize, g: &mut Goal) -> bool {
     let mut changed = false;
     grid(ui, "goal_main", |ui| {

@@ -24,7 +24,7 @@ use crate::model::Journey;
 use crate::validate::Diagnostic;
 
 pub use entry::entry_form_ui;
-pub use goals::goals_form_ui;
+pub use goals::{goal_form_ui, goals_form_ui};
 pub use node::node_form_ui;
 pub use scenario::scenario_form_ui;
 pub use setup::setup_form_ui;
