@@ -60,12 +60,13 @@ pub(super) fn text_row(ui: &mut Ui, label: &str, tip: &str, text: &mut String) -
 
 /// A labelled multi-line text row.
 pub(super) fn multiline_row(ui: &mut Ui, label: &str, tip: &str, text: &mut String) -> bool {
-    row(ui, label, tip, |ui, id| {
-        ui.add(egui::TextEdit::multiline(text).desired_width(TEXT_WIDTH).desired_rows(3))
-            .labelled_by(id)
-            .on_hover_text(tip)
-            .changed()
-    })
+    // Added straight into the grid cell: a tall widget inside a horizontal child
+    // layout confuses the grid's row height.
+    let label_id = ui.label(label).on_hover_text(tip).id;
+    let response = ui.add(egui::TextEdit::multiline(text).desired_width(TEXT_WIDTH).desired_rows(3));
+    let changed = named(response, label_id, tip).changed();
+    ui.end_row();
+    changed
 }
 
 /// How an input is named for screen readers and tests.
