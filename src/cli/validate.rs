@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::format::{self, FormatError};
-use crate::validate::{Diagnostic, Location, Severity, validate};
+use crate::validate::{has_errors, validate};
 
 use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand};
 
@@ -63,57 +63,31 @@ fn check_file(path: &Path) -> (Outcome, String) {
     }
     let mut out = String::new();
     for d in &diagnostics {
-        let _ = writeln!(out, "{name}:{}: {}: {}", place(d), severity_word(d.severity), d.message);
+        let _ = writeln!(out, "{name}:{}: {}: {}", d.place(), d.severity, d.message);
     }
-    let outcome =
-        if diagnostics.iter().any(|d| d.severity == Severity::Error) { Outcome::Errors } else { Outcome::Warnings };
+    let outcome = if has_errors(&diagnostics) { Outcome::Errors } else { Outcome::Warnings };
     (outcome, out)
 }
 
 /// `FILE:LINE:COL: error: MESSAGE` for a parse error, `FILE: error: ...` otherwise.
 fn load_error_line(path: &Path, e: &FormatError) -> String {
     let name = path.display();
-    match e {
+    match e.inner() {
         FormatError::Parse { line, col, message } => format!("{name}:{line}:{col}: error: {message}"),
         FormatError::Io { source, .. } => format!("{name}: error: cannot read the file: {source}"),
         other => format!("{name}: error: {other}"),
     }
 }
 
-/// Where a diagnostic is, as the CLI prints it.
-fn place(d: &Diagnostic) -> String {
-    match &d.location {
-        Location::Setup => "setup".to_owned(),
-        Location::Entry => "entry".to_owned(),
-        Location::Goal(i) => format!("goal {}", i.saturating_add(1)),
-        Location::Scenario => "scenario".to_owned(),
-        Location::Nodes(ids) => ids.first().map_or_else(|| "graph".to_owned(), ToString::to_string),
-    }
-}
-
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::NodeId;
-
-    #[test]
-    fn places_read_as_the_cli_prints_them() {
-        let d = |location| Diagnostic { severity: Severity::Error, location, message: String::new() };
-        assert_eq!(place(&d(Location::Goal(0))), "goal 1");
-        assert_eq!(place(&d(Location::Nodes(vec![NodeId(3), NodeId(1)]))), "n3");
-        assert_eq!(place(&d(Location::Setup)), "setup");
-    }
 
     #[test]
     fn parse_errors_name_line_and_column() {
         let e = FormatError::Parse { line: 4, col: 7, message: "expected `)`".into() };
+        assert_eq!(load_error_line(Path::new("a.journey"), &e), "a.journey:4:7: error: expected `)`");
+        let e = e.in_file(Path::new("a.journey"));
         assert_eq!(load_error_line(Path::new("a.journey"), &e), "a.journey:4:7: error: expected `)`");
     }
 }
