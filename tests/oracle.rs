@@ -1,0 +1,224 @@
+//! The test-only event-queue oracle (SPEC §2.1) and its checks: it shares no code with
+//! the engine's per-user walk, it is exact where the answer is known, it covers every
+//! output port of every node kind, and it agrees with the engine.
+
+#[path = "oracle/journeys.rs"]
+mod journeys;
+#[path = "oracle/props.rs"]
+mod props;
+#[path = "oracle/queue.rs"]
+mod queue;
+#[path = "oracle/tz.rs"]
+mod tz;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use journey_studio::model::{Channel, KindTag, NodeKind, Port, Seconds, Timestamp};
+use queue::{Opts, Step, Weights, run};
+
+/// The oracle's own source files (the simulator and everything it uses).
+const ORACLE_SOURCES: [(&str, &str); 4] = [
+    ("queue.rs", include_str!("oracle/queue.rs")),
+    ("tz.rs", include_str!("oracle/tz.rs")),
+    ("props.rs", include_str!("oracle/props.rs")),
+    ("journeys.rs", include_str!("oracle/journeys.rs")),
+];
+
+/// Every path into the crate that `src` names: the text after `journey_studio::` up to
+/// the end of the path (braces included, so `journey_studio::{model, sim}` is caught).
+fn crate_paths(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = src;
+    while let Some(i) = rest.find("journey_studio") {
+        let after = &rest[i + "journey_studio".len()..];
+        let end = after
+            .find(|c: char| c == ';' || c == ',' || c == ')' || c == '(' || c.is_whitespace())
+            .unwrap_or(after.len());
+        let mut path = after[..end].to_owned();
+        if path.ends_with('{') || path.contains('{') {
+            let close = after.find('}').unwrap_or(after.len());
+            path = after[..close].to_owned();
+        }
+        out.push(path);
+        rest = after;
+    }
+    out
+}
+
+#[test]
+fn oracle_imports_nothing_from_the_walk() {
+    let mut seen = 0;
+    for (file, src) in ORACLE_SOURCES {
+        assert!(!src.contains("crate::sim"), "{file} names the engine");
+        for path in crate_paths(src) {
+            seen += 1;
+            assert!(
+                path.starts_with("::model::") || path.starts_with("::model;") || path == "::model",
+                "{file} imports journey_studio{path}: the oracle may use only the model"
+            );
+        }
+        // Even a glob or alias would need the word `sim` next to the crate's name.
+        assert!(!src.contains("journey_studio::sim"), "{file} imports the engine");
+        assert!(!src.contains("use journey_studio::{"), "{file} uses a grouped crate import");
+    }
+    assert!(seen > 10, "the scan found the model imports");
+    // The only crate modules the oracle's sources reach are the model.
+    let modules: BTreeSet<String> = ORACLE_SOURCES
+        .iter()
+        .flat_map(|(_, s)| crate_paths(s))
+        .filter_map(|p| p.trim_start_matches("::").split("::").next().map(str::to_owned))
+        .collect();
+    assert_eq!(modules, BTreeSet::from(["model".to_owned()]));
+    // The scanner itself catches an engine import.
+    assert!(crate_paths("use journey_studio::{model, sim::walk};").iter().any(|p| p.contains("sim")));
+}
+
+fn traced(j: &journey_studio::model::Journey) -> queue::OracleStats {
+    run(j, &Opts { trace: true, ..Opts::default() }, &Weights::new())
+}
+
+#[test]
+fn oracle_one_day_wait_adds_exactly_86400_seconds() {
+    let (j, wait) = journeys::one_day_wait();
+    let entry = j.graph.entry().map(|n| n.id).unwrap();
+    let st = traced(&j);
+    let mut arrived: BTreeMap<u64, Vec<i64>> = BTreeMap::new();
+    let mut checked = 0;
+    for s in &st.trace {
+        if let Step::Move { user, node, port: Port::Next, t } = s {
+            if *node == entry {
+                arrived.entry(*user).or_default().push(*t);
+            } else if *node == wait {
+                let a = arrived.get_mut(user).and_then(|v| (!v.is_empty()).then(|| v.remove(0))).unwrap();
+                assert_eq!(t - a, 86_400);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "{checked} users checked");
+}
+
+#[test]
+fn oracle_dnd_defer_releases_at_0800_local_across_spring_forward() {
+    let (j, push) = journeys::dnd_defer();
+    let ny: chrono_tz::Tz = "America/New_York".parse().unwrap();
+    let st = traced(&j);
+    let sends: Vec<i64> = st
+        .trace
+        .iter()
+        .filter_map(|s| if let Step::Send { node, t, .. } = s { (*node == push).then_some(*t) } else { None })
+        .collect();
+    assert!(sends.len() > 100);
+    let mut dates = BTreeSet::new();
+    for t in &sends {
+        let (date, secs, _) = tz::local(*t, ny);
+        assert_eq!(secs, 8 * 3600, "sent at {}", Timestamp(*t));
+        dates.insert(date);
+    }
+    // The spring-forward morning (2027-03-14) and the days either side are covered.
+    assert!(dates.contains(&chrono::NaiveDate::from_ymd_opt(2027, 3, 14).unwrap()));
+    assert!(dates.contains(&chrono::NaiveDate::from_ymd_opt(2027, 3, 15).unwrap()));
+    // The 08:00 EDT release is 12:00Z; the 08:00 EST release 13:00Z.
+    assert!(sends.contains(&Timestamp::from_utc(2027, 3, 14, 12, 0, 0).unwrap().0));
+    assert!(sends.contains(&Timestamp::from_utc(2027, 3, 12, 13, 0, 0).unwrap().0));
+    let c = &st.channels[&push];
+    assert_eq!(c.dnd_deferred, c.sent + c.failed);
+}
+
+#[test]
+fn oracle_window_closing_1530_utc_releases_1600() {
+    for (window, expect_hour) in [(Seconds(3 * 3600 + 1800), 16), (Seconds(4 * 3600), 16), (Seconds(4 * 3600 + 1), 17)]
+    {
+        let (j, cond) = journeys::window_close(window);
+        let st = traced(&j);
+        let want = Timestamp::from_utc(2027, 1, 5, expect_hour, 0, 0).unwrap().0;
+        let times: Vec<i64> = st
+            .trace
+            .iter()
+            .filter_map(|s| match s {
+                Step::Move { node, port: Port::Timeout, t, .. } if *node == cond => Some(*t),
+                _ => None,
+            })
+            .collect();
+        assert!(times.len() > 100);
+        assert!(times.iter().all(|t| *t == want), "window {window}: {:?}", &times[..3]);
+        assert_eq!(st.moved.get(&(cond, Port::Yes)), None);
+    }
+}
+
+#[test]
+fn oracle_no_push_token_takes_unreachable() {
+    let (j, push) = journeys::no_token();
+    let st = traced(&j);
+    let c = &st.channels[&push];
+    assert!(c.unreachable > 100);
+    assert_eq!(c.unreachable, st.node_entered[&push]);
+    assert_eq!(c.sent + c.failed, 0);
+    assert_eq!(st.moved[&(push, Port::Unreachable)], c.unreachable);
+}
+
+/// The (kind, port) pairs a run sent users down, and the kinds without ports it reached.
+fn covered(j: &journey_studio::model::Journey, st: &queue::OracleStats, into: &mut BTreeSet<(KindTag, Port)>) {
+    for ((node, port), n) in &st.moved {
+        if *n == 0 {
+            continue;
+        }
+        let kind = &j.graph.nodes[node].kind;
+        let port = match port {
+            Port::Path(_) => Port::Path(journey_studio::model::PathId(0)),
+            p => *p,
+        };
+        into.insert((kind.tag(), port));
+    }
+    for (node, n) in &st.node_entered {
+        let kind = &j.graph.nodes[node].kind;
+        if *n > 0 && kind.output_ports().is_empty() {
+            into.insert((kind.tag(), Port::Next));
+        }
+    }
+}
+
+#[test]
+fn oracle_coverage_matrix_every_port_of_every_kind() {
+    let mut got = BTreeSet::new();
+    let lim = journeys::limits();
+    let runs = [
+        (journeys::all_channels(), Weights::new()),
+        (journeys::flow(), Weights::new()),
+        (lim.clone(), journeys::limits_weights(&lim)),
+    ];
+    for (j, w) in &runs {
+        let st = run(j, &Opts::default(), w);
+        covered(j, &st, &mut got);
+    }
+    let mut missing = Vec::new();
+    for tag in KindTag::all() {
+        let ports = match tag {
+            KindTag::ConditionalSplit => vec![Port::Path(journey_studio::model::PathId(0)), Port::Others],
+            KindTag::RandomSplit => vec![Port::Path(journey_studio::model::PathId(0))],
+            KindTag::ForceExit | KindTag::Exit => vec![Port::Next],
+            t => t.default_kind().output_ports(),
+        };
+        for p in ports {
+            if !got.contains(&(tag, p)) {
+                missing.push(format!("{tag:?}/{p:?}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "ports no user took: {missing:?}");
+    // Unreachable came from all three causes, and the automated split followed w(t).
+    let st = run(&runs[2].0, &Opts::default(), &runs[2].1);
+    let chan = |c: Channel| {
+        runs[2]
+            .0
+            .graph
+            .nodes
+            .values()
+            .filter(move |n| matches!(&n.kind, NodeKind::Channel { channel, .. } if *channel == c))
+            .map(|n| n.id)
+    };
+    let sms: Vec<_> = chan(Channel::Sms).collect();
+    assert!(st.channels[&sms[0]].dnd_skipped > 0);
+    assert!(st.channels[&sms[1]].capped > 0);
+    assert!(st.channels[&sms[0]].unreachable + st.channels[&sms[1]].unreachable > 0);
+}
