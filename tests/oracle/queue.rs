@@ -119,8 +119,10 @@ enum Kind {
     Timer { epoch: u32, what: Tm },
     /// A message outcome; counted always, routes only when `epoch` still holds.
     Outcome { node: u16, what: Oc, epoch: u32 },
-    /// Inaction entry check at A + T.
-    Inaction { a_time: i64 },
+    /// Inaction entry check at A + T (A waits in the user's queue of pending As).
+    Inaction,
+    /// A date-time property entry.
+    DateEntry,
     /// The journey timeout of entry number `entry_no`.
     Timeout { entry_no: u32 },
     /// A scheduled entry run (global).
@@ -131,14 +133,17 @@ enum Kind {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tm {
-    WaitDone,
-    CondClose,
-    CondRelease,
-    CondYes,
-    CondMidnight,
-    DndRelease,
-    EngageClose,
+    WaitDone = 0,
+    CondClose = 1,
+    CondRelease = 2,
+    CondYes = 3,
+    CondMidnight = 4,
+    DndRelease = 5,
+    EngageClose = 6,
 }
+
+const TMS: [Tm; 7] =
+    [Tm::WaitDone, Tm::CondClose, Tm::CondRelease, Tm::CondYes, Tm::CondMidnight, Tm::DndRelease, Tm::EngageClose];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Oc {
@@ -147,16 +152,63 @@ enum Oc {
     Clicked = 4,
 }
 
+/// Epoch bits kept in a queued occurrence, timer and outcome (compared masked).
+const OCC_BITS: u32 = 23;
+const TIMER_BITS: u32 = 26;
+const OUT_BITS: u32 = 17;
+
+fn masked(x: u32, bits: u32) -> u32 {
+    x & ((1u32 << bits) - 1)
+}
+
+/// Packs an event into 32 bits, so that a queue item is 16 bytes and the heap stays
+/// cache-friendly: tag in bits 0–2, payload above.
+fn encode(k: Kind) -> u32 {
+    match k {
+        Kind::Occ { ev, epoch } => (masked(epoch, OCC_BITS) << 9) | (u32::from(ev) & 63) << 3,
+        Kind::Timer { epoch, what } => (masked(epoch, TIMER_BITS) << 6) | (what as u32) << 3 | 1,
+        Kind::Outcome { node, what, epoch } => {
+            (masked(epoch, OUT_BITS) << 15) | (u32::from(node) & 1023) << 5 | (what as u32 >> 1) << 3 | 2
+        }
+        Kind::Inaction => 3,
+        Kind::Timeout { entry_no } => (entry_no << 3) | 4,
+        Kind::Run => 5,
+        Kind::Midnight => 6,
+        Kind::DateEntry => 7,
+    }
+}
+
+fn decode(c: u32) -> Kind {
+    match c & 7 {
+        0 => Kind::Occ { ev: ((c >> 3) & 63) as u16, epoch: c >> 9 },
+        1 => Kind::Timer { epoch: c >> 6, what: TMS[((c >> 3) & 7) as usize % TMS.len()] },
+        2 => Kind::Outcome {
+            node: ((c >> 5) & 1023) as u16,
+            what: [Oc::Delivered, Oc::Viewed, Oc::Clicked][((c >> 3) & 3) as usize % 3],
+            epoch: c >> 15,
+        },
+        3 => Kind::Inaction,
+        4 => Kind::Timeout { entry_no: c >> 3 },
+        5 => Kind::Run,
+        6 => Kind::Midnight,
+        _ => Kind::DateEntry,
+    }
+}
+
+/// Seconds of queue time above the base and the sequence number share one key.
+const SEQ_BITS: u32 = 38;
+
+#[derive(Clone, Copy)]
 struct Item {
-    t: i64,
-    seq: u64,
+    /// `(t − base) << SEQ_BITS | seq`: time first, then queue order.
+    key: u64,
     user: u32,
-    kind: Kind,
+    code: u32,
 }
 
 impl PartialEq for Item {
     fn eq(&self, o: &Self) -> bool {
-        self.t == o.t && self.seq == o.seq
+        self.key == o.key
     }
 }
 impl Eq for Item {}
@@ -167,7 +219,46 @@ impl PartialOrd for Item {
 }
 impl Ord for Item {
     fn cmp(&self, o: &Self) -> Ordering {
-        (o.t, o.seq).cmp(&(self.t, self.seq))
+        o.key.cmp(&self.key)
+    }
+}
+
+/// The one global event queue, as a calendar queue: hourly buckets, the current one a
+/// `BinaryHeap`. Items leave in exactly the `(time, sequence)` order of a single heap;
+/// the buckets only keep each heap small enough for the cache (a 400k-item heap spent
+/// most of the run on cache misses).
+struct Queue {
+    buckets: Vec<Vec<Item>>,
+    cur: usize,
+    heap: BinaryHeap<Item>,
+}
+
+const BUCKET_SECS: u64 = 3600;
+
+impl Queue {
+    fn new(span_secs: i64) -> Self {
+        let n = usize::try_from(span_secs.max(0) as u64 / BUCKET_SECS + 2).unwrap_or(2);
+        Self { buckets: vec![Vec::new(); n], cur: 0, heap: BinaryHeap::new() }
+    }
+
+    fn push(&mut self, item: Item) {
+        let b = usize::try_from((item.key >> SEQ_BITS) / BUCKET_SECS).unwrap_or(usize::MAX);
+        if b <= self.cur || b >= self.buckets.len() {
+            self.heap.push(item);
+        } else {
+            self.buckets[b].push(item);
+        }
+    }
+
+    fn pop(&mut self) -> Option<Item> {
+        loop {
+            if let Some(x) = self.heap.pop() {
+                return Some(x);
+            }
+            self.cur += 1;
+            let next = std::mem::take(self.buckets.get_mut(self.cur)?);
+            self.heap = BinaryHeap::from(next);
+        }
     }
 }
 
@@ -220,35 +311,42 @@ enum At {
     Hold(u16),
 }
 
+/// Most events a journey may reference in the oracle (inline arrays keep a user's hot
+/// state in a few adjacent cache lines).
+const MAX_EVENTS: usize = 12;
+
+/// One user. Hot fields first, in declaration order (`repr(C)`): every queued event
+/// touches the head of this struct, so it should cost one cache miss, not several.
+#[repr(C)]
 struct User {
-    tz: usize,
-    factor: f64,
-    reach: [bool; 8],
-    unsub: [bool; 8],
-    props: Props,
+    ev_epoch: [u32; MAX_EVENTS],
+    ev_next: [f64; MAX_EVENTS],
     rng: Rand,
-    ev_epoch: Vec<u32>,
-    ev_next: Vec<f64>,
-    nth: u32,
+    factor: f64,
+    tz: usize,
     last_view: Option<i64>,
     last_click: Option<i64>,
+    entry_time: i64,
+    at: At,
+    epoch: u32,
+    nth: u32,
+    entries: u32,
+    entry_no: u32,
+    tracking: bool,
+    in_journey: bool,
+    group: Group,
+    reach: [bool; 8],
+    unsub: [bool; 8],
+    last_exit: Option<i64>,
+    last_click_node: Option<u16>,
+    props: Props,
     m: Vec<MState>,
     ina_last_b: Option<i64>,
     ina_pending: VecDeque<(i64, Option<Rc<Props>>)>,
-    group: Group,
-    entries: u32,
-    in_journey: bool,
-    last_exit: Option<i64>,
-    entry_no: u32,
-    entry_time: i64,
-    tracking: bool,
-    at: At,
-    epoch: u32,
     ctx: Option<Rc<Props>>,
     sends: Vec<i64>,
     split_memo: Vec<(NodeId, PathId)>,
     paths_taken: Vec<(NodeId, PathId)>,
-    last_click_node: Option<u16>,
 }
 
 fn ch_index(c: Channel) -> usize {
@@ -278,8 +376,9 @@ struct Sim<'a> {
     entry: Option<u16>,
     used_channels: Vec<Channel>,
     runs: Vec<i64>,
-    heap: BinaryHeap<Item>,
+    heap: Queue,
     seq: u64,
+    base: i64,
     users: Vec<User>,
     st: OracleStats,
     trace: bool,
@@ -321,6 +420,7 @@ impl<'a> Sim<'a> {
 
         // Referenced events.
         let names: Vec<String> = j.referenced_events().into_iter().collect();
+        assert!(names.len() <= MAX_EVENTS, "the oracle handles at most {MAX_EVENTS} events per journey");
         let ev_index: HashMap<String, usize> = names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
         let events: Vec<EvSpec> = names
             .iter()
@@ -372,8 +472,9 @@ impl<'a> Sim<'a> {
             entry,
             used_channels: Vec::new(),
             runs: Vec::new(),
-            heap: BinaryHeap::new(),
+            heap: Queue::new(0),
             seq: 0,
+            base: start - 800 * 86_400,
             users: Vec::new(),
             st: OracleStats::default(),
             trace: opts.trace,
@@ -433,6 +534,8 @@ impl<'a> Sim<'a> {
             sim.by_ev[m.ev].push(mi);
         }
         let warm = start - lookback;
+        sim.base = warm - 86_400;
+        sim.heap = Queue::new(end_h - sim.base);
 
         // Timezones.
         let mut tz_w: Vec<(Tz, f64)> = sc
@@ -506,8 +609,8 @@ impl<'a> Sim<'a> {
                 unsub,
                 props: up,
                 rng,
-                ev_epoch: vec![0; sim.events.len()],
-                ev_next: vec![warm as f64; sim.events.len()],
+                ev_epoch: [0; MAX_EVENTS],
+                ev_next: [warm as f64; MAX_EVENTS],
                 nth: 0,
                 last_view: None,
                 last_click: None,
@@ -552,7 +655,7 @@ impl<'a> Sim<'a> {
                             && *d >= start
                         {
                             let t = start.max(d - r.within_next.0);
-                            sim.push(t, u, Kind::Inaction { a_time: i64::MIN });
+                            sim.push(t, u, Kind::DateEntry);
                         }
                     }
                 }
@@ -577,7 +680,10 @@ impl<'a> Sim<'a> {
             return;
         }
         self.seq += 1;
-        self.heap.push(Item { t, seq: self.seq, user: u32::try_from(user).unwrap_or(u32::MAX), kind });
+        let rel = u64::try_from(t - self.base).unwrap_or(0);
+        assert!(rel < (1 << (64 - SEQ_BITS)), "the oracle's queue spans at most 776 days");
+        let key = (rel << SEQ_BITS) | self.seq;
+        self.heap.push(Item { key, user: u32::try_from(user).unwrap_or(u32::MAX), code: encode(kind) });
     }
 
     // ------------------------------------------------------------ behaviour
@@ -664,31 +770,34 @@ impl<'a> Sim<'a> {
     // ------------------------------------------------------------ main loop
 
     fn go(&mut self) {
-        while let Some(it) = self.heap.pop() {
-            if it.t >= self.end_h {
+        while let Some(item) = self.heap.pop() {
+            let t = self.base + i64::try_from(item.key >> SEQ_BITS).unwrap_or(0);
+            if t >= self.end_h {
                 break;
             }
-            let u = it.user as usize;
-            match it.kind {
+            let it = (t, item.user);
+            let u = item.user as usize;
+            match decode(item.code) {
                 Kind::Occ { ev, epoch } => {
                     let ev = ev as usize;
-                    if self.users[u].ev_epoch[ev] != epoch {
+                    if masked(self.users[u].ev_epoch[ev], OCC_BITS) != epoch {
                         continue;
                     }
-                    self.occurrence(u, ev, it.t);
+                    self.occurrence(u, ev, it.0);
                     let from = self.users[u].ev_next[ev];
                     self.schedule_occ(u, ev, from);
                 }
                 Kind::Timer { epoch, what } => {
-                    if self.users[u].epoch == epoch {
-                        self.timer(u, what, it.t);
+                    if masked(self.users[u].epoch, TIMER_BITS) == epoch {
+                        self.timer(u, what, it.0);
                     }
                 }
-                Kind::Outcome { node, what, epoch } => self.outcome(u, node, what, epoch, it.t),
-                Kind::Inaction { a_time } => self.inaction_entry(u, a_time, it.t),
-                Kind::Timeout { entry_no } => self.timeout(u, entry_no, it.t),
-                Kind::Run => self.scheduled_run(it.t),
-                Kind::Midnight => self.midnight(it.t),
+                Kind::Outcome { node, what, epoch } => self.outcome(u, node, what, epoch, it.0),
+                Kind::Inaction => self.inaction_entry(u, it.0),
+                Kind::DateEntry => self.qualify(u, it.0, None),
+                Kind::Timeout { entry_no } => self.timeout(u, entry_no, it.0),
+                Kind::Run => self.scheduled_run(it.0),
+                Kind::Midnight => self.midnight(it.0),
             }
         }
     }
@@ -832,20 +941,15 @@ impl<'a> Sim<'a> {
                 }
                 if r.did.event == name && props::all_hold(&r.did.filters, &self.users[u].props, epr, t) {
                     self.users[u].ina_pending.push_back((t, ep));
-                    self.push(t + r.within.0, u, Kind::Inaction { a_time: t });
+                    self.push(t + r.within.0, u, Kind::Inaction);
                 }
             }
             _ => {}
         }
     }
 
-    fn inaction_entry(&mut self, u: usize, a_time: i64, t: i64) {
-        if a_time == i64::MIN {
-            // A date-time property entry.
-            self.qualify(u, t, None);
-            return;
-        }
-        let ctx = self.users[u].ina_pending.pop_front().and_then(|(_, p)| p);
+    fn inaction_entry(&mut self, u: usize, t: i64) {
+        let Some((a_time, ctx)) = self.users[u].ina_pending.pop_front() else { return };
         if self.users[u].ina_last_b.is_some_and(|b| b > a_time) {
             return;
         }
@@ -1488,7 +1592,7 @@ impl<'a> Sim<'a> {
                 self.engaged(u, EngagementKind::Click, t);
             }
         }
-        if self.users[u].epoch != epoch {
+        if masked(self.users[u].epoch, OUT_BITS) != epoch {
             return;
         }
         let At::Engage { node: n, happened } = self.users[u].at else { return };
