@@ -1,3 +1,41 @@
 //! The `journey-studio` binary: a subcommand runs headless; none opens the editor.
+#![allow(clippy::print_stdout)]
 
-fn main() {}
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use journey_studio::cli::{self, Cli, RunCommand as _};
+
+fn main() -> ExitCode {
+    // Usage errors exit 2 and --help / --version exit 0, inside clap.
+    let args = Cli::parse();
+    match args.command {
+        Some(command) => command.run(),
+        None => open_editor(args.file),
+    }
+}
+
+/// Opens the editor on `file` (or on an example journey when there is none).
+#[cfg(feature = "gui")]
+fn open_editor(file: Option<PathBuf>) -> ExitCode {
+    // TODO(editor): call the app here, e.g. `journey_studio::app::run(file)`.
+    let _ = file;
+    cli::print_help()
+}
+
+/// Without the `gui` feature there is no editor: print the help instead.
+#[cfg(not(feature = "gui"))]
+fn open_editor(file: Option<PathBuf>) -> ExitCode {
+    let code = cli::print_help();
+    match file {
+        Some(path) => {
+            eprintln!(
+                "error: this build has no editor (built without the `gui` feature); try `validate`: {}",
+                path.display()
+            );
+            ExitCode::from(cli::EXIT_TROUBLE)
+        }
+        None => code,
+    }
+}

@@ -1,1 +1,106 @@
 //! The headless command line: `validate`, `new`, `simulate`.
+//!
+//! Arguments are parsed with clap; each subcommand's arguments type implements
+//! [`RunCommand`] and prints its own output. Adding a subcommand takes one line in the
+//! `commands!` list below (plus its `mod` line).
+//!
+//! Invariants: exit codes follow STYLE.md: 0 success (validation may have warnings),
+//! 1 invalid input (validation errors), 2 usage or I/O errors (clap's own usage errors
+//! exit 2 too). Nothing here imports the GUI: with no subcommand, `main` decides what
+//! happens (it opens the editor when the `gui` feature is on).
+#![allow(clippy::print_stdout)]
+
+mod new;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory as _, Parser, Subcommand};
+
+pub use new::NewArgs;
+pub use validate::ValidateArgs;
+
+/// Exit code for invalid input (validation errors).
+pub const EXIT_INVALID: u8 = 1;
+/// Exit code for usage and I/O errors (and unreadable files).
+pub const EXIT_TROUBLE: u8 = 2;
+
+/// `journey-studio`: design customer journeys offline and preview how they would perform.
+#[derive(Debug, Parser)]
+#[command(name = "journey-studio", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// A .journey file to open in the editor (when no subcommand is given)
+    pub file: Option<PathBuf>,
+    /// What to do headless; without one, the editor opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// A subcommand's arguments, which know how to run it.
+pub trait RunCommand {
+    /// Runs the subcommand, printing its output and errors, and says how to exit.
+    fn run(self) -> ExitCode;
+}
+
+macro_rules! commands {
+    ($($(#[$doc:meta])* $variant:ident($args:ty),)*) => {
+        /// The subcommands.
+        #[derive(Debug, Subcommand)]
+        pub enum Command {
+            $($(#[$doc])* $variant($args),)*
+        }
+
+        impl RunCommand for Command {
+            fn run(self) -> ExitCode {
+                match self {
+                    $(Self::$variant(args) => args.run(),)*
+                }
+            }
+        }
+    };
+}
+
+commands! {
+    /// Check journey files and print their problems as FILE:PLACE: SEVERITY: MESSAGE
+    Validate(ValidateArgs),
+    /// Write a new journey from a template
+    New(NewArgs),
+}
+
+/// Runs the parsed command line headless: the subcommand, or the help without one.
+#[must_use]
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Some(command) => command.run(),
+        None => print_help(),
+    }
+}
+
+/// Prints the top-level help to stdout.
+#[must_use]
+pub fn print_help() -> ExitCode {
+    match Cli::command().print_help() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(EXIT_TROUBLE),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_file_without_subcommand_is_for_the_editor() {
+        let cli = Cli::try_parse_from(["journey-studio", "x.journey"]).unwrap();
+        assert_eq!(cli.file, Some(PathBuf::from("x.journey")));
+        assert!(cli.command.is_none());
+        let cli = Cli::try_parse_from(["journey-studio", "validate", "a", "b"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Validate(ref v)) if v.files.len() == 2));
+    }
+}

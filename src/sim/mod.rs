@@ -2,3 +2,7 @@
 //!
 //! Invariants: same file and seed give byte-identical statistics whatever the thread
 //! count; no file or terminal I/O and no wall clock inside the engine.
+
+pub mod calendar;
+pub mod intervals;
+pub mod rng;

@@ -1,8 +1,27 @@
 //! Validation (SPEC §1.4): rules over a model, giving diagnostics a marketer understands.
 //!
-//! Invariant: validation never mutates and never panics, whatever the model holds.
+//! The rules are split by what they look at:
+//! - [`structure`]: entry count, dangling links, links into the entry, reachability, loops,
+//!   and [`check_connect`] for the canvas;
+//! - `nodes`: every node's settings, chains of conditional splits, DND and time-of-day waits;
+//! - `context`: event-property conditions need an event context on every path;
+//! - `setup`: the setup form and the goals;
+//! - `scenario`: the simulation assumptions, so the engine never gets nonsense.
+//!
+//! Invariants: validation never mutates and never panics, whatever the model holds (NaN,
+//! infinities, links to missing nodes or ports, huge graphs: no recursion on the graph);
+//! the output is deterministic (models use ordered maps and the rules run in a fixed order).
 
-use crate::model::{Journey, NodeId};
+mod context;
+mod graph;
+mod nodes;
+mod scenario;
+mod setup;
+pub mod structure;
+
+pub use structure::check_connect;
+
+use crate::model::{Journey, Node, NodeId};
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -11,6 +30,15 @@ pub enum Severity {
     Warning,
     /// Blocks publish and simulation.
     Error,
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Warning => "warning",
+            Self::Error => "error",
+        })
+    }
 }
 
 /// Where a problem is.
@@ -28,6 +56,73 @@ pub enum Location {
     Nodes(Vec<NodeId>),
 }
 
+/// Which rule produced a diagnostic, so tests and the UI can tell rules apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// Not exactly one entry node.
+    EntryCount,
+    /// A link from a missing node or port, or to a missing node.
+    DanglingLink,
+    /// A link into the entry node.
+    LinkIntoEntry,
+    /// A node the entry cannot reach (warning).
+    Unreachable,
+    /// A loop without a duration Wait of at least 60 s, a time-of-day or a best-time Wait.
+    CycleWithoutWait,
+    /// A manual random split whose percentages do not add up to 100, or a path above 100 %.
+    SplitPercentages,
+    /// A random split without 2–7 paths.
+    RandomSplitPaths,
+    /// A conditional split without 1–6 paths (plus Others).
+    ConditionalSplitPaths,
+    /// Two paths of one split share an id, so their links cannot be told apart.
+    DuplicatePath,
+    /// More than 3 conditional splits directly linked in sequence.
+    SplitChain,
+    /// A random split's declared winner is not one of its paths.
+    SplitWinner,
+    /// An automated split's minimum share cannot be given to every path.
+    AutomatedMinShare,
+    /// More than 3 goals.
+    TooManyGoals,
+    /// A required field is empty (names, events, properties, message content).
+    RequiredField,
+    /// A profile update sets the same property twice.
+    DuplicateProperty,
+    /// A profile update value longer than 512 characters.
+    ValueTooLong,
+    /// A duration, window or count that must be positive is not.
+    NonPositive,
+    /// An operator that does not take its value's type, or a value that is not a usable number.
+    OperatorValue,
+    /// A time-of-day wait releases users inside a DND window while DND skips.
+    WaitInsideDnd,
+    /// An event-property condition where some path from the entry has no event context.
+    EventContext,
+    /// A past-behaviour condition with a window under 24 hours (warning).
+    ShortPastBehaviourWindow,
+    /// A wait longer than the journey timeout (warning).
+    WaitBeyondTimeout,
+    /// A description over 120 characters.
+    DescriptionTooLong,
+    /// A control group percentage out of range.
+    ControlGroup,
+    /// An unknown IANA timezone name.
+    UnknownTimezone,
+    /// The end is not after the start.
+    EndBeforeStart,
+    /// A scheduled journey's timeline cannot run.
+    Timeline,
+    /// Re-entry settings that make no sense.
+    Reentry,
+    /// A frequency cap of zero messages.
+    FrequencyCap,
+    /// A scenario value the engine cannot use.
+    ScenarioValue,
+    /// An event the journey uses that the scenario does not describe (warning).
+    UndescribedEvent,
+}
+
 /// One problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -37,11 +132,122 @@ pub struct Diagnostic {
     pub location: Location,
     /// A message a marketer understands.
     pub message: String,
+    /// The rule that found it.
+    pub rule: Rule,
+}
+
+impl Diagnostic {
+    /// The nodes involved (empty unless the location is nodes); the first is the one to highlight.
+    #[must_use]
+    pub fn nodes(&self) -> &[NodeId] {
+        match &self.location {
+            Location::Nodes(ids) => ids,
+            _ => &[],
+        }
+    }
+
+    /// Where, in one word: "setup", "entry", "goal N" (1-based), "scenario" or a node id like "n3".
+    #[must_use]
+    pub fn place(&self) -> String {
+        match &self.location {
+            Location::Setup => "setup".to_owned(),
+            Location::Entry => "entry".to_owned(),
+            Location::Goal(i) => format!("goal {}", i.saturating_add(1)),
+            Location::Scenario => "scenario".to_owned(),
+            Location::Nodes(ids) => ids.first().map_or_else(|| "entry".to_owned(), ToString::to_string),
+        }
+    }
+}
+
+/// Whether any diagnostic is an error (errors block publish and simulation).
+#[must_use]
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
 }
 
 /// Runs every rule.
 #[must_use]
 pub fn validate(journey: &Journey) -> Vec<Diagnostic> {
-    let _ = journey;
-    Vec::new()
+    let mut out = Out::default();
+    structure::check(journey, &mut out);
+    nodes::check(journey, &mut out);
+    context::check(journey, &mut out);
+    setup::check(journey, &mut out);
+    scenario::check(journey, &mut out);
+    out.0
+}
+
+/// Collects diagnostics.
+#[derive(Default)]
+pub(crate) struct Out(pub(crate) Vec<Diagnostic>);
+
+impl Out {
+    pub(crate) fn error(&mut self, rule: Rule, location: Location, message: String) {
+        self.0.push(Diagnostic { severity: Severity::Error, location, message, rule });
+    }
+
+    pub(crate) fn warn(&mut self, rule: Rule, location: Location, message: String) {
+        self.0.push(Diagnostic { severity: Severity::Warning, location, message, rule });
+    }
+
+    /// An error on one node.
+    pub(crate) fn node_error(&mut self, rule: Rule, id: NodeId, message: String) {
+        self.error(rule, Location::Nodes(vec![id]), message);
+    }
+
+    /// A warning on one node.
+    pub(crate) fn node_warn(&mut self, rule: Rule, id: NodeId, message: String) {
+        self.warn(rule, Location::Nodes(vec![id]), message);
+    }
+}
+
+/// How a node is named in messages: its kind and label ("Random split 'Offer test'"),
+/// or its kind and id when it has no label.
+pub(crate) fn name(node: &Node) -> String {
+    let kind = node.kind.tag().label();
+    if node.label.trim().is_empty() { format!("{kind} {}", node.id) } else { format!("{kind} '{}'", node.label) }
+}
+
+#[cfg(test)]
+pub(crate) mod testkit;
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::{assert_clean, valid};
+    use super::*;
+
+    #[test]
+    fn the_valid_journey_is_clean() {
+        assert_clean(&valid());
+    }
+
+    #[test]
+    fn place_names_where_the_problem_is() {
+        let d = |location| Diagnostic {
+            severity: Severity::Error,
+            location,
+            message: String::new(),
+            rule: Rule::EntryCount,
+        };
+        assert_eq!(d(Location::Setup).place(), "setup");
+        assert_eq!(d(Location::Entry).place(), "entry");
+        assert_eq!(d(Location::Goal(0)).place(), "goal 1");
+        assert_eq!(d(Location::Scenario).place(), "scenario");
+        assert_eq!(d(Location::Nodes(vec![NodeId(3), NodeId(1)])).place(), "n3");
+        assert_eq!(d(Location::Nodes(vec![NodeId(3), NodeId(1)])).nodes(), &[NodeId(3), NodeId(1)]);
+        assert!(d(Location::Setup).nodes().is_empty());
+    }
+
+    #[test]
+    fn has_errors_ignores_warnings() {
+        let mut d = Diagnostic {
+            severity: Severity::Warning,
+            location: Location::Scenario,
+            message: String::new(),
+            rule: Rule::UndescribedEvent,
+        };
+        assert!(!has_errors(std::slice::from_ref(&d)));
+        d.severity = Severity::Error;
+        assert!(has_errors(&[d]));
+    }
 }

@@ -1,0 +1,200 @@
+//! Scenario rules: every number the engine reads is in range and finite, so the engine
+//! never gets nonsense; events the journey names but the scenario does not describe get a
+//! warning (they use the default behaviour).
+//!
+//! Invariant: every check is written so that NaN fails it (`in_unit(NaN)` is false,
+//! `non_negative(NaN)` is false), so a NaN or an infinity anywhere gives an error.
+
+use super::{Location, Out, Rule};
+use crate::model::{ChannelRates, DelayDist, Journey, PropertyDist, Scenario};
+
+/// Most users in a simulated population.
+pub const MAX_USERS: u64 = 100_000_000;
+/// Longest simulated horizon, in days (ten years).
+pub const MAX_HORIZON_DAYS: u32 = 3650;
+/// Most replicates.
+pub const MAX_REPLICATES: u32 = 100;
+
+fn in_unit(x: f64) -> bool {
+    x.is_finite() && (0.0..=1.0).contains(&x)
+}
+
+fn non_negative(x: f64) -> bool {
+    x.is_finite() && x >= 0.0
+}
+
+/// Runs the scenario rules.
+pub(crate) fn check(j: &Journey, out: &mut Out) {
+    let mut p: Vec<String> = Vec::new();
+    values(&j.scenario, &mut p);
+    for msg in p {
+        out.error(Rule::ScenarioValue, Location::Scenario, msg);
+    }
+    for event in j.referenced_events() {
+        if !j.scenario.events.contains_key(&event) {
+            let rate = Scenario::default_event_behaviour().rate_per_day;
+            out.warn(
+                Rule::UndescribedEvent,
+                Location::Scenario,
+                format!(
+                    "The scenario does not describe the event '{event}': it uses the default behaviour of {rate} per \
+                     user per day"
+                ),
+            );
+        }
+    }
+}
+
+fn values(s: &Scenario, p: &mut Vec<String>) {
+    let pop = &s.population;
+    if !(1..=MAX_USERS).contains(&pop.users) {
+        p.push(format!("The population has {} users; use 1 to {MAX_USERS}", pop.users));
+    }
+    if pop.timezones.is_empty() {
+        p.push("The timezone mix is empty: add at least one timezone".to_owned());
+    }
+    for tz in &pop.timezones {
+        if tz.tz.zone().is_none() {
+            p.push(format!("The timezone mix names '{}', which is not a known timezone name", tz.tz));
+        }
+        if !non_negative(tz.weight) {
+            p.push(format!("The timezone '{}' has the weight {}; weights must be 0 or more", tz.tz, tz.weight));
+        }
+    }
+    if !pop.timezones.is_empty() && pop.timezones.iter().all(|t| t.weight == 0.0) {
+        p.push("Every timezone in the mix has weight 0: give at least one a weight".to_owned());
+    }
+    let r = &pop.reachability;
+    for (what, x) in [
+        ("with a push token", r.push),
+        ("with a web-push subscription", r.web_push),
+        ("with an email address", r.email),
+        ("with a phone number", r.phone),
+        ("with WhatsApp (of those with a phone)", r.whatsapp_of_phone),
+        ("on the custom list", pop.custom_list_share),
+    ] {
+        if !in_unit(x) {
+            p.push(format!("The share of users {what} is {x}; it must be between 0 and 1"));
+        }
+    }
+    for (ch, x) in &r.unsubscribed {
+        if !in_unit(*x) {
+            p.push(format!("The share unsubscribed from {} is {x}; it must be between 0 and 1", ch.label()));
+        }
+    }
+    for (prop, d) in &pop.properties {
+        dist(&format!("The user property '{prop}'"), d, p);
+    }
+    let curve = &pop.activity_curve;
+    if curve.len() != 24 {
+        p.push(format!("The activity curve has {} hourly weights; it needs exactly 24", curve.len()));
+    }
+    if curve.iter().any(|x| !non_negative(*x)) {
+        p.push("The activity curve has a weight that is negative or not a number".to_owned());
+    } else if !curve.is_empty() && curve.iter().all(|x| *x == 0.0) {
+        p.push("Every hour of the activity curve has weight 0: users would never act".to_owned());
+    }
+    if pop.session_event.trim().is_empty() {
+        p.push("The session event (what in-app messages wait for) is empty".to_owned());
+    }
+    for (name, e) in &s.events {
+        let who = format!("The event '{name}'");
+        if name.trim().is_empty() {
+            p.push("The scenario describes an event with no name".to_owned());
+        }
+        if !non_negative(e.rate_per_day) {
+            p.push(format!("{who} happens {} times per user per day; use 0 or more", e.rate_per_day));
+        }
+        for (prop, d) in &e.properties {
+            dist(&format!("{who}, property '{prop}'"), d, p);
+        }
+        for resp in &e.engagement {
+            if !non_negative(resp.multiplier) {
+                p.push(format!("{who}: the engagement multiplier {} must be 0 or more", resp.multiplier));
+            }
+            if resp.duration.0 <= 0 {
+                p.push(format!("{who}: the engagement lift must last longer than 0"));
+            }
+        }
+    }
+    if !(s.activity_shape.is_finite() && s.activity_shape > 0.0) {
+        p.push(format!("The activity spread (shape) is {}; it must be more than 0", s.activity_shape));
+    }
+    for (ch, x) in &s.fatigue {
+        if !in_unit(*x) {
+            p.push(format!("The unsubscribe chance per {} message is {x}; it must be between 0 and 1", ch.label()));
+        }
+    }
+    for (ch, rates) in &s.channels {
+        channel(ch.label(), rates, p);
+    }
+    let run = &s.run;
+    if !(1..=MAX_HORIZON_DAYS).contains(&run.horizon_days) {
+        p.push(format!("The horizon is {} days; use 1 to {MAX_HORIZON_DAYS}", run.horizon_days));
+    }
+    if !(1..=MAX_REPLICATES).contains(&run.replicates) {
+        p.push(format!("The run asks for {} replicates; use 1 to {MAX_REPLICATES}", run.replicates));
+    }
+}
+
+fn dist(who: &str, d: &PropertyDist, p: &mut Vec<String>) {
+    match d {
+        PropertyDist::Categorical(cats) => {
+            if cats.is_empty() {
+                p.push(format!("{who} has no categories"));
+            } else if cats.iter().any(|(_, w)| !non_negative(*w)) {
+                p.push(format!("{who} has a category weight that is negative or not a number"));
+            } else if cats.iter().all(|(_, w)| *w == 0.0) {
+                p.push(format!("{who}: every category has weight 0"));
+            }
+        }
+        PropertyDist::Uniform { min, max } => {
+            if !(min.is_finite() && max.is_finite() && min <= max) {
+                p.push(format!(
+                    "{who}: the range {min} to {max} is not usable (the minimum must not exceed the maximum)"
+                ));
+            }
+        }
+        PropertyDist::Normal { mean, std_dev } => {
+            if !(mean.is_finite() && non_negative(*std_dev)) {
+                p.push(format!(
+                    "{who}: mean {mean} and spread {std_dev} are not usable (the spread must be 0 or more)"
+                ));
+            }
+        }
+        PropertyDist::Bool(x) => {
+            if !in_unit(*x) {
+                p.push(format!("{who} is true with chance {x}; it must be between 0 and 1"));
+            }
+        }
+        PropertyDist::DateOffset { min_days, max_days } => {
+            if !(min_days.is_finite() && max_days.is_finite() && min_days <= max_days) {
+                p.push(format!("{who}: the offset {min_days} to {max_days} days is not usable"));
+            }
+        }
+    }
+}
+
+fn channel(label: &str, c: &ChannelRates, p: &mut Vec<String>) {
+    for (what, x) in [
+        ("failure rate", c.failure),
+        ("delivery chance", c.delivery),
+        ("view chance", c.view),
+        ("click chance after a view", c.click_given_view),
+    ] {
+        if !in_unit(x) {
+            p.push(format!("{label}: the {what} is {x}; it must be between 0 and 1"));
+        }
+    }
+    if !non_negative(c.cost_per_message) {
+        p.push(format!("{label}: the cost per message is {}; it must be 0 or more", c.cost_per_message));
+    }
+    for (what, d) in [("delivery", &c.delay_to_delivery), ("view", &c.delay_to_view), ("click", &c.delay_to_click)] {
+        let secs = match d {
+            DelayDist::Fixed(s) | DelayDist::Exponential { mean: s } => *s,
+        };
+        if secs.0 < 0 {
+            p.push(format!("{label}: the delay to {what} cannot be negative"));
+        }
+    }
+}
