@@ -106,6 +106,10 @@ pub struct OracleStats {
     pub last_touch: BTreeMap<NodeId, u64>,
     /// Target conversions per random-split path taken during the entry.
     pub split_conversions: BTreeMap<(NodeId, PathId), u64>,
+    /// Users who left the graph at a node without taking a port (exit nodes, a missing
+    /// port, goal, timeout, exit criteria while held) or were still held there at the
+    /// end: `node_entered = Σ moved + left_at` per node.
+    pub left_at: BTreeMap<NodeId, u64>,
     pub trace: Vec<Step>,
 }
 
@@ -1065,6 +1069,11 @@ impl<'a> Sim<'a> {
 
     /// The user leaves the graph (and the journey) at `t`.
     fn leave_graph(&mut self, u: usize, t: i64) {
+        if !matches!(self.users[u].at, At::Hold(_))
+            && let Some(n) = self.held_node(u)
+        {
+            *self.st.left_at.entry(self.nodes[n as usize].id).or_default() += 1;
+        }
         let us = &mut self.users[u];
         us.at = At::Off;
         us.epoch = us.epoch.wrapping_add(1);
@@ -1190,8 +1199,11 @@ impl<'a> Sim<'a> {
     }
 
     /// Completes the user at a node without a port (a channel lacking the port).
-    fn complete_here(&mut self, u: usize, t: i64) {
+    fn complete_here(&mut self, u: usize, node: u16, t: i64) {
         self.st.completed += 1;
+        if self.users[u].at == At::Off {
+            *self.st.left_at.entry(self.nodes[node as usize].id).or_default() += 1;
+        }
         self.leave_graph(u, t);
     }
 
@@ -1199,7 +1211,7 @@ impl<'a> Sim<'a> {
         if ch.ports().contains(&journey_studio::model::Port::Unreachable) {
             self.take_and_go(u, node, journey_studio::model::Port::Unreachable, t);
         } else {
-            self.complete_here(u, t);
+            self.complete_here(u, node, t);
         }
     }
 
@@ -1249,7 +1261,7 @@ impl<'a> Sim<'a> {
                 }
                 NodeKind::RandomSplit { paths, mode, winner } => {
                     let Some(pid) = self.random_path(u, n.id, paths, mode, *winner, t) else {
-                        self.complete_here(u, t);
+                        self.complete_here(u, node, t);
                         return;
                     };
                     self.users[u].paths_taken.push((n.id, pid));
@@ -1267,11 +1279,12 @@ impl<'a> Sim<'a> {
                 }
                 NodeKind::ForceExit => {
                     self.st.force_exits += 1;
+                    *self.st.left_at.entry(n.id).or_default() += 1;
                     self.leave_graph(u, t);
                     return;
                 }
                 NodeKind::Exit => {
-                    self.complete_here(u, t);
+                    self.complete_here(u, node, t);
                     return;
                 }
             };
@@ -1446,7 +1459,7 @@ impl<'a> Sim<'a> {
                 match port {
                     Some(p) => self.take_and_go(u, node, p, t),
                     None if ch.ports().contains(&Port::Sent) => self.take_and_go(u, node, Port::Sent, t),
-                    None => self.complete_here(u, t),
+                    None => self.complete_here(u, node, t),
                 }
             }
             _ => {}
@@ -1521,7 +1534,7 @@ impl<'a> Sim<'a> {
             if ch.ports().contains(&Port::Failed) {
                 self.take_and_go(u, node, Port::Failed, s);
             } else {
-                self.complete_here(u, s);
+                self.complete_here(u, node, s);
             }
             return;
         }
@@ -1566,7 +1579,7 @@ impl<'a> Sim<'a> {
             if has.contains(&Port::Sent) {
                 self.take_and_go(u, node, Port::Sent, s);
             } else {
-                self.complete_here(u, s);
+                self.complete_here(u, node, s);
             }
             return;
         }
@@ -1621,6 +1634,11 @@ impl<'a> Sim<'a> {
                 let id = self.nodes[n as usize].id;
                 let map = if at { &mut self.st.waiting_at } else { &mut self.st.waiting_before };
                 *map.entry(id).or_default() += 1;
+            }
+            if !matches!(self.users[u].at, At::Hold(_))
+                && let Some(n) = self.held_node(u)
+            {
+                *self.st.left_at.entry(self.nodes[n as usize].id).or_default() += 1;
             }
         }
         self.st
