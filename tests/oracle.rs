@@ -26,6 +26,10 @@ const ORACLE_SOURCES: [(&str, &str); 4] = [
     ("journeys.rs", include_str!("oracle/journeys.rs")),
 ];
 
+/// The bridge between the oracle and the engine (converts the engine's report).
+const BRIDGE_SOURCES: [(&str, &str); 2] =
+    [("compare.rs", include_str!("oracle/compare.rs")), ("engine.rs", include_str!("oracle/engine.rs"))];
+
 /// Every path into the crate that `src` names: the text after `journey_studio::` up to
 /// the end of the path (braces included, so `journey_studio::{model, sim}` is caught).
 fn crate_paths(src: &str) -> Vec<String> {
@@ -71,6 +75,24 @@ fn oracle_imports_nothing_from_the_walk() {
         .filter_map(|p| p.trim_start_matches("::").split("::").next().map(str::to_owned))
         .collect();
     assert_eq!(modules, BTreeSet::from(["model".to_owned()]));
+    // The bridge to the engine (report converter) names only the engine's entry points
+    // and report types, never the walk's modules.
+    let allowed = ["simulate", "RunOptions", "Report", "SimError", "pilot_weights", "WeightSchedule"];
+    for (file, src) in BRIDGE_SOURCES {
+        for path in crate_paths(src) {
+            let ok = if let Some(rest) = path.strip_prefix("::sim::") {
+                let items: Vec<&str> =
+                    rest.trim_start_matches('{').split(',').map(str::trim).filter(|x| !x.is_empty()).collect();
+                items.iter().all(|i| allowed.contains(i) || i.starts_with("report::"))
+            } else {
+                path.starts_with("::model") || path.starts_with("::format")
+            };
+            assert!(
+                ok,
+                "{file} imports journey_studio{path}: only the engine's entry points and report types are allowed"
+            );
+        }
+    }
     // The scanner itself catches an engine import.
     assert!(crate_paths("use journey_studio::{model, sim::walk};").iter().any(|p| p.contains("sim")));
 }
