@@ -270,6 +270,13 @@ impl Queue {
 
 struct EvSpec {
     rate: f64,
+    /// Whether anything can read this event's properties (a filter on it, a goal value,
+    /// or any event-scope condition in the journey); others are not drawn.
+    props_read: bool,
+    /// Only the in-app session event, used by nothing else: drawn on demand while a user
+    /// waits at an in-app node (a Poisson process is memoryless, so starting it at the
+    /// wait is exact) instead of for every user all the time.
+    lazy: bool,
     props: BTreeMap<String, PropertyDist>,
     responses: Vec<EngagementResponse>,
 }
@@ -399,6 +406,44 @@ pub fn run(j: &Journey, opts: &Opts, weights: &Weights) -> OracleStats {
     sim.finish()
 }
 
+/// Whether event `name` matters other than as the in-app session event.
+fn used_beyond_sessions(j: &Journey, name: &str) -> bool {
+    let mut k = j.clone();
+    k.graph.nodes.retain(|_, n| !matches!(n.kind, NodeKind::Channel { channel: Channel::InApp, .. }));
+    k.referenced_events().contains(name)
+}
+
+/// Whether the journey can read properties of event `name`.
+fn props_read(j: &Journey, name: &str) -> bool {
+    use journey_studio::model::{EventFilter, Scope};
+    let on = |e: &EventFilter| e.event == name && !e.filters.is_empty();
+    let mut read = j.goals.iter().any(|g| (g.event.event == name && g.value_property.is_some()) || on(&g.event))
+        || j.setup.exit_criteria.iter().any(on);
+    for n in j.graph.nodes.values() {
+        read |= match &n.kind {
+            NodeKind::Entry(seg) => {
+                seg.user_filters.iter().any(|c| c.scope == Scope::Event)
+                    || match &seg.rule {
+                        EntryRule::LiveAction(a) => on(&a.event),
+                        EntryRule::Inaction(r) => on(&r.did) || on(&r.not_did),
+                        EntryRule::PastBehaviour(r) => on(&r.event),
+                        _ => false,
+                    }
+            }
+            NodeKind::Condition { condition, .. } => match condition {
+                Condition::LiveAction(a) => on(&a.event),
+                Condition::Inaction(r) => on(&r.did) || on(&r.not_did),
+                Condition::PastBehaviour(r) => on(&r.event),
+                Condition::UserProperty(f) => f.uses_event_properties(),
+                Condition::DateProperty(_) => false,
+            },
+            NodeKind::ConditionalSplit { paths } => paths.iter().any(|p| p.filter.uses_event_properties()),
+            _ => false,
+        };
+    }
+    read
+}
+
 fn delay(rng: &mut Rand, d: &DelayDist) -> i64 {
     match d {
         DelayDist::Fixed(s) => s.0.max(0),
@@ -430,7 +475,13 @@ impl<'a> Sim<'a> {
             .iter()
             .map(|n| {
                 let b = sc.event(n);
-                EvSpec { rate: b.rate_per_day.max(0.0), props: b.properties, responses: b.engagement }
+                EvSpec {
+                    rate: b.rate_per_day.max(0.0),
+                    props_read: props_read(j, n),
+                    lazy: *n == sc.population.session_event && !used_beyond_sessions(j, n),
+                    props: b.properties,
+                    responses: b.engagement,
+                }
             })
             .collect();
 
@@ -641,7 +692,9 @@ impl<'a> Sim<'a> {
         // Initial queue: every user's first occurrence of every event.
         for u in 0..sim.users.len() {
             for ev in 0..sim.events.len() {
-                sim.schedule_occ(u, ev, warm as f64);
+                if !sim.events[ev].lazy {
+                    sim.schedule_occ(u, ev, warm as f64);
+                }
             }
         }
         // Entry schedule.
@@ -758,13 +811,18 @@ impl<'a> Sim<'a> {
     }
 
     /// After a view or click: the rates of responsive events change, so redraw them.
+    /// Whether the user's occurrences of `ev` are being drawn now.
+    fn live(&self, u: usize, ev: usize) -> bool {
+        !self.events[ev].lazy || matches!(self.users[u].at, At::InApp(_))
+    }
+
     fn engaged(&mut self, u: usize, kind: EngagementKind, t: i64) {
         match kind {
             EngagementKind::View => self.users[u].last_view = Some(t),
             EngagementKind::Click => self.users[u].last_click = Some(t),
         }
         for ev in 0..self.events.len() {
-            if self.events[ev].responses.iter().any(|r| r.on == kind) {
+            if self.events[ev].responses.iter().any(|r| r.on == kind) && self.live(u, ev) {
                 self.users[u].ev_epoch[ev] = self.users[u].ev_epoch[ev].wrapping_add(1);
                 self.schedule_occ(u, ev, t as f64);
             }
@@ -788,8 +846,10 @@ impl<'a> Sim<'a> {
                         continue;
                     }
                     self.occurrence(u, ev, it.0);
-                    let from = self.users[u].ev_next[ev];
-                    self.schedule_occ(u, ev, from);
+                    if self.live(u, ev) {
+                        let from = self.users[u].ev_next[ev];
+                        self.schedule_occ(u, ev, from);
+                    }
                 }
                 Kind::Timer { epoch, what } => {
                     if masked(self.users[u].epoch, TIMER_BITS) == epoch {
@@ -807,7 +867,7 @@ impl<'a> Sim<'a> {
     }
 
     fn occurrence(&mut self, u: usize, ev: usize, t: i64) {
-        let ep: Option<Rc<Props>> = if self.events[ev].props.is_empty() {
+        let ep: Option<Rc<Props>> = if self.events[ev].props.is_empty() || !self.events[ev].props_read {
             None
         } else {
             let us = &mut self.users[u];
@@ -1506,6 +1566,13 @@ impl<'a> Sim<'a> {
         }
         if ch == Channel::InApp {
             self.users[u].at = At::InApp(node);
+            let session = &self.j.scenario.population.session_event;
+            if let Some(&ev) = self.ev_index.get(session)
+                && self.events[ev].lazy
+            {
+                self.users[u].ev_epoch[ev] = self.users[u].ev_epoch[ev].wrapping_add(1);
+                self.schedule_occ(u, ev, t as f64);
+            }
             return;
         }
         self.send(u, node, t);
