@@ -4,6 +4,8 @@
 
 #[path = "oracle/compare.rs"]
 mod compare;
+#[path = "oracle/engine.rs"]
+mod engine;
 #[path = "oracle/journeys.rs"]
 mod journeys;
 #[path = "oracle/props.rs"]
@@ -275,7 +277,7 @@ fn assert_conserved(name: &str, j: &journey_studio::model::Journey, st: &queue::
     }
     assert_eq!(st.entered, st.control + st.target, "{name}");
     let entry = j.graph.entry().unwrap().id;
-    assert_eq!(st.node_entered.get(&entry).copied().unwrap_or(0), st.target, "{name}");
+    assert_eq!(st.node_entered.get(&entry).copied().unwrap_or(0), st.entered, "{name}");
     assert!(st.qualified >= st.entered, "{name}");
 }
 
@@ -312,4 +314,58 @@ fn comparison_accepts_two_seeds_and_catches_a_changed_click_rate() {
     let c = compare::flatten(&k, &run(&k, &opts(2), &Weights::new()));
     let bad = compare::disagreements(&a, &c, compare::DEFAULT);
     assert!(bad.iter().any(|l| l.contains(".clicked") || l.contains(".Clicked")), "{bad:#?}");
+}
+
+/// Engine and oracle agree on `j` with `users` users, within [`compare::DEFAULT`].
+fn assert_agree(name: &str, j: &journey_studio::model::Journey, users: u64) {
+    let (eng, ora) = engine::both(j, users);
+    let a = compare::flatten(j, &eng);
+    let b = compare::flatten(j, &ora);
+    let judged = compare::judge(&a, &b, compare::DEFAULT);
+    assert!(judged.len() >= 10, "{name}: only {} figures large enough to judge", judged.len());
+    let bad = compare::disagreements(&a, &b, compare::DEFAULT);
+    assert!(
+        bad.is_empty(),
+        "{name}: engine vs oracle disagree on {} of {} figures:\n{}",
+        bad.len(),
+        judged.len(),
+        bad.join("\n")
+    );
+}
+
+/// 200k users, as the issue asks; one test per file so that they run in parallel.
+fn agree_on_asset(file: &str) {
+    let (name, j) = assets().into_iter().find(|(n, _)| n == file).unwrap_or_else(|| panic!("assets/{file} is missing"));
+    assert_agree(&name, &j, 200_000);
+}
+
+#[test]
+fn engine_and_oracle_agree_on_abandoned_cart() {
+    agree_on_asset("abandoned_cart.journey");
+}
+
+#[test]
+fn engine_and_oracle_agree_on_on_the_fence() {
+    agree_on_asset("on_the_fence.journey");
+}
+
+#[test]
+fn engine_and_oracle_agree_on_onboarding() {
+    agree_on_asset("onboarding.journey");
+}
+
+#[test]
+fn every_asset_has_an_agreement_test() {
+    let names: Vec<String> = assets().into_iter().map(|(n, _)| n).collect();
+    let tested = ["abandoned_cart.journey", "on_the_fence.journey", "onboarding.journey"];
+    for n in &names {
+        assert!(tested.contains(&n.as_str()), "assets/{n} has no engine_and_oracle_agree_on_* test");
+    }
+}
+
+#[test]
+fn engine_and_oracle_agree_on_the_coverage_journeys() {
+    assert_agree("all_channels", &journeys::all_channels(), 20_000);
+    assert_agree("flow", &journeys::flow(), 20_000);
+    assert_agree("limits", &journeys::limits(), 20_000);
 }

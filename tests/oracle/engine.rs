@@ -44,7 +44,7 @@ pub fn to_stats(r: &Report) -> OracleStats {
         for p in &n.ports {
             s.moved.insert((n.id, p.port), p.moved);
         }
-        let mut put = |m: &mut BTreeMap<_, u64>, v: u64| {
+        let put = |m: &mut BTreeMap<_, u64>, v: u64| {
             if v > 0 {
                 m.insert(n.id, v);
             }

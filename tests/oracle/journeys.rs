@@ -77,7 +77,13 @@ pub fn on_launch() -> EntryRule {
 pub fn channel(c: Channel) -> NodeKind {
     NodeKind::Channel {
         channel: c,
-        message: journey_studio::model::Message { body: "hi".into(), ..Default::default() },
+        message: journey_studio::model::Message {
+            title: "Hello".into(),
+            subject: "Hello".into(),
+            body: "hi".into(),
+            url: "https://example.com/hook".into(),
+            ..Default::default()
+        },
         engagement_window: Seconds::DAY,
         exclude_from_user_timezone: false,
     }

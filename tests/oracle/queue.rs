@@ -350,6 +350,8 @@ struct User {
     unsub: [bool; 8],
     last_exit: Option<i64>,
     last_click_node: Option<u16>,
+    /// The user's latest session event (an in-app node reached at that very instant shows at once).
+    last_session: Option<i64>,
     props: Props,
     m: Vec<MState>,
     ina_last_b: Option<i64>,
@@ -686,6 +688,7 @@ impl<'a> Sim<'a> {
                 split_memo: Vec::new(),
                 paths_taken: Vec::new(),
                 last_click_node: None,
+                last_session: None,
             });
         }
 
@@ -910,6 +913,9 @@ impl<'a> Sim<'a> {
         }
         let name = Rc::clone(&self.ev_names[ev]);
         let name: &str = &name;
+        if name == self.j.scenario.population.session_event {
+            self.users[u].last_session = Some(t);
+        }
         let j = self.j;
         // 1. Live goals beat everything else.
         if self.users[u].tracking {
@@ -1109,6 +1115,11 @@ impl<'a> Sim<'a> {
         if self.trace {
             self.st.trace.push(Step::Enter { user: u as u64, t, control: group != Group::Target });
         }
+        if group != Group::Target {
+            let id = self.nodes[e as usize].id;
+            *self.st.node_entered.entry(id).or_default() += 1;
+            *self.st.left_at.entry(id).or_default() += 1;
+        }
         match group {
             Group::System => {
                 self.st.control += 1;
@@ -1129,9 +1140,7 @@ impl<'a> Sim<'a> {
 
     /// The user leaves the graph (and the journey) at `t`.
     fn leave_graph(&mut self, u: usize, t: i64) {
-        if !matches!(self.users[u].at, At::Hold(_))
-            && let Some(n) = self.held_node(u)
-        {
+        if let Some(n) = self.held_node(u) {
             *self.st.left_at.entry(self.nodes[n as usize].id).or_default() += 1;
         }
         let us = &mut self.users[u];
@@ -1233,6 +1242,15 @@ impl<'a> Sim<'a> {
     /// Records a port move; returns the linked node or finishes the user.
     fn take(&mut self, u: usize, node: u16, port: journey_studio::model::Port, t: i64) -> Option<u16> {
         let id = self.nodes[node as usize].id;
+        let linked = self.j.graph.target(id, port).and_then(|x| self.index.get(&x)).copied();
+        if linked.is_none() && port == journey_studio::model::Port::Unreachable {
+            // Unreachable with no link: the user stays at the node (until the timeout); it
+            // is not a move forward.
+            let us = &mut self.users[u];
+            us.epoch = us.epoch.wrapping_add(1);
+            us.at = At::Hold(node);
+            return None;
+        }
         *self.st.moved.entry((id, port)).or_default() += 1;
         if self.trace {
             self.st.trace.push(Step::Move { user: u as u64, node: id, port, t });
@@ -1240,15 +1258,11 @@ impl<'a> Sim<'a> {
         let us = &mut self.users[u];
         us.epoch = us.epoch.wrapping_add(1);
         us.at = At::Off;
-        if let Some(next) = self.j.graph.target(id, port).and_then(|x| self.index.get(&x)) {
-            return Some(*next);
+        if linked.is_some() {
+            return linked;
         }
-        if port == journey_studio::model::Port::Unreachable {
-            self.users[u].at = At::Hold(node);
-        } else {
-            self.st.completed += 1;
-            self.leave_graph(u, t);
-        }
+        self.st.completed += 1;
+        self.leave_graph(u, t);
         None
     }
 
@@ -1565,6 +1579,11 @@ impl<'a> Sim<'a> {
             }
         }
         if ch == Channel::InApp {
+            if self.users[u].last_session == Some(t) {
+                // The user is in a session right now (it may be what brought them here).
+                self.send(u, node, t);
+                return;
+            }
             self.users[u].at = At::InApp(node);
             let session = &self.j.scenario.population.session_event;
             if let Some(&ev) = self.ev_index.get(session)
@@ -1628,14 +1647,20 @@ impl<'a> Sim<'a> {
                 base = Some(d);
             }
         }
+        // A view or click exists only where the channel has that port; a channel
+        // without Viewed (push) still goes through the view step to reach a click.
         if let Some(b) = base
             && self.users[u].rng.bern(rates.view)
         {
             let v = b + delay(&mut self.users[u].rng, &rates.delay_to_view);
-            self.push(v, u, Kind::Outcome { node, what: Oc::Viewed, epoch });
+            if has.contains(&Port::Viewed) {
+                self.push(v, u, Kind::Outcome { node, what: Oc::Viewed, epoch });
+            }
             if self.users[u].rng.bern(rates.click_given_view) {
                 let c = v + delay(&mut self.users[u].rng, &rates.delay_to_click);
-                self.push(c, u, Kind::Outcome { node, what: Oc::Clicked, epoch });
+                if has.contains(&Port::Clicked) {
+                    self.push(c, u, Kind::Outcome { node, what: Oc::Clicked, epoch });
+                }
             }
         }
         let id = self.nodes[node as usize].id;
@@ -1702,9 +1727,7 @@ impl<'a> Sim<'a> {
                 let map = if at { &mut self.st.waiting_at } else { &mut self.st.waiting_before };
                 *map.entry(id).or_default() += 1;
             }
-            if !matches!(self.users[u].at, At::Hold(_))
-                && let Some(n) = self.held_node(u)
-            {
+            if let Some(n) = self.held_node(u) {
                 *self.st.left_at.entry(self.nodes[n as usize].id).or_default() += 1;
             }
         }
