@@ -571,10 +571,8 @@ impl<'a> Sim<'a> {
                         sim.m_cond.insert((ni, 0), m);
                     }
                 }
-                NodeKind::Channel { channel, .. } => {
-                    if !sim.used_channels.contains(channel) {
-                        sim.used_channels.push(*channel);
-                    }
+                NodeKind::Channel { channel, .. } if !sim.used_channels.contains(channel) => {
+                    sim.used_channels.push(*channel);
                 }
                 _ => {}
             }
@@ -946,63 +944,56 @@ impl<'a> Sim<'a> {
                 let n = self.nodes[node as usize];
                 if let NodeKind::Condition { condition, .. } = &n.kind {
                     match condition {
-                        Condition::LiveAction(a) => {
+                        Condition::LiveAction(a)
                             if !closed
                                 && t <= close
                                 && a.event.event == name
-                                && props::all_hold(&a.event.filters, &self.users[u].props, epr, t)
-                            {
-                                self.users[u].ctx = ep.clone();
-                                self.take_and_go(u, node, journey_studio::model::Port::Yes, t);
-                            }
+                                && props::all_hold(&a.event.filters, &self.users[u].props, epr, t) =>
+                        {
+                            self.users[u].ctx = ep.clone();
+                            self.take_and_go(u, node, journey_studio::model::Port::Yes, t);
                         }
                         Condition::Inaction(r) => match a_time {
-                            None => {
-                                if !closed
-                                    && t <= close
-                                    && r.did.event == name
-                                    && props::all_hold(&r.did.filters, &self.users[u].props, epr, t)
-                                {
-                                    if let At::Cond { a_time, .. } = &mut self.users[u].at {
-                                        *a_time = Some(t);
-                                    }
-                                    self.users[u].ctx = ep.clone();
-                                    let epoch = self.users[u].epoch;
-                                    self.push(t + r.within.0, u, Kind::Timer { epoch, what: Tm::CondYes });
+                            None if !closed
+                                && t <= close
+                                && r.did.event == name
+                                && props::all_hold(&r.did.filters, &self.users[u].props, epr, t) =>
+                            {
+                                if let At::Cond { a_time, .. } = &mut self.users[u].at {
+                                    *a_time = Some(t);
                                 }
+                                self.users[u].ctx = ep.clone();
+                                let epoch = self.users[u].epoch;
+                                self.push(t + r.within.0, u, Kind::Timer { epoch, what: Tm::CondYes });
                             }
-                            Some(a) => {
+                            Some(a)
                                 if t > a
                                     && t <= a + r.within.0
                                     && r.not_did.event == name
-                                    && props::all_hold(&r.not_did.filters, &self.users[u].props, epr, t)
-                                {
-                                    self.take_and_go(u, node, journey_studio::model::Port::No, t);
-                                }
+                                    && props::all_hold(&r.not_did.filters, &self.users[u].props, epr, t) =>
+                            {
+                                self.take_and_go(u, node, journey_studio::model::Port::No, t);
                             }
+                            _ => {}
                         },
                         _ => {}
                     }
                 }
             }
-            At::InApp(node) => {
-                if name == j.scenario.population.session_event {
-                    self.send(u, node, t);
-                }
-            }
+            At::InApp(node) if name == j.scenario.population.session_event => self.send(u, node, t),
             _ => {}
         }
         // 4. Entry.
         let Some(e) = self.entry else { return };
         let NodeKind::Entry(seg) = &self.nodes[e as usize].kind else { return };
         match &seg.rule {
-            EntryRule::LiveAction(a) => {
-                if a.event.event == name && props::all_hold(&a.event.filters, &self.users[u].props, epr, t) {
-                    let us = &mut self.users[u];
-                    us.nth = us.nth.saturating_add(1);
-                    if a.nth_occurrence.is_none_or(|n| n == us.nth) {
-                        self.qualify(u, t, ep);
-                    }
+            EntryRule::LiveAction(a)
+                if a.event.event == name && props::all_hold(&a.event.filters, &self.users[u].props, epr, t) =>
+            {
+                let us = &mut self.users[u];
+                us.nth = us.nth.saturating_add(1);
+                if a.nth_occurrence.is_none_or(|n| n == us.nth) {
+                    self.qualify(u, t, ep);
                 }
             }
             EntryRule::Inaction(r) => {
