@@ -1,4 +1,5 @@
 //! The `journey-studio` binary on files in a temp dir: output and exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not only #[test] fns
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -3,6 +3,7 @@
 //!
 //! When the file format's output changes on purpose, regenerate the files with
 //! `JOURNEY_STUDIO_UPDATE_ASSETS=1 cargo test --test examples` and review the diff.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not only #[test] fns
 
 use std::path::{Path, PathBuf};
 

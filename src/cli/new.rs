@@ -4,12 +4,13 @@
 //! the creation are one step (`create_new`), so a race cannot clobber a file either.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::builder::{PossibleValue, PossibleValuesParser};
 
-use crate::templates::{self, TEMPLATES};
+use crate::format;
+use crate::templates::{self, TEMPLATES, Template};
 
 use super::{EXIT_TROUBLE, RunCommand};
 
@@ -38,20 +39,23 @@ impl RunCommand for NewArgs {
             return ExitCode::from(EXIT_TROUBLE);
         };
         let path = self.path.unwrap_or_else(|| PathBuf::from(format!("{}.journey", template.name)));
-        let written = if self.force {
-            std::fs::write(&path, template.text)
-        } else {
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-                .and_then(|mut f| f.write_all(template.text.as_bytes()))
-        };
+        if self.force {
+            // Atomic, so a failed overwrite keeps the old file.
+            return match template.journey().and_then(|j| format::save(&path, &j)) {
+                Ok(()) => wrote(template, &path),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(EXIT_TROUBLE)
+                }
+            };
+        }
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(template.text.as_bytes()));
         match written {
-            Ok(()) => {
-                println!("wrote {} ({}): {}", template.name, template.title, path.display());
-                ExitCode::SUCCESS
-            }
+            Ok(()) => wrote(template, &path),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 eprintln!("error: the file exists; pass --force to overwrite it: {}", path.display());
                 ExitCode::from(EXIT_TROUBLE)
@@ -62,4 +66,9 @@ impl RunCommand for NewArgs {
             }
         }
     }
+}
+
+fn wrote(template: &Template, path: &Path) -> ExitCode {
+    println!("wrote {} ({}): {}", template.name, template.title, path.display());
+    ExitCode::SUCCESS
 }

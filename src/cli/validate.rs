@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::format::{self, FormatError};
-use crate::validate::{Severity, validate};
+use crate::validate::{has_errors, validate};
 
 use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand};
 
@@ -63,10 +63,9 @@ fn check_file(path: &Path) -> (Outcome, String) {
     }
     let mut out = String::new();
     for d in &diagnostics {
-        let _ = writeln!(out, "{name}:{}: {}: {}", d.place(), severity_word(d.severity), d.message);
+        let _ = writeln!(out, "{name}:{}: {}: {}", d.place(), d.severity, d.message);
     }
-    let outcome =
-        if diagnostics.iter().any(|d| d.severity == Severity::Error) { Outcome::Errors } else { Outcome::Warnings };
+    let outcome = if has_errors(&diagnostics) { Outcome::Errors } else { Outcome::Warnings };
     (outcome, out)
 }
 
@@ -80,13 +79,6 @@ fn load_error_line(path: &Path, e: &FormatError) -> String {
     }
 }
 
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +86,8 @@ mod tests {
     #[test]
     fn parse_errors_name_line_and_column() {
         let e = FormatError::Parse { line: 4, col: 7, message: "expected `)`".into() };
+        assert_eq!(load_error_line(Path::new("a.journey"), &e), "a.journey:4:7: error: expected `)`");
+        let e = e.in_file(Path::new("a.journey"));
         assert_eq!(load_error_line(Path::new("a.journey"), &e), "a.journey:4:7: error: expected `)`");
     }
 }

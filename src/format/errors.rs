@@ -14,6 +14,12 @@ pub(super) fn from_ron_error(text: &str, e: &ron::error::SpannedError) -> Format
     let pos = e.span.start;
     // ron gives 1-based positions; keep them at least 1 whatever happens.
     let (line, col) = (pos.line.max(1), pos.col.max(1));
+    // Checks that run after a value was read (duplicate ids, bad dates, missing fields)
+    // already point at the end of that value; do not move them onto the next line.
+    let (line, col) = match e.code {
+        ron::Error::Message(_) | ron::Error::MissingStructField { .. } => (line, col),
+        _ => skip_blank(text, line, col),
+    };
     let mut message = describe(&e.code);
     if needs_field_context(&e.code)
         && let Some(field) = field_on_line(text, line, col)
@@ -45,15 +51,42 @@ fn needs_field_context(code: &ron::Error) -> bool {
     )
 }
 
-/// The `name` of a line that reads `    name: <value at col>` , if it does.
+/// ron points just after the previous token; move to the start of the offending one
+/// (the next non-blank character), so the column is where the user should look.
+fn skip_blank(text: &str, line: usize, col: usize) -> (usize, usize) {
+    let Some(line_start) = text.split_inclusive('\n').take(line - 1).map(str::len).try_fold(0usize, usize::checked_add)
+    else {
+        return (line, col);
+    };
+    let Some(rest) = text.get(line_start..) else { return (line, col) };
+    let mut chars = rest.chars();
+    if chars.by_ref().take(col - 1).count() < col - 1 {
+        return (line, col);
+    }
+    let (mut line, mut col) = (line, col);
+    for c in chars {
+        match c {
+            '\n' => (line, col) = (line + 1, 1),
+            c if c.is_whitespace() => col += 1,
+            _ => break,
+        }
+    }
+    (line, col)
+}
+
+/// The field whose value starts at `col`: the line reads `… name: <value>`.
 fn field_on_line(text: &str, line: usize, col: usize) -> Option<String> {
     let line_text = text.lines().nth(line.checked_sub(1)?)?;
     let before: String = line_text.chars().take(col.checked_sub(1)?).collect();
-    let (name, rest) = before.trim_start().split_once(':')?;
-    let name = name.trim_end();
-    let is_ident = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    (is_ident && !rest.contains([',', '(', '[', '{', '"'])).then(|| name.to_owned())
+    // Inside a string the guess would be wrong.
+    if before.matches('"').count() % 2 == 1 {
+        return None;
+    }
+    let before = before.trim_end().strip_suffix(':')?.trim_end();
+    let start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+    let name = &before[start..];
+    let is_ident = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    is_ident.then(|| name.to_owned())
 }
 
 /// `NodeKind` as "node kind"; a few names get the editor's own words.
@@ -137,7 +170,7 @@ fn describe(code: &ron::Error) -> String {
             format!("expected a {} but found `{found}`", type_words(expected))
         }
         E::ExpectedStructLike => "expected `(`".to_owned(),
-        E::ExpectedNamedStructLike(name) if name.is_empty() => "expected `(`".to_owned(),
+        E::ExpectedNamedStructLike("") => "expected `(`".to_owned(),
         E::ExpectedNamedStructLike(name) => format!("expected `(` to open a {}", type_words(name)),
         E::ExpectedUnit => "expected `()`".to_owned(),
         E::ExpectedString => "expected text in double quotes".to_owned(),
@@ -205,11 +238,23 @@ mod tests {
 
     #[test]
     fn the_field_on_the_line_is_found() {
-        let text = "(\n    id: \"x\",\n    pos: (x: 1, y: oops),\n)";
+        let text = "(\n    id: \"x\",\n    pos: (x: 1, y: oops),\n    label: \"a: b\" 5\n)";
         assert_eq!(field_on_line(text, 2, 9).as_deref(), Some("id"));
-        // Nested on one line: no safe guess.
-        assert_eq!(field_on_line(text, 3, 20), None);
+        assert_eq!(field_on_line(text, 3, 20).as_deref(), Some("y"));
+        assert_eq!(field_on_line(text, 4, 15), None, "inside a string");
+        assert_eq!(field_on_line(text, 3, 5), None);
         assert_eq!(field_on_line(text, 9, 1), None);
         assert_eq!(field_on_line(text, 1, 0), None);
+    }
+
+    #[test]
+    fn positions_move_to_the_next_token() {
+        let text = "(a: 1,\n   b:  x)\n";
+        assert_eq!(skip_blank(text, 1, 7), (2, 4));
+        assert_eq!(skip_blank(text, 2, 6), (2, 8));
+        assert_eq!(skip_blank(text, 2, 8), (2, 8));
+        assert_eq!(skip_blank(text, 3, 1), (3, 1));
+        assert_eq!(skip_blank(text, 9, 9), (9, 9));
+        assert_eq!(skip_blank("é  x", 1, 2), (1, 4));
     }
 }

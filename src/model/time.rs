@@ -45,7 +45,9 @@ impl Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.to_utc() {
+        // RFC 3339 has four-digit years; other instants are written `@SECONDS`, which
+        // `from_str` reads back, so every instant survives a save.
+        match self.to_utc().filter(|t| (0..=9999).contains(&chrono::Datelike::year(t))) {
             Some(t) => write!(f, "{}", t.format("%Y-%m-%dT%H:%M:%SZ")),
             None => write!(f, "@{}", self.0),
         }
@@ -61,6 +63,9 @@ impl FromStr for Timestamp {
     type Err = ParseTimestampError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
+        if let Some(secs) = t.strip_prefix('@').and_then(|n| n.parse().ok()) {
+            return Ok(Self(secs));
+        }
         if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
             return Ok(Self(dt.timestamp()));
         }
@@ -293,6 +298,10 @@ mod tests {
         assert_eq!(t.to_string(), "2026-12-01T09:30:00Z");
         assert_eq!("2026-12-01T09:30:00Z".parse::<Timestamp>().unwrap(), t);
         assert!("yesterday".parse::<Timestamp>().is_err());
+        for secs in [i64::MIN, -62_167_219_201, -62_167_219_200, 253_402_300_799, 253_402_300_800, i64::MAX] {
+            let text = Timestamp(secs).to_string();
+            assert_eq!(text.parse::<Timestamp>(), Ok(Timestamp(secs)), "{text}");
+        }
     }
 
     #[test]

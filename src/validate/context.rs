@@ -58,3 +58,108 @@ pub(crate) fn check(j: &Journey, out: &mut Out) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        ActionRule, ConditionalPath, EntryRule, EventFilter, Filter, NodeId, Operator, PastBehaviourRule, PathId, Port,
+        PropertyCondition, Scope, Value,
+    };
+    use crate::validate::Severity;
+    use crate::validate::testkit::{add_kind, assert_clean, kind, link, of, one, valid};
+
+    const ENTRY: NodeId = NodeId(1);
+    const PUSH: NodeId = NodeId(3);
+    const EXIT: NodeId = NodeId(4);
+
+    fn event_cond(scope: Scope) -> PropertyCondition {
+        PropertyCondition { scope, property: "Amount".into(), op: Operator::GreaterThan, value: Value::Number(50.0) }
+    }
+
+    fn event_split() -> NodeKind {
+        NodeKind::ConditionalSplit {
+            paths: vec![ConditionalPath {
+                id: PathId(1),
+                name: "Big spenders".into(),
+                filter: Filter::All(vec![Filter::Cond(event_cond(Scope::Event))]),
+            }],
+        }
+    }
+
+    fn scheduled(j: &mut Journey) {
+        if let NodeKind::Entry(seg) = kind(j, ENTRY) {
+            seg.rule = EntryRule::PastBehaviour(PastBehaviourRule {
+                event: EventFilter::named("App Launched"),
+                count: crate::model::CountCmp::AtLeast(1),
+                last_days: 7,
+            });
+        }
+    }
+
+    fn charged() -> NodeKind {
+        NodeKind::Condition {
+            condition: Condition::LiveAction(ActionRule { event: EventFilter::named("Charged"), nth_occurrence: None }),
+            window: Some(crate::model::Seconds::DAY),
+        }
+    }
+
+    #[test]
+    fn live_entry_supplies_the_event() {
+        let mut j = valid();
+        let split = add_kind(&mut j, event_split(), "By amount");
+        link(&mut j, PUSH, Port::Failed, split);
+        link(&mut j, split, Port::Others, EXIT);
+        assert_clean(&j);
+        scheduled(&mut j);
+        let d = one(&j, Rule::EventContext, Severity::Error);
+        assert_eq!(d.nodes(), &[split]);
+    }
+
+    #[test]
+    fn yes_of_a_wait_for_event_supplies_the_event_on_every_path() {
+        let mut j = valid();
+        scheduled(&mut j);
+        let bought = add_kind(&mut j, charged(), "Bought?");
+        let split = add_kind(&mut j, event_split(), "By amount");
+        link(&mut j, PUSH, Port::Failed, bought);
+        link(&mut j, bought, Port::Yes, split);
+        link(&mut j, split, Port::Others, EXIT);
+        assert!(of(&j, Rule::EventContext).is_empty());
+        // A second way in through No has no event.
+        link(&mut j, bought, Port::No, split);
+        assert_eq!(one(&j, Rule::EventContext, Severity::Error).nodes(), &[split]);
+        // A user-property condition is fine anywhere.
+        if let NodeKind::ConditionalSplit { paths } = kind(&mut j, split) {
+            paths[0].filter = Filter::Cond(event_cond(Scope::User));
+        }
+        assert!(of(&j, Rule::EventContext).is_empty());
+    }
+
+    #[test]
+    fn condition_node_property_filter_needs_context() {
+        let mut j = valid();
+        scheduled(&mut j);
+        let check = add_kind(
+            &mut j,
+            NodeKind::Condition {
+                condition: Condition::UserProperty(Filter::Cond(event_cond(Scope::Event))),
+                window: None,
+            },
+            "Amount?",
+        );
+        link(&mut j, PUSH, Port::Failed, check);
+        assert_eq!(one(&j, Rule::EventContext, Severity::Error).nodes(), &[check]);
+    }
+
+    #[test]
+    fn scheduled_entry_cannot_filter_on_event_properties() {
+        let mut j = valid();
+        scheduled(&mut j);
+        assert!(of(&j, Rule::EventContext).is_empty());
+        if let NodeKind::Entry(seg) = kind(&mut j, ENTRY) {
+            seg.user_filters.push(event_cond(Scope::Event));
+        }
+        assert_eq!(one(&j, Rule::EventContext, Severity::Error).nodes(), &[ENTRY]);
+    }
+}

@@ -202,10 +202,17 @@ impl Out {
 }
 
 /// How a node is named in messages: its kind and label ("Random split 'Offer test'"),
-/// or its kind and id when it has no label.
+/// or its kind and id when the label says nothing more (the entry is just "Entry").
 pub(crate) fn name(node: &Node) -> String {
     let kind = node.kind.tag().label();
-    if node.label.trim().is_empty() { format!("{kind} {}", node.id) } else { format!("{kind} '{}'", node.label) }
+    let label = node.label.trim();
+    if !label.is_empty() && !label.eq_ignore_ascii_case(kind) {
+        format!("{kind} '{label}'")
+    } else if node.kind.tag() == crate::model::KindTag::Entry {
+        kind.to_owned()
+    } else {
+        format!("{kind} {}", node.id)
+    }
 }
 
 #[cfg(test)]
@@ -236,6 +243,46 @@ mod tests {
         assert_eq!(d(Location::Nodes(vec![NodeId(3), NodeId(1)])).place(), "n3");
         assert_eq!(d(Location::Nodes(vec![NodeId(3), NodeId(1)])).nodes(), &[NodeId(3), NodeId(1)]);
         assert!(d(Location::Setup).nodes().is_empty());
+    }
+
+    #[test]
+    fn extreme_values_give_errors_not_panics() {
+        use crate::model::{
+            Channel, Dnd, DndAction, KindTag, NodeKind, Port, RandomPath, Seconds, SplitMode, TimeOfDay, TimeWindow,
+            Timestamp, WaitKind,
+        };
+        use testkit::{add_kind, kind, link};
+        let mut j = valid();
+        *kind(&mut j, NodeId(2)) = NodeKind::Wait(WaitKind::Duration(Seconds(i64::MIN)));
+        let paths = (0..300u32)
+            .map(|i| RandomPath { id: crate::model::PathId(i % 7), name: String::new(), percent: u8::MAX })
+            .collect();
+        let split = add_kind(&mut j, NodeKind::RandomSplit { paths, mode: SplitMode::Manual, winner: None }, "");
+        link(&mut j, NodeId(3), Port::Failed, split);
+        let tod = TimeOfDay::new(23, 59).unwrap_or_default();
+        let w = add_kind(&mut j, NodeKind::Wait(WaitKind::TimeOfDay { time: tod, user_timezone: true }), "");
+        link(&mut j, NodeId(4), Port::Next, w);
+        j.setup.dnd = Dnd::every_day(TimeWindow { start: tod, end: tod }, DndAction::Skip);
+        j.setup.start = Timestamp(i64::MAX);
+        j.setup.end = Some(Timestamp(i64::MIN));
+        j.setup.timeout = Some(Seconds(i64::MIN));
+        j.scenario.population.users = u64::MAX;
+        j.scenario.run.horizon_days = u32::MAX;
+        if let NodeKind::Channel { engagement_window, .. } = kind(&mut j, NodeId(3)) {
+            *engagement_window = Seconds(i64::MIN);
+        }
+        let _ = add_kind(&mut j, KindTag::Channel(Channel::Email).default_kind(), "\u{0}");
+        let d = validate(&j);
+        assert!(has_errors(&d));
+        for rule in [Rule::NonPositive, Rule::SplitPercentages, Rule::RandomSplitPaths, Rule::DuplicatePath] {
+            assert!(d.iter().any(|x| x.rule == rule && x.nodes().first() != Some(&NodeId(0))), "{rule:?}");
+        }
+        // The 24-hour DND window catches the wait on every day.
+        assert!(d.iter().any(|x| x.rule == Rule::WaitInsideDnd && x.nodes() == [w]));
+        assert!(d.iter().any(|x| x.rule == Rule::EndBeforeStart));
+        assert!(d.iter().any(|x| x.rule == Rule::ScenarioValue));
+        // Random split n5 without a label is named by kind and id.
+        assert!(d.iter().any(|x| x.message.starts_with("Random split n5")), "{d:#?}");
     }
 
     #[test]

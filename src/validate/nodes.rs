@@ -102,7 +102,7 @@ fn node_rules(j: &Journey, node: &Node, p: &mut Problems, w: &mut Problems) {
             }
             match mode {
                 SplitMode::Manual => {
-                    let sum: u32 = paths.iter().map(|x| u32::from(x.percent)).sum();
+                    let sum = paths.iter().fold(0u32, |acc, x| acc.saturating_add(u32::from(x.percent)));
                     if sum != 100 {
                         p.push((
                             Rule::SplitPercentages,
@@ -169,8 +169,9 @@ fn node_rules(j: &Journey, node: &Node, p: &mut Problems, w: &mut Problems) {
 
 fn duplicate_paths(ids: impl Iterator<Item = PathId>, who: &str, p: &mut Problems) {
     let mut seen = BTreeSet::new();
+    let mut reported = BTreeSet::new();
     for id in ids {
-        if !seen.insert(id) {
+        if !seen.insert(id) && reported.insert(id) {
             p.push((
                 Rule::DuplicatePath,
                 format!("{who}: two paths share the id {id}, so their links cannot be told apart"),
@@ -455,5 +456,308 @@ fn split_chains(j: &Journey, out: &mut Out) {
                 names.join(" → ")
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        ActionRule, ConditionalPath, Dnd, KindTag, PastBehaviourRule, Port, ProfileUpdateRow, RandomPath, Scope,
+        TimeWindow, UpdateOp,
+    };
+    use crate::validate::Severity;
+    use crate::validate::testkit::{add, add_kind, assert_clean, kind, link, of, one, valid};
+
+    const ENTRY: NodeId = NodeId(1);
+    const WAIT: NodeId = NodeId(2);
+    const PUSH: NodeId = NodeId(3);
+    const EXIT: NodeId = NodeId(4);
+
+    /// The valid journey with a node inserted on push.Failed, linked on to Exit by `port`.
+    fn with(kind_: NodeKind, label: &str, ports: &[Port]) -> (Journey, NodeId) {
+        let mut j = valid();
+        let id = add_kind(&mut j, kind_, label);
+        link(&mut j, PUSH, Port::Failed, id);
+        for p in ports {
+            link(&mut j, id, *p, EXIT);
+        }
+        (j, id)
+    }
+
+    fn random(percents: &[u8]) -> NodeKind {
+        NodeKind::RandomSplit {
+            paths: percents
+                .iter()
+                .enumerate()
+                .map(|(i, p)| RandomPath { id: PathId(i as u32 + 1), name: format!("V{i}"), percent: *p })
+                .collect(),
+            mode: SplitMode::Manual,
+            winner: None,
+        }
+    }
+
+    fn cond_paths(n: usize, f: &Filter) -> NodeKind {
+        NodeKind::ConditionalSplit {
+            paths: (0..n)
+                .map(|i| ConditionalPath { id: PathId(i as u32 + 1), name: format!("P{i}"), filter: f.clone() })
+                .collect(),
+        }
+    }
+
+    fn user_cond(property: &str, op: Operator, value: Value) -> Filter {
+        Filter::Cond(PropertyCondition { scope: Scope::User, property: property.to_owned(), op, value })
+    }
+
+    #[test]
+    fn manual_percentages_must_sum_to_100() {
+        let (j, id) = with(random(&[50, 50]), "Offer test", &[]);
+        assert!(of(&j, Rule::SplitPercentages).is_empty());
+        let (j, id2) = with(random(&[50, 40]), "Offer test", &[]);
+        assert_eq!(id, id2);
+        let d = one(&j, Rule::SplitPercentages, Severity::Error);
+        assert_eq!(d.nodes(), &[id]);
+        assert_eq!(d.message, "Random split 'Offer test': the percentages add up to 90%, they must add up to 100%");
+        let (j, _) = with(random(&[150, 106]), "Big", &[]);
+        assert_eq!(of(&j, Rule::SplitPercentages).len(), 3);
+    }
+
+    #[test]
+    fn random_split_needs_2_to_7_paths() {
+        let (j, id) = with(random(&[100]), "One", &[]);
+        assert_eq!(one(&j, Rule::RandomSplitPaths, Severity::Error).nodes(), &[id]);
+        let (j, _) = with(random(&[10, 10, 10, 10, 10, 10, 40]), "Seven", &[]);
+        assert!(of(&j, Rule::RandomSplitPaths).is_empty());
+        let (j, _) = with(random(&[10, 10, 10, 10, 10, 10, 20, 20]), "Eight", &[]);
+        assert_eq!(of(&j, Rule::RandomSplitPaths).len(), 1);
+    }
+
+    #[test]
+    fn conditional_split_needs_1_to_6_paths() {
+        let f = Filter::default();
+        let (j, id) = with(cond_paths(0, &f), "Empty", &[Port::Others]);
+        assert_eq!(one(&j, Rule::ConditionalSplitPaths, Severity::Error).nodes(), &[id]);
+        let (j, _) = with(cond_paths(6, &f), "Six", &[Port::Others]);
+        assert!(of(&j, Rule::ConditionalSplitPaths).is_empty());
+        let (j, _) = with(cond_paths(7, &f), "Seven", &[Port::Others]);
+        assert_eq!(of(&j, Rule::ConditionalSplitPaths).len(), 1);
+    }
+
+    #[test]
+    fn split_paths_need_distinct_ids() {
+        let mut k = random(&[50, 50]);
+        if let NodeKind::RandomSplit { paths, .. } = &mut k {
+            paths[1].id = paths[0].id;
+        }
+        let (j, id) = with(k, "Twins", &[]);
+        assert_eq!(one(&j, Rule::DuplicatePath, Severity::Error).nodes(), &[id]);
+    }
+
+    #[test]
+    fn at_most_3_conditional_splits_in_a_row() {
+        let mut j = valid();
+        let splits: Vec<NodeId> =
+            (0..4).map(|i| add_kind(&mut j, cond_paths(1, &Filter::default()), &format!("S{i}"))).collect();
+        link(&mut j, PUSH, Port::Failed, splits[0]);
+        link(&mut j, splits[0], Port::Others, splits[1]);
+        link(&mut j, splits[1], Port::Path(PathId(1)), splits[2]);
+        assert!(of(&j, Rule::SplitChain).is_empty());
+        link(&mut j, splits[2], Port::Others, splits[3]);
+        let d = one(&j, Rule::SplitChain, Severity::Error);
+        assert_eq!(d.nodes(), &[splits[3], splits[2], splits[1], splits[0]]);
+        // A step between two of them breaks the chain.
+        let w = add(&mut j, KindTag::Wait, "Breather");
+        link(&mut j, splits[1], Port::Path(PathId(1)), w);
+        link(&mut j, w, Port::Next, splits[2]);
+        assert!(of(&j, Rule::SplitChain).is_empty());
+    }
+
+    #[test]
+    fn winner_must_be_a_path() {
+        let mut k = random(&[50, 50]);
+        if let NodeKind::RandomSplit { winner, .. } = &mut k {
+            *winner = Some(PathId(2));
+        }
+        let (mut j, id) = with(k, "Won", &[]);
+        assert!(of(&j, Rule::SplitWinner).is_empty());
+        if let NodeKind::RandomSplit { winner, .. } = kind(&mut j, id) {
+            *winner = Some(PathId(9));
+        }
+        assert_eq!(one(&j, Rule::SplitWinner, Severity::Error).nodes(), &[id]);
+    }
+
+    #[test]
+    fn automated_min_share_must_fit() {
+        let mut k = random(&[34, 33, 33]);
+        if let NodeKind::RandomSplit { mode, .. } = &mut k {
+            *mode = SplitMode::Automated { min_share_percent: 33 };
+        }
+        let (mut j, id) = with(k, "Bandit", &[]);
+        assert!(of(&j, Rule::AutomatedMinShare).is_empty());
+        if let NodeKind::RandomSplit { mode, .. } = kind(&mut j, id) {
+            *mode = SplitMode::Automated { min_share_percent: 34 };
+        }
+        assert_eq!(one(&j, Rule::AutomatedMinShare, Severity::Error).nodes(), &[id]);
+    }
+
+    #[test]
+    fn message_content_is_required_per_channel() {
+        let mut j = valid();
+        if let NodeKind::Channel { message, .. } = kind(&mut j, PUSH) {
+            message.title.clear();
+        }
+        assert!(one(&j, Rule::RequiredField, Severity::Error).message.contains("title"));
+        if let NodeKind::Channel { message, .. } = kind(&mut j, PUSH) {
+            message.title = "Hi".into();
+            message.body = "  ".into();
+        }
+        assert!(one(&j, Rule::RequiredField, Severity::Error).message.contains("body"));
+        let (j, id) = with(KindTag::Channel(Channel::Email).default_kind(), "Mail", &[]);
+        let d = one(&j, Rule::RequiredField, Severity::Error);
+        assert_eq!(d.nodes(), &[id]);
+        assert!(d.message.contains("subject"));
+        let (j, _) = with(KindTag::Channel(Channel::Webhook).default_kind(), "Hook", &[]);
+        assert!(one(&j, Rule::RequiredField, Severity::Error).message.contains("URL"));
+        let (j, _) = with(KindTag::Channel(Channel::Sms).default_kind(), "Text", &[]);
+        assert_clean(&j);
+    }
+
+    #[test]
+    fn event_and_property_names_are_required() {
+        let mut j = valid();
+        if let NodeKind::Entry(seg) = kind(&mut j, ENTRY) {
+            seg.rule = EntryRule::LiveAction(ActionRule::default());
+        }
+        let d = one(&j, Rule::RequiredField, Severity::Error);
+        assert_eq!(d.nodes(), &[ENTRY]);
+        assert!(d.message.contains("event name"));
+        let (j, id) = with(
+            NodeKind::Condition {
+                condition: Condition::UserProperty(user_cond(" ", Operator::Exists, Value::Bool(true))),
+                window: None,
+            },
+            "Check",
+            &[],
+        );
+        assert_eq!(one(&j, Rule::RequiredField, Severity::Error).nodes(), &[id]);
+    }
+
+    #[test]
+    fn profile_update_rows_are_checked() {
+        let row = |p: &str, v: &str| ProfileUpdateRow { property: p.into(), op: UpdateOp::SetTo, value: v.into() };
+        let (j, id) = with(NodeKind::ProfileUpdate { rows: vec![row("Tier", "Gold")] }, "Tag", &[Port::Updated]);
+        assert_clean(&j);
+        let (j, _) = with(NodeKind::ProfileUpdate { rows: vec![] }, "Tag", &[Port::Updated]);
+        assert_eq!(one(&j, Rule::RequiredField, Severity::Error).nodes(), &[id]);
+        let (j, _) = with(NodeKind::ProfileUpdate { rows: vec![row("", "x")] }, "Tag", &[Port::Updated]);
+        assert_eq!(one(&j, Rule::RequiredField, Severity::Error).nodes(), &[id]);
+        let (j, _) =
+            with(NodeKind::ProfileUpdate { rows: vec![row("Tier", "a"), row("Tier", "b")] }, "Tag", &[Port::Updated]);
+        assert_eq!(one(&j, Rule::DuplicateProperty, Severity::Error).nodes(), &[id]);
+        let long = "é".repeat(513);
+        let (j, _) = with(NodeKind::ProfileUpdate { rows: vec![row("Tier", &long)] }, "Tag", &[Port::Updated]);
+        assert_eq!(one(&j, Rule::ValueTooLong, Severity::Error).nodes(), &[id]);
+        let (j, _) = with(NodeKind::ProfileUpdate { rows: vec![row("Tier", &long[..1024])] }, "Tag", &[Port::Updated]);
+        assert!(of(&j, Rule::ValueTooLong).is_empty());
+    }
+
+    #[test]
+    fn durations_and_windows_must_be_positive() {
+        let mut j = valid();
+        *kind(&mut j, WAIT) = NodeKind::Wait(WaitKind::Duration(Seconds(0)));
+        assert_eq!(one(&j, Rule::NonPositive, Severity::Error).nodes(), &[WAIT]);
+        let mut j = valid();
+        if let NodeKind::Channel { engagement_window, .. } = kind(&mut j, PUSH) {
+            *engagement_window = Seconds(-5);
+        }
+        assert_eq!(one(&j, Rule::NonPositive, Severity::Error).nodes(), &[PUSH]);
+        let mut cond = KindTag::Condition.default_kind();
+        if let NodeKind::Condition { window, .. } = &mut cond {
+            *window = Some(Seconds(0));
+        }
+        let (j, id) = with(cond, "Bought?", &[]);
+        assert_eq!(one(&j, Rule::NonPositive, Severity::Error).nodes(), &[id]);
+    }
+
+    #[test]
+    fn operator_must_take_the_value_type() {
+        let ok = user_cond("City", Operator::Contains, Value::Text("Par".into()));
+        let (j, _) = with(NodeKind::Condition { condition: Condition::UserProperty(ok), window: None }, "City?", &[]);
+        assert_clean(&j);
+        let bad = user_cond("City", Operator::Contains, Value::Number(3.0));
+        let (j, id) = with(NodeKind::Condition { condition: Condition::UserProperty(bad), window: None }, "City?", &[]);
+        let d = one(&j, Rule::OperatorValue, Severity::Error);
+        assert_eq!(d.nodes(), &[id]);
+        assert!(d.message.contains("contains"), "{}", d.message);
+        let nan = user_cond("Age", Operator::GreaterThan, Value::Number(f64::NAN));
+        let (j, _) = with(cond_paths(1, &nan), "Age", &[Port::Others]);
+        assert_eq!(one(&j, Rule::OperatorValue, Severity::Error).nodes(), &[id]);
+    }
+
+    fn dnd_journey(at: (u8, u8), dnd: Dnd) -> (Journey, NodeId) {
+        let mut j = valid();
+        j.setup.dnd = dnd;
+        *kind(&mut j, WAIT) =
+            NodeKind::Wait(WaitKind::TimeOfDay { time: TimeOfDay::new(at.0, at.1).unwrap(), user_timezone: false });
+        (j, WAIT)
+    }
+
+    fn window(a: (u8, u8), b: (u8, u8)) -> TimeWindow {
+        TimeWindow { start: TimeOfDay::new(a.0, a.1).unwrap(), end: TimeOfDay::new(b.0, b.1).unwrap() }
+    }
+
+    #[test]
+    fn time_of_day_wait_must_not_land_in_a_dnd_skip_window() {
+        let night = Dnd::every_day(window((22, 0), (8, 0)), DndAction::Skip);
+        for (at, bad) in [((23, 0), true), ((7, 59), true), ((22, 0), true), ((8, 0), false), ((12, 0), false)] {
+            let (j, id) = dnd_journey(at, night.clone());
+            if bad {
+                assert_eq!(one(&j, Rule::WaitInsideDnd, Severity::Error).nodes(), &[id], "{at:?}");
+            } else {
+                assert!(of(&j, Rule::WaitInsideDnd).is_empty(), "{at:?}");
+            }
+        }
+        // Defer is fine.
+        let (j, _) = dnd_journey((23, 0), Dnd::every_day(window((22, 0), (8, 0)), DndAction::Defer));
+        assert!(of(&j, Rule::WaitInsideDnd).is_empty());
+        // A window on Friday night only: 01:00 lands in it on Saturday.
+        let mut fri = Dnd { enabled: true, windows: BTreeMap::new(), action: DndAction::Skip };
+        fri.windows.insert(Weekday::Fri, window((22, 0), (2, 0)));
+        let (j, _) = dnd_journey((1, 0), fri.clone());
+        assert!(one(&j, Rule::WaitInsideDnd, Severity::Error).message.contains("Sat"));
+        // A daytime window on Monday only.
+        let mut mon = Dnd { enabled: true, windows: BTreeMap::new(), action: DndAction::Skip };
+        mon.windows.insert(Weekday::Mon, window((12, 0), (14, 0)));
+        let (j, _) = dnd_journey((13, 0), mon.clone());
+        assert!(one(&j, Rule::WaitInsideDnd, Severity::Error).message.contains("Mon"));
+        let (j, _) = dnd_journey((14, 0), mon);
+        assert!(of(&j, Rule::WaitInsideDnd).is_empty());
+    }
+
+    #[test]
+    fn short_past_behaviour_window_is_a_warning() {
+        let cond = |w| NodeKind::Condition {
+            condition: Condition::PastBehaviour(PastBehaviourRule {
+                event: EventFilter::named("Charged"),
+                count: crate::model::CountCmp::AtLeast(1),
+                last_days: 7,
+            }),
+            window: Some(w),
+        };
+        let (j, _) = with(cond(Seconds::DAY), "Buyer?", &[]);
+        assert_clean(&j);
+        let (j, id) = with(cond(Seconds::hours(23)), "Buyer?", &[]);
+        assert_eq!(one(&j, Rule::ShortPastBehaviourWindow, Severity::Warning).nodes(), &[id]);
+    }
+
+    #[test]
+    fn wait_longer_than_the_timeout_is_a_warning() {
+        let mut j = valid();
+        j.setup.timeout = Some(Seconds::DAY);
+        assert_clean(&j);
+        *kind(&mut j, WAIT) = NodeKind::Wait(WaitKind::Duration(Seconds::days(2)));
+        assert_eq!(one(&j, Rule::WaitBeyondTimeout, Severity::Warning).nodes(), &[WAIT]);
+        j.setup.timeout = None;
+        assert_clean(&j);
     }
 }

@@ -198,3 +198,128 @@ fn channel(label: &str, c: &ChannelRates, p: &mut Vec<String>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Channel, EngagementKind, EngagementResponse, EventBehaviour, Seconds, TimezoneShare, TzName};
+    use crate::validate::testkit::{assert_clean, of, one, valid};
+    use crate::validate::{Diagnostic, Severity, validate};
+
+    /// Exactly one scenario error, containing `needle`.
+    fn bad(change: impl FnOnce(&mut Scenario), needle: &str) -> Diagnostic {
+        let mut j = valid();
+        change(&mut j.scenario);
+        let d = one(&j, Rule::ScenarioValue, Severity::Error);
+        assert_eq!(d.location, Location::Scenario);
+        assert!(d.message.contains(needle), "{} lacks {needle}", d.message);
+        d
+    }
+
+    #[test]
+    fn population_values() {
+        bad(|s| s.population.users = 0, "users");
+        bad(|s| s.population.users = MAX_USERS + 1, "users");
+        bad(|s| s.population.timezones.clear(), "timezone mix is empty");
+        bad(|s| s.population.timezones[0].tz = TzName::new("Nowhere/Land"), "Nowhere/Land");
+        bad(|s| s.population.timezones[0].weight = 0.0, "weight 0");
+        bad(|s| s.population.timezones[0].weight = f64::NAN, "weight");
+        bad(
+            |s| s.population.timezones.push(TimezoneShare { tz: TzName::new("Europe/Paris"), weight: -1.0 }),
+            "Europe/Paris",
+        );
+        bad(|s| s.population.reachability.push = 1.5, "push token");
+        bad(|s| s.population.reachability.whatsapp_of_phone = f64::NAN, "WhatsApp");
+        bad(|s| s.population.custom_list_share = -0.1, "custom list");
+        bad(
+            |s| {
+                s.population.reachability.unsubscribed.insert(Channel::Email, 2.0);
+            },
+            "unsubscribed from Email",
+        );
+        bad(|s| s.population.activity_curve.pop().map_or((), |_| ()), "24");
+        bad(|s| s.population.activity_curve[3] = f64::INFINITY, "activity curve");
+        bad(|s| s.population.activity_curve = vec![0.0; 24], "weight 0");
+        bad(|s| s.population.session_event.clear(), "session event");
+    }
+
+    #[test]
+    fn property_distributions() {
+        let with = |d: PropertyDist| {
+            move |s: &mut Scenario| {
+                s.population.properties.insert("Tier".into(), d);
+            }
+        };
+        let mut j = valid();
+        j.scenario.population.properties.insert("Tier".into(), PropertyDist::Categorical(vec![("Gold".into(), 1.0)]));
+        j.scenario.population.properties.insert("Age".into(), PropertyDist::Normal { mean: 30.0, std_dev: 0.0 });
+        assert_clean(&j);
+        bad(with(PropertyDist::Categorical(vec![])), "no categories");
+        bad(with(PropertyDist::Categorical(vec![("a".into(), 0.0)])), "weight 0");
+        bad(with(PropertyDist::Categorical(vec![("a".into(), -1.0)])), "negative");
+        bad(with(PropertyDist::Uniform { min: 2.0, max: 1.0 }), "range");
+        bad(with(PropertyDist::Uniform { min: f64::NAN, max: 1.0 }), "range");
+        bad(with(PropertyDist::Normal { mean: 0.0, std_dev: -1.0 }), "spread");
+        bad(with(PropertyDist::Bool(1.1)), "chance");
+        bad(with(PropertyDist::DateOffset { min_days: 3.0, max_days: f64::NEG_INFINITY }), "offset");
+    }
+
+    #[test]
+    fn event_behaviour() {
+        bad(|s| s.events.get_mut("Charged").unwrap().rate_per_day = -1.0, "Charged");
+        bad(|s| s.events.get_mut("Charged").unwrap().rate_per_day = f64::NAN, "Charged");
+        let lift =
+            |multiplier, secs| EngagementResponse { on: EngagementKind::Click, multiplier, duration: Seconds(secs) };
+        bad(|s| s.events.get_mut("Charged").unwrap().engagement.push(lift(-2.0, 60)), "multiplier");
+        bad(|s| s.events.get_mut("Charged").unwrap().engagement.push(lift(2.0, 0)), "last longer");
+        bad(
+            |s| {
+                s.events.get_mut("Charged").unwrap().properties.insert("Amount".into(), PropertyDist::Bool(2.0));
+            },
+            "Amount",
+        );
+        bad(|s| s.activity_shape = 0.0, "shape");
+        bad(|s| s.activity_shape = f64::NAN, "shape");
+        bad(
+            |s| {
+                s.fatigue.insert(Channel::Push, 1.5);
+            },
+            "unsubscribe chance",
+        );
+    }
+
+    #[test]
+    fn channel_rates() {
+        let ch = |f: fn(&mut ChannelRates)| move |s: &mut Scenario| f(s.channels.get_mut(&Channel::Email).unwrap());
+        bad(ch(|c| c.failure = 1.2), "failure");
+        bad(ch(|c| c.delivery = -0.1), "delivery");
+        bad(ch(|c| c.view = f64::NAN), "view");
+        bad(ch(|c| c.click_given_view = 7.0), "click");
+        bad(ch(|c| c.cost_per_message = -0.01), "cost");
+        bad(ch(|c| c.delay_to_view = DelayDist::Fixed(Seconds(-1))), "delay to view");
+        bad(ch(|c| c.delay_to_click = DelayDist::Exponential { mean: Seconds(-60) }), "delay to click");
+    }
+
+    #[test]
+    fn run_settings() {
+        bad(|s| s.run.horizon_days = 0, "horizon");
+        bad(|s| s.run.horizon_days = MAX_HORIZON_DAYS + 1, "horizon");
+        bad(|s| s.run.replicates = 0, "replicates");
+        bad(|s| s.run.replicates = 101, "replicates");
+        let mut j = valid();
+        j.scenario.run.horizon_days = MAX_HORIZON_DAYS;
+        j.scenario.run.replicates = MAX_REPLICATES;
+        assert_clean(&j);
+    }
+
+    #[test]
+    fn undescribed_event_is_a_warning() {
+        let mut j = valid();
+        j.scenario.events.remove("Charged");
+        let d = one(&j, Rule::UndescribedEvent, Severity::Warning);
+        assert!(d.message.contains("'Charged'") && d.message.contains("0.1 per user per day"), "{}", d.message);
+        j.scenario.events.insert("Charged".into(), EventBehaviour::at_rate(0.0));
+        assert!(of(&j, Rule::UndescribedEvent).is_empty());
+        assert!(validate(&j).is_empty());
+    }
+}

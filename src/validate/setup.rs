@@ -141,3 +141,165 @@ fn goals(j: &Journey, out: &mut Out) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        CapPeriod, EventFilter, FrequencyCap, NodeId, NodeKind, PastBehaviourRule, Seconds, Timestamp, TzName,
+    };
+    use crate::validate::testkit::{assert_clean, kind, of, one, valid};
+    use crate::validate::{Diagnostic, Severity};
+
+    fn setup_error(j: &Journey, rule: Rule) -> Diagnostic {
+        let d = one(j, rule, Severity::Error);
+        assert_eq!(d.location, Location::Setup);
+        d
+    }
+
+    fn scheduled() -> Journey {
+        let mut j = valid();
+        if let NodeKind::Entry(seg) = kind(&mut j, NodeId(1)) {
+            seg.rule = EntryRule::PastBehaviour(PastBehaviourRule {
+                event: EventFilter::named("App Launched"),
+                last_days: 7,
+                ..PastBehaviourRule::default()
+            });
+        }
+        j
+    }
+
+    #[test]
+    fn name_is_required() {
+        let mut j = valid();
+        j.setup.name = " ".into();
+        assert!(setup_error(&j, Rule::RequiredField).message.contains("name"));
+    }
+
+    #[test]
+    fn description_at_most_120_characters() {
+        let mut j = valid();
+        j.setup.description = "ü".repeat(120);
+        assert_clean(&j);
+        j.setup.description.push('!');
+        setup_error(&j, Rule::DescriptionTooLong);
+    }
+
+    #[test]
+    fn control_groups_in_range() {
+        let mut j = valid();
+        j.setup.control.journey_percent = Some(2);
+        j.setup.control.system_percent = Some(5);
+        assert_clean(&j);
+        j.setup.control.journey_percent = Some(1);
+        setup_error(&j, Rule::ControlGroup);
+        j.setup.control.journey_percent = Some(100);
+        setup_error(&j, Rule::ControlGroup);
+        j.setup.control.journey_percent = Some(99);
+        j.setup.control.system_percent = Some(6);
+        setup_error(&j, Rule::ControlGroup);
+    }
+
+    #[test]
+    fn account_timezone_must_be_known() {
+        let mut j = valid();
+        j.setup.timezone.account = TzName::new("Asia/Kolkata");
+        assert_clean(&j);
+        j.setup.timezone.account = TzName::new("Mars/Olympus");
+        assert!(setup_error(&j, Rule::UnknownTimezone).message.contains("Mars/Olympus"));
+    }
+
+    #[test]
+    fn end_after_start() {
+        let mut j = valid();
+        j.setup.end = Some(j.setup.start.plus(Seconds::DAY));
+        assert_clean(&j);
+        j.setup.end = Some(j.setup.start);
+        setup_error(&j, Rule::EndBeforeStart);
+    }
+
+    #[test]
+    fn timeout_must_be_positive() {
+        let mut j = valid();
+        j.setup.timeout = Some(Seconds(0));
+        setup_error(&j, Rule::NonPositive);
+    }
+
+    #[test]
+    fn scheduled_timeline_must_be_usable() {
+        let mut j = scheduled();
+        assert_clean(&j);
+        let start = j.setup.start;
+        j.setup.timeline = Timeline::SpecificDates(vec![]);
+        setup_error(&j, Rule::Timeline);
+        j.setup.timeline = Timeline::SpecificDates(vec![Timestamp(start.0 - 10)]);
+        setup_error(&j, Rule::Timeline);
+        j.setup.timeline = Timeline::SpecificDates(vec![start.plus(Seconds::DAY)]);
+        assert_clean(&j);
+        for bad in
+            [Recurrence::EveryDays(0), Recurrence::Weekly(vec![]), Recurrence::Monthly(0), Recurrence::Monthly(32)]
+        {
+            j.setup.timeline = Timeline::Recurring(bad);
+            setup_error(&j, Rule::Timeline);
+        }
+        j.setup.timeline = Timeline::Recurring(Recurrence::Monthly(31));
+        assert_clean(&j);
+        // A live journey ignores the timeline.
+        let mut j = valid();
+        j.setup.timeline = Timeline::SpecificDates(vec![]);
+        assert_clean(&j);
+    }
+
+    #[test]
+    fn reentry_settings_sane() {
+        let mut j = valid();
+        j.setup.reentry.enabled = true;
+        j.setup.reentry.max_entries = Some(0);
+        setup_error(&j, Rule::Reentry);
+        j.setup.reentry.max_entries = Some(3);
+        j.setup.reentry.cooldown = Some(Seconds(-1));
+        setup_error(&j, Rule::Reentry);
+        j.setup.reentry.cooldown = Some(Seconds::DAY);
+        assert_clean(&j);
+    }
+
+    #[test]
+    fn frequency_cap_allows_a_message() {
+        let mut j = valid();
+        j.setup.frequency_cap = Some(FrequencyCap { max_messages: 0, period: CapPeriod::Day });
+        setup_error(&j, Rule::FrequencyCap);
+    }
+
+    #[test]
+    fn exit_criteria_need_event_names() {
+        let mut j = valid();
+        j.setup.exit_criteria.push(EventFilter::named(""));
+        setup_error(&j, Rule::RequiredField);
+    }
+
+    #[test]
+    fn at_most_3_goals() {
+        let mut j = valid();
+        for _ in 0..2 {
+            let g = j.goals[0].clone();
+            j.goals.push(g);
+        }
+        assert_clean(&j);
+        let g = j.goals[0].clone();
+        j.goals.push(g);
+        assert_eq!(one(&j, Rule::TooManyGoals, Severity::Error).location, Location::Goal(3));
+    }
+
+    #[test]
+    fn goal_needs_a_name_and_an_event() {
+        let mut j = valid();
+        j.goals[0].name.clear();
+        assert_eq!(one(&j, Rule::RequiredField, Severity::Error).location, Location::Goal(0));
+        let mut j = valid();
+        j.goals[0].event.event.clear();
+        assert_eq!(one(&j, Rule::RequiredField, Severity::Error).place(), "goal 1");
+        let mut j = valid();
+        j.goals[0].value_property = Some(String::new());
+        assert_eq!(of(&j, Rule::RequiredField).len(), 1);
+    }
+}

@@ -167,3 +167,138 @@ pub fn check_connect(j: &Journey, from: NodeId, port: Port, to: NodeId) -> Resul
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Channel, NodeKind};
+    use crate::model::{OutputRef, PathId, Seconds, TimeOfDay, WaitKind};
+    use crate::validate::testkit::{add, add_kind, assert_clean, kind, link, of, one, valid};
+    use crate::validate::{Severity, validate};
+
+    const ENTRY: NodeId = NodeId(1);
+    const WAIT: NodeId = NodeId(2);
+    const PUSH: NodeId = NodeId(3);
+
+    #[test]
+    fn no_entry_node_is_an_error_at_the_entry() {
+        let mut j = valid();
+        j.graph.remove_node(ENTRY);
+        let d = one(&j, Rule::EntryCount, Severity::Error);
+        assert_eq!(d.location, Location::Entry);
+    }
+
+    #[test]
+    fn two_entry_nodes_are_an_error_naming_both() {
+        let mut j = valid();
+        let second = add(&mut j, KindTag::Entry, "Second");
+        let d = one(&j, Rule::EntryCount, Severity::Error);
+        assert_eq!(d.nodes(), &[ENTRY, second]);
+    }
+
+    #[test]
+    fn link_to_a_missing_node_is_dangling() {
+        let mut j = valid();
+        link(&mut j, PUSH, Port::Failed, NodeId(99));
+        let d = one(&j, Rule::DanglingLink, Severity::Error);
+        assert_eq!(d.nodes(), &[PUSH]);
+        assert!(d.message.contains("n99"), "{}", d.message);
+    }
+
+    #[test]
+    fn link_from_a_missing_node_is_dangling() {
+        let mut j = valid();
+        j.graph.links.insert(OutputRef { node: NodeId(42), port: Port::Next }, PUSH);
+        let d = one(&j, Rule::DanglingLink, Severity::Error);
+        assert_eq!(d.nodes(), &[PUSH, NodeId(42)]);
+    }
+
+    #[test]
+    fn link_from_a_removed_split_path_is_dangling() {
+        let mut j = valid();
+        let split = add(&mut j, KindTag::RandomSplit, "Offer test");
+        link(&mut j, PUSH, Port::Failed, split);
+        link(&mut j, split, Port::Path(PathId(1)), NodeId(4));
+        link(&mut j, split, Port::Path(PathId(2)), NodeId(4));
+        assert!(of(&j, Rule::DanglingLink).is_empty());
+        link(&mut j, split, Port::Path(PathId(3)), NodeId(4));
+        let d = one(&j, Rule::DanglingLink, Severity::Error);
+        assert_eq!(d.nodes(), &[split]);
+        // A port the kind never has.
+        j.graph.links.remove(&OutputRef { node: split, port: Port::Path(PathId(3)) });
+        link(&mut j, WAIT, Port::Yes, PUSH);
+        assert_eq!(one(&j, Rule::DanglingLink, Severity::Error).nodes(), &[WAIT]);
+    }
+
+    #[test]
+    fn link_into_the_entry_is_an_error() {
+        let mut j = valid();
+        link(&mut j, PUSH, Port::Failed, ENTRY);
+        let d = one(&j, Rule::LinkIntoEntry, Severity::Error);
+        assert_eq!(d.nodes(), &[PUSH, ENTRY]);
+    }
+
+    #[test]
+    fn unreachable_node_is_a_warning() {
+        let mut j = valid();
+        let lone = add(&mut j, KindTag::Exit, "Lonely");
+        let d = one(&j, Rule::Unreachable, Severity::Warning);
+        assert_eq!(d.nodes(), &[lone]);
+        link(&mut j, PUSH, Port::Failed, lone);
+        assert_clean(&j);
+    }
+
+    #[test]
+    fn loop_needs_a_pause() {
+        let mut j = valid();
+        link(&mut j, PUSH, Port::Failed, WAIT);
+        assert_clean(&j); // the 1-day wait is in the loop
+        *kind(&mut j, WAIT) = NodeKind::Wait(WaitKind::Duration(Seconds(59)));
+        let d = one(&j, Rule::CycleWithoutWait, Severity::Error);
+        assert_eq!(d.nodes(), &[WAIT, PUSH]);
+        *kind(&mut j, WAIT) = NodeKind::Wait(WaitKind::Duration(Seconds::MINUTE));
+        assert!(of(&j, Rule::CycleWithoutWait).is_empty());
+        *kind(&mut j, WAIT) = NodeKind::Wait(WaitKind::Until(j.setup.start));
+        assert_eq!(of(&j, Rule::CycleWithoutWait).len(), 1);
+        *kind(&mut j, WAIT) =
+            NodeKind::Wait(WaitKind::TimeOfDay { time: TimeOfDay::new(9, 0).unwrap(), user_timezone: false });
+        assert!(of(&j, Rule::CycleWithoutWait).is_empty());
+        *kind(&mut j, WAIT) = NodeKind::Wait(WaitKind::BestTime);
+        assert!(of(&j, Rule::CycleWithoutWait).is_empty());
+    }
+
+    #[test]
+    fn self_loop_needs_a_pause() {
+        let mut j = valid();
+        let update = add_kind(&mut j, NodeKind::ProfileUpdate { rows: Vec::new() }, "Loop");
+        link(&mut j, PUSH, Port::Failed, update);
+        link(&mut j, update, Port::Updated, update);
+        let d = one(&j, Rule::CycleWithoutWait, Severity::Error);
+        assert_eq!(d.nodes(), &[update]);
+    }
+
+    #[test]
+    fn connect_refuses_what_validation_would_reject() {
+        let j = valid();
+        assert!(check_connect(&j, PUSH, Port::Failed, ENTRY).unwrap_err().contains("entry"));
+        assert!(check_connect(&j, PUSH, Port::Yes, NodeId(4)).is_err());
+        assert!(check_connect(&j, PUSH, Port::Failed, NodeId(77)).is_err());
+        assert!(check_connect(&j, NodeId(77), Port::Next, PUSH).is_err());
+        assert!(check_connect(&j, PUSH, Port::Failed, NodeId(4)).is_ok());
+        // Back to the 1-day wait: the loop has a pause.
+        assert!(check_connect(&j, PUSH, Port::Failed, WAIT).is_ok());
+        // A loop push -> sms -> push has none.
+        let mut j = valid();
+        let sms = add(&mut j, KindTag::Channel(Channel::Sms), "Text");
+        link(&mut j, PUSH, Port::Failed, sms);
+        let err = check_connect(&j, sms, Port::Sent, PUSH).unwrap_err();
+        assert!(err.contains("loop"), "{err}");
+        assert!(check_connect(&j, sms, Port::Sent, sms).is_err());
+        // Replacing the link on push.Failed (the only way back) is allowed.
+        assert!(check_connect(&j, PUSH, Port::Failed, PUSH).is_err());
+        assert!(check_connect(&j, PUSH, Port::Failed, WAIT).is_ok());
+        // The accepted link validates.
+        link(&mut j, sms, Port::Sent, WAIT);
+        assert!(validate(&j).iter().all(|d| d.rule != Rule::CycleWithoutWait));
+    }
+}
