@@ -18,10 +18,7 @@ use crate::sim::report::Report;
 use crate::sim::{RunOptions, SimError, simulate};
 use crate::validate::{Severity, validate};
 
-/// Exit code for an invalid journey or scenario.
-const EXIT_INVALID: u8 = 1;
-/// Exit code for usage or I/O errors.
-const EXIT_TROUBLE: u8 = 2;
+use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand};
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -66,10 +63,8 @@ pub struct SimulateArgs {
     pub trajectories: usize,
 }
 
-impl SimulateArgs {
-    /// Runs the command, printing output and errors, and says how to exit.
-    #[must_use]
-    pub fn execute(self) -> ExitCode {
+impl RunCommand for SimulateArgs {
+    fn run(self) -> ExitCode {
         let name = self.file.display().to_string();
         let journey = match format::load(&self.file) {
             Ok(j) => j,
@@ -82,7 +77,7 @@ impl SimulateArgs {
         let errors: Vec<_> = diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
         if !errors.is_empty() {
             for d in errors {
-                eprintln!("{name}: error: {}", d.message);
+                eprintln!("{name}:{}: {}: {}", d.place(), d.severity, d.message);
             }
             return ExitCode::from(EXIT_INVALID);
         }
@@ -96,8 +91,11 @@ impl SimulateArgs {
         };
         let started = Instant::now();
         let shown = Cell::new(false);
+        let last = Cell::new(Duration::ZERO);
         let progress = |share: f64| {
-            if started.elapsed() > Duration::from_secs(1) {
+            let now = started.elapsed();
+            if now > Duration::from_secs(1) && now - last.get() >= Duration::from_millis(250) {
+                last.set(now);
                 shown.set(true);
                 eprint!("\rsimulating {name}: {:>3.0}%", share * 100.0);
             }
@@ -257,7 +255,8 @@ pub fn table(name: &str, r: &Report) -> String {
         || "n/a".to_owned(),
         |b| format!("{:+.1}% [{:+.1}, {:+.1}]", b.percent, b.interval.lo, b.interval.hi),
     );
-    let _ = writeln!(o, "boost       {boost}   difference {}{}", pct(c.difference), interval(c.difference_interval, 100.0));
+    let _ =
+        writeln!(o, "boost       {boost}   difference {}{}", pct(c.difference), interval(c.difference_interval, 100.0));
     let rv = &r.revenue;
     let _ = writeln!(
         o,

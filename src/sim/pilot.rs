@@ -98,7 +98,8 @@ pub fn schedules_for(plan: &Plan) -> BTreeMap<usize, WeightSchedule> {
     if auto.is_empty() || plan.users == 0 {
         return BTreeMap::new();
     }
-    let epochs = usize::try_from(((plan.horizon_end - plan.start).max(1) + EPOCH_SECS - 1) / EPOCH_SECS).unwrap_or(1).max(1);
+    let epochs =
+        usize::try_from(((plan.horizon_end - plan.start).max(1) + EPOCH_SECS - 1) / EPOCH_SECS).unwrap_or(1).max(1);
     let epoch_starts: Vec<Timestamp> =
         (0..epochs).map(|e| Timestamp(plan.start + i64::try_from(e).unwrap_or(0) * EPOCH_SECS)).collect();
     let mut schedules: BTreeMap<usize, WeightSchedule> = auto
@@ -107,7 +108,15 @@ pub fn schedules_for(plan: &Plan) -> BTreeMap<usize, WeightSchedule> {
             #[allow(clippy::cast_precision_loss)]
             let eq = vec![1.0 / k.max(1) as f64; k];
             let paths = plan.nodes[n].paths.iter().map(|(id, _)| *id).collect();
-            (n, WeightSchedule { paths, epoch_secs: EPOCH_SECS, epoch_starts: epoch_starts.clone(), weights: vec![eq; 1] })
+            (
+                n,
+                WeightSchedule {
+                    paths,
+                    epoch_secs: EPOCH_SECS,
+                    epoch_starts: epoch_starts.clone(),
+                    weights: vec![eq; 1],
+                },
+            )
         })
         .collect();
     let sample = pilot_sample(plan.seed, plan.users);
@@ -139,8 +148,7 @@ pub fn schedules_for(plan: &Plan) -> BTreeMap<usize, WeightSchedule> {
             let mut k_seen = vec![0u64; k];
             for e in 0..epochs {
                 #[allow(clippy::cast_precision_loss)]
-                let means: Vec<f64> =
-                    (0..k).map(|p| (1.0 + k_seen[p] as f64) / (2.0 + n_seen[p] as f64)).collect();
+                let means: Vec<f64> = (0..k).map(|p| (1.0 + k_seen[p] as f64) / (2.0 + n_seen[p] as f64)).collect();
                 weights.push(floor_and_normalise(&means, min_share));
                 for p in 0..k {
                     n_seen[p] += arr[p][e];

@@ -516,9 +516,9 @@ fn parse_literal(text: &str, kind: Option<ValueKind>) -> PVal {
     match kind {
         Some(ValueKind::Number) => as_num().map_or_else(|| PVal::Text(Arc::from(t)), PVal::Num),
         Some(ValueKind::Bool) => as_bool().map_or_else(|| PVal::Text(Arc::from(t)), PVal::Bool),
-        Some(ValueKind::DateTime) => t
-            .parse::<crate::model::Timestamp>()
-            .map_or_else(|_| PVal::Text(Arc::from(t)), |ts| PVal::Time(ts.0)),
+        Some(ValueKind::DateTime) => {
+            t.parse::<crate::model::Timestamp>().map_or_else(|_| PVal::Text(Arc::from(t)), |ts| PVal::Time(ts.0))
+        }
         Some(ValueKind::Text | ValueKind::Duration) => PVal::Text(Arc::from(t)),
         None => {
             if let Some(x) = as_num() {
@@ -547,11 +547,13 @@ fn check_dist(d: &PropertyDist, what: &str, errors: &mut Vec<String>) {
         PropertyDist::Uniform { min, max } => !(min.is_finite() && max.is_finite() && min <= max),
         PropertyDist::Normal { mean, std_dev } => !(mean.is_finite() && std_dev.is_finite() && *std_dev >= 0.0),
         PropertyDist::Bool(p) => !prob_ok(*p),
-        PropertyDist::DateOffset { min_days, max_days } => !(min_days.is_finite()
-            && max_days.is_finite()
-            && min_days <= max_days
-            && min_days.abs() <= 36_600.0
-            && max_days.abs() <= 36_600.0),
+        PropertyDist::DateOffset { min_days, max_days } => {
+            !(min_days.is_finite()
+                && max_days.is_finite()
+                && min_days <= max_days
+                && min_days.abs() <= 36_600.0
+                && max_days.abs() <= 36_600.0)
+        }
     };
     if bad {
         errors.push(format!("{what}: the distribution has invalid parameters"));
@@ -698,15 +700,15 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
     let mut lookback = 0i64;
     let mut warm_events = Vec::new();
     let entry = match &seg.rule {
-        EntryRule::LiveAction(a) => {
-            CEntry::Live { ev: b.cevent(&a.event), nth: a.nth_occurrence.filter(|n| *n > 0) }
-        }
+        EntryRule::LiveAction(a) => CEntry::Live { ev: b.cevent(&a.event), nth: a.nth_occurrence.filter(|n| *n > 0) },
         EntryRule::Inaction(r) => CEntry::Inaction {
             did: b.cevent(&r.did),
             not_did: b.cevent(&r.not_did),
             within: b.secs(r.within.0, "entry"),
         },
-        EntryRule::DateProperty(r) => CEntry::Date { prop: b.prop(&r.property), lead: b.secs(r.within_next.0, "entry") },
+        EntryRule::DateProperty(r) => {
+            CEntry::Date { prop: b.prop(&r.property), lead: b.secs(r.within_next.0, "entry") }
+        }
         EntryRule::PastBehaviour(r) => {
             let lb = b.days(r.last_days, "entry");
             lookback = lookback.max(lb);

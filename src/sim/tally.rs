@@ -380,11 +380,8 @@ pub fn run_plan(plan: &Plan, threads: usize, traj: usize, progress: &dyn Fn(f64)
 /// As [`super::simulate`].
 pub fn run(j: &Journey, opts: &RunOptions, progress: &dyn Fn(f64) -> bool) -> Result<Report, SimError> {
     let diags = crate::validate::validate(j);
-    let errors: Vec<String> = diags
-        .iter()
-        .filter(|d| d.severity == crate::validate::Severity::Error)
-        .map(|d| d.message.clone())
-        .collect();
+    let errors: Vec<String> =
+        diags.iter().filter(|d| d.severity == crate::validate::Severity::Error).map(|d| d.message.clone()).collect();
     if !errors.is_empty() {
         return Err(SimError::Invalid(errors));
     }

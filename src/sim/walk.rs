@@ -20,8 +20,8 @@ use super::calendar;
 use super::plan::{CCond, CEntry, CEvent, CFilter, PCond, PKind, PVal, PWait, Plan, channel_index};
 use super::report::{Step, StepKind, Trajectory};
 use super::rng::{Stream, hash_unit, name_hash};
-use super::tally::{CH_CLICKED, CH_CONV, CH_DELIVERED, CH_VIEWED, PilotRec, Tally};
 use super::tally::{CH_CAPPED, CH_DND_DEFERRED, CH_DND_SKIPPED, CH_FAILED, CH_SENT, CH_UNREACHABLE, CH_UNSUB};
+use super::tally::{CH_CLICKED, CH_CONV, CH_DELIVERED, CH_VIEWED, PilotRec, Tally};
 use crate::model::{
     Channel, DelayDist, DndAction, EngagementKind, Operator, Port, PropertyDist, Scope, Timestamp, UpdateOp, Value,
 };
@@ -328,7 +328,8 @@ impl<'p> Walker<'p> {
             let lam_max = ev.rate_per_sec * factor * p.curve_max * ev.max_mult;
             let s0 = if ev.warmup { p.warmup_start } else { p.start };
             #[allow(clippy::cast_precision_loss)]
-            let next = if lam_max > 0.0 && lam_max.is_finite() { s0 as f64 + rng.exp(1.0 / lam_max) } else { f64::INFINITY };
+            let next =
+                if lam_max > 0.0 && lam_max.is_finite() { s0 as f64 + rng.exp(1.0 / lam_max) } else { f64::INFINITY };
             let mut hist = self.spare_hist.pop().unwrap_or_default();
             hist.clear();
             self.streams.push(EvStream { rng, next, idx: 0, lam_max, hist });
@@ -555,8 +556,7 @@ impl<'p> Walker<'p> {
                 }
             }
         }
-        if (self.inside || self.track.is_some()) && p.exits.iter().any(|e| e.ev == k && self.event_matches(e, idx, t))
-        {
+        if (self.inside || self.track.is_some()) && p.exits.iter().any(|e| e.ev == k && self.event_matches(e, idx, t)) {
             self.exit_criterion(t);
         }
         if let Some(pos) = self.pos {
@@ -611,7 +611,10 @@ impl<'p> Walker<'p> {
                         }
                     }
                     Some((at, _)) => {
-                        if not_did.ev == k && t > at && t <= at.saturating_add(*within) && self.event_matches(not_did, idx, t)
+                        if not_did.ev == k
+                            && t > at
+                            && t <= at.saturating_add(*within)
+                            && self.event_matches(not_did, idx, t)
                         {
                             b2 = true;
                         }
@@ -709,9 +712,8 @@ impl<'p> Walker<'p> {
 
     fn enter(&mut self, t: i64, ctx: Option<Ctx>) {
         let p = self.plan;
-        let group = *self.group.get_or_insert_with(|| {
-            control_group(p.seed, self.user, p.control_system, p.control_journey)
-        });
+        let group =
+            *self.group.get_or_insert_with(|| control_group(p.seed, self.user, p.control_system, p.control_journey));
         self.entries = self.entries.saturating_add(1);
         self.pb_goal = None;
         let end = p.timeout.map_or(i64::MAX, |d| t.saturating_add(d));
@@ -850,7 +852,9 @@ impl<'p> Walker<'p> {
                 let tz = |user: bool| if user { p.tzs[self.tz].tz } else { p.account_tz };
                 let wake = match w {
                     PWait::Duration(d) => t.saturating_add(*d),
-                    PWait::TimeOfDay { time, user_tz } => calendar::next_time_of_day(Timestamp(t), tz(*user_tz), *time).0,
+                    PWait::TimeOfDay { time, user_tz } => {
+                        calendar::next_time_of_day(Timestamp(t), tz(*user_tz), *time).0
+                    }
                     PWait::Until(u) => (*u).max(t),
                     PWait::BestTime => calendar::best_time(Timestamp(t), tz(p.per_user_tz), &p.curve_raw).0,
                 };
@@ -1247,8 +1251,7 @@ impl<'p> Walker<'p> {
         }
         // Engagement routing (§1.3).
         let ranked = [(Port::Clicked, clicked), (Port::Viewed, viewed), (Port::Delivered, delivered)];
-        let linked: Vec<(Port, Option<i64>)> =
-            ranked.iter().copied().filter(|(port, _)| node.linked(*port)).collect();
+        let linked: Vec<(Port, Option<i64>)> = ranked.iter().copied().filter(|(port, _)| node.linked(*port)).collect();
         let Some(&(top, top_t)) = linked.first() else {
             return self.take(n, Port::Sent, s);
         };
