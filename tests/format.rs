@@ -824,6 +824,13 @@ mod errors {
         let (line, col, message) = parse_error(&text);
         assert_eq!((line, col), (line_of(&text, "colour"), 9));
         assert!(message.starts_with("unknown field `colour` in a journey; expected `setup`, `graph`"), "{message}");
+
+        // Nested too: a field this version does not know is refused, never silently dropped.
+        let text = replace_once(&base(), "(id: 2, label: \"Wait\"", "(id: 2, colour: \"red\", label: \"Wait\"");
+        let (line, col, message) = parse_error(&text);
+        let line_text = text.lines().nth(line - 1).unwrap();
+        assert_eq!((line, col), (line_of(&text, "colour"), line_text.find("colour").unwrap() + 1));
+        assert_eq!(message, "unknown field `colour` in a node; expected `id`, `label`, `pos` or `kind`");
     }
 
     #[test]
