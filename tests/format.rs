@@ -797,9 +797,22 @@ mod errors {
     #[test]
     fn a_duplicate_node_id_is_refused_at_the_duplicate() {
         let text = replace_once(&base(), "(id: 2, label: \"Wait\"", "(id: 1, label: \"Wait\"");
-        let (line, _, message) = parse_error(&text);
-        assert_eq!(line, line_of(&text, "(id: 1, label: \"Wait\""));
+        let (line, col, message) = parse_error(&text);
+        let line_text = text.lines().nth(line - 1).unwrap();
+        assert_eq!((line, col), (line_of(&text, "(id: 1, label: \"Wait\""), line_text.find("id: 1").unwrap() + 1));
         assert_eq!(message, "duplicate node id n1");
+
+        // A node written over several lines: the error points at its id, not its end.
+        let mut j = every_kind();
+        let mut copy = j.graph.nodes[&NodeId(7)].clone();
+        copy.id = NodeId(3);
+        j.graph.nodes.insert(NodeId(100), copy);
+        let text = to_ron(&j);
+        let (line, col, message) = parse_error(&text);
+        assert_eq!(message, "duplicate node id n3");
+        assert_eq!(text.lines().nth(line - 1).unwrap().trim(), "id: 3,");
+        assert_eq!(col, text.lines().nth(line - 1).unwrap().find("id").unwrap() + 1);
+        assert!(line > line_of(&text, "id: 7,"), "the second occurrence");
     }
 
     #[test]

@@ -17,6 +17,11 @@ pub(super) fn from_ron_error(text: &str, e: &ron::error::SpannedError) -> Format
     // Checks that run after a value was read (duplicate ids, bad dates, missing fields)
     // already point at the end of that value; do not move them onto the next line.
     let (line, col) = match &e.code {
+        // A duplicate is noticed after the whole node was read; point at its id instead.
+        ron::Error::Message(m) if m.starts_with("duplicate node id n") => {
+            let id = m.trim_start_matches("duplicate node id n");
+            last_before(text, line, col, &format!("id: {id}")).unwrap_or((line, col))
+        }
         ron::Error::Message(_) | ron::Error::MissingStructField { .. } => (line, col),
         // ron points after an unknown name; point at the name itself.
         ron::Error::NoSuchEnumVariant { found, .. } | ron::Error::NoSuchStructField { found, .. } => {
@@ -76,6 +81,30 @@ fn skip_blank(text: &str, line: usize, col: usize) -> (usize, usize) {
         }
     }
     (line, col)
+}
+
+/// The position of the last `needle` (not followed by a digit) before `line:col`.
+fn last_before(text: &str, line: usize, col: usize, needle: &str) -> Option<(usize, usize)> {
+    let lines_before: Vec<&str> = text.split_inclusive('\n').take(line.checked_sub(1)?).collect();
+    if lines_before.len() + 1 < line {
+        return None;
+    }
+    let line_start: usize = lines_before.iter().map(|l| l.len()).sum();
+    let offset =
+        line_start + text.get(line_start..)?.chars().take(col.checked_sub(1)?).map(char::len_utf8).sum::<usize>();
+    let before = text.get(..offset)?;
+    let mut end = before.len();
+    while let Some(at) = before[..end].rfind(needle) {
+        let next = before[at + needle.len()..].chars().next();
+        if !next.is_some_and(|c| c.is_ascii_digit()) {
+            let head = &before[..at];
+            let line = 1 + head.matches('\n').count();
+            let col = 1 + head.rsplit('\n').next().map_or(0, |l| l.chars().count());
+            return Some((line, col));
+        }
+        end = at;
+    }
+    None
 }
 
 /// The column where `name` starts, when it ends at or just before `col` on `line`.
@@ -257,6 +286,14 @@ mod tests {
         assert_eq!(field_on_line(text, 3, 5), None);
         assert_eq!(field_on_line(text, 9, 1), None);
         assert_eq!(field_on_line(text, 1, 0), None);
+    }
+
+    #[test]
+    fn a_duplicate_is_found_backwards() {
+        let text = "(id: 12,\n x: 1)\n(id: 1,\n  y: 2)";
+        assert_eq!(last_before(text, 4, 7, "id: 1"), Some((3, 2)));
+        assert_eq!(last_before(text, 2, 6, "id: 1"), None, "id: 12 is not id: 1");
+        assert_eq!(last_before(text, 9, 9, "id: 1"), None);
     }
 
     #[test]
