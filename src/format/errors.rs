@@ -124,7 +124,11 @@ fn field_on_line(text: &str, line: usize, col: usize) -> Option<String> {
         return None;
     }
     let before = before.trim_end().strip_suffix(':')?.trim_end();
-    let start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let name = &before[start..];
     let is_ident = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     is_ident.then(|| name.to_owned())
@@ -286,6 +290,7 @@ mod tests {
         assert_eq!(field_on_line(text, 3, 5), None);
         assert_eq!(field_on_line(text, 9, 1), None);
         assert_eq!(field_on_line(text, 1, 0), None);
+        assert_eq!(field_on_line("(éid: 5", 1, 7).as_deref(), Some("id"), "a wide character before the name");
     }
 
     #[test]
