@@ -17,6 +17,11 @@ pub(super) fn from_ron_error(text: &str, e: &ron::error::SpannedError) -> Format
     // Checks that run after a value was read (duplicate ids, bad dates, missing fields)
     // already point at the end of that value; do not move them onto the next line.
     let (line, col) = match &e.code {
+        // A duplicate is noticed after the whole node was read; point at its id instead.
+        ron::Error::Message(m) if m.starts_with("duplicate node id n") => {
+            let id = m.trim_start_matches("duplicate node id n");
+            last_before(text, line, col, &format!("id: {id}")).unwrap_or((line, col))
+        }
         ron::Error::Message(_) | ron::Error::MissingStructField { .. } => (line, col),
         // ron points after an unknown name; point at the name itself.
         ron::Error::NoSuchEnumVariant { found, .. } | ron::Error::NoSuchStructField { found, .. } => {
@@ -78,6 +83,30 @@ fn skip_blank(text: &str, line: usize, col: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The position of the last `needle` (not followed by a digit) before `line:col`.
+fn last_before(text: &str, line: usize, col: usize, needle: &str) -> Option<(usize, usize)> {
+    let lines_before: Vec<&str> = text.split_inclusive('\n').take(line.checked_sub(1)?).collect();
+    if lines_before.len() + 1 < line {
+        return None;
+    }
+    let line_start: usize = lines_before.iter().map(|l| l.len()).sum();
+    let offset =
+        line_start + text.get(line_start..)?.chars().take(col.checked_sub(1)?).map(char::len_utf8).sum::<usize>();
+    let before = text.get(..offset)?;
+    let mut end = before.len();
+    while let Some(at) = before[..end].rfind(needle) {
+        let next = before[at + needle.len()..].chars().next();
+        if !next.is_some_and(|c| c.is_ascii_digit()) {
+            let head = &before[..at];
+            let line = 1 + head.matches('\n').count();
+            let col = 1 + head.rsplit('\n').next().map_or(0, |l| l.chars().count());
+            return Some((line, col));
+        }
+        end = at;
+    }
+    None
+}
+
 /// The column where `name` starts, when it ends at or just before `col` on `line`.
 fn start_of_name(text: &str, line: usize, col: usize, name: &str) -> Option<usize> {
     let line_text = text.lines().nth(line.checked_sub(1)?)?;
@@ -95,7 +124,11 @@ fn field_on_line(text: &str, line: usize, col: usize) -> Option<String> {
         return None;
     }
     let before = before.trim_end().strip_suffix(':')?.trim_end();
-    let start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let name = &before[start..];
     let is_ident = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     is_ident.then(|| name.to_owned())
@@ -257,6 +290,15 @@ mod tests {
         assert_eq!(field_on_line(text, 3, 5), None);
         assert_eq!(field_on_line(text, 9, 1), None);
         assert_eq!(field_on_line(text, 1, 0), None);
+        assert_eq!(field_on_line("(éid: 5", 1, 7).as_deref(), Some("id"), "a wide character before the name");
+    }
+
+    #[test]
+    fn a_duplicate_is_found_backwards() {
+        let text = "(id: 12,\n x: 1)\n(id: 1,\n  y: 2)";
+        assert_eq!(last_before(text, 4, 7, "id: 1"), Some((3, 2)));
+        assert_eq!(last_before(text, 2, 6, "id: 1"), None, "id: 12 is not id: 1");
+        assert_eq!(last_before(text, 9, 9, "id: 1"), None);
     }
 
     #[test]

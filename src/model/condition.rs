@@ -134,6 +134,7 @@ pub enum Scope {
 
 /// One comparison: `scope.property op value`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PropertyCondition {
     /// User profile or event in context.
     pub scope: Scope,
@@ -187,6 +188,7 @@ impl Filter {
 
 /// An event with optional property filters on that event ("Product Viewed where Category = Shoes").
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EventFilter {
     /// Event name.
     pub event: String,
@@ -242,6 +244,7 @@ impl std::fmt::Display for CountCmp {
 
 /// Live action: performs an event, optionally only on the user's nth occurrence.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActionRule {
     /// The event and its property filters.
     pub event: EventFilter,
@@ -251,6 +254,7 @@ pub struct ActionRule {
 
 /// Inaction: did A but not B within a time.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InactionRule {
     /// The action A that starts the clock.
     pub did: EventFilter,
@@ -262,6 +266,7 @@ pub struct InactionRule {
 
 /// Past behaviour: did an event a number of times in the last N days.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PastBehaviourRule {
     /// The event and its property filters.
     pub event: EventFilter,
@@ -279,6 +284,7 @@ impl Default for CountCmp {
 
 /// Date-time property: a user's date property falls within the next N.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatePropertyRule {
     /// The user property holding a date-time (due date, flight time).
     pub property: String,

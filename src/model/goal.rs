@@ -17,6 +17,7 @@ pub enum GoalMode {
 
 /// A conversion goal; meeting any goal exits the user at once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Goal {
     /// Name shown in stats.
     pub name: String,

@@ -14,6 +14,7 @@ use super::node::{KindTag, Node, Port};
 
 /// One output port of one node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OutputRef {
     /// The node.
     pub node: NodeId,
@@ -23,6 +24,7 @@ pub struct OutputRef {
 
 /// A link from an output port to a node's input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Link {
     /// Source node.
     pub from: NodeId,

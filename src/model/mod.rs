@@ -63,6 +63,7 @@ pub struct Journey {
 
 /// A note on the canvas.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Comment {
     /// Stable id.
     pub id: CommentId,
@@ -87,6 +88,7 @@ pub enum Status {
 
 /// A published, frozen snapshot of the journey's behaviour.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Version {
     /// v1…v10.
     pub number: u32,

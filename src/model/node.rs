@@ -14,6 +14,7 @@ use super::time::{Seconds, TimeOfDay, Timestamp};
 
 /// A position on the canvas, in canvas units (layout only; never affects behaviour).
 #[derive(Clone, Copy, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CanvasPos {
     /// Left to right.
     pub x: f32,
@@ -31,6 +32,7 @@ impl CanvasPos {
 
 /// One node of the journey graph.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Node {
     /// Stable id.
     pub id: NodeId,
@@ -153,6 +155,7 @@ pub struct MessageFields {
 
 /// A call-to-action button or link.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MessageButton {
     /// Button text.
     pub label: String,
@@ -162,6 +165,7 @@ pub struct MessageButton {
 
 /// Message content. Texts may hold Liquid (§4), checked when personalization arrives.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Message {
     /// Title (push, web push, in-app, app inbox).
     pub title: String,
@@ -179,6 +183,7 @@ pub struct Message {
 
 /// How long a Wait node holds a user.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum WaitKind {
     /// A fixed duration.
     Duration(Seconds),
@@ -212,6 +217,7 @@ pub enum Condition {
 
 /// A conditional split path: first match wins; Others catches the rest.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConditionalPath {
     /// Stable id (the port is `Port::Path(id)`).
     pub id: PathId,
@@ -223,6 +229,7 @@ pub struct ConditionalPath {
 
 /// A random split path.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RandomPath {
     /// Stable id (the port is `Port::Path(id)`).
     pub id: PathId,
@@ -234,6 +241,7 @@ pub struct RandomPath {
 
 /// How a random split chooses weights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum SplitMode {
     /// Fixed percentages.
     Manual,
@@ -246,6 +254,7 @@ pub enum SplitMode {
 
 /// One row of a profile update.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProfileUpdateRow {
     /// The user property.
     pub property: String,
@@ -285,6 +294,7 @@ impl UpdateOp {
 
 /// The entry rule of §1.2.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum EntryRule {
     /// Live: at each qualifying occurrence.
     LiveAction(ActionRule),
@@ -316,6 +326,7 @@ impl EntryRule {
 
 /// The entry segment: who qualifies, and when.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EntrySegment {
     /// The rule.
     pub rule: EntryRule,
@@ -327,6 +338,7 @@ pub struct EntrySegment {
 
 /// A node's kind and settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum NodeKind {
     /// The first node: the entry segment.
     Entry(EntrySegment),

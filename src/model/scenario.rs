@@ -14,6 +14,7 @@ use super::time::{Seconds, TzName};
 
 /// Simulation assumptions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Who the users are.
     pub population: Population,
@@ -31,6 +32,7 @@ pub struct Scenario {
 
 /// The synthetic population.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Population {
     /// Number of users, 1 to 100 million.
     pub users: u64,
@@ -50,6 +52,7 @@ pub struct Population {
 
 /// One timezone of the mix.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TimezoneShare {
     /// IANA name.
     pub tz: TzName,
@@ -59,6 +62,7 @@ pub struct TimezoneShare {
 
 /// Shares of the population reachable per channel, each 0–1.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Reachability {
     /// Has a push token.
     pub push: f64,
@@ -76,6 +80,7 @@ pub struct Reachability {
 
 /// A user property distribution.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum PropertyDist {
     /// Categories with weights.
     Categorical(Vec<(String, f64)>),
@@ -106,6 +111,7 @@ pub enum PropertyDist {
 
 /// How an event happens.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EventBehaviour {
     /// Mean occurrences per user per day (before the activity factor and the curve).
     pub rate_per_day: f64,
@@ -134,6 +140,7 @@ pub enum EngagementKind {
 
 /// The rate multiplier for some time after an engagement.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EngagementResponse {
     /// View or click.
     pub on: EngagementKind,
@@ -145,6 +152,7 @@ pub struct EngagementResponse {
 
 /// A delay distribution.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum DelayDist {
     /// Always this delay.
     Fixed(Seconds),
@@ -157,6 +165,7 @@ pub enum DelayDist {
 
 /// Per-channel rates and costs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChannelRates {
     /// Share of sends that fail.
     pub failure: f64,
@@ -178,6 +187,7 @@ pub struct ChannelRates {
 
 /// Run settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunSettings {
     /// Random seed.
     pub seed: u64,

@@ -10,6 +10,7 @@ use super::time::{Seconds, TimeOfDay, Timestamp, TzName, Weekday};
 
 /// Journey setup.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Setup {
     /// Journey name (required).
     pub name: String,
@@ -81,6 +82,7 @@ pub enum Recurrence {
 
 /// Re-entry rules.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Reentry {
     /// Off by default: one entry per user.
     pub enabled: bool,
@@ -102,6 +104,7 @@ pub enum DndAction {
 
 /// A local time window; an end at or before the start runs overnight into the next day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TimeWindow {
     /// Local start.
     pub start: TimeOfDay,
@@ -119,6 +122,7 @@ impl TimeWindow {
 
 /// Do-not-disturb settings.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Dnd {
     /// Whether DND applies at all.
     pub enabled: bool,
@@ -138,6 +142,7 @@ impl Dnd {
 
 /// Account timezone and "deliver in each user's timezone".
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TimezoneSetting {
     /// The account timezone: scheduled runs, daily checks, midnights.
     pub account: TzName,
@@ -147,6 +152,7 @@ pub struct TimezoneSetting {
 
 /// Control groups (§1.1, §2.2).
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ControlGroups {
     /// Journey control group, 2–99 % of entrants outside the system group; `None` is off.
     pub journey_percent: Option<u8>,
@@ -156,6 +162,7 @@ pub struct ControlGroups {
 
 /// At most N messages per user in a rolling period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FrequencyCap {
     /// Most messages in the period.
     pub max_messages: u32,
