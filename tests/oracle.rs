@@ -345,6 +345,11 @@ fn engine_and_oracle_agree_on_abandoned_cart() {
 }
 
 #[test]
+fn engine_and_oracle_agree_on_bench12() {
+    agree_on_asset("bench12.journey");
+}
+
+#[test]
 fn engine_and_oracle_agree_on_on_the_fence() {
     agree_on_asset("on_the_fence.journey");
 }
@@ -357,7 +362,7 @@ fn engine_and_oracle_agree_on_onboarding() {
 #[test]
 fn every_asset_has_an_agreement_test() {
     let names: Vec<String> = assets().into_iter().map(|(n, _)| n).collect();
-    let tested = ["abandoned_cart.journey", "on_the_fence.journey", "onboarding.journey"];
+    let tested = ["abandoned_cart.journey", "bench12.journey", "on_the_fence.journey", "onboarding.journey"];
     for n in &names {
         assert!(tested.contains(&n.as_str()), "assets/{n} has no engine_and_oracle_agree_on_* test");
     }

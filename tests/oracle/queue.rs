@@ -277,6 +277,9 @@ struct EvSpec {
     /// waits at an in-app node (a Poisson process is memoryless, so starting it at the
     /// wait is exact) instead of for every user all the time.
     lazy: bool,
+    /// Used only by an nth-occurrence live entry: after the user's nth match nothing
+    /// can observe it, so drawing stops there.
+    nth_only: Option<u32>,
     props: BTreeMap<String, PropertyDist>,
     responses: Vec<EngagementResponse>,
 }
@@ -415,6 +418,20 @@ fn used_beyond_sessions(j: &Journey, name: &str) -> bool {
     k.referenced_events().contains(name)
 }
 
+/// `Some(n)` when event `name` serves only an entry on its nth occurrence.
+fn nth_only(j: &Journey, name: &str) -> Option<u32> {
+    let entry = j.graph.entry()?;
+    let NodeKind::Entry(seg) = &entry.kind else { return None };
+    let EntryRule::LiveAction(a) = &seg.rule else { return None };
+    let n = a.nth_occurrence?;
+    if a.event.event != name {
+        return None;
+    }
+    let mut k = j.clone();
+    k.graph.nodes.remove(&entry.id);
+    (!k.referenced_events().contains(name)).then_some(n)
+}
+
 /// Whether the journey can read properties of event `name`.
 fn props_read(j: &Journey, name: &str) -> bool {
     use journey_studio::model::{EventFilter, Scope};
@@ -481,6 +498,7 @@ impl<'a> Sim<'a> {
                     rate: b.rate_per_day.max(0.0),
                     props_read: props_read(j, n),
                     lazy: *n == sc.population.session_event && !used_beyond_sessions(j, n),
+                    nth_only: nth_only(j, n),
                     props: b.properties,
                     responses: b.engagement,
                 }
@@ -814,7 +832,8 @@ impl<'a> Sim<'a> {
     /// After a view or click: the rates of responsive events change, so redraw them.
     /// Whether the user's occurrences of `ev` are being drawn now.
     fn live(&self, u: usize, ev: usize) -> bool {
-        !self.events[ev].lazy || matches!(self.users[u].at, At::InApp(_))
+        let e = &self.events[ev];
+        (!e.lazy || matches!(self.users[u].at, At::InApp(_))) && e.nth_only.is_none_or(|n| self.users[u].nth < n)
     }
 
     fn engaged(&mut self, u: usize, kind: EngagementKind, t: i64) {
