@@ -354,3 +354,33 @@ fn keyboard_moves_selection_and_fit_keeps_cards_visible() {
         assert!(canvas.contains_rect(h.state().node_screen_rect(id).unwrap()), "{id} visible after fit");
     }
 }
+
+#[test]
+fn problems_list_selects_the_node_and_auto_align_lays_out_left_to_right() {
+    let dir = tmp();
+    let mut j = three_nodes();
+    // Scrambled positions; the Push is linked from the Wait, the Wait from nothing (unreachable).
+    j.graph.nodes.get_mut(&NodeId(2)).unwrap().pos = CanvasPos::new(40.0, 300.0);
+    j.graph.nodes.get_mut(&NodeId(3)).unwrap().pos = CanvasPos::new(-200.0, 120.0);
+    j.graph.connect(NodeId(2), Port::Next, NodeId(3));
+    let mut h = harness(j, dir.path());
+    let problem = h.query_all_by_label_contains("Wait (n2)").next().expect("a problem about the unreachable Wait");
+    problem.click();
+    h.run();
+    assert_eq!(h.state().selected_nodes(), vec![NodeId(2)]);
+    let canvas = h.state().canvas_screen_rect();
+    assert!(canvas.contains(node_centre(&h, NodeId(2))), "the node is centred in view");
+
+    // Link the entry, clear the selection, then auto-align everything.
+    let (port, to) = (h.state().output_port_screen_pos(NodeId(1), Port::Next).unwrap(), node_centre(&h, NodeId(2)));
+    drag(&mut h, port, to);
+    press(&mut h, Modifiers::NONE, Key::Escape);
+    let spot = empty_spot(&h);
+    click_at(&mut h, spot, Modifiers::NONE);
+    press(&mut h, Modifiers::COMMAND, Key::L);
+    let g = &h.state().journey().graph;
+    let x = |id| g.node(NodeId(id)).unwrap().pos.x;
+    let y = |id| g.node(NodeId(id)).unwrap().pos.y;
+    assert!(x(1) < x(2) && x(2) < x(3), "left to right");
+    assert_eq!((y(1), y(2)), (y(2), y(3)), "one row for a chain");
+}

@@ -103,14 +103,12 @@ pub fn auto_align(journey: &Journey, only: Option<&BTreeSet<NodeId>>) -> Vec<(No
         }
     }
     let height = |id: &NodeId| g.node(*id).map_or(0.0, |n| node_size(n).y);
-    let column_height =
-        |ids: &[NodeId]| ids.iter().map(height).sum::<f32>() + ROW_GAP_Y * ids.len().saturating_sub(1) as f32;
-    let tallest = layers.values().map(|ids| column_height(ids)).fold(0.0, f32::max);
     let snap = |v: f32| (v / GRID).round() * GRID;
     let mut out = Vec::new();
     for (l, ids) in &layers {
         let x = x0 + *l as f32 * LAYER_GAP_X;
-        let mut y = y0 + (tallest - column_height(ids)) / 2.0;
+        // Tops aligned: a chain reads as one row.
+        let mut y = y0;
         for id in ids {
             out.push((*id, CanvasPos::new(snap(x), snap(y))));
             y += height(id) + ROW_GAP_Y;
