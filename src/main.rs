@@ -18,11 +18,14 @@ fn main() -> ExitCode {
 
 /// Opens the editor on `file` (or on an example journey when there is none).
 #[cfg(feature = "gui")]
-#[allow(clippy::needless_pass_by_value)] // the editor will own the path
 fn open_editor(file: Option<PathBuf>) -> ExitCode {
-    // TODO(editor): call the app here, e.g. `journey_studio::app::run(file)`.
-    let _ = file;
-    cli::print_help()
+    match journey_studio::app::run(file) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(cli::EXIT_TROUBLE)
+        }
+    }
 }
 
 /// Without the `gui` feature there is no editor: print the help instead.

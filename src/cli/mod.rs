@@ -11,6 +11,7 @@
 #![allow(clippy::print_stdout)]
 
 mod new;
+mod simulate;
 mod validate;
 
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, Parser, Subcommand};
 
 pub use new::NewArgs;
+pub use simulate::{OutputFormat, SimulateArgs};
 pub use validate::ValidateArgs;
 
 /// Exit code for invalid input (validation errors).
@@ -66,6 +68,8 @@ commands! {
     Validate(ValidateArgs),
     /// Write a new journey from a template
     New(NewArgs),
+    /// Simulate a journey's scenario and print a table, JSON or CSV
+    Simulate(SimulateArgs),
 }
 
 /// Runs the parsed command line headless: the subcommand, or the help without one.

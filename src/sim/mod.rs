@@ -1,8 +1,89 @@
 //! The simulation engine (SPEC §2): a per-user walk over the journey graph.
 //!
 //! Invariants: same file and seed give byte-identical statistics whatever the thread
-//! count; no file or terminal I/O and no wall clock inside the engine.
+//! count; no file or terminal I/O and no wall clock inside the engine; memory stays flat
+//! in the population size for a counters-only run (users are generated, walked and
+//! dropped one at a time, in fixed-size chunks whose tallies are added in chunk order).
+//!
+//! Layout:
+//! - [`plan`]: the journey compiled into dense, engine-friendly tables (once per run);
+//! - [`walk`]: one user's whole life in the journey, in time order, from their own streams;
+//! - [`tally`]: the counters a chunk of users adds up, and the finished [`Report`];
+//! - [`pilot`]: the automated random split's weight schedule w(t) (§2.1);
+//! - [`report`]: the plain-data report shared by the CLI and the app;
+//! - `calendar`, `rng`, `intervals`: local time, random streams and 95% intervals.
 
 pub mod calendar;
 pub mod intervals;
+pub mod pilot;
+pub mod plan;
+pub mod report;
 pub mod rng;
+pub mod tally;
+pub mod walk;
+
+use crate::model::Journey;
+
+pub use pilot::{WeightSchedule, pilot_weights};
+pub use report::Report;
+
+/// Users per chunk: the unit of parallel work. Chunk results are added in chunk order,
+/// so the thread count never changes a figure.
+pub const CHUNK_USERS: u64 = 4_096;
+/// The largest population the engine accepts (SPEC §2: 1 to 100 million).
+pub const MAX_USERS: u64 = 100_000_000;
+/// The longest horizon the engine accepts, in days.
+pub const MAX_HORIZON_DAYS: u32 = 3_660;
+/// The most replicates the engine accepts.
+pub const MAX_REPLICATES: u32 = 1_000;
+/// The most trajectories a run records.
+pub const MAX_TRAJECTORIES: usize = 10_000;
+
+/// Overrides for one run; `None` takes the value from the scenario.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Population size.
+    pub users: Option<u64>,
+    /// Random seed.
+    pub seed: Option<u64>,
+    /// Days of calendar time from the journey's start.
+    pub horizon_days: Option<u32>,
+    /// Independent replicates.
+    pub replicates: Option<u32>,
+    /// Worker threads (a local pool; `None` uses the machine's parallelism).
+    pub threads: Option<usize>,
+    /// Record compact trajectories for the first this-many users of replicate 0.
+    pub trajectory_sample: usize,
+}
+
+/// Why a simulation did not produce a report.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SimError {
+    /// The journey or scenario has validation errors, or values the engine refuses
+    /// (negative rates, probabilities above 1, more than [`MAX_USERS`] users, …).
+    #[error("invalid journey or scenario: {}", .0.join("; "))]
+    Invalid(Vec<String>),
+    /// The progress callback asked to stop.
+    #[error("simulation cancelled")]
+    Cancelled,
+    /// The local thread pool could not be created.
+    #[error("could not start {threads} worker threads: {message}")]
+    Threads {
+        /// Threads asked for.
+        threads: usize,
+        /// The reason.
+        message: String,
+    },
+}
+
+/// Simulates the journey's scenario and returns every statistic of SPEC §3.
+///
+/// `progress` receives the share done (0..=1) between chunks of users; returning `false`
+/// cancels the run with [`SimError::Cancelled`].
+///
+/// # Errors
+/// [`SimError::Invalid`] for a journey with validation errors or a scenario the engine
+/// refuses; [`SimError::Cancelled`]; [`SimError::Threads`].
+pub fn simulate(j: &Journey, opts: &RunOptions, progress: &dyn Fn(f64) -> bool) -> Result<Report, SimError> {
+    tally::run(j, opts, progress)
+}

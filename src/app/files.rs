@@ -1,0 +1,546 @@
+//! Files: New, Open…, Open Recent, Save, Save as…, Revert, the unsaved-changes prompt,
+//! native dialogs on a worker thread with an in-app path field as fallback, autosave and
+//! crash recovery.
+//!
+//! Invariants:
+//! - the UI thread never blocks on a dialog: `rfd` runs on a named worker and the frame
+//!   polls a channel;
+//! - a file that fails to load leaves the current journey untouched and shows why;
+//! - nothing that discards unsaved work happens without Save / Discard / Cancel;
+//! - the autosave file exists only while there is unsaved work (a clean exit or a save
+//!   removes it), so finding one at start means the last session did not end cleanly.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use egui::{Key, ViewportCommand};
+
+use crate::format;
+use crate::model::Journey;
+
+use super::AppConfig;
+use super::command::Document;
+use super::state::{Action, App};
+
+/// The autosave file's name in the data folder.
+pub const AUTOSAVE_FILE: &str = "autosave.journey";
+/// Beside it, the path of the file the autosaved work belongs to (empty for a new journey).
+pub const AUTOSAVE_PATH_FILE: &str = "autosave.path";
+/// Environment variable that overrides the data folder.
+pub const DATA_DIR_ENV: &str = "JOURNEY_STUDIO_DATA_DIR";
+/// A dialog that answers faster than this had no native dialog to show.
+const NO_DIALOG_SECS: f64 = 0.4;
+
+/// What a file dialog or path field is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Choose a file to open.
+    Open,
+    /// Choose where to save.
+    SaveAs,
+}
+
+/// The in-app path field (when no native dialog is available, or in tests).
+#[derive(Clone, Debug)]
+pub struct PathPrompt {
+    /// Open or save.
+    pub purpose: Purpose,
+    /// The typed path.
+    pub text: String,
+    /// Focus the field on its first frame.
+    fresh: bool,
+}
+
+/// Work found in the data folder at start.
+#[derive(Clone, Debug)]
+pub struct Recovery {
+    /// The unsaved journey.
+    pub journey: Journey,
+    /// The file it belonged to.
+    pub path: Option<PathBuf>,
+}
+
+struct DialogJob {
+    purpose: Purpose,
+    rx: mpsc::Receiver<Option<PathBuf>>,
+    started: Instant,
+}
+
+/// File state of the editor.
+pub struct Files {
+    /// The current file; `None` for a journey never saved.
+    pub path: Option<PathBuf>,
+    /// A load or save error to show.
+    pub error: Option<String>,
+    /// The in-app path field.
+    pub prompt: Option<PathPrompt>,
+    /// An action waiting for the unsaved-changes answer.
+    pub pending: Option<Action>,
+    /// An action to run after the Save As that the unsaved-changes prompt started.
+    after_save: Option<Action>,
+    /// Work to offer for recovery.
+    pub recovery: Option<Recovery>,
+    /// Where autosaves go; `None` disables autosave.
+    pub data_dir: Option<PathBuf>,
+    dialog: Option<DialogJob>,
+    native_dialogs: bool,
+    autosave_interval_secs: f64,
+    last_autosave: f64,
+    autosave_written: bool,
+    /// The window may close (the user answered the prompt, or nothing was unsaved).
+    pub allow_close: bool,
+}
+
+impl Files {
+    /// File state for a start with `config`; looks for work to recover.
+    #[must_use]
+    pub fn new(config: &AppConfig) -> Self {
+        let data_dir = config
+            .data_dir
+            .clone()
+            .or_else(|| std::env::var_os(DATA_DIR_ENV).map(PathBuf::from))
+            .or_else(|| eframe::storage_dir(super::APP_ID));
+        let recovery = data_dir.as_deref().and_then(find_recovery);
+        Self {
+            path: None,
+            error: None,
+            prompt: None,
+            pending: None,
+            after_save: None,
+            recovery,
+            data_dir,
+            dialog: None,
+            native_dialogs: config.native_dialogs,
+            autosave_interval_secs: config.autosave_interval_secs,
+            last_autosave: 0.0,
+            autosave_written: false,
+            allow_close: false,
+        }
+    }
+
+    /// The window title: file name and unsaved marker.
+    #[must_use]
+    pub fn title(&self, dirty: bool) -> String {
+        let name = self
+            .path
+            .as_deref()
+            .and_then(Path::file_name)
+            .map_or_else(|| "Untitled".to_owned(), |n| n.to_string_lossy().into_owned());
+        format!("{}{name} — Journey Studio", if dirty { "● " } else { "" })
+    }
+
+    /// Removes the autosave (clean exit, save, or discarded recovery).
+    pub fn clear_autosave(&mut self) {
+        if let Some(dir) = &self.data_dir {
+            let _ = std::fs::remove_file(dir.join(AUTOSAVE_FILE));
+            let _ = std::fs::remove_file(dir.join(AUTOSAVE_PATH_FILE));
+        }
+        self.autosave_written = false;
+    }
+}
+
+fn find_recovery(dir: &Path) -> Option<Recovery> {
+    let text = std::fs::read_to_string(dir.join(AUTOSAVE_FILE)).ok()?;
+    let journey = format::from_ron(&text).ok()?;
+    let path = std::fs::read_to_string(dir.join(AUTOSAVE_PATH_FILE))
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from);
+    Some(Recovery { journey, path })
+}
+
+/// Writes `text` to `path` atomically: a temporary file beside it, then a rename.
+fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating folder {}", dir.display()))?;
+    let name = path.file_name().map_or_else(|| "journey".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
+}
+
+/// Saves a journey file (atomically, through the format layer).
+fn save_journey(path: &Path, journey: &Journey) -> anyhow::Result<()> {
+    format::save(path, journey)?;
+    Ok(())
+}
+
+impl App {
+    /// Runs a file action, asking about unsaved changes first when it would discard them.
+    pub(crate) fn file_action(&mut self, ctx: &egui::Context, action: Action) {
+        let discards =
+            matches!(action, Action::New | Action::Open | Action::OpenPath(_) | Action::Revert | Action::Quit);
+        if discards && self.doc.dirty {
+            self.files.pending = Some(action);
+            return;
+        }
+        self.perform(ctx, action);
+    }
+
+    /// Runs a file action without asking.
+    fn perform(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::New => {
+                self.replace_journey(Journey::new("Untitled journey"), None);
+                self.set_status(ctx, "New journey".to_owned());
+            }
+            Action::Open => self.choose_path(ctx, Purpose::Open),
+            Action::OpenPath(path) => self.open_path(ctx, &path),
+            Action::Save => match self.files.path.clone() {
+                Some(path) => {
+                    self.save_to(ctx, &path);
+                }
+                None => self.choose_path(ctx, Purpose::SaveAs),
+            },
+            Action::SaveAs => self.choose_path(ctx, Purpose::SaveAs),
+            Action::Revert => {
+                if let Some(path) = self.files.path.clone() {
+                    self.open_path(ctx, &path);
+                }
+            }
+            Action::Quit => {
+                self.files.allow_close = true;
+                self.files.clear_autosave();
+                ctx.send_viewport_cmd(ViewportCommand::Close);
+            }
+            _ => {}
+        }
+    }
+
+    /// Replaces the journey (new, opened, recovered): fresh history, view fitted.
+    pub(crate) fn replace_journey(&mut self, journey: Journey, path: Option<PathBuf>) {
+        self.doc = Document::new(journey);
+        self.files.path = path;
+        self.view.selection.clear();
+        self.view.selected_link = None;
+        self.view.fit_pending = true;
+        self.files.clear_autosave();
+    }
+
+    fn open_path(&mut self, ctx: &egui::Context, path: &Path) {
+        match format::load(path) {
+            Ok(journey) => {
+                self.replace_journey(journey, Some(path.to_owned()));
+                self.prefs.remember(path.to_owned());
+                self.files.error = None;
+                self.set_status(ctx, format!("Opened {}", path.display()));
+            }
+            Err(e) => {
+                let message = match e {
+                    format::FormatError::Io { .. } => format!("Could not open the file: {e}"),
+                    _ => format!("Could not open the file: {e}: {}", path.display()),
+                };
+                self.files.error = Some(message);
+            }
+        }
+    }
+
+    fn save_to(&mut self, ctx: &egui::Context, path: &Path) -> bool {
+        match save_journey(path, &self.doc.journey) {
+            Ok(()) => {
+                self.doc.mark_saved();
+                self.files.path = Some(path.to_owned());
+                self.files.clear_autosave();
+                self.prefs.remember(path.to_owned());
+                self.set_status(ctx, format!("Saved {}", path.display()));
+                if let Some(next) = self.files.after_save.take() {
+                    self.perform(ctx, next);
+                }
+                true
+            }
+            Err(e) => {
+                self.files.error = Some(format!("Could not save: {e:#}"));
+                self.files.after_save = None;
+                false
+            }
+        }
+    }
+
+    /// Asks for a path: a native dialog on a worker, or the in-app field.
+    fn choose_path(&mut self, ctx: &egui::Context, purpose: Purpose) {
+        if !self.files.native_dialogs || self.files.dialog.is_some() {
+            self.open_prompt(purpose);
+            return;
+        }
+        let (tx, rx) = mpsc::channel();
+        let repaint = ctx.clone();
+        let dir = self.files.path.as_deref().and_then(Path::parent).map(Path::to_owned);
+        let name = self
+            .files
+            .path
+            .as_deref()
+            .and_then(Path::file_name)
+            .map_or_else(|| "journey.journey".to_owned(), |n| n.to_string_lossy().into_owned());
+        let spawned = std::thread::Builder::new().name("file-dialog".to_owned()).spawn(move || {
+            let mut dialog = rfd::FileDialog::new().add_filter("Journey", &["journey"]);
+            if let Some(dir) = dir {
+                dialog = dialog.set_directory(dir);
+            }
+            let picked = match purpose {
+                Purpose::Open => dialog.pick_file(),
+                Purpose::SaveAs => dialog.set_file_name(name).save_file(),
+            };
+            let _ = tx.send(picked);
+            repaint.request_repaint();
+        });
+        match spawned {
+            Ok(_) => self.files.dialog = Some(DialogJob { purpose, rx, started: Instant::now() }),
+            Err(_) => self.open_prompt(purpose),
+        }
+    }
+
+    fn open_prompt(&mut self, purpose: Purpose) {
+        // Save as starts from the current file's path; Open starts empty.
+        let text = match purpose {
+            Purpose::SaveAs => self.files.path.as_deref().map(|p| p.display().to_string()).unwrap_or_default(),
+            Purpose::Open => String::new(),
+        };
+        self.files.prompt = Some(PathPrompt { purpose, text, fresh: true });
+    }
+
+    /// Picks up a finished native dialog.
+    pub(crate) fn poll_dialog(&mut self, ctx: &egui::Context) {
+        let Some(job) = &self.files.dialog else { return };
+        let answer = match job.rx.try_recv() {
+            Ok(answer) => answer,
+            Err(mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(Duration::from_millis(100));
+                return;
+            }
+            Err(mpsc::TryRecvError::Disconnected) => None,
+        };
+        let purpose = job.purpose;
+        let quick = job.started.elapsed().as_secs_f64() < NO_DIALOG_SECS;
+        self.files.dialog = None;
+        match (answer, purpose) {
+            (Some(path), Purpose::Open) => self.file_action(ctx, Action::OpenPath(path)),
+            (Some(path), Purpose::SaveAs) => {
+                self.save_to(ctx, &path);
+            }
+            // No dialog could be shown: offer the in-app field instead.
+            (None, _) if quick => self.open_prompt(purpose),
+            (None, _) => self.files.after_save = None,
+        }
+    }
+
+    /// The window's close button: ask first when there is unsaved work.
+    pub(crate) fn handle_close_request(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) || self.files.allow_close {
+            return;
+        }
+        if self.doc.dirty {
+            ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+            self.files.pending = Some(Action::Quit);
+        } else {
+            self.files.allow_close = true;
+            self.files.clear_autosave();
+        }
+    }
+
+    /// Writes the autosave when there is unsaved work that changed since the last one.
+    pub(crate) fn autosave_tick(&mut self, ctx: &egui::Context, now: f64) {
+        let Some(dir) = self.files.data_dir.clone() else { return };
+        if !self.doc.dirty {
+            if self.files.autosave_written {
+                self.files.clear_autosave();
+            }
+            return;
+        }
+        if self.files.recovery.is_some() || !self.doc.changed_since_autosave {
+            return;
+        }
+        let due = now - self.files.last_autosave >= self.files.autosave_interval_secs;
+        if !due {
+            ctx.request_repaint_after(Duration::from_secs_f64(
+                (self.files.autosave_interval_secs - (now - self.files.last_autosave)).max(0.1),
+            ));
+            return;
+        }
+        let path_text = self.files.path.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+        let written = write_atomic(&dir.join(AUTOSAVE_FILE), &format::to_ron(&self.doc.journey))
+            .and_then(|()| write_atomic(&dir.join(AUTOSAVE_PATH_FILE), &path_text));
+        self.files.last_autosave = now;
+        match written {
+            Ok(()) => {
+                self.doc.changed_since_autosave = false;
+                self.files.autosave_written = true;
+            }
+            Err(e) => self.set_status(ctx, format!("Autosave failed: {e:#}")),
+        }
+    }
+
+    /// The file windows: unsaved-changes prompt, path field, errors, recovery.
+    pub(crate) fn file_windows_ui(&mut self, ctx: &egui::Context) {
+        self.unsaved_prompt_ui(ctx);
+        self.path_prompt_ui(ctx);
+        self.recovery_ui(ctx);
+        if let Some(error) = self.files.error.clone() {
+            let mut open = true;
+            egui::Modal::new(egui::Id::unique("file_error")).show(ctx, |ui| {
+                ui.heading("The file could not be used");
+                ui.label(&error);
+                ui.weak("The journey you were editing is unchanged");
+                if ui.button("OK").on_hover_text("Close this message").clicked() {
+                    open = false;
+                }
+            });
+            if !open {
+                self.files.error = None;
+            }
+        }
+    }
+
+    fn unsaved_prompt_ui(&mut self, ctx: &egui::Context) {
+        let Some(pending) = self.files.pending.clone() else { return };
+        let mut answer = None;
+        egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui| {
+            ui.heading("Save changes?");
+            ui.label(format!("{} has unsaved changes", self.files.title(false).replace(" — Journey Studio", "")));
+            ui.horizontal(|ui| {
+                if ui.button("Save").on_hover_text("Save, then continue").clicked() {
+                    answer = Some(0);
+                }
+                if ui.button("Discard").on_hover_text("Continue without saving").clicked() {
+                    answer = Some(1);
+                }
+                if ui.button("Cancel").on_hover_text("Keep editing").clicked() {
+                    answer = Some(2);
+                }
+            });
+        });
+        if ctx.input(|i| i.key_pressed(Key::Escape)) {
+            answer = Some(2);
+        }
+        match answer {
+            Some(0) => {
+                self.files.pending = None;
+                match self.files.path.clone() {
+                    Some(path) => {
+                        if self.save_to(ctx, &path) {
+                            self.perform(ctx, pending);
+                        }
+                    }
+                    None => {
+                        self.files.after_save = Some(pending);
+                        self.choose_path(ctx, Purpose::SaveAs);
+                    }
+                }
+            }
+            Some(1) => {
+                self.files.pending = None;
+                if pending != Action::Quit {
+                    self.doc.dirty = false;
+                }
+                self.perform(ctx, pending);
+            }
+            Some(_) => self.files.pending = None,
+            None => {}
+        }
+    }
+
+    fn path_prompt_ui(&mut self, ctx: &egui::Context) {
+        let Some(prompt) = self.files.prompt.as_mut() else { return };
+        let (title, verb) = match prompt.purpose {
+            Purpose::Open => ("Open a journey", "Open"),
+            Purpose::SaveAs => ("Save the journey as", "Save"),
+        };
+        let mut go = false;
+        let mut cancel = false;
+        egui::Modal::new(egui::Id::unique("path_prompt")).show(ctx, |ui| {
+            ui.heading(title);
+            ui.weak("No file dialog is available here: type the file's path");
+            let label = ui.label("File path");
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut prompt.text)
+                        .desired_width(420.0)
+                        .hint_text("/path/to/file.journey"),
+                )
+                .labelled_by(label.id)
+                .on_hover_text("A .journey file");
+            if prompt.fresh {
+                edit.request_focus();
+                prompt.fresh = false;
+            }
+            if edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                go = true;
+            }
+            ui.horizontal(|ui| {
+                if ui.button(verb).on_hover_text(format!("{verb} this file")).clicked() {
+                    go = true;
+                }
+                if ui.button("Cancel").on_hover_text("Close without choosing").clicked() {
+                    cancel = true;
+                }
+            });
+        });
+        if ctx.input(|i| i.key_pressed(Key::Escape)) {
+            cancel = true;
+        }
+        let text = prompt.text.trim().to_owned();
+        let purpose = prompt.purpose;
+        if cancel {
+            self.files.prompt = None;
+            self.files.after_save = None;
+        } else if go && !text.is_empty() {
+            self.files.prompt = None;
+            let mut path = PathBuf::from(text);
+            if purpose == Purpose::SaveAs && path.extension().is_none() {
+                path.set_extension("journey");
+            }
+            match purpose {
+                Purpose::Open => self.file_action(ctx, Action::OpenPath(path)),
+                Purpose::SaveAs => {
+                    self.save_to(ctx, &path);
+                }
+            }
+        }
+    }
+
+    fn recovery_ui(&mut self, ctx: &egui::Context) {
+        let Some(recovery) = &self.files.recovery else { return };
+        let mut answer = None;
+        egui::Modal::new(egui::Id::unique("recovery")).show(ctx, |ui| {
+            ui.heading("Recover unsaved work?");
+            let of = recovery.path.as_deref().map_or_else(|| "a new journey".to_owned(), |p| p.display().to_string());
+            ui.label(format!(
+                "Journey Studio did not close cleanly last time. Unsaved work on {of} ({} nodes) was kept",
+                recovery.journey.graph.nodes.len()
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Recover").on_hover_text("Continue with the unsaved work").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("Discard").on_hover_text("Throw the unsaved work away").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+        match answer {
+            Some(true) => {
+                if let Some(r) = self.files.recovery.take() {
+                    let saved = r.path.as_deref().and_then(|p| format::load(p).ok()).unwrap_or_default();
+                    self.replace_journey(r.journey, r.path);
+                    self.doc.saved = saved;
+                    self.doc.dirty = self.doc.journey != self.doc.saved;
+                    self.doc.changed_since_autosave = true;
+                    self.set_status(ctx, "Recovered unsaved work".to_owned());
+                }
+            }
+            Some(false) => {
+                self.files.recovery = None;
+                self.files.clear_autosave();
+            }
+            None => {}
+        }
+    }
+
+    /// Shows a status-bar message.
+    pub(crate) fn set_status(&mut self, ctx: &egui::Context, message: String) {
+        self.status = Some((message, ctx.input(|i| i.time)));
+    }
+}

@@ -1,0 +1,45 @@
+//! The problems list: live validation; clicking a problem selects and centres its node.
+
+use egui::{RichText, Ui};
+
+use crate::app::command::Document;
+use crate::app::state::Action;
+use crate::app::theme::Theme;
+use crate::validate::{Location, Severity};
+
+/// The problems panel's contents.
+pub fn problems_ui(ui: &mut Ui, doc: &Document, theme: &Theme, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        ui.strong("Problems");
+        ui.weak(format!("{}", doc.diagnostics.len()));
+    });
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        if doc.diagnostics.is_empty() {
+            ui.weak("No problems found");
+        }
+        for d in &doc.diagnostics {
+            let (icon, word) = match d.severity {
+                Severity::Error => ("⛔", "error"),
+                Severity::Warning => ("⚠", "warning"),
+            };
+            let place = match &d.location {
+                Location::Setup => "setup".to_owned(),
+                Location::Entry => "entry".to_owned(),
+                Location::Goal(i) => format!("goal {}", i + 1),
+                Location::Scenario => "scenario".to_owned(),
+                Location::Nodes(ids) => ids
+                    .first()
+                    .and_then(|id| doc.journey.graph.node(*id).map(|n| format!("{} ({id})", n.label)))
+                    .unwrap_or_else(|| "graph".to_owned()),
+            };
+            let text = RichText::new(format!("{icon} {place}: {}", d.message)).color(theme.severity_color(d.severity));
+            let resp = ui.selectable_label(false, text).on_hover_text(format!("{word}: click to show it"));
+            if resp.clicked()
+                && let Location::Nodes(ids) = &d.location
+                && let Some(id) = ids.first()
+            {
+                actions.push(Action::FocusNode(*id));
+            }
+        }
+    });
+}

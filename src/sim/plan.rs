@@ -1,0 +1,1031 @@
+//! The journey compiled for the walk: dense node indexes, port tables, events the journey
+//! uses, user properties by index, parsed timezones and precomputed UTC offsets.
+//!
+//! Invariants: a [`Plan`] is immutable and shared by every worker; building one checks
+//! every number the walk relies on (rates, probabilities, sizes), so the walk never meets
+//! NaN, a negative rate or an unbounded loop; nothing here depends on the thread count.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{Offset as _, TimeZone as _};
+use chrono_tz::Tz;
+
+use super::pilot::WeightSchedule;
+use super::rng::name_hash;
+use super::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_USERS, RunOptions, SimError};
+use crate::model::{
+    Channel, Condition, CountCmp, DelayDist, Dnd, EngagementKind, EntryRule, EventFilter, Filter, Journey, KindTag,
+    NodeId, NodeKind, Operator, PathId, Port, PropertyCondition, PropertyDist, Scope, SplitMode, TimeOfDay, UpdateOp,
+    Value, ValueKind, WaitKind,
+};
+
+/// Longest look-back the engine accepts for past behaviour, in days.
+pub const MAX_LOOKBACK_DAYS: u32 = 3_660;
+/// Highest event rate the engine accepts, per user per day.
+pub const MAX_RATE_PER_DAY: f64 = 10_000.0;
+/// Highest engagement multiplier the engine accepts.
+pub const MAX_MULTIPLIER: f64 = 1_000.0;
+/// Target number of animation buckets over the horizon.
+pub const ANIMATION_BUCKETS: i64 = 300;
+
+/// A user property value while a user is walked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PVal {
+    /// A number.
+    Num(f64),
+    /// Text.
+    Text(Arc<str>),
+    /// True or false.
+    Bool(bool),
+    /// An instant, seconds since the epoch.
+    Time(i64),
+    /// An array of texts (profile updates "add to array").
+    List(Vec<Arc<str>>),
+}
+
+/// A compiled property comparison.
+#[derive(Clone, Debug)]
+pub struct CCond {
+    /// User profile or event in context.
+    pub scope: Scope,
+    /// User property index (for `Scope::User`).
+    pub prop: usize,
+    /// Property name (for event properties).
+    pub name: String,
+    /// Comparison.
+    pub op: Operator,
+    /// Right-hand side.
+    pub value: Value,
+}
+
+/// A compiled AND/OR filter.
+#[derive(Clone, Debug)]
+pub enum CFilter {
+    /// Every member holds.
+    All(Vec<CFilter>),
+    /// At least one holds.
+    Any(Vec<CFilter>),
+    /// One comparison.
+    Cond(CCond),
+}
+
+/// An event with property filters, by event index.
+#[derive(Clone, Debug)]
+pub struct CEvent {
+    /// Index into [`Plan::events`].
+    pub ev: usize,
+    /// Conditions on the event (and, for user scope, the user), AND.
+    pub filters: Vec<CCond>,
+}
+
+/// A compiled condition of a condition node.
+#[derive(Clone, Debug)]
+pub enum PCond {
+    /// Did the event (`need` times) since entering / within the window.
+    Live {
+        /// The event.
+        ev: CEvent,
+        /// How many matching occurrences make it true (nth occurrence, default 1).
+        need: u32,
+    },
+    /// Did A and not B within T.
+    Inaction {
+        /// A.
+        did: CEvent,
+        /// B.
+        not_did: CEvent,
+        /// T, seconds.
+        within: i64,
+    },
+    /// A count in a look-back period.
+    Past {
+        /// The event.
+        ev: CEvent,
+        /// The comparison.
+        cmp: CountCmp,
+        /// Look-back, seconds.
+        lookback: i64,
+    },
+    /// User properties.
+    User(CFilter),
+    /// A date property within the next N.
+    Date {
+        /// User property index.
+        prop: usize,
+        /// N, seconds.
+        within: i64,
+    },
+}
+
+/// A compiled wait.
+#[derive(Clone, Debug)]
+pub enum PWait {
+    /// Exactly this many seconds.
+    Duration(i64),
+    /// The next local time of day.
+    TimeOfDay {
+        /// The time.
+        time: TimeOfDay,
+        /// In the user's timezone (journey delivers in user timezones and the wait asks for it).
+        user_tz: bool,
+    },
+    /// Until an instant.
+    Until(i64),
+    /// The activity curve's peak hour.
+    BestTime,
+}
+
+/// A compiled node kind.
+#[derive(Clone, Debug)]
+pub enum PKind {
+    /// The entry node.
+    Entry,
+    /// A wait.
+    Wait(PWait),
+    /// A condition node.
+    Condition {
+        /// What is checked.
+        cond: PCond,
+        /// The window, seconds.
+        window: Option<i64>,
+    },
+    /// First-match split; path `i` is port `i`, Others the last port.
+    CondSplit {
+        /// Path filters in order.
+        filters: Vec<CFilter>,
+    },
+    /// Random split; path `i` is port `i`.
+    RandSplit {
+        /// Manual weights (percent), normalised at use.
+        weights: Vec<f64>,
+        /// Automated (weights from the pilot schedule).
+        automated: bool,
+        /// Declared winner path index.
+        winner: Option<usize>,
+        /// Least share a losing path keeps (automated), 0–1.
+        min_share: f64,
+    },
+    /// A message.
+    Channel {
+        /// Which channel.
+        channel: Channel,
+        /// Engagement window, seconds (≥ 0).
+        window: i64,
+        /// DND in the account timezone even when delivering in user timezones.
+        exclude_tz: bool,
+    },
+    /// Profile update rows: property index, operator, parsed value.
+    Profile(Vec<(usize, UpdateOp, PVal)>),
+    /// Force exit.
+    ForceExit,
+    /// Exit (completed).
+    Exit,
+}
+
+/// A compiled node.
+#[derive(Clone, Debug)]
+pub struct PNode {
+    /// The model id.
+    pub id: NodeId,
+    /// The label.
+    pub label: String,
+    /// The settings-free kind.
+    pub tag: KindTag,
+    /// The kind.
+    pub kind: PKind,
+    /// Output ports in display order, with their targets (dense indexes).
+    pub ports: Vec<(Port, Option<usize>)>,
+    /// For each port, the index into [`Plan::links`] when linked.
+    pub port_link: Vec<Option<usize>>,
+    /// Port display names.
+    pub port_labels: Vec<String>,
+    /// Split path ids and names (splits only).
+    pub paths: Vec<(PathId, String)>,
+}
+
+impl PNode {
+    /// The index of a port, if the node has it.
+    #[must_use]
+    pub fn port_index(&self, port: Port) -> Option<usize> {
+        self.ports.iter().position(|(p, _)| *p == port)
+    }
+
+    /// Whether the node has this port and it is linked.
+    #[must_use]
+    pub fn linked(&self, port: Port) -> bool {
+        self.ports.iter().any(|(p, t)| *p == port && t.is_some())
+    }
+}
+
+/// One event type the journey uses.
+#[derive(Clone, Debug)]
+pub struct EvSpec {
+    /// Its name.
+    pub name: String,
+    /// `name_hash(name)`, the stream key part.
+    pub hash: u64,
+    /// Mean rate per user per second (before the activity factor, curve and engagement).
+    pub rate_per_sec: f64,
+    /// Event property distributions, sorted by name.
+    pub props: Vec<(String, PropertyDist)>,
+    /// Engagement responses: kind, multiplier, duration (seconds).
+    pub responses: Vec<(EngagementKind, f64, i64)>,
+    /// Largest combined engagement multiplier (≥ 1), for thinning.
+    pub max_mult: f64,
+    /// Whether the stream starts at the warm-up start (past behaviour uses it).
+    pub warmup: bool,
+}
+
+/// A compiled goal.
+#[derive(Clone, Debug)]
+pub struct CGoal {
+    /// The goal event.
+    pub ev: CEvent,
+    /// Live (else past behaviour: met at the next account midnight).
+    pub live: bool,
+    /// Event property giving the value.
+    pub value_prop: Option<String>,
+}
+
+/// A compiled entry rule.
+#[derive(Clone, Debug)]
+pub enum CEntry {
+    /// Each (or the nth) occurrence.
+    Live {
+        /// The event.
+        ev: CEvent,
+        /// Only this occurrence (1-based), counted from the journey start.
+        nth: Option<u32>,
+    },
+    /// At A + T when B did not follow.
+    Inaction {
+        /// A.
+        did: CEvent,
+        /// B.
+        not_did: CEvent,
+        /// T, seconds.
+        within: i64,
+    },
+    /// At max(start, date − lead).
+    Date {
+        /// User property index.
+        prop: usize,
+        /// Lead, seconds.
+        lead: i64,
+    },
+    /// At each scheduled run, when the count holds.
+    Past {
+        /// The event.
+        ev: CEvent,
+        /// The comparison.
+        cmp: CountCmp,
+        /// Look-back, seconds.
+        lookback: i64,
+    },
+    /// At each scheduled run, for users on the list.
+    List {
+        /// Share of the population on the list.
+        share: f64,
+    },
+}
+
+/// A user property.
+#[derive(Clone, Debug)]
+pub struct PropSpec {
+    /// Its name.
+    pub name: String,
+    /// Its distribution, when the scenario gives one.
+    pub dist: Option<PropertyDist>,
+    /// Categorical values, shared (not reallocated per user).
+    pub categories: Vec<(Arc<str>, f64)>,
+}
+
+/// Per channel: rates, fatigue, reachability share and unsubscribed share.
+#[derive(Clone, Debug)]
+pub struct ChannelPlan {
+    /// Failure probability.
+    pub failure: f64,
+    /// Delivered probability.
+    pub delivery: f64,
+    /// View probability.
+    pub view: f64,
+    /// Click given view.
+    pub click: f64,
+    /// Delay to delivery.
+    pub delay_delivery: DelayDist,
+    /// Delay to view.
+    pub delay_view: DelayDist,
+    /// Delay to click.
+    pub delay_click: DelayDist,
+    /// Cost per sent message.
+    pub cost: f64,
+    /// Fatigue probability per message.
+    pub fatigue: f64,
+    /// Share unsubscribed.
+    pub unsubscribed: f64,
+}
+
+/// A timezone with its UTC offsets per hour over the run (fast local hours).
+#[derive(Clone, Debug)]
+pub struct TzPlan {
+    /// The zone.
+    pub tz: Tz,
+    /// Cumulative normalised weight (for sampling).
+    pub cum: f64,
+    /// UTC offset in seconds for each UTC hour from [`Plan::table_start`].
+    pub offsets: Vec<i32>,
+}
+
+/// The compiled journey and scenario.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Seed.
+    pub seed: u64,
+    /// Users per replicate.
+    pub users: u64,
+    /// Replicates.
+    pub replicates: u32,
+    /// Horizon in days.
+    pub horizon_days: u32,
+    /// Journey start, seconds.
+    pub start: i64,
+    /// New entries stop here (journey end), seconds.
+    pub entry_end: i64,
+    /// Horizon end (exclusive), seconds.
+    pub horizon_end: i64,
+    /// Warm-up start (start − longest look-back).
+    pub warmup_start: i64,
+    /// Offset tables start here (an hour boundary).
+    pub table_start: i64,
+    /// Account timezone.
+    pub account_tz: Tz,
+    /// Deliver in each user's timezone.
+    pub per_user_tz: bool,
+    /// Timezone mix.
+    pub tzs: Vec<TzPlan>,
+    /// Activity curve normalised to mean 1 (24 values).
+    pub curve: [f64; 24],
+    /// Its maximum.
+    pub curve_max: f64,
+    /// The raw curve (for best time).
+    pub curve_raw: Vec<f64>,
+    /// Activity shape.
+    pub activity_shape: f64,
+    /// Events the journey uses.
+    pub events: Vec<EvSpec>,
+    /// User properties.
+    pub props: Vec<PropSpec>,
+    /// Nodes, dense.
+    pub nodes: Vec<PNode>,
+    /// Node id to index.
+    pub index: BTreeMap<NodeId, usize>,
+    /// Entry node index.
+    pub entry_node: usize,
+    /// Entry rule.
+    pub entry: CEntry,
+    /// Entry user filters (AND).
+    pub entry_filters: Vec<CCond>,
+    /// Do not send to users unsubscribed from every channel the journey uses.
+    pub skip_unsubscribed: bool,
+    /// Channels the journey uses.
+    pub used_channels: Vec<Channel>,
+    /// Scheduled runs (scheduled entries), seconds.
+    pub runs: Vec<i64>,
+    /// Goals.
+    pub goals: Vec<CGoal>,
+    /// Exit criteria.
+    pub exits: Vec<CEvent>,
+    /// Journey timeout, seconds.
+    pub timeout: Option<i64>,
+    /// Re-entry allowed.
+    pub reentry: bool,
+    /// Re-entry cooldown, seconds.
+    pub cooldown: i64,
+    /// Most entries per user.
+    pub max_entries: Option<u32>,
+    /// Frequency cap: max messages, period seconds.
+    pub cap: Option<(u32, i64)>,
+    /// System control share, 0–1.
+    pub control_system: f64,
+    /// Journey control share, 0–1.
+    pub control_journey: f64,
+    /// DND settings.
+    pub dnd: Dnd,
+    /// Per channel (indexed by position in `Channel::ALL`).
+    pub channels: Vec<ChannelPlan>,
+    /// Reachability shares: push, web push, email, phone, whatsapp-of-phone.
+    pub reach: [f64; 5],
+    /// Session event index (in-app), if any.
+    pub session_event: Option<usize>,
+    /// Links (from node index, port index, to node index), in source order.
+    pub links: Vec<(usize, usize, usize)>,
+    /// Animation bucket length.
+    pub bucket_secs: i64,
+    /// Number of animation buckets.
+    pub buckets: usize,
+    /// Automated split schedules by node index.
+    pub schedules: BTreeMap<usize, WeightSchedule>,
+    /// Record automated-split arrivals (the pilot pass).
+    pub pilot_mode: bool,
+    /// Goal names, in goal order.
+    pub goal_names: Vec<String>,
+}
+
+/// Index of a channel in `Channel::ALL`.
+#[must_use]
+pub fn channel_index(c: Channel) -> usize {
+    Channel::ALL.iter().position(|x| *x == c).unwrap_or(0)
+}
+
+fn prob_ok(p: f64) -> bool {
+    p.is_finite() && (0.0..=1.0).contains(&p)
+}
+
+fn delay_ok(d: &DelayDist) -> bool {
+    match d {
+        DelayDist::Fixed(s) => s.0 >= 0,
+        DelayDist::Exponential { mean } => mean.0 >= 0,
+    }
+}
+
+struct Builder {
+    props: Vec<PropSpec>,
+    events: BTreeMap<String, usize>,
+    errors: Vec<String>,
+}
+
+impl Builder {
+    fn prop(&mut self, name: &str) -> usize {
+        if let Some(i) = self.props.iter().position(|p| p.name == name) {
+            return i;
+        }
+        self.props.push(PropSpec { name: name.to_owned(), dist: None, categories: Vec::new() });
+        self.props.len() - 1
+    }
+
+    fn event(&mut self, name: &str) -> usize {
+        let n = self.events.len();
+        *self.events.entry(name.to_owned()).or_insert(n)
+    }
+
+    fn cond(&mut self, c: &PropertyCondition) -> CCond {
+        let prop = if c.scope == Scope::User { self.prop(&c.property) } else { usize::MAX };
+        CCond { scope: c.scope, prop, name: c.property.clone(), op: c.op, value: c.value.clone() }
+    }
+
+    fn filter(&mut self, f: &Filter) -> CFilter {
+        match f {
+            Filter::All(v) => CFilter::All(v.iter().map(|x| self.filter(x)).collect()),
+            Filter::Any(v) => CFilter::Any(v.iter().map(|x| self.filter(x)).collect()),
+            Filter::Cond(c) => CFilter::Cond(self.cond(c)),
+        }
+    }
+
+    fn cevent(&mut self, e: &EventFilter) -> CEvent {
+        let ev = self.event(&e.event);
+        let filters = e.filters.iter().map(|c| self.cond(c)).collect();
+        CEvent { ev, filters }
+    }
+
+    fn days(&mut self, days: u32, what: &str) -> i64 {
+        if days > MAX_LOOKBACK_DAYS {
+            self.errors.push(format!("{what}: a look-back of {days} days is longer than {MAX_LOOKBACK_DAYS} days"));
+        }
+        i64::from(days.min(MAX_LOOKBACK_DAYS)) * 86_400
+    }
+
+    fn secs(&mut self, s: i64, what: &str) -> i64 {
+        if s < 0 {
+            self.errors.push(format!("{what}: a negative duration ({s} s)"));
+        }
+        s.clamp(0, i64::from(MAX_HORIZON_DAYS) * 86_400 * 10)
+    }
+}
+
+/// Parses a profile-update literal into the property's type (number, bool, date-time or
+/// text); an unknown type is inferred from the text.
+fn parse_literal(text: &str, kind: Option<ValueKind>) -> PVal {
+    let t = text.trim();
+    let as_num = || t.parse::<f64>().ok().filter(|x| x.is_finite());
+    let as_bool = || match t.to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    };
+    match kind {
+        Some(ValueKind::Number) => as_num().map_or_else(|| PVal::Text(Arc::from(t)), PVal::Num),
+        Some(ValueKind::Bool) => as_bool().map_or_else(|| PVal::Text(Arc::from(t)), PVal::Bool),
+        Some(ValueKind::DateTime) => {
+            t.parse::<crate::model::Timestamp>().map_or_else(|_| PVal::Text(Arc::from(t)), |ts| PVal::Time(ts.0))
+        }
+        Some(ValueKind::Text | ValueKind::Duration) => PVal::Text(Arc::from(t)),
+        None => {
+            if let Some(x) = as_num() {
+                PVal::Num(x)
+            } else if let Some(b) = as_bool() {
+                PVal::Bool(b)
+            } else {
+                PVal::Text(Arc::from(t))
+            }
+        }
+    }
+}
+
+fn dist_kind(d: &PropertyDist) -> ValueKind {
+    match d {
+        PropertyDist::Categorical(_) => ValueKind::Text,
+        PropertyDist::Uniform { .. } | PropertyDist::Normal { .. } => ValueKind::Number,
+        PropertyDist::Bool(_) => ValueKind::Bool,
+        PropertyDist::DateOffset { .. } => ValueKind::DateTime,
+    }
+}
+
+fn check_dist(d: &PropertyDist, what: &str, errors: &mut Vec<String>) {
+    let bad = match d {
+        PropertyDist::Categorical(v) => v.iter().any(|(_, w)| !(w.is_finite() && *w >= 0.0)),
+        PropertyDist::Uniform { min, max } => !(min.is_finite() && max.is_finite() && min <= max),
+        PropertyDist::Normal { mean, std_dev } => !(mean.is_finite() && std_dev.is_finite() && *std_dev >= 0.0),
+        PropertyDist::Bool(p) => !prob_ok(*p),
+        PropertyDist::DateOffset { min_days, max_days } => {
+            !(min_days.is_finite()
+                && max_days.is_finite()
+                && min_days <= max_days
+                && min_days.abs() <= 36_600.0
+                && max_days.abs() <= 36_600.0)
+        }
+    };
+    if bad {
+        errors.push(format!("{what}: the distribution has invalid parameters"));
+    }
+}
+
+/// Builds the plan for a run (without automated-split schedules; see [`super::pilot`]).
+///
+/// # Errors
+/// [`SimError::Invalid`] listing every value the engine refuses.
+#[allow(clippy::too_many_lines)]
+pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
+    let sc = &j.scenario;
+    let mut b = Builder { props: Vec::new(), events: BTreeMap::new(), errors: Vec::new() };
+
+    let users = opts.users.unwrap_or(sc.population.users);
+    let seed = opts.seed.unwrap_or(sc.run.seed);
+    let horizon_days = opts.horizon_days.unwrap_or(sc.run.horizon_days);
+    let replicates = opts.replicates.unwrap_or(sc.run.replicates).max(1);
+    if users > MAX_USERS {
+        b.errors.push(format!("population: {users} users is more than the {MAX_USERS} the engine simulates"));
+    }
+    if horizon_days > MAX_HORIZON_DAYS {
+        b.errors.push(format!("run: a horizon of {horizon_days} days is longer than {MAX_HORIZON_DAYS} days"));
+    }
+    if replicates > MAX_REPLICATES {
+        b.errors.push(format!("run: {replicates} replicates is more than {MAX_REPLICATES}"));
+    }
+
+    // Scenario numbers.
+    let pop = &sc.population;
+    let r = &pop.reachability;
+    for (name, p) in [
+        ("push reachability", r.push),
+        ("web push reachability", r.web_push),
+        ("email reachability", r.email),
+        ("phone reachability", r.phone),
+        ("WhatsApp opt-in", r.whatsapp_of_phone),
+        ("custom list share", pop.custom_list_share),
+    ] {
+        if !prob_ok(p) {
+            b.errors.push(format!("scenario: {name} {p} is not a probability between 0 and 1"));
+        }
+    }
+    for (c, p) in &r.unsubscribed {
+        if !prob_ok(*p) {
+            b.errors.push(format!("scenario: unsubscribed share for {} {p} is not between 0 and 1", c.label()));
+        }
+    }
+    for (c, p) in &sc.fatigue {
+        if !prob_ok(*p) {
+            b.errors.push(format!("scenario: fatigue for {} {p} is not between 0 and 1", c.label()));
+        }
+    }
+    let mut channels = Vec::new();
+    for c in Channel::ALL {
+        let cr = sc.channel(c);
+        for (name, p) in
+            [("failure", cr.failure), ("delivery", cr.delivery), ("view", cr.view), ("click", cr.click_given_view)]
+        {
+            if !prob_ok(p) {
+                b.errors.push(format!("scenario: {} {name} rate {p} is not between 0 and 1", c.label()));
+            }
+        }
+        if !(cr.cost_per_message.is_finite() && cr.cost_per_message >= 0.0) {
+            b.errors.push(format!("scenario: {} cost per message must be 0 or more", c.label()));
+        }
+        if !(delay_ok(&cr.delay_to_delivery) && delay_ok(&cr.delay_to_view) && delay_ok(&cr.delay_to_click)) {
+            b.errors.push(format!("scenario: {} delays must not be negative", c.label()));
+        }
+        channels.push(ChannelPlan {
+            failure: cr.failure,
+            delivery: cr.delivery,
+            view: cr.view,
+            click: cr.click_given_view,
+            delay_delivery: cr.delay_to_delivery.clone(),
+            delay_view: cr.delay_to_view.clone(),
+            delay_click: cr.delay_to_click.clone(),
+            cost: cr.cost_per_message,
+            fatigue: sc.fatigue.get(&c).copied().unwrap_or(0.0),
+            unsubscribed: r.unsubscribed.get(&c).copied().unwrap_or(0.0),
+        });
+    }
+    if !(sc.activity_shape.is_finite() && sc.activity_shape > 0.0) {
+        b.errors.push(format!("scenario: activity shape {} must be a positive number", sc.activity_shape));
+    }
+    let curve_ok = pop.activity_curve.len() == 24
+        && pop.activity_curve.iter().all(|w| w.is_finite() && *w >= 0.0)
+        && pop.activity_curve.iter().sum::<f64>() > 0.0;
+    if !curve_ok {
+        b.errors.push("scenario: the activity curve needs 24 weights, none negative, not all zero".to_owned());
+    }
+    let mut curve = [1.0; 24];
+    if curve_ok {
+        let sum: f64 = pop.activity_curve.iter().sum();
+        for (h, w) in pop.activity_curve.iter().enumerate() {
+            curve[h] = w * 24.0 / sum;
+        }
+    }
+    let curve_max = curve.iter().copied().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+
+    // Timezones.
+    let account_tz = j.setup.timezone.account.zone().unwrap_or_else(|| {
+        b.errors.push(format!("setup: unknown account timezone {:?}", j.setup.timezone.account.0));
+        Tz::UTC
+    });
+    let mut tz_list = Vec::new();
+    let mut total_w = 0.0;
+    for share in &pop.timezones {
+        let Some(tz) = share.tz.zone() else {
+            b.errors.push(format!("scenario: unknown timezone {:?}", share.tz.0));
+            continue;
+        };
+        if !(share.weight.is_finite() && share.weight >= 0.0) {
+            b.errors.push(format!("scenario: timezone weight {} must be 0 or more", share.weight));
+            continue;
+        }
+        total_w += share.weight;
+        tz_list.push((tz, share.weight));
+    }
+    if tz_list.is_empty() || total_w <= 0.0 {
+        tz_list = vec![(account_tz, 1.0)];
+        total_w = 1.0;
+    }
+    for (name, d) in &pop.properties {
+        check_dist(d, &format!("user property {name}"), &mut b.errors);
+        let categories = match d {
+            PropertyDist::Categorical(v) => v.iter().map(|(s, w)| (Arc::from(s.as_str()), *w)).collect(),
+            _ => Vec::new(),
+        };
+        b.props.push(PropSpec { name: name.clone(), dist: Some(d.clone()), categories });
+    }
+
+    // Graph.
+    let Some(entry_node) = j.graph.entry() else {
+        b.errors.push("the journey needs exactly one entry node".to_owned());
+        return Err(SimError::Invalid(b.errors));
+    };
+    let index: BTreeMap<NodeId, usize> = j.graph.nodes.keys().enumerate().map(|(i, id)| (*id, i)).collect();
+    let NodeKind::Entry(seg) = &entry_node.kind else {
+        return Err(SimError::Invalid(vec!["the entry node is not an entry".to_owned()]));
+    };
+    let entry_filters: Vec<CCond> = seg.user_filters.iter().map(|c| b.cond(c)).collect();
+    let mut lookback = 0i64;
+    let mut warm_events = Vec::new();
+    let entry = match &seg.rule {
+        EntryRule::LiveAction(a) => CEntry::Live { ev: b.cevent(&a.event), nth: a.nth_occurrence.filter(|n| *n > 0) },
+        EntryRule::Inaction(r) => CEntry::Inaction {
+            did: b.cevent(&r.did),
+            not_did: b.cevent(&r.not_did),
+            within: b.secs(r.within.0, "entry"),
+        },
+        EntryRule::DateProperty(r) => {
+            CEntry::Date { prop: b.prop(&r.property), lead: b.secs(r.within_next.0, "entry") }
+        }
+        EntryRule::PastBehaviour(r) => {
+            let lb = b.days(r.last_days, "entry");
+            lookback = lookback.max(lb);
+            let ev = b.cevent(&r.event);
+            warm_events.push(ev.ev);
+            CEntry::Past { ev, cmp: r.count, lookback: lb }
+        }
+        EntryRule::CustomList { .. } => CEntry::List { share: pop.custom_list_share },
+    };
+
+    let mut nodes = Vec::new();
+    let mut links = Vec::new();
+    for node in j.graph.nodes.values() {
+        let kind = match &node.kind {
+            NodeKind::Entry(_) => PKind::Entry,
+            NodeKind::Wait(w) => PKind::Wait(match w {
+                WaitKind::Duration(d) => PWait::Duration(b.secs(d.0, &format!("node {}", node.id))),
+                WaitKind::TimeOfDay { time, user_timezone } => {
+                    PWait::TimeOfDay { time: *time, user_tz: *user_timezone && j.setup.timezone.per_user }
+                }
+                WaitKind::Until(t) => PWait::Until(t.0),
+                WaitKind::BestTime => PWait::BestTime,
+            }),
+            NodeKind::Condition { condition, window } => {
+                let what = format!("node {}", node.id);
+                let cond = match condition {
+                    Condition::LiveAction(a) => {
+                        PCond::Live { ev: b.cevent(&a.event), need: a.nth_occurrence.unwrap_or(1).max(1) }
+                    }
+                    Condition::Inaction(r) => PCond::Inaction {
+                        did: b.cevent(&r.did),
+                        not_did: b.cevent(&r.not_did),
+                        within: b.secs(r.within.0, &what),
+                    },
+                    Condition::PastBehaviour(r) => {
+                        let lb = b.days(r.last_days, &what);
+                        lookback = lookback.max(lb);
+                        let ev = b.cevent(&r.event);
+                        warm_events.push(ev.ev);
+                        PCond::Past { ev, cmp: r.count, lookback: lb }
+                    }
+                    Condition::UserProperty(f) => PCond::User(b.filter(f)),
+                    Condition::DateProperty(r) => {
+                        PCond::Date { prop: b.prop(&r.property), within: b.secs(r.within_next.0, &what) }
+                    }
+                };
+                PKind::Condition { cond, window: window.map(|w| b.secs(w.0, &what)) }
+            }
+            NodeKind::ConditionalSplit { paths } => {
+                PKind::CondSplit { filters: paths.iter().map(|p| b.filter(&p.filter)).collect() }
+            }
+            NodeKind::RandomSplit { paths, mode, winner } => PKind::RandSplit {
+                weights: paths.iter().map(|p| f64::from(p.percent)).collect(),
+                automated: matches!(mode, SplitMode::Automated { .. }),
+                winner: winner.and_then(|w| paths.iter().position(|p| p.id == w)),
+                min_share: match mode {
+                    SplitMode::Automated { min_share_percent } => f64::from((*min_share_percent).min(100)) / 100.0,
+                    SplitMode::Manual => 0.0,
+                },
+            },
+            NodeKind::Channel { channel, engagement_window, exclude_from_user_timezone, .. } => PKind::Channel {
+                channel: *channel,
+                window: engagement_window.0.max(0),
+                exclude_tz: *exclude_from_user_timezone,
+            },
+            NodeKind::ProfileUpdate { rows } => PKind::Profile(
+                rows.iter()
+                    .map(|r| {
+                        let p = b.prop(&r.property);
+                        let kind = b.props[p].dist.as_ref().map(dist_kind);
+                        let kind = match r.op {
+                            UpdateOp::IncreaseBy | UpdateOp::DecreaseBy => Some(ValueKind::Number),
+                            UpdateOp::AddToArray | UpdateOp::RemoveFromArray => Some(ValueKind::Text),
+                            UpdateOp::SetTo => kind,
+                        };
+                        (p, r.op, parse_literal(&r.value, kind))
+                    })
+                    .collect(),
+            ),
+            NodeKind::ForceExit => PKind::ForceExit,
+            NodeKind::Exit => PKind::Exit,
+        };
+        let ports: Vec<(Port, Option<usize>)> = node
+            .kind
+            .output_ports()
+            .into_iter()
+            .map(|p| {
+                let to = j.graph.target(node.id, p).and_then(|t| index.get(&t).copied());
+                // A link into the entry node is invalid; the walk treats it as unlinked.
+                let to = to.filter(|t| *t != index.get(&entry_node.id).copied().unwrap_or(usize::MAX));
+                (p, to)
+            })
+            .collect();
+        let from = nodes.len();
+        let mut port_link = Vec::new();
+        for (pi, (_, to)) in ports.iter().enumerate() {
+            port_link.push(to.map(|t| {
+                links.push((from, pi, t));
+                links.len() - 1
+            }));
+        }
+        let port_labels = ports.iter().map(|(p, _)| node.kind.port_label(*p)).collect();
+        let paths = match &node.kind {
+            NodeKind::ConditionalSplit { paths } => paths.iter().map(|p| (p.id, p.name.clone())).collect(),
+            NodeKind::RandomSplit { paths, .. } => paths.iter().map(|p| (p.id, p.name.clone())).collect(),
+            _ => Vec::new(),
+        };
+        nodes.push(PNode {
+            id: node.id,
+            label: node.label.clone(),
+            tag: node.kind.tag(),
+            kind,
+            ports,
+            port_link,
+            port_labels,
+            paths,
+        });
+    }
+
+    let goals: Vec<CGoal> = j
+        .goals
+        .iter()
+        .map(|g| CGoal {
+            ev: b.cevent(&g.event),
+            live: g.mode == crate::model::GoalMode::Live,
+            value_prop: g.value_property.clone().filter(|s| !s.is_empty()),
+        })
+        .collect();
+    let exits: Vec<CEvent> = j.setup.exit_criteria.iter().map(|e| b.cevent(e)).collect();
+    let has_in_app = nodes.iter().any(|n| matches!(n.kind, PKind::Channel { channel: Channel::InApp, .. }));
+    let session_event = has_in_app.then(|| b.event(&pop.session_event));
+
+    // Events.
+    let mut events: Vec<(usize, EvSpec)> = Vec::new();
+    for (name, &i) in &b.events {
+        let beh = sc.event(name);
+        if !(beh.rate_per_day.is_finite() && (0.0..=MAX_RATE_PER_DAY).contains(&beh.rate_per_day)) {
+            b.errors.push(format!(
+                "scenario: event {name:?} rate {} per day must be between 0 and {MAX_RATE_PER_DAY}",
+                beh.rate_per_day
+            ));
+        }
+        let mut responses = Vec::new();
+        let mut max_mult = 1.0f64;
+        for r in &beh.engagement {
+            if !(r.multiplier.is_finite() && (0.0..=MAX_MULTIPLIER).contains(&r.multiplier)) || r.duration.0 < 0 {
+                b.errors.push(format!("scenario: event {name:?} has an invalid engagement response"));
+                continue;
+            }
+            max_mult *= r.multiplier.max(1.0);
+            responses.push((r.on, r.multiplier, r.duration.0));
+        }
+        for (pname, d) in &beh.properties {
+            check_dist(d, &format!("event {name} property {pname}"), &mut b.errors);
+        }
+        let rate = if beh.rate_per_day.is_finite() { beh.rate_per_day.clamp(0.0, MAX_RATE_PER_DAY) } else { 0.0 };
+        events.push((
+            i,
+            EvSpec {
+                name: name.clone(),
+                hash: name_hash(name),
+                rate_per_sec: rate / 86_400.0,
+                props: beh.properties.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                responses,
+                max_mult,
+                warmup: warm_events.contains(&i),
+            },
+        ));
+    }
+    events.sort_by_key(|(i, _)| *i);
+    let events: Vec<EvSpec> = events.into_iter().map(|(_, e)| e).collect();
+
+    // Setup.
+    let s = &j.setup;
+    let start = s.start.0;
+    let horizon_end = start.saturating_add(i64::from(horizon_days.min(MAX_HORIZON_DAYS)) * 86_400);
+    let entry_end = s.end.map_or(i64::MAX, |e| e.0);
+    let warmup_start = start.saturating_sub(lookback);
+    let table_start = warmup_start.div_euclid(3_600) * 3_600;
+    let cooldown = s.reentry.cooldown.map_or(0, |c| c.0.max(0));
+    let cap = s.frequency_cap.as_ref().map(|c| (c.max_messages, c.period.length().0));
+    let pct = |p: Option<u8>| p.map_or(0.0, |p| f64::from(p.min(100)) / 100.0);
+    let used_channels: Vec<Channel> = Channel::ALL
+        .into_iter()
+        .filter(|c| nodes.iter().any(|n| matches!(n.kind, PKind::Channel { channel, .. } if channel == *c)))
+        .collect();
+    let runs = if seg.rule.is_live() {
+        Vec::new()
+    } else {
+        super::calendar::scheduled_runs(s, crate::model::Timestamp(horizon_end))
+            .into_iter()
+            .map(|t| t.0)
+            .filter(|t| *t < horizon_end)
+            .collect()
+    };
+
+    // Offset tables.
+    let hours = usize::try_from((horizon_end - table_start).max(0) / 3_600 + 2).unwrap_or(0).min(200_000);
+    let mut cum = 0.0;
+    let tzs = tz_list
+        .into_iter()
+        .map(|(tz, w)| {
+            cum += w / total_w;
+            let offsets = (0..hours)
+                .map(|h| {
+                    let t = table_start + i64::try_from(h).unwrap_or(0) * 3_600;
+                    offset_at(tz, t)
+                })
+                .collect();
+            TzPlan { tz, cum, offsets }
+        })
+        .collect();
+
+    let horizon_secs = horizon_end - start;
+    let bucket_secs = ((horizon_secs + ANIMATION_BUCKETS - 1) / ANIMATION_BUCKETS).max(60);
+    let buckets = usize::try_from((horizon_secs + bucket_secs - 1) / bucket_secs).unwrap_or(0);
+
+    if !b.errors.is_empty() {
+        return Err(SimError::Invalid(b.errors));
+    }
+    Ok(Plan {
+        seed,
+        users,
+        replicates,
+        horizon_days,
+        start,
+        entry_end,
+        horizon_end,
+        warmup_start,
+        table_start,
+        account_tz,
+        per_user_tz: s.timezone.per_user,
+        tzs,
+        curve,
+        curve_max,
+        curve_raw: if curve_ok { pop.activity_curve.clone() } else { vec![1.0; 24] },
+        activity_shape: sc.activity_shape,
+        events,
+        props: b.props,
+        entry_node: index.get(&entry_node.id).copied().unwrap_or(0),
+        nodes,
+        index,
+        entry,
+        entry_filters,
+        skip_unsubscribed: seg.skip_unsubscribed,
+        used_channels,
+        runs,
+        goals,
+        exits,
+        timeout: s.timeout.map(|t| t.0.max(0)),
+        reentry: s.reentry.enabled,
+        cooldown,
+        max_entries: s.reentry.max_entries,
+        cap,
+        control_system: pct(s.control.system_percent),
+        control_journey: pct(s.control.journey_percent),
+        dnd: s.dnd.clone(),
+        channels,
+        reach: [r.push, r.web_push, r.email, r.phone, r.whatsapp_of_phone],
+        session_event,
+        links,
+        bucket_secs,
+        buckets,
+        schedules: BTreeMap::new(),
+        pilot_mode: false,
+        goal_names: j.goals.iter().map(|g| g.name.clone()).collect(),
+    })
+}
+
+/// The UTC offset of `tz` at instant `t`, seconds.
+#[must_use]
+pub fn offset_at(tz: Tz, t: i64) -> i32 {
+    match chrono::DateTime::from_timestamp(t, 0) {
+        Some(dt) => tz.offset_from_utc_datetime(&dt.naive_utc()).fix().local_minus_utc(),
+        None => 0,
+    }
+}
+
+impl Plan {
+    /// The local hour (0..24) at `t` in timezone number `tz`.
+    #[must_use]
+    pub fn local_hour(&self, tz: usize, t: i64) -> usize {
+        let Some(zone) = self.tzs.get(tz) else { return 0 };
+        let off = usize::try_from((t - self.table_start).div_euclid(3_600))
+            .ok()
+            .and_then(|h| zone.offsets.get(h).copied())
+            .unwrap_or_else(|| offset_at(zone.tz, t));
+        usize::try_from((t + i64::from(off)).rem_euclid(86_400) / 3_600).unwrap_or(0)
+    }
+
+    /// The node index of a node id.
+    #[must_use]
+    pub fn node_index(&self, id: NodeId) -> Option<usize> {
+        self.index.get(&id).copied()
+    }
+
+    /// The largest number of chunks of users per replicate.
+    #[must_use]
+    pub fn chunks_per_replicate(&self) -> u64 {
+        self.users.div_ceil(super::CHUNK_USERS)
+    }
+
+    /// Day index of an instant from the start.
+    #[must_use]
+    pub fn day_of(&self, t: i64) -> usize {
+        usize::try_from((t - self.start).max(0) / 86_400).unwrap_or(0)
+    }
+
+    /// Hour index of an instant from the start.
+    #[must_use]
+    pub fn hour_of(&self, t: i64) -> usize {
+        usize::try_from((t - self.start).max(0) / 3_600).unwrap_or(0)
+    }
+
+    /// Number of hours in the horizon.
+    #[must_use]
+    pub fn hours(&self) -> usize {
+        usize::try_from(((self.horizon_end - self.start).max(0) + 3_599) / 3_600).unwrap_or(0)
+    }
+}

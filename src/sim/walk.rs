@@ -1,0 +1,1429 @@
+//! One user's whole life in the journey, walked directly in time order (SPEC §2.1).
+//!
+//! Each user has their own keyed streams: one per event type (a thinned Poisson process:
+//! candidates at the user's peak rate, each accepted with the ratio of the rate at that
+//! instant — activity factor × hourly curve × engagement multipliers — to the peak),
+//! one per (entry, node) for node outcomes, and sticky hashes for the split, control and
+//! list assignments. The walk merges the user's next candidate event with their next
+//! timer (a wait ending, a window closing, a scheduled run, the journey timeout…) and
+//! handles whichever comes first; at equal times events go first.
+//!
+//! Invariants: every candidate is decided when the walk's clock reaches it, so an
+//! engagement registered at a send changes exactly the later candidates; a user is on the
+//! graph only while inside the journey and tracked; the walk never loops without time
+//! advancing more than [`MAX_STEPS_PER_INSTANT`] steps.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use super::calendar;
+use super::plan::{CCond, CEntry, CEvent, CFilter, PCond, PKind, PVal, PWait, Plan, channel_index};
+use super::report::{Step, StepKind, Trajectory};
+use super::rng::{Stream, hash_unit, name_hash};
+use super::tally::{CH_CAPPED, CH_DND_DEFERRED, CH_DND_SKIPPED, CH_FAILED, CH_SENT, CH_UNREACHABLE, CH_UNSUB};
+use super::tally::{CH_CLICKED, CH_CONV, CH_DELIVERED, CH_VIEWED, PilotRec, Tally};
+use crate::model::{
+    Channel, DelayDist, DndAction, EngagementKind, Operator, Port, PropertyDist, Scope, Timestamp, UpdateOp, Value,
+};
+
+/// The most node visits in a row without the clock moving (a cycle validation missed).
+pub const MAX_STEPS_PER_INSTANT: u32 = 10_000;
+/// The most pending inaction checks a user carries.
+const MAX_PENDING: usize = 10_000;
+
+const TAG_POPULATION: u64 = 0x706f_7075_6c61_7469; // "populati"
+const TAG_EVPROP: u64 = 0x6576_7072_6f70_6572; // "evproper"
+const TAG_LIST: u64 = 0x6375_7374_6f6d_6c69; // "customli"
+
+/// Whether a user is on the custom entry list (a hash of the user id).
+#[must_use]
+pub fn in_custom_list(user: u64, share: f64) -> bool {
+    hash_unit(&[TAG_LIST, user]) < share
+}
+
+/// Control group of a user: 0 target, 1 journey control, 2 system control.
+#[must_use]
+pub fn control_group(seed: u64, user: u64, system: f64, journey: f64) -> u8 {
+    let mut st = Stream::control(seed, user);
+    let u1 = st.uniform();
+    let u2 = st.uniform();
+    if u1 < system {
+        2
+    } else if u2 < journey {
+        1
+    } else {
+        0
+    }
+}
+
+/// Samples a distribution from two uniforms (fixed consumption, so streams stay aligned).
+#[must_use]
+pub fn sample_dist(d: &PropertyDist, cats: Option<&[(Arc<str>, f64)]>, u1: f64, u2: f64, start: i64) -> Option<PVal> {
+    Some(match d {
+        PropertyDist::Categorical(v) => {
+            let total: f64 = v.iter().map(|(_, w)| w.max(0.0)).sum();
+            if total <= 0.0 || v.is_empty() {
+                return None;
+            }
+            let target = u1 * total;
+            let mut acc = 0.0;
+            let mut pick = v.len() - 1;
+            for (i, (_, w)) in v.iter().enumerate() {
+                acc += w.max(0.0);
+                if target < acc {
+                    pick = i;
+                    break;
+                }
+            }
+            match cats.and_then(|c| c.get(pick)) {
+                Some((s, _)) => PVal::Text(Arc::clone(s)),
+                None => PVal::Text(Arc::from(v[pick].0.as_str())),
+            }
+        }
+        PropertyDist::Uniform { min, max } => PVal::Num(min + u1 * (max - min)),
+        PropertyDist::Normal { mean, std_dev } => {
+            let r = (-2.0 * (1.0 - u1).ln()).sqrt();
+            PVal::Num(mean + std_dev * r * (std::f64::consts::TAU * u2).cos())
+        }
+        PropertyDist::Bool(p) => PVal::Bool(u1 < *p),
+        PropertyDist::DateOffset { min_days, max_days } => {
+            let days = min_days + u1 * (max_days - min_days);
+            #[allow(clippy::cast_possible_truncation)]
+            let secs = (days * 86_400.0).round() as i64;
+            PVal::Time(start.saturating_add(secs))
+        }
+    })
+}
+
+fn num_of(v: &PVal) -> Option<f64> {
+    match v {
+        PVal::Num(x) => Some(*x),
+        #[allow(clippy::cast_precision_loss)]
+        PVal::Time(t) => Some(*t as f64),
+        PVal::Bool(b) => Some(f64::from(u8::from(*b))),
+        PVal::Text(s) => s.trim().parse().ok(),
+        PVal::List(_) => None,
+    }
+}
+
+/// Compares a property value (or its absence) with a condition's value at `now`.
+#[must_use]
+pub fn compare(lhs: Option<&PVal>, op: Operator, rhs: &Value, now: i64) -> bool {
+    let Some(l) = lhs else {
+        return op == Operator::NotEquals;
+    };
+    let eq = || match (l, rhs) {
+        (PVal::Text(a), Value::Text(b)) => Some(a.as_ref() == b.as_str()),
+        (PVal::List(a), Value::Text(b)) => Some(a.iter().any(|x| x.as_ref() == b.as_str())),
+        (PVal::Bool(a), Value::Bool(b)) => Some(a == b),
+        (PVal::Time(a), Value::DateTime(b)) => Some(*a == b.0),
+        (PVal::Text(a), Value::Bool(b)) => Some(a.eq_ignore_ascii_case(if *b { "true" } else { "false" })),
+        (_, Value::Number(b)) => num_of(l).map(|a| (a - b).abs() < 1e-9),
+        (PVal::Num(a), Value::Text(b)) => b.trim().parse::<f64>().ok().map(|b| (a - b).abs() < 1e-9),
+        _ => None,
+    };
+    let rhs_num = || match rhs {
+        Value::Number(x) => Some(*x),
+        #[allow(clippy::cast_precision_loss)]
+        Value::DateTime(t) => Some(t.0 as f64),
+        Value::Text(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    match op {
+        Operator::Equals => eq().unwrap_or(false),
+        Operator::NotEquals => !eq().unwrap_or(false),
+        Operator::GreaterThan => matches!((num_of(l), rhs_num()), (Some(a), Some(b)) if a > b),
+        Operator::LessThan => matches!((num_of(l), rhs_num()), (Some(a), Some(b)) if a < b),
+        Operator::Contains => match (l, rhs) {
+            (PVal::Text(a), Value::Text(b)) => a.contains(b.as_str()),
+            (PVal::List(a), Value::Text(b)) => a.iter().any(|x| x.as_ref() == b.as_str()),
+            _ => false,
+        },
+        Operator::Exists => true,
+        Operator::WithinLast | Operator::WithinNext => {
+            let (PVal::Time(t), Value::Duration(d)) = (l, rhs) else { return false };
+            if op == Operator::WithinLast {
+                *t <= now && *t >= now.saturating_sub(d.0)
+            } else {
+                *t >= now && *t <= now.saturating_add(d.0)
+            }
+        }
+    }
+}
+
+struct EvStream {
+    rng: Stream,
+    /// Next undecided candidate, seconds (f64 for sub-second spacing).
+    next: f64,
+    /// Candidate index (names the occurrence for its properties).
+    idx: u64,
+    /// Peak rate per second (thinning bound).
+    lam_max: f64,
+    /// Accepted occurrences: (time, candidate index).
+    hist: Vec<(i64, u64)>,
+}
+
+/// What holds a user at a node.
+#[derive(Clone, Copy, Debug)]
+enum Hold {
+    /// Moving (transient).
+    None,
+    /// A Wait node: Next at `wake`.
+    Wait { wake: i64 },
+    /// A decided outcome at `wake` (engagement routing, timed condition outcomes).
+    Timer { wake: i64, port: Port },
+    /// DND deferral: send at `until`.
+    Deferred { until: i64 },
+    /// In-app: waiting for the next session event.
+    InApp,
+    /// Unreachable with no link: waits until timeout or horizon.
+    Unreachable,
+    /// Live-action window.
+    Live { close: i64, release: i64, have: u32 },
+    /// Inaction window.
+    Inaction { close: i64, release: i64, a: Option<(i64, u64)>, b_seen: bool },
+    /// Past-behaviour window with daily re-checks.
+    Past { close: i64, release: i64, next_mid: i64 },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Pos {
+    node: usize,
+    since: i64,
+    hold: Hold,
+}
+
+/// The event in context: event index, candidate index.
+#[derive(Clone, Copy, Debug)]
+struct Ctx {
+    ev: usize,
+    idx: u64,
+}
+
+struct Track {
+    group: u8,
+    entry: i64,
+    end: i64,
+    splits: Vec<(usize, usize)>,
+    pilot: Vec<usize>,
+}
+
+/// Walks users of one replicate, reusing its buffers between users.
+pub struct Walker<'p> {
+    plan: &'p Plan,
+    rep: u32,
+    traj_sample: u64,
+    /// The counters of the users walked so far.
+    pub tally: Tally,
+    user: u64,
+    tz: usize,
+    reach: [bool; 8],
+    unsub: [bool; 8],
+    props: Vec<Option<PVal>>,
+    streams: Vec<EvStream>,
+    spare_hist: Vec<Vec<(i64, u64)>>,
+    engagements: Vec<(EngagementKind, i64)>,
+    clicks: Vec<(i64, usize)>,
+    sends: Vec<i64>,
+    entries: u32,
+    inside: bool,
+    last_exit: Option<i64>,
+    live_count: u32,
+    pending: VecDeque<(i64, u64)>,
+    next_run: usize,
+    date_entry: Option<i64>,
+    group: Option<u8>,
+    split_assign: Vec<(usize, usize)>,
+    track: Option<Track>,
+    pb_goal: Option<(i64, usize, f64)>,
+    pos: Option<Pos>,
+    ctx: Option<Ctx>,
+    node_rng: Vec<Option<Stream>>,
+    traj: Option<Vec<Step>>,
+    steps_at: (i64, u32),
+}
+
+fn delay(st: &mut Stream, d: &DelayDist) -> i64 {
+    let u = st.uniform_open0();
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+    match d {
+        DelayDist::Fixed(s) => s.0.max(0),
+        DelayDist::Exponential { mean } => {
+            if mean.0 <= 0 {
+                0
+            } else {
+                (-(mean.0 as f64) * u.ln()).min(1e12) as i64
+            }
+        }
+    }
+}
+
+impl<'p> Walker<'p> {
+    /// A walker for replicate `rep`; trajectories for users below `traj_sample` (replicate 0).
+    #[must_use]
+    pub fn new(plan: &'p Plan, rep: u32, traj_sample: u64) -> Self {
+        Self {
+            plan,
+            rep,
+            traj_sample: if rep == 0 { traj_sample } else { 0 },
+            tally: Tally::new(plan),
+            user: 0,
+            tz: 0,
+            reach: [true; 8],
+            unsub: [false; 8],
+            props: Vec::new(),
+            streams: Vec::new(),
+            spare_hist: Vec::new(),
+            engagements: Vec::new(),
+            clicks: Vec::new(),
+            sends: Vec::new(),
+            entries: 0,
+            inside: false,
+            last_exit: None,
+            live_count: 0,
+            pending: VecDeque::new(),
+            next_run: 0,
+            date_entry: None,
+            group: None,
+            split_assign: Vec::new(),
+            track: None,
+            pb_goal: None,
+            pos: None,
+            ctx: None,
+            node_rng: vec![None; plan.nodes.len()],
+            traj: None,
+            steps_at: (i64::MIN, 0),
+        }
+    }
+
+    fn reset(&mut self, user: u64) {
+        let p = self.plan;
+        self.user = user;
+        let mut st = Stream::behaviour(p.seed, self.rep, user, TAG_POPULATION);
+        let u = st.uniform();
+        self.tz = p.tzs.iter().position(|z| u < z.cum).unwrap_or(p.tzs.len().saturating_sub(1));
+        let factor = st.activity_factor(p.activity_shape);
+        let r: Vec<f64> = (0..5).map(|_| st.uniform()).collect();
+        let phone = r[3] < p.reach[3];
+        self.reach = [true; 8];
+        self.reach[channel_index(Channel::Push)] = r[0] < p.reach[0];
+        self.reach[channel_index(Channel::WebPush)] = r[1] < p.reach[1];
+        self.reach[channel_index(Channel::Email)] = r[2] < p.reach[2];
+        self.reach[channel_index(Channel::Sms)] = phone;
+        self.reach[channel_index(Channel::WhatsApp)] = phone && r[4] < p.reach[4];
+        for (i, c) in p.channels.iter().enumerate() {
+            self.unsub[i] = st.uniform() < c.unsubscribed;
+        }
+        self.props.clear();
+        for spec in &p.props {
+            let u1 = st.uniform();
+            let u2 = st.uniform();
+            self.props.push(spec.dist.as_ref().and_then(|d| sample_dist(d, Some(&spec.categories), u1, u2, p.start)));
+        }
+        for old in self.streams.drain(..) {
+            self.spare_hist.push(old.hist);
+        }
+        for ev in &p.events {
+            let mut rng = Stream::behaviour(p.seed, self.rep, user, ev.hash);
+            let lam_max = ev.rate_per_sec * factor * p.curve_max * ev.max_mult;
+            let s0 = if ev.warmup { p.warmup_start } else { p.start };
+            #[allow(clippy::cast_precision_loss)]
+            let next =
+                if lam_max > 0.0 && lam_max.is_finite() { s0 as f64 + rng.exp(1.0 / lam_max) } else { f64::INFINITY };
+            let mut hist = self.spare_hist.pop().unwrap_or_default();
+            hist.clear();
+            self.streams.push(EvStream { rng, next, idx: 0, lam_max, hist });
+        }
+        self.engagements.clear();
+        self.clicks.clear();
+        self.sends.clear();
+        self.entries = 0;
+        self.inside = false;
+        self.last_exit = None;
+        self.live_count = 0;
+        self.pending.clear();
+        self.next_run = 0;
+        self.date_entry = None;
+        if let CEntry::Date { prop, lead } = p.entry
+            && let Some(Some(PVal::Time(d))) = self.props.get(prop)
+            && *d >= p.start
+        {
+            self.date_entry = Some(p.start.max(d.saturating_sub(lead)));
+        }
+        self.group = None;
+        self.split_assign.clear();
+        self.track = None;
+        self.pb_goal = None;
+        self.pos = None;
+        self.ctx = None;
+        self.node_rng.iter_mut().for_each(|s| *s = None);
+        self.traj = (user < self.traj_sample).then(Vec::new);
+        self.steps_at = (i64::MIN, 0);
+    }
+
+    /// Walks one user from the warm-up start to the horizon.
+    pub fn walk_user(&mut self, user: u64) {
+        self.reset(user);
+        let end = self.plan.horizon_end;
+        loop {
+            let mut best: Option<(usize, f64)> = None;
+            for (k, s) in self.streams.iter().enumerate() {
+                if best.is_none_or(|(_, c)| s.next < c) {
+                    best = Some((k, s.next));
+                }
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            let cand_t = best.map_or(i64::MAX, |(_, c)| if c < 9e15 { c.floor() as i64 } else { i64::MAX });
+            let timer_t = self.next_timer();
+            if cand_t.min(timer_t) >= end || self.finished() {
+                break;
+            }
+            match best {
+                Some((k, c)) if cand_t <= timer_t => self.decide(k, c, cand_t),
+                _ => self.fire_timer(timer_t),
+            }
+        }
+        self.finish();
+    }
+
+    /// Nothing more can happen to this user: no entry can come and they are not inside.
+    fn finished(&self) -> bool {
+        if self.inside || self.track.is_some() || self.pos.is_some() || self.pb_goal.is_some() {
+            return false;
+        }
+        match &self.plan.entry {
+            CEntry::Live { nth: Some(n), .. } => self.live_count >= *n,
+            CEntry::Live { nth: None, .. } | CEntry::Inaction { .. } => false,
+            CEntry::Date { .. } => self.date_entry.is_none(),
+            CEntry::Past { .. } | CEntry::List { .. } => self.next_run >= self.plan.runs.len(),
+        }
+    }
+
+    fn decide(&mut self, k: usize, c: f64, t: i64) {
+        let p = self.plan;
+        let spec = &p.events[k];
+        let mult = if spec.responses.is_empty() { 1.0 } else { self.multiplier(k, t) };
+        let hour = p.local_hour(self.tz, t);
+        let accept_p = p.curve[hour] * mult / (p.curve_max * spec.max_mult);
+        let s = &mut self.streams[k];
+        let idx = s.idx;
+        s.idx += 1;
+        let u = s.rng.uniform();
+        s.next = c + s.rng.exp(1.0 / s.lam_max);
+        if u < accept_p {
+            s.hist.push((t, idx));
+            self.on_event(k, t, idx);
+        }
+    }
+
+    fn multiplier(&self, k: usize, t: i64) -> f64 {
+        let mut m = 1.0;
+        for &(on, mult, dur) in &self.plan.events[k].responses {
+            if self.engagements.iter().any(|&(kind, e)| kind == on && e <= t && t < e.saturating_add(dur)) {
+                m *= mult;
+            }
+        }
+        m
+    }
+
+    fn next_timer(&self) -> i64 {
+        let p = self.plan;
+        let mut t = i64::MAX;
+        if let Some((g, _, _)) = self.pb_goal {
+            t = t.min(g);
+        }
+        if let Some(tr) = &self.track {
+            t = t.min(tr.end);
+        }
+        if let Some(pos) = &self.pos
+            && let Some(w) = self.hold_wake(pos)
+        {
+            t = t.min(w);
+        }
+        match &p.entry {
+            CEntry::Past { .. } | CEntry::List { .. } => {
+                if let Some(r) = p.runs.get(self.next_run) {
+                    t = t.min(*r);
+                }
+            }
+            CEntry::Inaction { within, .. } => {
+                if let Some((a, _)) = self.pending.front() {
+                    t = t.min(a.saturating_add(*within));
+                }
+            }
+            CEntry::Date { .. } => {
+                if let Some(d) = self.date_entry {
+                    t = t.min(d);
+                }
+            }
+            CEntry::Live { .. } => {}
+        }
+        t
+    }
+
+    fn hold_wake(&self, pos: &Pos) -> Option<i64> {
+        match pos.hold {
+            Hold::None | Hold::InApp | Hold::Unreachable => None,
+            Hold::Wait { wake } | Hold::Timer { wake, .. } => Some(wake),
+            Hold::Deferred { until } => Some(until),
+            Hold::Live { release, .. } => Some(release),
+            Hold::Inaction { release, a, .. } => match (a, &self.plan.nodes[pos.node].kind) {
+                (Some((at, _)), PKind::Condition { cond: PCond::Inaction { within, .. }, .. }) => {
+                    Some(at.saturating_add(*within))
+                }
+                _ => Some(release),
+            },
+            Hold::Past { close, release, next_mid } => Some(if next_mid <= close { next_mid } else { release }),
+        }
+    }
+
+    fn fire_timer(&mut self, t: i64) {
+        if let Some((g, gi, value)) = self.pb_goal
+            && g == t
+        {
+            self.pb_goal = None;
+            self.convert(t, gi, value);
+            return;
+        }
+        if self.track.as_ref().is_some_and(|tr| tr.end == t) {
+            self.timeout(t);
+            return;
+        }
+        if let Some(pos) = self.pos
+            && self.hold_wake(&pos) == Some(t)
+        {
+            self.hold_timer(pos, t);
+            return;
+        }
+        let p = self.plan;
+        match &p.entry {
+            CEntry::Past { ev, cmp, lookback } => {
+                if p.runs.get(self.next_run) == Some(&t) {
+                    self.next_run += 1;
+                    let n = self.count(ev, t.saturating_sub(*lookback), t, t);
+                    if cmp.holds(n) {
+                        self.qualify(t, None);
+                    }
+                }
+            }
+            CEntry::List { share } => {
+                if p.runs.get(self.next_run) == Some(&t) {
+                    self.next_run += 1;
+                    if in_custom_list(self.user, *share) {
+                        self.qualify(t, None);
+                    }
+                }
+            }
+            CEntry::Inaction { did, within, .. } => {
+                if let Some(&(a, idx)) = self.pending.front()
+                    && a.saturating_add(*within) == t
+                {
+                    self.pending.pop_front();
+                    self.qualify(t, Some(Ctx { ev: did.ev, idx }));
+                }
+            }
+            CEntry::Date { .. } => {
+                if self.date_entry == Some(t) {
+                    self.date_entry = None;
+                    self.qualify(t, None);
+                }
+            }
+            CEntry::Live { .. } => {}
+        }
+    }
+
+    // ----- events -----
+
+    fn on_event(&mut self, k: usize, t: i64, idx: u64) {
+        let p = self.plan;
+        if t < p.start {
+            return;
+        }
+        // Goals first: a goal beats a condition on the same event.
+        if self.track.as_ref().is_some_and(|tr| t < tr.end) {
+            for (gi, g) in p.goals.iter().enumerate() {
+                if g.ev.ev == k && self.event_matches(&g.ev, idx, t) {
+                    let value = g.value_prop.as_ref().map_or(0.0, |name| {
+                        self.event_prop(k, idx, name).as_ref().and_then(num_of).filter(|x| x.is_finite()).unwrap_or(0.0)
+                    });
+                    if g.live {
+                        self.convert(t, gi, value);
+                    } else if self.pb_goal.is_none() {
+                        let m = calendar::next_local_midnight(Timestamp(t), p.account_tz).0;
+                        self.pb_goal = Some((m, gi, value));
+                    }
+                    break;
+                }
+            }
+        }
+        if (self.inside || self.track.is_some()) && p.exits.iter().any(|e| e.ev == k && self.event_matches(e, idx, t)) {
+            self.exit_criterion(t);
+        }
+        if let Some(pos) = self.pos {
+            self.hold_event(pos, k, t, idx);
+        }
+        match &p.entry {
+            CEntry::Live { ev, nth } => {
+                if ev.ev == k && self.event_matches(ev, idx, t) {
+                    self.live_count = self.live_count.saturating_add(1);
+                    if nth.is_none_or(|n| self.live_count == n) {
+                        self.qualify(t, Some(Ctx { ev: k, idx }));
+                    }
+                }
+            }
+            CEntry::Inaction { did, not_did, .. } => {
+                if not_did.ev == k && self.event_matches(not_did, idx, t) {
+                    self.pending.retain(|(a, _)| *a >= t);
+                }
+                if did.ev == k && self.event_matches(did, idx, t) && self.pending.len() < MAX_PENDING {
+                    self.pending.push_back((t, idx));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn hold_event(&mut self, pos: Pos, k: usize, t: i64, idx: u64) {
+        let p = self.plan;
+        let node = &p.nodes[pos.node];
+        match (pos.hold, &node.kind) {
+            (Hold::Live { close, release, have }, PKind::Condition { cond: PCond::Live { ev, need }, .. }) => {
+                if ev.ev == k && t <= close && self.event_matches(ev, idx, t) {
+                    let have = have.saturating_add(1);
+                    if have >= *need {
+                        self.ctx = Some(Ctx { ev: k, idx });
+                        self.go(pos.node, Port::Yes, t);
+                    } else if let Some(ps) = &mut self.pos {
+                        ps.hold = Hold::Live { close, release, have };
+                    }
+                }
+            }
+            (
+                Hold::Inaction { close, release, a, b_seen },
+                PKind::Condition { cond: PCond::Inaction { did, not_did, within }, .. },
+            ) => {
+                let mut a2 = a;
+                let mut b2 = b_seen;
+                match a {
+                    None => {
+                        if did.ev == k && t <= close && self.event_matches(did, idx, t) {
+                            a2 = Some((t, idx));
+                        }
+                    }
+                    Some((at, _)) => {
+                        if not_did.ev == k
+                            && t > at
+                            && t <= at.saturating_add(*within)
+                            && self.event_matches(not_did, idx, t)
+                        {
+                            b2 = true;
+                        }
+                    }
+                }
+                if let Some(ps) = &mut self.pos {
+                    ps.hold = Hold::Inaction { close, release, a: a2, b_seen: b2 };
+                }
+            }
+            (Hold::InApp, _) => {
+                if p.session_event == Some(k) {
+                    self.send_and_continue(pos.node, t);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn event_prop(&self, k: usize, idx: u64, name: &str) -> Option<PVal> {
+        let p = self.plan;
+        let spec = &p.events[k];
+        let (_, d) = spec.props.iter().find(|(n, _)| n == name)?;
+        let h = name_hash(name);
+        let base = [TAG_EVPROP, p.seed, u64::from(self.rep), self.user, spec.hash, idx, h];
+        let u1 = hash_unit(&base);
+        let mut b2 = base;
+        b2[6] = h.wrapping_add(1);
+        let u2 = hash_unit(&b2);
+        sample_dist(d, None, u1, u2, p.start)
+    }
+
+    fn cond_holds(&self, c: &CCond, ev: Option<(usize, u64)>, now: i64) -> bool {
+        match c.scope {
+            Scope::User => compare(self.props.get(c.prop).and_then(Option::as_ref), c.op, &c.value, now),
+            Scope::Event => {
+                let v = ev.and_then(|(k, idx)| self.event_prop(k, idx, &c.name));
+                compare(v.as_ref(), c.op, &c.value, now)
+            }
+        }
+    }
+
+    fn event_matches(&self, e: &CEvent, idx: u64, now: i64) -> bool {
+        e.filters.iter().all(|c| self.cond_holds(c, Some((e.ev, idx)), now))
+    }
+
+    fn filter_holds(&self, f: &CFilter, now: i64) -> bool {
+        match f {
+            CFilter::All(v) => v.iter().all(|x| self.filter_holds(x, now)),
+            CFilter::Any(v) => v.iter().any(|x| self.filter_holds(x, now)),
+            CFilter::Cond(c) => self.cond_holds(c, self.ctx.map(|x| (x.ev, x.idx)), now),
+        }
+    }
+
+    /// Matching occurrences of `e` with time in [from, to) (to inclusive when `to == now`).
+    fn count(&self, e: &CEvent, from: i64, to: i64, now: i64) -> u32 {
+        let n = self.streams[e.ev]
+            .hist
+            .iter()
+            .filter(|(t, idx)| *t >= from && *t < to && self.event_matches(e, *idx, now))
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    // ----- entry -----
+
+    fn qualify(&mut self, t: i64, ctx: Option<Ctx>) {
+        let p = self.plan;
+        if t < p.start || t >= p.horizon_end {
+            return;
+        }
+        if !p.entry_filters.iter().all(|c| self.cond_holds(c, ctx.map(|x| (x.ev, x.idx)), t)) {
+            return;
+        }
+        let tl = &mut self.tally;
+        tl.qualified += 1;
+        if t >= p.entry_end {
+            tl.turned[4] += 1;
+        } else if self.inside {
+            tl.turned[0] += 1;
+        } else if self.entries > 0 && !p.reentry {
+            tl.turned[1] += 1;
+        } else if p.max_entries.is_some_and(|m| self.entries >= m) {
+            tl.turned[3] += 1;
+        } else if self.last_exit.is_some_and(|x| x.saturating_add(p.cooldown) > t) {
+            tl.turned[2] += 1;
+        } else if p.skip_unsubscribed
+            && !p.used_channels.is_empty()
+            && p.used_channels.iter().all(|c| self.unsub[channel_index(*c)])
+        {
+            tl.turned[5] += 1;
+        } else {
+            self.enter(t, ctx);
+        }
+    }
+
+    fn enter(&mut self, t: i64, ctx: Option<Ctx>) {
+        let p = self.plan;
+        let group =
+            *self.group.get_or_insert_with(|| control_group(p.seed, self.user, p.control_system, p.control_journey));
+        self.entries = self.entries.saturating_add(1);
+        self.pb_goal = None;
+        let end = p.timeout.map_or(i64::MAX, |d| t.saturating_add(d));
+        self.track = Some(Track { group, entry: t, end, splits: Vec::new(), pilot: Vec::new() });
+        self.inside = true;
+        self.ctx = ctx;
+        self.node_rng.iter_mut().for_each(|s| *s = None);
+        self.clicks.clear();
+        let day = p.day_of(t);
+        let tl = &mut self.tally;
+        tl.entered += 1;
+        tl.rep.entered += 1;
+        tl.conv[usize::from(group)][0] += 1;
+        if let Some(d) = tl.trends.get_mut(day) {
+            d[0] += 1;
+        }
+        tl.nodes[p.entry_node].entered += 1;
+        self.step(t, None, StepKind::Entered { control: group != 0 });
+        match group {
+            0 => {
+                self.tally.target += 1;
+                // The entry node passes users straight on.
+                let entry = p.entry_node;
+                self.pos = Some(Pos { node: entry, since: t, hold: Hold::None });
+                self.step(t, Some(entry), StepKind::Arrived);
+                self.go(entry, Port::Next, t);
+            }
+            1 => self.tally.control_journey += 1,
+            _ => self.tally.control_system += 1,
+        }
+    }
+
+    // ----- moving -----
+
+    fn step(&mut self, t: i64, node: Option<usize>, kind: StepKind) {
+        if let Some(tr) = &mut self.traj {
+            tr.push(Step { time: Timestamp(t), node: node.map(|n| self.plan.nodes[n].id), kind });
+        }
+    }
+
+    /// Leaves `n` through `port` at `t` and walks on until the user is held or leaves.
+    fn go(&mut self, n: usize, port: Port, t: i64) {
+        let next = self.take(n, port, t);
+        self.run_from(next, t);
+    }
+
+    /// Visits nodes from `next` on at `t` until the user is held or leaves.
+    fn run_from(&mut self, mut next: Option<usize>, t: i64) {
+        while let Some(to) = next {
+            if self.steps_at.0 == t {
+                self.steps_at.1 += 1;
+            } else {
+                self.steps_at = (t, 1);
+            }
+            if self.steps_at.1 > MAX_STEPS_PER_INSTANT {
+                // A cycle without delay (validation refuses these): stop the user here.
+                self.pos = Some(Pos { node: to, since: t, hold: Hold::None });
+                self.complete(to, t);
+                return;
+            }
+            next = self.visit(to, t);
+        }
+    }
+
+    /// Takes `port` of node `n`: counts it, and returns the next node when linked; an
+    /// unlinked port (or one the node lacks) completes the user.
+    fn take(&mut self, n: usize, port: Port, t: i64) -> Option<usize> {
+        let node = &self.plan.nodes[n];
+        let Some(pi) = node.port_index(port) else {
+            self.complete(n, t);
+            return None;
+        };
+        self.tally.nodes[n].ports[pi] += 1;
+        self.step(t, Some(n), StepKind::Left(port));
+        match node.ports[pi].1 {
+            Some(to) => {
+                if let Some(pos) = self.pos.take() {
+                    self.occupy(pos.node, pos.since, t);
+                }
+                if self.rep == 0
+                    && let Some(li) = node.port_link[pi]
+                {
+                    let b = self.tally.bucket(t);
+                    self.tally.link_cross[li * self.plan.buckets + b] += 1;
+                }
+                Some(to)
+            }
+            None => {
+                self.complete(n, t);
+                None
+            }
+        }
+    }
+
+    fn occupy(&mut self, n: usize, since: i64, until: i64) {
+        if self.rep == 0 {
+            self.tally.occupy(n, since, until);
+        }
+    }
+
+    fn leave_graph(&mut self, t: i64) {
+        if let Some(pos) = self.pos.take() {
+            self.occupy(pos.node, pos.since, t);
+        }
+        self.inside = false;
+        self.last_exit = Some(t);
+    }
+
+    fn complete(&mut self, n: usize, t: i64) {
+        let day = self.plan.day_of(t);
+        let tl = &mut self.tally;
+        tl.completed += 1;
+        tl.rep.completed += 1;
+        tl.nodes[n].completed += 1;
+        if let Some(d) = tl.trends.get_mut(day) {
+            d[1] += 1;
+        }
+        self.step(t, Some(n), StepKind::Completed);
+        self.leave_graph(t);
+    }
+
+    fn hold(&mut self, n: usize, t: i64, hold: Hold) {
+        self.pos = Some(Pos { node: n, since: self.pos.map_or(t, |p| p.since), hold });
+    }
+
+    /// Arrives at node `n` at `t`; returns the next node when the user passes straight on.
+    fn visit(&mut self, n: usize, t: i64) -> Option<usize> {
+        let p = self.plan;
+        self.tally.nodes[n].entered += 1;
+        self.pos = Some(Pos { node: n, since: t, hold: Hold::None });
+        self.step(t, Some(n), StepKind::Arrived);
+        let node = &p.nodes[n];
+        match &node.kind {
+            PKind::Entry => self.take(n, Port::Next, t),
+            PKind::Wait(w) => {
+                let tz = |user: bool| if user { p.tzs[self.tz].tz } else { p.account_tz };
+                let wake = match w {
+                    PWait::Duration(d) => t.saturating_add(*d),
+                    PWait::TimeOfDay { time, user_tz } => {
+                        calendar::next_time_of_day(Timestamp(t), tz(*user_tz), *time).0
+                    }
+                    PWait::Until(u) => (*u).max(t),
+                    PWait::BestTime => calendar::best_time(Timestamp(t), tz(p.per_user_tz), &p.curve_raw).0,
+                };
+                if wake <= t {
+                    self.take(n, Port::Next, t)
+                } else {
+                    self.hold(n, t, Hold::Wait { wake });
+                    None
+                }
+            }
+            PKind::Condition { cond, window } => self.cond_arrive(n, cond, *window, t),
+            PKind::CondSplit { filters } => {
+                let pick = filters.iter().position(|f| self.filter_holds(f, t));
+                let port = match pick {
+                    Some(i) => node.ports[i].0,
+                    None => Port::Others,
+                };
+                self.take(n, port, t)
+            }
+            PKind::RandSplit { weights, automated, winner, .. } => {
+                let path = self.split_path(n, weights, *automated, *winner, t);
+                if let Some(tr) = &mut self.track
+                    && !tr.splits.contains(&(n, path))
+                {
+                    tr.splits.push((n, path));
+                }
+                if p.pilot_mode && *automated && winner.is_none() {
+                    let rec = self.tally.pilot.len();
+                    self.tally.pilot.push(PilotRec { node: n, path, arrive: t, conv: None });
+                    if let Some(tr) = &mut self.track {
+                        tr.pilot.push(rec);
+                    }
+                }
+                match node.ports.get(path) {
+                    Some((port, _)) => self.take(n, *port, t),
+                    None => {
+                        self.complete(n, t);
+                        None
+                    }
+                }
+            }
+            PKind::Channel { channel, exclude_tz, .. } => self.channel_arrive(n, *channel, *exclude_tz, t),
+            PKind::Profile(rows) => {
+                for (prop, op, val) in rows {
+                    self.apply_update(*prop, *op, val);
+                }
+                self.take(n, Port::Updated, t)
+            }
+            PKind::ForceExit => {
+                self.tally.force_exits += 1;
+                self.step(t, Some(n), StepKind::ForceExit);
+                self.leave_graph(t);
+                None
+            }
+            PKind::Exit => {
+                self.complete(n, t);
+                None
+            }
+        }
+    }
+
+    fn apply_update(&mut self, prop: usize, op: UpdateOp, val: &PVal) {
+        let Some(slot) = self.props.get_mut(prop) else { return };
+        match op {
+            UpdateOp::SetTo => *slot = Some(val.clone()),
+            UpdateOp::IncreaseBy | UpdateOp::DecreaseBy => {
+                if let Some(x) = num_of(val) {
+                    let cur = slot.as_ref().and_then(num_of).unwrap_or(0.0);
+                    let x = if op == UpdateOp::IncreaseBy { x } else { -x };
+                    *slot = Some(PVal::Num(cur + x));
+                }
+            }
+            UpdateOp::AddToArray | UpdateOp::RemoveFromArray => {
+                let item: Arc<str> = match val {
+                    PVal::Text(s) => Arc::clone(s),
+                    other => Arc::from(format!("{other:?}").as_str()),
+                };
+                let mut list = match slot.take() {
+                    Some(PVal::List(l)) => l,
+                    Some(PVal::Text(s)) => vec![s],
+                    _ => Vec::new(),
+                };
+                if op == UpdateOp::AddToArray {
+                    if !list.contains(&item) && list.len() < 1_000 {
+                        list.push(item);
+                    }
+                } else {
+                    list.retain(|x| *x != item);
+                }
+                *slot = Some(PVal::List(list));
+            }
+        }
+    }
+
+    fn split_path(&mut self, n: usize, weights: &[f64], automated: bool, winner: Option<usize>, t: i64) -> usize {
+        if let Some(w) = winner {
+            return w;
+        }
+        if let Some(&(_, path)) = self.split_assign.iter().find(|(node, _)| *node == n) {
+            return path;
+        }
+        let p = self.plan;
+        let u = Stream::split(p.seed, self.user, p.nodes[n].id).uniform();
+        let auto_w;
+        let w: &[f64] = if automated {
+            auto_w = p.schedules.get(&n).map(|s| s.weights_at(Timestamp(t)).to_vec());
+            auto_w.as_deref().unwrap_or(weights)
+        } else {
+            weights
+        };
+        let uniform = vec![1.0; weights.len()];
+        let total: f64 = w.iter().map(|x| x.max(0.0)).sum();
+        let (w, total) = if total > 0.0 { (w, total) } else { (&uniform[..], uniform.len() as f64) };
+        let target = u * total;
+        let mut acc = 0.0;
+        let mut pick = w.len().saturating_sub(1);
+        for (i, x) in w.iter().enumerate() {
+            acc += x.max(0.0);
+            if target < acc {
+                pick = i;
+                break;
+            }
+        }
+        self.split_assign.push((n, pick));
+        pick
+    }
+
+    fn timeout_port(&self, n: usize) -> Port {
+        if self.plan.nodes[n].linked(Port::Timeout) { Port::Timeout } else { Port::No }
+    }
+
+    fn cond_arrive(&mut self, n: usize, cond: &PCond, window: Option<i64>, t: i64) -> Option<usize> {
+        let p = self.plan;
+        let entry = self.track.as_ref().map_or(p.start, |tr| tr.entry);
+        let close = window.map(|w| t.saturating_add(w));
+        let release = close.map(|c| calendar::next_utc_hour_at_or_after(Timestamp(c)).0);
+        let hold_or_no = |this: &mut Self, hold: Hold| -> Option<usize> {
+            if window.is_some() {
+                this.hold(n, t, hold);
+                None
+            } else {
+                this.take(n, Port::No, t)
+            }
+        };
+        match cond {
+            PCond::Live { ev, need } => {
+                let mut have = 0u32;
+                let mut last = None;
+                for &(et, idx) in &self.streams[ev.ev].hist {
+                    if et >= entry && et <= t && self.event_matches(ev, idx, t) {
+                        have = have.saturating_add(1);
+                        last = Some(idx);
+                    }
+                }
+                if have >= *need {
+                    if let Some(idx) = last {
+                        self.ctx = Some(Ctx { ev: ev.ev, idx });
+                    }
+                    return self.take(n, Port::Yes, t);
+                }
+                let (c, r) = (close.unwrap_or(t), release.unwrap_or(t));
+                hold_or_no(self, Hold::Live { close: c, release: r, have })
+            }
+            PCond::Inaction { did, not_did, within } => {
+                if window.is_none() {
+                    let b_times: Vec<i64> = self.streams[not_did.ev]
+                        .hist
+                        .iter()
+                        .filter(|(bt, idx)| *bt >= entry && self.event_matches(not_did, *idx, t))
+                        .map(|(bt, _)| *bt)
+                        .collect();
+                    let found = self.streams[did.ev].hist.iter().find(|(at, idx)| {
+                        *at >= entry
+                            && at.saturating_add(*within) <= t
+                            && self.event_matches(did, *idx, t)
+                            && !b_times.iter().any(|b| *b > *at && *b <= at.saturating_add(*within))
+                    });
+                    return match found {
+                        Some(&(_, idx)) => {
+                            self.ctx = Some(Ctx { ev: did.ev, idx });
+                            self.take(n, Port::Yes, t)
+                        }
+                        None => self.take(n, Port::No, t),
+                    };
+                }
+                let (c, r) = (close.unwrap_or(t), release.unwrap_or(t));
+                hold_or_no(self, Hold::Inaction { close: c, release: r, a: None, b_seen: false })
+            }
+            PCond::Past { ev, cmp, lookback } => {
+                if cmp.holds(self.count(ev, t.saturating_sub(*lookback), t, t)) {
+                    return self.take(n, Port::Yes, t);
+                }
+                let (c, r) = (close.unwrap_or(t), release.unwrap_or(t));
+                let next_mid = calendar::next_local_midnight(Timestamp(t), p.account_tz).0;
+                hold_or_no(self, Hold::Past { close: c, release: r, next_mid })
+            }
+            PCond::User(f) => {
+                if self.filter_holds(f, t) {
+                    return self.take(n, Port::Yes, t);
+                }
+                let port = self.timeout_port(n);
+                hold_or_no(self, Hold::Timer { wake: release.unwrap_or(t), port })
+            }
+            PCond::Date { prop, within } => {
+                let d = match self.props.get(*prop) {
+                    Some(Some(PVal::Time(d))) => Some(*d),
+                    _ => None,
+                };
+                if let Some(d) = d
+                    && d >= t
+                    && d <= t.saturating_add(*within)
+                {
+                    return self.take(n, Port::Yes, t);
+                }
+                if let (Some(d), Some(c)) = (d, close) {
+                    let x = d.saturating_sub(*within);
+                    if x > t && x <= c {
+                        return hold_or_no(self, Hold::Timer { wake: x, port: Port::Yes });
+                    }
+                }
+                let port = self.timeout_port(n);
+                hold_or_no(self, Hold::Timer { wake: release.unwrap_or(t), port })
+            }
+        }
+    }
+
+    fn hold_timer(&mut self, pos: Pos, t: i64) {
+        let n = pos.node;
+        match pos.hold {
+            Hold::None | Hold::InApp | Hold::Unreachable => {}
+            Hold::Wait { .. } => self.go(n, Port::Next, t),
+            Hold::Timer { port, .. } => self.go(n, port, t),
+            Hold::Deferred { .. } => self.send_and_continue(n, t),
+            Hold::Live { .. } => {
+                let port = self.timeout_port(n);
+                self.go(n, port, t);
+            }
+            Hold::Inaction { a, b_seen, .. } => match a {
+                Some((_, idx)) if !b_seen => {
+                    if let PKind::Condition { cond: PCond::Inaction { did, .. }, .. } = &self.plan.nodes[n].kind {
+                        self.ctx = Some(Ctx { ev: did.ev, idx });
+                    }
+                    self.go(n, Port::Yes, t);
+                }
+                Some(_) => self.go(n, Port::No, t),
+                None => {
+                    let port = self.timeout_port(n);
+                    self.go(n, port, t);
+                }
+            },
+            Hold::Past { close, release, next_mid } => {
+                if next_mid <= close && next_mid == t {
+                    let holds = match &self.plan.nodes[n].kind {
+                        PKind::Condition { cond: PCond::Past { ev, cmp, lookback }, .. } => {
+                            cmp.holds(self.count(ev, t.saturating_sub(*lookback), t, t))
+                        }
+                        _ => false,
+                    };
+                    if holds {
+                        self.go(n, Port::Yes, t);
+                    } else {
+                        let m = calendar::next_local_midnight(Timestamp(t), self.plan.account_tz).0;
+                        self.hold(n, t, Hold::Past { close, release, next_mid: m });
+                    }
+                } else {
+                    let port = self.timeout_port(n);
+                    self.go(n, port, t);
+                }
+            }
+        }
+    }
+
+    // ----- channels -----
+
+    fn chan(&mut self, n: usize) -> &mut [u64; super::tally::CH_COUNTERS] {
+        &mut self.tally.nodes[n].ch
+    }
+
+    fn route_unreachable(&mut self, n: usize, t: i64) -> Option<usize> {
+        let node = &self.plan.nodes[n];
+        if node.port_index(Port::Unreachable).is_some() && !node.linked(Port::Unreachable) {
+            self.hold(n, t, Hold::Unreachable);
+            return None;
+        }
+        self.take(n, Port::Unreachable, t)
+    }
+
+    fn channel_arrive(&mut self, n: usize, channel: Channel, exclude_tz: bool, t: i64) -> Option<usize> {
+        let p = self.plan;
+        let ci = channel_index(channel);
+        if !self.reach[ci] || self.unsub[ci] {
+            self.chan(n)[CH_UNREACHABLE] += 1;
+            return self.route_unreachable(n, t);
+        }
+        if channel.dnd_applies() && p.dnd.enabled {
+            let tz = if p.per_user_tz && !exclude_tz { p.tzs[self.tz].tz } else { p.account_tz };
+            if let Some(r) = calendar::dnd_release(Timestamp(t), tz, &p.dnd) {
+                if p.dnd.action == DndAction::Skip {
+                    self.chan(n)[CH_DND_SKIPPED] += 1;
+                    return self.route_unreachable(n, t);
+                }
+                self.chan(n)[CH_DND_DEFERRED] += 1;
+                self.hold(n, t, Hold::Deferred { until: r.0.max(t) });
+                return None;
+            }
+        }
+        if channel == Channel::InApp {
+            let session_now = p
+                .session_event
+                .and_then(|k| self.streams.get(k))
+                .and_then(|s| s.hist.last())
+                .is_some_and(|(st, _)| *st == t);
+            if !session_now {
+                self.hold(n, t, Hold::InApp);
+                return None;
+            }
+        }
+        self.send(n, t)
+    }
+
+    fn send_and_continue(&mut self, n: usize, t: i64) {
+        let next = self.send(n, t);
+        self.run_from(next, t);
+    }
+
+    fn node_stream(&mut self, n: usize) -> &mut Stream {
+        let p = self.plan;
+        let (user, rep, entry) = (self.user, self.rep, self.entries.saturating_sub(1));
+        self.node_rng[n].get_or_insert_with(|| Stream::node(p.seed, rep, user, entry, p.nodes[n].id))
+    }
+
+    /// The actual send at `s` (after reachability and DND): cap, failure, engagement routing.
+    fn send(&mut self, n: usize, s: i64) -> Option<usize> {
+        let p = self.plan;
+        let PKind::Channel { channel, window, .. } = p.nodes[n].kind else { return None };
+        let ci = channel_index(channel);
+        if let Some((max, period)) = p.cap {
+            let from = s.saturating_sub(period);
+            let recent = self.sends.iter().filter(|x| **x > from && **x <= s).count();
+            if recent >= usize::try_from(max).unwrap_or(usize::MAX) {
+                self.chan(n)[CH_CAPPED] += 1;
+                return self.route_unreachable(n, s);
+            }
+        }
+        let cp = &p.channels[ci];
+        let st = self.node_stream(n);
+        let u_fail = st.uniform();
+        let u_fat = st.uniform();
+        let u_del = st.uniform();
+        let d_del = delay(st, &cp.delay_delivery);
+        let u_view = st.uniform();
+        let d_view = delay(st, &cp.delay_view);
+        let u_click = st.uniform();
+        let d_click = delay(st, &cp.delay_click);
+        if u_fail < cp.failure {
+            self.chan(n)[CH_FAILED] += 1;
+            return self.take(n, Port::Failed, s);
+        }
+        self.chan(n)[CH_SENT] += 1;
+        self.tally.rep.sent += 1;
+        self.tally.add_send(ci, p.hour_of(s));
+        self.sends.push(s);
+        self.step(s, Some(n), StepKind::Sent);
+        if u_fat < cp.fatigue {
+            self.unsub[ci] = true;
+            self.chan(n)[CH_UNSUB] += 1;
+        }
+        let node = &p.nodes[n];
+        let has = |port: Port| node.port_index(port).is_some();
+        let delivered = (has(Port::Delivered) && u_del < cp.delivery).then(|| s.saturating_add(d_del));
+        let viewed = (has(Port::Viewed) || has(Port::Clicked))
+            .then_some(())
+            .filter(|()| u_view < cp.view)
+            .map(|()| delivered.unwrap_or(s).saturating_add(d_view));
+        let clicked = viewed.filter(|_| has(Port::Clicked) && u_click < cp.click).map(|v| v.saturating_add(d_click));
+        let end = p.horizon_end;
+        if delivered.is_some_and(|x| x < end) {
+            self.chan(n)[CH_DELIVERED] += 1;
+        }
+        if let Some(v) = viewed {
+            if has(Port::Viewed) {
+                if v < end {
+                    self.chan(n)[CH_VIEWED] += 1;
+                }
+                self.engagements.push((EngagementKind::View, v));
+            }
+        }
+        if let Some(c) = clicked {
+            if c < end {
+                self.chan(n)[CH_CLICKED] += 1;
+            }
+            self.engagements.push((EngagementKind::Click, c));
+            self.clicks.push((c, n));
+        }
+        // Engagement routing (§1.3).
+        let ranked = [(Port::Clicked, clicked), (Port::Viewed, viewed), (Port::Delivered, delivered)];
+        let linked: Vec<(Port, Option<i64>)> = ranked.iter().copied().filter(|(port, _)| node.linked(*port)).collect();
+        let Some(&(top, top_t)) = linked.first() else {
+            return self.take(n, Port::Sent, s);
+        };
+        let wend = s.saturating_add(window);
+        let (wake, port) = match top_t {
+            Some(x) if x <= wend => (x, top),
+            _ => {
+                let port = linked.iter().find(|(_, x)| x.is_some_and(|x| x <= wend)).map_or(Port::Sent, |(p, _)| *p);
+                (wend, port)
+            }
+        };
+        if wake <= s {
+            return self.take(n, port, s);
+        }
+        self.hold(n, s, Hold::Timer { wake, port });
+        None
+    }
+
+    // ----- leaving the journey -----
+
+    fn attribution(&self, pos: &Pos) -> (usize, bool) {
+        let node = &self.plan.nodes[pos.node];
+        if let Hold::Wait { .. } = pos.hold
+            && let Some((_, Some(to))) = node.ports.first()
+        {
+            return (*to, true);
+        }
+        (pos.node, false)
+    }
+
+    fn convert(&mut self, t: i64, gi: usize, value: f64) {
+        let Some(tr) = self.track.take() else { return };
+        self.pb_goal = None;
+        let p = self.plan;
+        let g = usize::from(tr.group);
+        let day = p.day_of(t);
+        let tl = &mut self.tally;
+        tl.conv[g][1] += 1;
+        tl.revenue[g] += value;
+        tl.goal_met += 1;
+        tl.rep.goal_met += 1;
+        if g == 0 {
+            tl.rep.conv_target += 1;
+            tl.rep.revenue_target += value;
+        } else if g == 1 {
+            tl.rep.conv_control += 1;
+        }
+        if let Some(row) = tl.goal_by.get_mut(gi) {
+            row[g] += 1;
+        }
+        if let Some(d) = tl.trends.get_mut(day) {
+            d[2] += 1;
+        }
+        for (node, path) in &tr.splits {
+            if let Some(c) = tl.nodes[*node].path_conv.get_mut(*path) {
+                *c += 1;
+            }
+        }
+        for rec in &tr.pilot {
+            if let Some(r) = tl.pilot.get_mut(*rec) {
+                r.conv = Some(t);
+            }
+        }
+        if let Some(&(_, node)) = self.clicks.iter().filter(|(c, _)| *c <= t).max_by_key(|(c, _)| *c) {
+            self.tally.nodes[node].ch[CH_CONV] += 1;
+        }
+        if let Some(pos) = self.pos {
+            let (node, before) = self.attribution(&pos);
+            let ns = &mut self.tally.nodes[node];
+            if before {
+                ns.goal_before += 1;
+            } else {
+                ns.goal_at += 1;
+            }
+            self.step(t, Some(pos.node), StepKind::Goal(gi));
+        } else {
+            self.step(t, None, StepKind::Goal(gi));
+        }
+        if self.inside {
+            self.leave_graph(t);
+        }
+    }
+
+    fn timeout(&mut self, t: i64) {
+        self.track = None;
+        self.pb_goal = None;
+        if let Some(pos) = self.pos {
+            let day = self.plan.day_of(t);
+            let tl = &mut self.tally;
+            tl.timed_out += 1;
+            tl.nodes[pos.node].timed_out += 1;
+            if let Some(d) = tl.trends.get_mut(day) {
+                d[3] += 1;
+            }
+            self.step(t, Some(pos.node), StepKind::TimedOut);
+        }
+        if self.inside {
+            self.leave_graph(t);
+        }
+    }
+
+    fn exit_criterion(&mut self, t: i64) {
+        if self.inside {
+            self.tally.exit_criteria += 1;
+            let node = self.pos.map(|p| p.node);
+            self.step(t, node, StepKind::ExitCriterion);
+            self.leave_graph(t);
+        }
+        self.track = None;
+        self.pb_goal = None;
+    }
+
+    fn finish(&mut self) {
+        if let Some(pos) = self.pos.take() {
+            let (node, before) = self.attribution(&pos);
+            self.tally.on_graph_end += 1;
+            let ns = &mut self.tally.nodes[node];
+            if before {
+                ns.wait_before += 1;
+            } else {
+                ns.wait_at += 1;
+            }
+            self.occupy(pos.node, pos.since, i64::MAX);
+        }
+        if let Some(steps) = self.traj.take() {
+            self.tally.trajectories.push(Trajectory { user: self.user, steps });
+        }
+    }
+}
+
+/// Walks users `from..to` of replicate `rep` into a fresh tally.
+#[must_use]
+pub fn walk_range(plan: &Plan, rep: u32, from: u64, to: u64, traj_sample: u64) -> Tally {
+    let mut w = Walker::new(plan, rep, traj_sample);
+    w.tally.rep_index = rep;
+    for user in from..to {
+        w.walk_user(user);
+    }
+    w.tally
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compare_handles_types_and_absence() {
+        let now = 1_000_000;
+        assert!(compare(Some(&PVal::Num(5.0)), Operator::GreaterThan, &Value::Number(3.0), now));
+        assert!(!compare(None, Operator::Equals, &Value::Number(3.0), now));
+        assert!(compare(None, Operator::NotEquals, &Value::Number(3.0), now));
+        assert!(compare(Some(&PVal::Text(Arc::from("Paris"))), Operator::Equals, &Value::Text("Paris".into()), now));
+        assert!(compare(
+            Some(&PVal::Time(now + 10)),
+            Operator::WithinNext,
+            &Value::Duration(crate::model::Seconds(60)),
+            now
+        ));
+        assert!(!compare(
+            Some(&PVal::Time(now - 10)),
+            Operator::WithinNext,
+            &Value::Duration(crate::model::Seconds(60)),
+            now
+        ));
+    }
+
+    #[test]
+    fn sampling_respects_ranges() {
+        let d = PropertyDist::Uniform { min: 2.0, max: 4.0 };
+        assert_eq!(sample_dist(&d, None, 0.5, 0.0, 0), Some(PVal::Num(3.0)));
+        let c = PropertyDist::Categorical(vec![("a".into(), 1.0), ("b".into(), 3.0)]);
+        assert_eq!(sample_dist(&c, None, 0.2, 0.0, 0), Some(PVal::Text(Arc::from("a"))));
+        assert_eq!(sample_dist(&c, None, 0.3, 0.0, 0), Some(PVal::Text(Arc::from("b"))));
+    }
+}
