@@ -13,6 +13,7 @@ pub mod canvas;
 pub mod command;
 pub mod files;
 pub mod panels;
+pub mod preview;
 mod shell;
 pub mod state;
 pub mod theme;
