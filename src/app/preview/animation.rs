@@ -189,7 +189,7 @@ pub fn draw(painter: &Painter, visible: Rect, scale: f32, preview: &Preview, o: 
         if let Some(b) = bucket
             && let Some((waiting, passed)) = node_counts(report, ns.id, b)
         {
-            let text = format!("⏳ {} waiting · ✓ {} passed", fmt_count(waiting), fmt_count(passed));
+            let text = format!("{} waiting · {} passed", fmt_count(waiting), fmt_count(passed));
             pill(painter, pos2(r.right(), r.bottom() + 4.0), Align2::RIGHT_TOP, &text, COUNT_BG);
         }
     }

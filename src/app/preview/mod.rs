@@ -386,6 +386,11 @@ impl App {
         self.preview.outcome.as_ref().map(|o| &o.report)
     }
 
+    /// Moves the animation clock to `secs` after the run's start (benchmarks, tests).
+    pub fn set_preview_clock(&mut self, secs: f64) {
+        self.preview.clock.secs = secs.max(0.0);
+    }
+
     /// Whether the shown results are stale.
     #[must_use]
     pub fn results_stale(&self) -> bool {

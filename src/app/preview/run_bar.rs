@@ -46,7 +46,7 @@ pub fn run_bar_ui(ui: &mut Ui, p: &mut Preview, stale: bool) {
                 p.cancel();
             }
         } else {
-            let run = ui.button(RichText::new("▶ Simulate").strong()).on_hover_text("Run the simulation (F5)");
+            let run = ui.button(RichText::new("Simulate").strong()).on_hover_text("Run the simulation (F5)");
             if run.clicked() {
                 p.run_requested = true;
             }
@@ -61,7 +61,7 @@ pub fn run_bar_ui(ui: &mut Ui, p: &mut Preview, stale: bool) {
             }
         }
         if stale && p.running.is_none() {
-            ui.label(RichText::new("⚠ Results are stale: the journey changed. Press F5 to re-run.").color(WARN));
+            ui.label(RichText::new("Results are stale: the journey changed. Press F5 to re-run.").color(WARN));
         }
         if p.cancelled {
             ui.label(RichText::new("Run cancelled").color(WARN));

@@ -413,8 +413,8 @@ pub fn main_path(r: &Report) -> Vec<&NodeStats> {
 fn funnel_ui(ui: &mut Ui, r: &Report) -> Option<NodeId> {
     let path = main_path(r);
     ui.label(format!(
-        "Main path: {} → goal met {} ({} of entered)",
-        path.iter().map(|n| n.label.as_str()).collect::<Vec<_>>().join(" → "),
+        "Main path: {} > goal met {} ({} of entered)",
+        path.iter().map(|n| n.label.as_str()).collect::<Vec<_>>().join(" > "),
         fmt_count(r.journey.goal_met),
         fmt_pct(share(r.journey.goal_met, r.journey.entered))
     ));

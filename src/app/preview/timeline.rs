@@ -67,17 +67,17 @@ pub fn timeline_ui(ui: &mut Ui, p: &mut Preview) {
         ui.ctx().request_repaint();
     }
     ui.horizontal(|ui| {
-        if ui.button("⏮").on_hover_text("Jump to start").clicked() {
+        if ui.button("|< Start").on_hover_text("Jump to start").clicked() {
             clock.secs = 0.0;
         }
-        let (label, hint) = if clock.playing { ("⏸ Pause", "Pause") } else { ("▶ Play", "Play the run over time") };
+        let (label, hint) = if clock.playing { ("Pause", "Pause") } else { ("Play", "Play the run over time") };
         if ui.button(label).on_hover_text(hint).clicked() {
             if !clock.playing && clock.secs >= end {
                 clock.secs = 0.0;
             }
             clock.playing = !clock.playing;
         }
-        if ui.button("⏭").on_hover_text("Jump to end").clicked() {
+        if ui.button("End >|").on_hover_text("Jump to end").clicked() {
             clock.secs = end;
             clock.playing = false;
         }
