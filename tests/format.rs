@@ -2,10 +2,12 @@
 //! version 0 migration from a stored fixture, parse errors with line and column, no
 //! panics on 10,000+ corrupted files, and atomic saves that never damage the old file.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+// Helpers and proptest strategies outside `#[test]` functions unwrap on fixed test data.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 
-use journey_studio::format::{FORMAT_VERSION, FormatError, from_bytes, from_ron, load, to_ron};
+use journey_studio::format::{FORMAT_VERSION, FormatError, from_bytes, from_ron, load, save, temp_path, to_ron};
 use journey_studio::model::{
     ActionRule, CanvasPos, Channel, Comment, CommentId, Condition, CountCmp, DatePropertyRule, Dnd, DndAction,
     EngagementKind, EngagementResponse, EntryRule, EntrySegment, EventBehaviour, EventFilter, Filter, Goal, GoalMode,
@@ -787,7 +789,7 @@ mod errors {
         let (line, col, message) = parse_error(&text);
         assert_eq!(line, line_of(&text, "Pause("));
         let line_text = text.lines().nth(line - 1).unwrap();
-        assert!(col > line_text.find("Pause").unwrap(), "{col} {line_text}");
+        assert_eq!(col, line_text.find("Pause").unwrap() + 1, "{line_text}");
         assert!(message.starts_with("unknown node kind `Pause`; expected"), "{message}");
         assert!(message.contains("`Wait`") && message.contains("`Channel`"), "{message}");
     }
@@ -901,5 +903,251 @@ mod errors {
         );
         let (_, _, message) = parse_error(&text);
         assert!(message.contains("nests"), "{message}");
+    }
+}
+
+mod robustness {
+    use super::*;
+
+    /// SplitMix64: a tiny fixed generator, so every run tries the same inputs.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            usize::try_from(self.next() % (n.max(1) as u64)).unwrap()
+        }
+    }
+
+    /// Tokens worth inserting: brackets, quotes, comments, numbers at the edges,
+    /// other variants and RON extensions.
+    const TOKENS: &[&str] = &[
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ":",
+        "\"",
+        "'",
+        "\\",
+        "/*",
+        "*/",
+        "//",
+        "#",
+        "r#\"",
+        "b\"",
+        "None",
+        "Some(",
+        "true",
+        "-1",
+        "0",
+        "1e999",
+        "-inf",
+        "NaN",
+        "99999999999999999999999",
+        "0x1F",
+        "1_000",
+        ".5",
+        "Wait",
+        "Exit",
+        "Pause",
+        "Path(4294967296)",
+        "Next",
+        "id",
+        "format_version",
+        "version: 0,",
+        "#![enable(implicit_some)]",
+        "\u{feff}",
+        "é",
+        "\n",
+        "  ",
+    ];
+
+    /// Byte ranges of rough tokens: runs of word bytes (UTF-8 sequences count as word
+    /// bytes, so a token never splits a character), and single other bytes.
+    fn tokens(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b >= 0x80;
+        let mut out = Vec::with_capacity(bytes.len() / 2);
+        let mut start = 0;
+        for i in 1..=bytes.len() {
+            if i == bytes.len() || !(word(bytes[i]) && word(bytes[i - 1])) {
+                out.push(start..i);
+                start = i;
+            }
+        }
+        out
+    }
+
+    fn mutate(rng: &mut Rng, text: &str) -> Vec<u8> {
+        let mut bytes = text.as_bytes().to_vec();
+        for _ in 0..=rng.below(3) {
+            let len = bytes.len();
+            let at = rng.below(len + 1);
+            match rng.below(8) {
+                0 if len > 0 => bytes[at.min(len - 1)] ^= 1 << rng.below(8),
+                1 => bytes.truncate(at),
+                2 => {
+                    let end = (at + 1 + rng.below(40)).min(len);
+                    bytes.drain(at.min(end)..end);
+                }
+                3 => {
+                    let token = TOKENS[rng.below(TOKENS.len())];
+                    bytes.splice(at..at, token.bytes());
+                }
+                4 => {
+                    let byte = u8::try_from(rng.below(256)).unwrap();
+                    bytes.insert(at, byte);
+                }
+                _ => {
+                    // Token-level edits: swap, duplicate, delete or replace a token.
+                    let toks = tokens(&bytes);
+                    if toks.is_empty() {
+                        continue;
+                    }
+                    let (a, b) = (toks[rng.below(toks.len())].clone(), toks[rng.below(toks.len())].clone());
+                    let (a, b) = if a.start <= b.start { (a, b) } else { (b, a) };
+                    bytes = match rng.below(4) {
+                        0 if a.end <= b.start => [
+                            &bytes[..a.start],
+                            &bytes[b.clone()],
+                            &bytes[a.end..b.start],
+                            &bytes[a.clone()],
+                            &bytes[b.end..],
+                        ]
+                        .concat(),
+                        1 => [&bytes[..b.start], &bytes[a.clone()], &bytes[b.start..]].concat(),
+                        2 => [&bytes[..a.start], &bytes[a.end..]].concat(),
+                        _ => [&bytes[..a.start], TOKENS[rng.below(TOKENS.len())].as_bytes(), &bytes[a.end..]].concat(),
+                    };
+                }
+            }
+        }
+        bytes
+    }
+
+    /// The journey the mutations start from: every node kind, a small scenario.
+    fn seed_text() -> String {
+        let mut j = every_kind();
+        j.setup.dnd.windows.retain(|d, _| *d == journey_studio::model::Weekday::Mon);
+        j.scenario.events.retain(|name, _| name == "Charged");
+        j.scenario.population.activity_curve.truncate(3);
+        j.scenario.population.reachability.unsubscribed.clear();
+        j.scenario.fatigue.retain(|c, _| *c == Channel::Email);
+        for node in j.graph.nodes.values_mut() {
+            if let NodeKind::Channel { message, .. } = &mut node.kind {
+                *message = Message { body: "Hi".into(), ..Message::default() };
+            }
+        }
+        // Without indentation: same tokens and lines, less text to parse 10,000 times.
+        let text: String = to_ron(&j).lines().map(|l| format!("{}\n", l.trim_start())).collect();
+        assert_eq!(from_ron(&text).unwrap(), j);
+        text
+    }
+
+    #[test]
+    fn corrupted_files_never_panic_and_what_loads_saves_again() {
+        let text = seed_text();
+        let kinds: std::collections::BTreeSet<KindTag> =
+            from_ron(&text).unwrap().graph.nodes.values().map(|n| n.kind.tag()).collect();
+        assert_eq!(kinds.len(), KindTag::all().len(), "the seed has every node kind");
+        let mut rng = Rng(0x5EED);
+        let (mut ok, mut err) = (0, 0);
+        for _ in 0..10_000 {
+            let bytes = mutate(&mut rng, &text);
+            let result = match std::str::from_utf8(&bytes) {
+                Ok(s) => from_ron(s),
+                Err(_) => from_bytes(&bytes),
+            };
+            match result {
+                Ok(j) if ok % 4 == 0 => {
+                    ok += 1;
+                    // Whatever loads saves and loads again unchanged (checked on every
+                    // fourth success, to keep the test quick in debug builds).
+                    let saved = to_ron(&j);
+                    let again = from_ron(&saved).unwrap_or_else(|e| panic!("{e}\n{saved}"));
+                    assert_eq!(to_ron(&again), saved);
+                }
+                Ok(_) => ok += 1,
+                Err(FormatError::Parse { line, col, message }) => {
+                    err += 1;
+                    let lines = 1 + bytes.iter().filter(|b| **b == b'\n').count();
+                    assert!(line >= 1 && line <= lines && col >= 1 && !message.is_empty(), "{line}:{col} {message}");
+                }
+                Err(FormatError::TooNew { .. }) => err += 1,
+                Err(other) => panic!("unexpected error kind {other:?}"),
+            }
+        }
+        assert!(ok > 100 && err > 5_000, "the mutations should both break and keep files: {ok} ok, {err} errors");
+    }
+}
+
+mod saving {
+    use std::fs;
+
+    use super::*;
+
+    #[test]
+    fn save_then_load_gives_the_journey_and_identical_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.journey");
+        let j = every_kind();
+        save(&path, &j).unwrap();
+        let first = fs::read(&path).unwrap();
+        assert_eq!(load(&path).unwrap(), j);
+        save(&path, &load(&path).unwrap()).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), first, "saving an unchanged journey gives identical bytes");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_failed_save_leaves_the_old_file_byte_identical() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.journey");
+        save(&path, &Journey::new("old")).unwrap();
+        let old = fs::read(&path).unwrap();
+        // Something already sits where the temporary file goes (tests run as root, so a
+        // read-only folder would not stop the write).
+        fs::create_dir(temp_path(&path)).unwrap();
+        let e = save(&path, &every_kind()).unwrap_err();
+        match &e {
+            FormatError::Io { action: "saving", path: p, .. } => assert_eq!(p, &path),
+            other => panic!("{other:?}"),
+        }
+        assert!(e.to_string().starts_with("saving failed: "), "{e}");
+        assert!(e.to_string().ends_with(&path.display().to_string()), "the path comes last: {e}");
+        assert_eq!(fs::read(&path).unwrap(), old);
+        assert_eq!(load(&path).unwrap(), Journey::new("old"));
+    }
+
+    #[test]
+    fn a_failed_rename_removes_the_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // The target is a folder with a file in it: the rename over it fails.
+        let path = dir.path().join("taken.journey");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join("inside"), b"keep").unwrap();
+        let e = save(&path, &Journey::new("x")).unwrap_err();
+        assert!(matches!(&e, FormatError::Io { path: p, .. } if p == &path), "{e:?}");
+        assert_eq!(fs::read(path.join("inside")).unwrap(), b"keep");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, [std::ffi::OsString::from("taken.journey")], "the temporary file was cleaned up");
+    }
+
+    #[test]
+    fn saving_into_a_missing_folder_fails_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join("a.journey");
+        let e = save(&path, &Journey::new("x")).unwrap_err();
+        assert!(matches!(&e, FormatError::Io { path: p, .. } if p == &path), "{e:?}");
+        assert!(!path.exists());
     }
 }

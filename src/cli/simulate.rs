@@ -91,8 +91,11 @@ impl RunCommand for SimulateArgs {
         };
         let started = Instant::now();
         let shown = Cell::new(false);
+        let last = Cell::new(Duration::ZERO);
         let progress = |share: f64| {
-            if started.elapsed() > Duration::from_secs(1) {
+            let now = started.elapsed();
+            if now > Duration::from_secs(1) && now - last.get() >= Duration::from_millis(250) {
+                last.set(now);
                 shown.set(true);
                 eprint!("\rsimulating {name}: {:>3.0}%", share * 100.0);
             }

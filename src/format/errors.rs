@@ -16,8 +16,12 @@ pub(super) fn from_ron_error(text: &str, e: &ron::error::SpannedError) -> Format
     let (line, col) = (pos.line.max(1), pos.col.max(1));
     // Checks that run after a value was read (duplicate ids, bad dates, missing fields)
     // already point at the end of that value; do not move them onto the next line.
-    let (line, col) = match e.code {
+    let (line, col) = match &e.code {
         ron::Error::Message(_) | ron::Error::MissingStructField { .. } => (line, col),
+        // ron points after an unknown name; point at the name itself.
+        ron::Error::NoSuchEnumVariant { found, .. } | ron::Error::NoSuchStructField { found, .. } => {
+            (line, start_of_name(text, line, col, found).unwrap_or(col))
+        }
         _ => skip_blank(text, line, col),
     };
     let mut message = describe(&e.code);
@@ -72,6 +76,14 @@ fn skip_blank(text: &str, line: usize, col: usize) -> (usize, usize) {
         }
     }
     (line, col)
+}
+
+/// The column where `name` starts, when it ends at or just before `col` on `line`.
+fn start_of_name(text: &str, line: usize, col: usize, name: &str) -> Option<usize> {
+    let line_text = text.lines().nth(line.checked_sub(1)?)?;
+    let before: String = line_text.chars().take(col.checked_sub(1)?).collect();
+    let at = before.trim_end().rfind(name).filter(|at| at + name.len() == before.trim_end().len())?;
+    Some(before[..at].chars().count() + 1)
 }
 
 /// The field whose value starts at `col`: the line reads `… name: <value>`.
@@ -245,6 +257,14 @@ mod tests {
         assert_eq!(field_on_line(text, 3, 5), None);
         assert_eq!(field_on_line(text, 9, 1), None);
         assert_eq!(field_on_line(text, 1, 0), None);
+    }
+
+    #[test]
+    fn unknown_names_are_pointed_at() {
+        let text = "(\n  kind: Pause(1),\n)";
+        assert_eq!(start_of_name(text, 2, 14, "Pause"), Some(9));
+        assert_eq!(start_of_name(text, 2, 15, "Pause"), None, "the name must end at the position");
+        assert_eq!(start_of_name(text, 7, 1, "Pause"), None);
     }
 
     #[test]

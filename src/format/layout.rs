@@ -20,7 +20,14 @@ const INDENT: &str = "    ";
 #[derive(Debug)]
 enum Tree {
     Atom(String),
-    Group { head: String, open: char, close: char, entries: Vec<Entry> },
+    Group {
+        head: String,
+        open: char,
+        close: char,
+        entries: Vec<Entry>,
+        /// Characters of the one-line form, computed once while parsing.
+        flat_len: usize,
+    },
 }
 
 /// A group member: `key: value` (struct fields and map entries) or a bare value.
@@ -66,7 +73,10 @@ impl Parser {
                     _ => '}',
                 };
                 let entries = self.entries(close)?;
-                Some(Tree::Group { head, open, close, entries })
+                let inner: usize =
+                    entries.iter().map(|e| e.key.as_ref().map_or(0, |k| flat_len(k) + 2) + flat_len(&e.value)).sum();
+                let flat_len = head.chars().count() + 2 + inner + 2 * entries.len().saturating_sub(1);
+                Some(Tree::Group { head, open, close, entries, flat_len })
             }
             _ if head.is_empty() => None,
             _ => Some(Tree::Atom(head)),
@@ -144,7 +154,7 @@ impl Parser {
 fn flat(tree: &Tree, out: &mut String) {
     match tree {
         Tree::Atom(a) => out.push_str(a),
-        Tree::Group { head, open, close, entries } => {
+        Tree::Group { head, open, close, entries, .. } => {
             out.push_str(head);
             out.push(*open);
             for (i, e) in entries.iter().enumerate() {
@@ -163,9 +173,10 @@ fn flat(tree: &Tree, out: &mut String) {
 }
 
 fn flat_len(tree: &Tree) -> usize {
-    let mut s = String::new();
-    flat(tree, &mut s);
-    s.chars().count()
+    match tree {
+        Tree::Atom(a) => a.chars().count(),
+        Tree::Group { flat_len, .. } => *flat_len,
+    }
 }
 
 /// Writes `tree` starting at column `col` of a line indented `depth` levels.
@@ -173,7 +184,7 @@ fn write_tree(tree: &Tree, depth: usize, col: usize, out: &mut String) {
     // The trailing comma after a member counts toward the width.
     let fits = col + flat_len(tree) < WIDTH;
     match tree {
-        Tree::Group { head, open, close, entries } if !fits && !entries.is_empty() => {
+        Tree::Group { head, open, close, entries, .. } if !fits && !entries.is_empty() => {
             out.push_str(head);
             out.push(*open);
             out.push('\n');

@@ -2,9 +2,9 @@
 //! atomic save, and errors that name line and column.
 //!
 //! A file reads `(format_version: 1, journey: (…))`. Short groups sit on one line and
-//! long ones break one entry per line (see [`layout`]), so files diff well.
-//! Loading reads the version first ([`migrate`]): a newer version is refused with
-//! [`FormatError::TooNew`], version 0 (the prototype layout, [`v0`]) migrates to the
+//! long ones break one entry per line (see `layout.rs`), so files diff well.
+//! Loading reads the version first (`migrate.rs`): a newer version is refused with
+//! [`FormatError::TooNew`], version 0 (the prototype layout, `v0.rs`) migrates to the
 //! current model.
 //!
 //! Invariants: saving an unchanged journey gives identical bytes; every value,
@@ -26,6 +26,9 @@ pub use atomic::{temp_path, write_atomic};
 
 /// The format version this build writes.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// The file name extension of journeys, without the dot (for file dialogs and `new`).
+pub const EXTENSION: &str = "journey";
 
 /// How deeply groups may nest in a file. A real journey needs about 15 levels plus two
 /// per nested filter group; the limit keeps hostile files from exhausting the stack of

@@ -563,12 +563,10 @@ impl<'p> Walker<'p> {
             self.hold_event(pos, k, t, idx);
         }
         match &p.entry {
-            CEntry::Live { ev, nth } => {
-                if ev.ev == k && self.event_matches(ev, idx, t) {
-                    self.live_count = self.live_count.saturating_add(1);
-                    if nth.is_none_or(|n| self.live_count == n) {
-                        self.qualify(t, Some(Ctx { ev: k, idx }));
-                    }
+            CEntry::Live { ev, nth } if ev.ev == k && self.event_matches(ev, idx, t) => {
+                self.live_count = self.live_count.saturating_add(1);
+                if nth.is_none_or(|n| self.live_count == n) {
+                    self.qualify(t, Some(Ctx { ev: k, idx }));
                 }
             }
             CEntry::Inaction { did, not_did, .. } => {
@@ -587,15 +585,15 @@ impl<'p> Walker<'p> {
         let p = self.plan;
         let node = &p.nodes[pos.node];
         match (pos.hold, &node.kind) {
-            (Hold::Live { close, release, have }, PKind::Condition { cond: PCond::Live { ev, need }, .. }) => {
-                if ev.ev == k && t <= close && self.event_matches(ev, idx, t) {
-                    let have = have.saturating_add(1);
-                    if have >= *need {
-                        self.ctx = Some(Ctx { ev: k, idx });
-                        self.go(pos.node, Port::Yes, t);
-                    } else if let Some(ps) = &mut self.pos {
-                        ps.hold = Hold::Live { close, release, have };
-                    }
+            (Hold::Live { close, release, have }, PKind::Condition { cond: PCond::Live { ev, need }, .. })
+                if ev.ev == k && t <= close && self.event_matches(ev, idx, t) =>
+            {
+                let have = have.saturating_add(1);
+                if have >= *need {
+                    self.ctx = Some(Ctx { ev: k, idx });
+                    self.go(pos.node, Port::Yes, t);
+                } else if let Some(ps) = &mut self.pos {
+                    ps.hold = Hold::Live { close, release, have };
                 }
             }
             (
@@ -624,11 +622,7 @@ impl<'p> Walker<'p> {
                     ps.hold = Hold::Inaction { close, release, a: a2, b_seen: b2 };
                 }
             }
-            (Hold::InApp, _) => {
-                if p.session_event == Some(k) {
-                    self.send_and_continue(pos.node, t);
-                }
-            }
+            (Hold::InApp, _) if p.session_event == Some(k) => self.send_and_continue(pos.node, t),
             _ => {}
         }
     }
@@ -1234,13 +1228,13 @@ impl<'p> Walker<'p> {
         if delivered.is_some_and(|x| x < end) {
             self.chan(n)[CH_DELIVERED] += 1;
         }
-        if let Some(v) = viewed {
-            if has(Port::Viewed) {
-                if v < end {
-                    self.chan(n)[CH_VIEWED] += 1;
-                }
-                self.engagements.push((EngagementKind::View, v));
+        if let Some(v) = viewed
+            && has(Port::Viewed)
+        {
+            if v < end {
+                self.chan(n)[CH_VIEWED] += 1;
             }
+            self.engagements.push((EngagementKind::View, v));
         }
         if let Some(c) = clicked {
             if c < end {

@@ -1,39 +1,28 @@
-//! The inspector: the selected node's form, or the journey's when nothing is selected.
+//! The inspector: the selected node's form, or the journey's forms (setup, entry, goals,
+//! scenario) when nothing is selected. The forms come from [`crate::app::forms`].
 //!
-//! Every edit is made on a clone and sent as one command; the command layer coalesces a
-//! typing burst into one undo step.
+//! Every form edits a clone; a change becomes one command, and the command layer
+//! coalesces a typing burst into one undo step.
+
+use std::collections::BTreeSet;
 
 use egui::Ui;
 
 use crate::app::command::{Command, Document};
+use crate::app::forms::{
+    FormContext, entry_form_ui, goal_form_ui, goals_form_ui, node_form_ui, scenario_form_ui, setup_form_ui,
+};
 use crate::app::state::Item;
-use crate::model::Journey;
-
-/// A single-line text field tied to its visible label (so screen readers and tests find it).
-fn labelled_text(ui: &mut Ui, label: &str, value: &mut String, hint: &str) -> bool {
-    ui.horizontal(|ui| {
-        let l = ui.label(label);
-        ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY))
-            .labelled_by(l.id)
-            .on_hover_text(hint)
-            .changed()
-    })
-    .inner
-}
+use crate::model::NodeKind;
 
 /// The inspector panel's contents.
-pub fn inspector_ui(
-    ui: &mut Ui,
-    doc: &Document,
-    selection: &std::collections::BTreeSet<Item>,
-    commands: &mut Vec<Command>,
-) {
-    let j = &doc.journey;
+pub fn inspector_ui(ui: &mut Ui, doc: &Document, selection: &BTreeSet<Item>, commands: &mut Vec<Command>) {
+    let cx = FormContext { journey: &doc.journey, diagnostics: &doc.diagnostics };
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         let mut items = selection.iter();
         match (items.next(), items.next()) {
-            (None, _) => journey_ui(ui, j, commands),
-            (Some(item), None) => item_ui(ui, doc, *item, commands),
+            (None, _) => journey_ui(ui, &cx, commands),
+            (Some(item), None) => item_ui(ui, doc, &cx, *item, commands),
             (Some(_), Some(_)) => {
                 ui.heading(format!("{} items selected", selection.len()));
                 ui.weak("Drag to move them together; Ctrl+L aligns them");
@@ -42,32 +31,50 @@ pub fn inspector_ui(
     });
 }
 
-fn journey_ui(ui: &mut Ui, j: &Journey, commands: &mut Vec<Command>) {
+/// Nothing selected: the journey's own forms.
+fn journey_ui(ui: &mut Ui, cx: &FormContext<'_>, commands: &mut Vec<Command>) {
+    let j = cx.journey;
     ui.heading("Journey");
-    let mut setup = j.setup.clone();
-    let mut changed = labelled_text(ui, "Name", &mut setup.name, "The journey's name (required)");
-    changed |= labelled_text(ui, "Description", &mut setup.description, "At most 120 characters when published");
-    if changed {
-        commands.push(Command::SetSetup(setup));
+    egui::CollapsingHeader::new("Setup").default_open(true).show(ui, |ui| {
+        let mut setup = j.setup.clone();
+        if setup_form_ui(ui, &mut setup, cx).changed {
+            commands.push(Command::SetSetup(setup));
+        }
+    });
+    if let Some(entry_node) = j.graph.entry() {
+        egui::CollapsingHeader::new("Entry").show(ui, |ui| {
+            if let NodeKind::Entry(seg) = &entry_node.kind {
+                let mut entry = seg.clone();
+                if entry_form_ui(ui, &mut entry, cx).changed {
+                    commands.push(Command::SetEntry { node: entry_node.id, entry });
+                }
+            }
+        });
     }
-    ui.separator();
-    ui.label(format!("Starts {}", j.setup.start));
-    ui.label(format!("Account timezone {}", j.setup.timezone.account));
-    ui.label(format!("{} goals, {} nodes", j.goals.len(), j.graph.nodes.len()));
+    egui::CollapsingHeader::new("Goals").show(ui, |ui| {
+        let mut goals = j.goals.clone();
+        if goals_form_ui(ui, &mut goals, cx).changed {
+            commands.push(Command::SetGoals(goals));
+        }
+    });
+    egui::CollapsingHeader::new("Scenario").show(ui, |ui| {
+        let mut scenario = j.scenario.clone();
+        if scenario_form_ui(ui, &mut scenario, cx).changed {
+            commands.push(Command::SetScenario(scenario));
+        }
+    });
 }
 
-fn item_ui(ui: &mut Ui, doc: &Document, item: Item, commands: &mut Vec<Command>) {
+fn item_ui(ui: &mut Ui, doc: &Document, cx: &FormContext<'_>, item: Item, commands: &mut Vec<Command>) {
     let j = &doc.journey;
     match item {
         Item::Node(id) => {
             let Some(node) = j.graph.node(id) else { return };
             ui.heading(node.kind.tag().label());
-            ui.weak(format!("Node {id}"));
             let mut edited = node.clone();
-            if labelled_text(ui, "Label", &mut edited.label, "The name shown on the card") {
+            if node_form_ui(ui, &mut edited, cx).changed {
                 commands.push(Command::SetNodeSettings(edited));
             }
-            ui.label(node.kind.summary());
             let ports = node.kind.output_ports();
             if !ports.is_empty() {
                 ui.separator();
@@ -81,26 +88,16 @@ fn item_ui(ui: &mut Ui, doc: &Document, item: Item, commands: &mut Vec<Command>)
                     ui.label(format!("{}  {to}", node.kind.port_label(port)));
                 }
             }
-            if let Some((_, messages)) = doc.node_problems.get(&id) {
-                ui.separator();
-                for m in messages {
-                    ui.colored_label(ui.visuals().warn_fg_color, m);
-                }
-            }
         }
         Item::Goal(i) => {
             let Some(goal) = j.goals.get(i) else { return };
             ui.heading(format!("Goal {}", i + 1));
-            let mut goals = j.goals.clone();
-            let mut changed = false;
-            if let Some(g) = goals.get_mut(i) {
-                changed |= labelled_text(ui, "Name", &mut g.name, "Shown in the statistics");
-                changed |= labelled_text(ui, "Event", &mut g.event.event, "Meeting this event converts the user");
-            }
-            if changed {
+            let mut edited = goal.clone();
+            if goal_form_ui(ui, i, &mut edited, cx).changed {
+                let mut goals = j.goals.clone();
+                goals[i] = edited;
                 commands.push(Command::SetGoals(goals));
             }
-            ui.weak(format!("{:?} goal", goal.mode));
         }
         Item::Comment(id) => {
             let Some(c) = j.comments.iter().find(|c| c.id == id) else { return };

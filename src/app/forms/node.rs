@@ -1,0 +1,397 @@
+//! Node forms (§1.3): the label and every setting of every node kind.
+
+use egui::Ui;
+
+use super::entry::entry_form_ui;
+use super::filter::{condition_ui, filter_ui};
+use super::widgets::{
+    apply_move, choice_row, diagnostics_ui, duration_row, error_label, grid, heading, int_edit, move_buttons,
+    multiline_row, optional_duration_row, remove_button, row, text_edit, text_row, time_of_day_edit, timestamp_row,
+};
+use super::{FormContext, FormResponse};
+use crate::model::{
+    Channel, ConditionalPath, Filter, Message, MessageButton, Node, NodeKind, PathId, ProfileUpdateRow, RandomPath,
+    Seconds, SplitMode, TimeOfDay, Timestamp, UpdateOp, WaitKind,
+};
+use crate::validate::Location;
+
+/// Most paths of a random split.
+const MAX_RANDOM_PATHS: usize = 7;
+/// Fewest paths of a random split.
+const MIN_RANDOM_PATHS: usize = 2;
+/// Most paths of a conditional split (plus Others).
+const MAX_CONDITIONAL_PATHS: usize = 6;
+
+/// Edits a node's label and settings in place.
+pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormResponse {
+    let mut out = FormResponse::default();
+    let id = node.id;
+    ui.push_id(("node_form", id.0), |ui| {
+        ui.label(egui::RichText::new(format!("{} · {}", node.kind.tag().label(), id)).weak());
+        diagnostics_ui(
+            ui,
+            cx.diagnostics.iter().filter(|d| matches!(&d.location, Location::Nodes(ids) if ids.contains(&id))),
+        );
+        grid(ui, "node_label", |ui| {
+            out |= text_row(ui, "Label", "The name shown on the node's card", &mut node.label);
+        });
+        ui.separator();
+        match &mut node.kind {
+            NodeKind::Entry(seg) => {
+                // The entry form shows the node's diagnostics itself only when called alone.
+                out |= entry_form_ui(ui, seg, &FormContext { diagnostics: &[], ..*cx });
+            }
+            NodeKind::Wait(wait) => out |= wait_ui(ui, wait),
+            NodeKind::Condition { condition, window } => {
+                out |= condition_ui(ui, "condition", condition);
+                grid(ui, "condition_window", |ui| {
+                    out |= optional_duration_row(
+                        ui,
+                        "Qualifying window",
+                        "Wait up to this long for the condition; without a window the check on arrival decides",
+                        window,
+                        Seconds::DAY,
+                    );
+                });
+            }
+            NodeKind::ConditionalSplit { paths } => out |= conditional_paths_ui(ui, paths),
+            NodeKind::RandomSplit { paths, mode, winner } => out |= random_split_ui(ui, paths, mode, winner),
+            NodeKind::Channel { channel, message, engagement_window, exclude_from_user_timezone } => {
+                out |= channel_ui(ui, *channel, message, engagement_window, exclude_from_user_timezone);
+            }
+            NodeKind::ProfileUpdate { rows } => out |= profile_update_ui(ui, rows),
+            NodeKind::ForceExit => {
+                ui.label("Takes the user out of the journey at once. No settings");
+            }
+            NodeKind::Exit => {
+                ui.label("Marks an intended end of a path, counted as completed. No settings");
+            }
+        }
+    });
+    out
+}
+
+/// Which kind of wait, without its settings.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WaitMode {
+    Duration,
+    TimeOfDay,
+    Until,
+    BestTime,
+}
+
+fn wait_ui(ui: &mut Ui, wait: &mut WaitKind) -> bool {
+    let mut changed = false;
+    grid(ui, "wait", |ui| {
+        let before = match wait {
+            WaitKind::Duration(_) => WaitMode::Duration,
+            WaitKind::TimeOfDay { .. } => WaitMode::TimeOfDay,
+            WaitKind::Until(_) => WaitMode::Until,
+            WaitKind::BestTime => WaitMode::BestTime,
+        };
+        let mut mode = before;
+        choice_row(
+            ui,
+            "Wait mode",
+            "How long the user waits here",
+            &mut mode,
+            &[
+                (WaitMode::Duration, "For a duration"),
+                (WaitMode::TimeOfDay, "Until a time of day"),
+                (WaitMode::Until, "Until a date-time"),
+                (WaitMode::BestTime, "Until the best time"),
+            ],
+        );
+        if mode != before {
+            *wait = match mode {
+                WaitMode::Duration => WaitKind::Duration(Seconds::DAY),
+                WaitMode::TimeOfDay => {
+                    WaitKind::TimeOfDay { time: TimeOfDay::new(9, 0).unwrap_or_default(), user_timezone: false }
+                }
+                WaitMode::Until => WaitKind::Until(Timestamp::from_utc(2027, 1, 11, 9, 0, 0).unwrap_or_default()),
+                WaitMode::BestTime => WaitKind::BestTime,
+            };
+            changed = true;
+        }
+        match wait {
+            WaitKind::Duration(d) => {
+                changed |= duration_row(ui, "Wait duration", "How long to wait (1 day = 86,400 s)", d);
+            }
+            WaitKind::TimeOfDay { time, user_timezone } => {
+                let tip = "Local time HH:MM; arriving exactly at that time waits a day";
+                changed |=
+                    row(ui, "Wait until time", tip, |ui, id| time_of_day_edit(ui, "Wait until time", id, tip, time));
+                changed |= row(ui, "Timezone", "Whose local time the wait uses", |ui, _| {
+                    let mut c = ui
+                        .radio_value(user_timezone, false, "Account timezone")
+                        .on_hover_text("Use the journey's account timezone")
+                        .changed();
+                    c |= ui
+                        .radio_value(user_timezone, true, "User timezone")
+                        .on_hover_text("Use each user's timezone (when the journey delivers in user timezones)")
+                        .changed();
+                    c
+                });
+            }
+            WaitKind::Until(t) => {
+                changed |= timestamp_row(ui, "Wait until", "Users arriving later pass at once", t);
+            }
+            WaitKind::BestTime => {
+                ui.label("Best time");
+                ui.label("The peak hour of the scenario's activity curve, in local time");
+                ui.end_row();
+            }
+        }
+    });
+    changed
+}
+
+fn channel_ui(ui: &mut Ui, channel: Channel, message: &mut Message, window: &mut Seconds, exclude: &mut bool) -> bool {
+    let mut changed = false;
+    let fields = channel.fields();
+    heading(ui, &format!("{} message", channel.label()));
+    grid(ui, "channel", |ui| {
+        if fields.title {
+            changed |= text_row(ui, "Title", "The message title", &mut message.title);
+        }
+        if fields.subject {
+            changed |= text_row(ui, "Subject", "The email subject line", &mut message.subject);
+        }
+        if fields.url {
+            changed |= text_row(ui, "Webhook URL", "The endpoint the webhook calls", &mut message.url);
+        }
+        let body = if channel == Channel::Webhook { "Payload" } else { "Body" };
+        changed |= multiline_row(ui, body, "The message text; may use Liquid personalization", &mut message.body);
+        changed |= text_row(ui, "Provider", "The sending provider (informational)", &mut message.provider);
+    });
+    if fields.buttons {
+        changed |= buttons_ui(ui, &mut message.buttons);
+    }
+    heading(ui, "Delivery");
+    grid(ui, "channel_delivery", |ui| {
+        changed |= duration_row(
+            ui,
+            "Engagement window",
+            "How long the node waits for a view or click when those outputs are linked",
+            window,
+        );
+    });
+    changed |= ui
+        .checkbox(exclude, "Exclude this node from user timezone")
+        .on_hover_text("Use the account timezone for DND here even when delivering in user timezones")
+        .changed();
+    changed
+}
+
+fn buttons_ui(ui: &mut Ui, buttons: &mut Vec<MessageButton>) -> bool {
+    let mut changed = false;
+    heading(ui, "Buttons");
+    let mut remove = None;
+    for (i, b) in buttons.iter_mut().enumerate() {
+        ui.push_id(("button", i), |ui| {
+            ui.horizontal(|ui| {
+                let n = i + 1;
+                let l = ui.label(format!("Button {n} label")).id;
+                changed |= text_edit(ui, l, "The button's text", &mut b.label, "");
+                let u = ui.label(format!("Button {n} link")).id;
+                changed |= text_edit(ui, u, "Deep link or URL the button opens", &mut b.url, "https://");
+                if remove_button(ui, &format!("Remove button {n}")) {
+                    remove = Some(i);
+                }
+            });
+        });
+    }
+    if let Some(i) = remove {
+        buttons.remove(i);
+        changed = true;
+    }
+    if ui.button("Add button").on_hover_text("Add a call-to-action button or link").clicked() {
+        buttons.push(MessageButton::default());
+        changed = true;
+    }
+    changed
+}
+
+fn profile_update_ui(ui: &mut Ui, rows: &mut Vec<ProfileUpdateRow>) -> bool {
+    let mut changed = false;
+    heading(ui, "Updates");
+    let ops: Vec<(UpdateOp, &str)> = UpdateOp::ALL.iter().map(|o| (*o, o.label())).collect();
+    let mut remove = None;
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, r) in rows.iter_mut().enumerate() {
+        let n = i + 1;
+        ui.push_id(("update_row", i), |ui| {
+            grid(ui, "row", |ui| {
+                changed |= text_row(ui, &format!("Property {n}"), "The user property to update", &mut r.property);
+                changed |= choice_row(ui, &format!("Operation {n}"), "What to do with the property", &mut r.op, &ops);
+                changed |=
+                    text_row(ui, &format!("Value {n}"), "The value (a Liquid expression is allowed)", &mut r.value);
+            });
+            if !r.property.trim().is_empty() && !seen.insert(r.property.trim().to_owned()) {
+                error_label(ui, "This property already appears above; each property may appear once");
+            }
+            if r.value.chars().count() > 512 {
+                error_label(ui, "The value is longer than 512 characters");
+            }
+            if remove_button(ui, &format!("Remove update {n}")) {
+                remove = Some(i);
+            }
+        });
+        ui.separator();
+    }
+    if let Some(i) = remove {
+        rows.remove(i);
+        changed = true;
+    }
+    if ui.button("Add update").on_hover_text("Add a property update row").clicked() {
+        rows.push(ProfileUpdateRow { property: String::new(), op: UpdateOp::SetTo, value: String::new() });
+        changed = true;
+    }
+    changed
+}
+
+/// A path id not used by any of `ids`.
+fn fresh_path_id(ids: impl Iterator<Item = PathId>) -> PathId {
+    PathId(ids.map(|p| p.0).max().map_or(1, |m| m.saturating_add(1)))
+}
+
+fn conditional_paths_ui(ui: &mut Ui, paths: &mut Vec<ConditionalPath>) -> bool {
+    let mut changed = false;
+    heading(ui, "Paths (the first match wins)");
+    let len = paths.len();
+    let mut remove = None;
+    let mut moved = None;
+    for (i, p) in paths.iter_mut().enumerate() {
+        let n = i + 1;
+        ui.push_id(("cpath", p.id.0), |ui| {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    let l = ui.label(format!("Path {n} name")).id;
+                    changed |= text_edit(ui, l, "The path's name, shown on its output port", &mut p.name, "");
+                    let d = move_buttons(ui, &format!("path {n}"), i, len);
+                    if d != 0 {
+                        moved = Some((i, d));
+                    }
+                    if len > 1 && remove_button(ui, &format!("Remove path {n}")) {
+                        remove = Some(i);
+                    }
+                });
+                changed |= filter_ui(ui, &format!("Path {n}"), &mut p.filter);
+            });
+        });
+    }
+    ui.label(egui::RichText::new("Others: everyone who matches no path above (always last)").italics());
+    if let Some((i, d)) = moved {
+        changed |= apply_move(paths, i, d);
+    }
+    if let Some(i) = remove {
+        paths.remove(i);
+        changed = true;
+    }
+    if ui
+        .add_enabled(paths.len() < MAX_CONDITIONAL_PATHS, egui::Button::new("Add path"))
+        .on_hover_text("Add a path (at most 6 plus Others)")
+        .clicked()
+    {
+        let id = fresh_path_id(paths.iter().map(|p| p.id));
+        paths.push(ConditionalPath { id, name: format!("Path {}", paths.len() + 1), filter: Filter::default() });
+        changed = true;
+    }
+    changed
+}
+
+fn random_split_ui(
+    ui: &mut Ui,
+    paths: &mut Vec<RandomPath>,
+    mode: &mut SplitMode,
+    winner: &mut Option<PathId>,
+) -> bool {
+    let mut changed = false;
+    grid(ui, "random_mode", |ui| {
+        changed |= row(ui, "Split mode", "Fixed percentages, or a bandit that favours the best path", |ui, _| {
+            let manual = matches!(mode, SplitMode::Manual);
+            let mut c = false;
+            if ui.radio(manual, "Manual").on_hover_text("Fixed percentages summing to 100").clicked() && !manual {
+                *mode = SplitMode::Manual;
+                c = true;
+            }
+            if ui
+                .radio(!manual, "Automated")
+                .on_hover_text("Reweight toward the best goal conversion every 5 minutes")
+                .clicked()
+                && manual
+            {
+                *mode = SplitMode::Automated { min_share_percent: 10 };
+                c = true;
+            }
+            c
+        });
+        if let SplitMode::Automated { min_share_percent } = mode {
+            let tip = "The least share a losing path keeps";
+            changed |= row(ui, "Minimum share %", tip, |ui, id| {
+                int_edit(ui, "Minimum share %", id, tip, min_share_percent, 0, 50)
+            });
+        }
+    });
+    heading(ui, "Paths");
+    let len = paths.len();
+    let manual = matches!(mode, SplitMode::Manual);
+    let mut remove = None;
+    let mut moved = None;
+    for (i, p) in paths.iter_mut().enumerate() {
+        let n = i + 1;
+        ui.push_id(("rpath", p.id.0), |ui| {
+            ui.horizontal(|ui| {
+                let l = ui.label(format!("Path {n} name")).id;
+                changed |= text_edit(ui, l, "The path's name, shown on its output port", &mut p.name, "");
+                if manual {
+                    let tip = "Whole percentage of users sent down this path";
+                    let l = ui.label(format!("Path {n} %")).id;
+                    changed |= int_edit(ui, "percent", l, tip, &mut p.percent, 0, 100);
+                }
+                let d = move_buttons(ui, &format!("path {n}"), i, len);
+                if d != 0 {
+                    moved = Some((i, d));
+                }
+                if len > MIN_RANDOM_PATHS && remove_button(ui, &format!("Remove path {n}")) {
+                    remove = Some(i);
+                }
+            });
+        });
+    }
+    if manual {
+        let sum: u32 = paths.iter().map(|p| u32::from(p.percent)).sum();
+        let text = format!("Total {sum}%");
+        if sum == 100 {
+            ui.label(text);
+        } else {
+            error_label(ui, &format!("{text}: the percentages must sum to 100"));
+        }
+    }
+    if let Some((i, d)) = moved {
+        changed |= apply_move(paths, i, d);
+    }
+    if let Some(i) = remove {
+        let gone = paths.remove(i);
+        if *winner == Some(gone.id) {
+            *winner = None;
+        }
+        changed = true;
+    }
+    if ui
+        .add_enabled(paths.len() < MAX_RANDOM_PATHS, egui::Button::new("Add path"))
+        .on_hover_text("Add a path (at most 7)")
+        .clicked()
+    {
+        let id = fresh_path_id(paths.iter().map(|p| p.id));
+        let name = format!("Variant {}", char::from(b'A' + u8::try_from(paths.len()).unwrap_or(0)));
+        paths.push(RandomPath { id, name, percent: 0 });
+        changed = true;
+    }
+    grid(ui, "random_winner", |ui| {
+        let mut choices: Vec<(Option<PathId>, &str)> = vec![(None, "None")];
+        choices.extend(paths.iter().map(|p| (Some(p.id), p.name.as_str())));
+        changed |= choice_row(ui, "Declared winner", "Send everyone down one path", winner, &choices);
+    });
+    changed
+}

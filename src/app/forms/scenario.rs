@@ -1,0 +1,674 @@
+//! The scenario form (§2): population (size, timezone mix, reachability, user
+//! properties, activity curve, session event), behaviour (event rates with property
+//! distributions and engagement responses, activity shape, fatigue), channel rates
+//! and costs, and run settings.
+//!
+//! Invariants: shares are edited as percentages and stored as 0–1; a map key (event or
+//! property name) is renamed only to a non-empty name not already used, otherwise the
+//! typed name stays in the field with the reason; the activity curve always keeps its
+//! 24 hourly weights.
+
+use std::collections::BTreeMap;
+
+use egui::{Color32, Sense, Ui, Vec2};
+
+use super::widgets::{
+    TEXT_WIDTH, choice_edit, diagnostics_ui, duration_edit, error_label, f64_edit, f64_row, fmt_num, grid, heading,
+    int_row, named, parsed_edit, percent_edit, percent_row, remove_button, row, text_row, timezone_edit,
+};
+use super::{FormContext, FormResponse};
+use crate::model::{
+    Channel, ChannelRates, DelayDist, EngagementKind, EngagementResponse, EventBehaviour, Population, PropertyDist,
+    Reachability, RunSettings, Scenario, Seconds, TimezoneShare, TzName,
+};
+use crate::validate::Location;
+
+/// Hours in the activity curve.
+const HOURS: usize = 24;
+
+/// Edits the scenario in place.
+pub fn scenario_form_ui(ui: &mut Ui, scenario: &mut Scenario, cx: &FormContext<'_>) -> FormResponse {
+    let mut out = FormResponse::default();
+    diagnostics_ui(ui, cx.diagnostics.iter().filter(|d| d.location == Location::Scenario));
+    ui.push_id("scenario_form", |ui| {
+        section(ui, "Population", true, |ui| out |= population_ui(ui, &mut scenario.population));
+        section(ui, "Timezone mix", true, |ui| out |= timezones_ui(ui, &mut scenario.population.timezones));
+        section(ui, "Reachability", true, |ui| out |= reachability_ui(ui, &mut scenario.population.reachability));
+        section(ui, "User properties", true, |ui| {
+            out |= dists_ui(ui, "User property", &mut scenario.population.properties);
+        });
+        section(ui, "Activity curve", true, |ui| out |= curve_ui(ui, &mut scenario.population.activity_curve));
+        section(ui, "Events", true, |ui| {
+            out |= events_ui(ui, &mut scenario.events);
+            grid(ui, "shape", |ui| {
+                out |= f64_row(
+                    ui,
+                    "Activity shape",
+                    "Shape of the per-user activity factor (mean 1); lower makes users more uneven",
+                    &mut scenario.activity_shape,
+                    0.01,
+                    1_000.0,
+                );
+            });
+        });
+        section(ui, "Fatigue", true, |ui| out |= fatigue_ui(ui, &mut scenario.fatigue));
+        section(ui, "Channel rates and costs", true, |ui| out |= channels_ui(ui, &mut scenario.channels));
+        section(ui, "Run settings", true, |ui| out |= run_ui(ui, &mut scenario.run));
+    });
+    out
+}
+
+/// A collapsible section.
+fn section(ui: &mut Ui, title: &str, open: bool, add: impl FnOnce(&mut Ui)) {
+    egui::CollapsingHeader::new(title).default_open(open).show(ui, add);
+}
+
+fn population_ui(ui: &mut Ui, p: &mut Population) -> bool {
+    let mut changed = false;
+    grid(ui, "population", |ui| {
+        changed |= int_row(
+            ui,
+            "Population size",
+            "Number of simulated users (1 to 100 million)",
+            &mut p.users,
+            1,
+            100_000_000,
+        );
+        changed |= text_row(ui, "Session event", "The event in-app messages wait for", &mut p.session_event);
+        changed |= percent_row(
+            ui,
+            "Custom list share",
+            "Share of users on a custom entry list (chosen by a hash of the user id)",
+            &mut p.custom_list_share,
+        );
+    });
+    changed
+}
+
+fn timezones_ui(ui: &mut Ui, zones: &mut Vec<TimezoneShare>) -> bool {
+    let mut changed = false;
+    let total: f64 = zones.iter().map(|z| z.weight).sum();
+    let mut remove = None;
+    for (i, z) in zones.iter_mut().enumerate() {
+        let n = i + 1;
+        ui.push_id(("tz", i), |ui| {
+            ui.horizontal(|ui| {
+                let l = ui.label(format!("Timezone {n}")).id;
+                changed |= timezone_edit(ui, "zone", l, "An IANA timezone", &mut z.tz);
+                let w = format!("Timezone {n} weight");
+                changed |= f64_edit(ui, "weight", w, "Relative weight in the mix", &mut z.weight, 0.0, 1e9);
+                if total > 0.0 {
+                    ui.weak(format!("{}%", fmt_num((z.weight / total * 1000.0).round() / 10.0)));
+                }
+                if remove_button(ui, &format!("Remove timezone {n}")) {
+                    remove = Some(i);
+                }
+            });
+        });
+    }
+    if zones.is_empty() {
+        error_label(ui, "Add at least one timezone");
+    } else if total <= 0.0 {
+        error_label(ui, "The weights must not all be zero");
+    }
+    if let Some(i) = remove {
+        zones.remove(i);
+        changed = true;
+    }
+    if ui.button("Add timezone").on_hover_text("Add a timezone to the mix").clicked() {
+        zones.push(TimezoneShare { tz: TzName::new("UTC"), weight: 1.0 });
+        changed = true;
+    }
+    changed
+}
+
+/// A percentage field with a slider beside it, both editing one share.
+fn share_with_slider_row(ui: &mut Ui, label: &str, tip: &str, share: &mut f64) -> bool {
+    row(ui, label, tip, |ui, id| {
+        let mut c = percent_edit(ui, label, id, tip, share);
+        let mut pct = *share * 100.0;
+        let slider = ui.add(egui::Slider::new(&mut pct, 0.0..=100.0).show_value(false));
+        if named(slider, format!("{label} slider"), tip).changed() {
+            *share = (pct * 10.0).round() / 1000.0;
+            c = true;
+        }
+        c
+    })
+}
+
+fn reachability_ui(ui: &mut Ui, r: &mut Reachability) -> bool {
+    let mut changed = false;
+    grid(ui, "reach", |ui| {
+        changed |= share_with_slider_row(ui, "Push token", "Share of users with a push token", &mut r.push);
+        changed |= share_with_slider_row(
+            ui,
+            "Web-push subscription",
+            "Share of users subscribed to web push",
+            &mut r.web_push,
+        );
+        changed |= share_with_slider_row(ui, "Email address", "Share of users with an email address", &mut r.email);
+        changed |= share_with_slider_row(ui, "Phone number", "Share of users with a phone number (SMS)", &mut r.phone);
+        changed |= share_with_slider_row(
+            ui,
+            "WhatsApp opt-in",
+            "Share of users with a phone who opted in to WhatsApp",
+            &mut r.whatsapp_of_phone,
+        );
+    });
+    heading(ui, "Unsubscribed per channel");
+    changed |= per_channel_shares_ui(
+        ui,
+        "unsubscribed",
+        &mut r.unsubscribed,
+        "unsubscribed",
+        "Share of reachable users who opted out",
+    );
+    changed
+}
+
+/// A share per channel; a channel missing from the map reads as 0 and is added when edited.
+fn per_channel_shares_ui(ui: &mut Ui, salt: &str, map: &mut BTreeMap<Channel, f64>, suffix: &str, tip: &str) -> bool {
+    let mut changed = false;
+    grid(ui, salt, |ui| {
+        for c in Channel::ALL {
+            let mut v = map.get(&c).copied().unwrap_or(0.0);
+            let label = format!("{} {suffix}", c.label());
+            if row(ui, &label, tip, |ui, id| percent_edit(ui, &label, id, tip, &mut v)) {
+                map.insert(c, v);
+                changed = true;
+            }
+        }
+    });
+    changed
+}
+
+/// Checks a new map key: not empty and not used by another entry.
+fn parse_key<'a>(text: &str, others: impl Iterator<Item = &'a String>) -> Result<String, String> {
+    let name = text.trim();
+    if name.is_empty() {
+        return Err("needs a name".to_owned());
+    }
+    let mut others = others;
+    if others.any(|o| o == name) {
+        return Err(format!("{name:?} is already used"));
+    }
+    Ok(name.to_owned())
+}
+
+/// A fresh key "base", "base 2", … not in the map.
+fn fresh_key<V>(map: &BTreeMap<String, V>, base: &str) -> String {
+    (1..)
+        .map(|i| if i == 1 { base.to_owned() } else { format!("{base} {i}") })
+        .find(|k| !map.contains_key(k))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+/// Which distribution, without parameters.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DistKind {
+    Categorical,
+    Uniform,
+    Normal,
+    Bool,
+    DateOffset,
+}
+
+fn default_dist(kind: DistKind) -> PropertyDist {
+    match kind {
+        DistKind::Categorical => PropertyDist::Categorical(vec![("A".to_owned(), 1.0), ("B".to_owned(), 1.0)]),
+        DistKind::Uniform => PropertyDist::Uniform { min: 0.0, max: 100.0 },
+        DistKind::Normal => PropertyDist::Normal { mean: 50.0, std_dev: 10.0 },
+        DistKind::Bool => PropertyDist::Bool(0.5),
+        DistKind::DateOffset => PropertyDist::DateOffset { min_days: 0.0, max_days: 30.0 },
+    }
+}
+
+/// Property distributions keyed by name. Rows are named `"{prefix} {k} …"`.
+fn dists_ui(ui: &mut Ui, prefix: &str, map: &mut BTreeMap<String, PropertyDist>) -> bool {
+    let mut changed = false;
+    let keys: Vec<String> = map.keys().cloned().collect();
+    let mut rename = None;
+    let mut remove = None;
+    for (i, key) in keys.iter().enumerate() {
+        let n = i + 1;
+        let row_name = format!("{prefix} {n}");
+        let Some(dist) = map.get_mut(key) else { continue };
+        ui.push_id((prefix, key), |ui| {
+            ui.horizontal(|ui| {
+                let mut new_key = key.clone();
+                let others = keys.iter().filter(|k| *k != key);
+                let name = format!("{row_name} name");
+                if parsed_edit(ui, "key", name, "The property's name", &mut new_key, 120.0, Clone::clone, |t| {
+                    parse_key(t, others.clone())
+                }) {
+                    rename = Some((key.clone(), new_key));
+                }
+                changed |= dist_ui(ui, &row_name, dist);
+                if remove_button(ui, &format!("Remove {}", row_name.to_lowercase())) {
+                    remove = Some(key.clone());
+                }
+            });
+        });
+    }
+    if let Some((old, new)) = rename
+        && let Some(d) = map.remove(&old)
+    {
+        map.insert(new, d);
+        changed = true;
+    }
+    if let Some(k) = remove {
+        map.remove(&k);
+        changed = true;
+    }
+    let add = ui.button("Add property");
+    if named(add, format!("Add {}", prefix.to_lowercase()), "Add a property with a distribution").clicked() {
+        let key = fresh_key(map, "Property");
+        map.insert(key, default_dist(DistKind::Uniform));
+        changed = true;
+    }
+    changed
+}
+
+/// One distribution: kind picker and parameters, named `"{name} …"`.
+fn dist_ui(ui: &mut Ui, name: &str, dist: &mut PropertyDist) -> bool {
+    let mut changed = false;
+    let before = match dist {
+        PropertyDist::Categorical(_) => DistKind::Categorical,
+        PropertyDist::Uniform { .. } => DistKind::Uniform,
+        PropertyDist::Normal { .. } => DistKind::Normal,
+        PropertyDist::Bool(_) => DistKind::Bool,
+        PropertyDist::DateOffset { .. } => DistKind::DateOffset,
+    };
+    let mut kind = before;
+    choice_edit(
+        ui,
+        "dist",
+        format!("{name} distribution"),
+        "How values are drawn",
+        &mut kind,
+        &[
+            (DistKind::Categorical, "categories"),
+            (DistKind::Uniform, "uniform number"),
+            (DistKind::Normal, "normal number"),
+            (DistKind::Bool, "true/false"),
+            (DistKind::DateOffset, "date offset"),
+        ],
+    );
+    if kind != before {
+        *dist = default_dist(kind);
+        changed = true;
+    }
+    let num = |ui: &mut Ui, what: &str, tip: &str, v: &mut f64, lo: f64, hi: f64| {
+        ui.label(what);
+        f64_edit(ui, what, format!("{name} {what}"), tip, v, lo, hi)
+    };
+    match dist {
+        PropertyDist::Uniform { min, max } => {
+            changed |= num(ui, "min", "Lower bound", min, f64::MIN, f64::MAX);
+            changed |= num(ui, "max", "Upper bound", max, f64::MIN, f64::MAX);
+            if *max < *min {
+                error_label(ui, "max is below min");
+            }
+        }
+        PropertyDist::Normal { mean, std_dev } => {
+            changed |= num(ui, "mean", "Mean", mean, f64::MIN, f64::MAX);
+            changed |= num(ui, "sd", "Standard deviation", std_dev, 0.0, f64::MAX);
+        }
+        PropertyDist::Bool(p) => {
+            ui.label("p");
+            changed |= percent_edit(ui, "p", format!("{name} p"), "Chance of true", p);
+        }
+        PropertyDist::DateOffset { min_days, max_days } => {
+            changed |=
+                num(ui, "from days", "Earliest offset from the journey start, days", min_days, -36_500.0, 36_500.0);
+            changed |= num(ui, "to days", "Latest offset from the journey start, days", max_days, -36_500.0, 36_500.0);
+            if *max_days < *min_days {
+                error_label(ui, "the latest offset is before the earliest");
+            }
+        }
+        PropertyDist::Categorical(cats) => {
+            ui.vertical(|ui| {
+                let mut remove = None;
+                for (i, (cat, w)) in cats.iter_mut().enumerate() {
+                    let c = format!("{name} category {}", i + 1);
+                    ui.push_id(("cat", i), |ui| {
+                        ui.horizontal(|ui| {
+                            let response = ui.add(egui::TextEdit::singleline(cat).desired_width(100.0));
+                            changed |= named(response, c.clone(), "Category value").changed();
+                            changed |= f64_edit(ui, "w", format!("{c} weight"), "Relative weight", w, 0.0, 1e9);
+                            if remove_button(ui, &format!("Remove {c}")) {
+                                remove = Some(i);
+                            }
+                        });
+                    });
+                }
+                if let Some(i) = remove {
+                    cats.remove(i);
+                    changed = true;
+                }
+                let add = ui.button("Add category");
+                if named(add, format!("{name} add category"), "Add a category").clicked() {
+                    cats.push((format!("Value {}", cats.len() + 1), 1.0));
+                    changed = true;
+                }
+            });
+        }
+    }
+    changed
+}
+
+/// The 24-hour activity curve: a bar chart to drag plus a numeric field per hour.
+fn curve_ui(ui: &mut Ui, curve: &mut Vec<f64>) -> bool {
+    let mut changed = false;
+    if curve.len() != HOURS {
+        error_label(ui, &format!("The curve has {} weights instead of 24", curve.len()));
+        if ui.button("Reset to 24 hours").on_hover_text("Pad or trim the curve to 24 weights").clicked() {
+            curve.resize(HOURS, 1.0);
+            changed = true;
+        }
+        return changed;
+    }
+    ui.weak("Drag a bar to set when users tend to act (local time)");
+    changed |= curve_chart_ui(ui, curve);
+    egui::Grid::new("curve_fields").num_columns(12).spacing([4.0, 4.0]).show(ui, |ui| {
+        for (h, w) in curve.iter_mut().enumerate() {
+            ui.vertical(|ui| {
+                let name = format!("Hour {h:02}");
+                ui.weak(format!("{h:02}"));
+                changed |= parsed_edit(
+                    ui,
+                    &name,
+                    name.clone(),
+                    "Relative activity in this hour",
+                    w,
+                    40.0,
+                    |v| fmt_num(*v),
+                    |t| super::widgets::parse_f64(t, 0.0, 1e6),
+                );
+            });
+            if h % 12 == 11 {
+                ui.end_row();
+            }
+        }
+    });
+    changed
+}
+
+/// The bar chart. The scale is fixed while a drag lasts, so dragging one bar never
+/// rescales the others under the pointer.
+fn curve_chart_ui(ui: &mut Ui, curve: &mut [f64]) -> bool {
+    let bar_w = 16.0;
+    let height = 110.0;
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(bar_w * HOURS as f32, height), Sense::click_and_drag());
+    let response = response.on_hover_text("Drag a bar up or down to set that hour's weight");
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Activity curve chart"));
+    let scale_id = response.id.with("scale");
+    let max = curve.iter().copied().fold(0.0_f64, f64::max);
+    let fresh_scale = (max.max(1.0) * 1.25 * 10.0).ceil() / 10.0;
+    let scale: f64 = if response.dragged() || response.clicked() {
+        ui.data(|d| d.get_temp(scale_id)).unwrap_or(fresh_scale)
+    } else {
+        fresh_scale
+    };
+    if response.drag_started() || response.is_pointer_button_down_on() {
+        ui.data_mut(|d| d.get_temp_mut_or(scale_id, scale).clone_from(&scale));
+    }
+    let mut changed = false;
+    if (response.dragged() || response.clicked())
+        && let Some(pos) = response.interact_pointer_pos()
+    {
+        let hour = ((pos.x - rect.left()) / bar_w).floor();
+        if (0.0..HOURS as f32).contains(&hour) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let h = hour as usize;
+            let frac = f64::from(((rect.bottom() - pos.y) / height).clamp(0.0, 1.0));
+            let w = (frac * scale * 10.0).round() / 10.0;
+            if curve[h] != w {
+                curve[h] = w;
+                changed = true;
+            }
+        }
+    }
+    if !response.dragged() && !response.is_pointer_button_down_on() {
+        ui.data_mut(|d| d.remove::<f64>(scale_id));
+    }
+    let painter = ui.painter_at(rect);
+    let visuals = ui.visuals();
+    painter.rect_filled(rect, 2.0, visuals.extreme_bg_color);
+    let peak = curve.iter().enumerate().fold((0, f64::MIN), |best, (i, w)| if *w > best.1 { (i, *w) } else { best }).0;
+    for (h, w) in curve.iter().enumerate() {
+        #[allow(clippy::cast_possible_truncation)]
+        let frac = (w / scale).clamp(0.0, 1.0) as f32;
+        let x = rect.left() + h as f32 * bar_w;
+        let bar = egui::Rect::from_min_max(
+            egui::pos2(x + 1.0, rect.bottom() - frac * height),
+            egui::pos2(x + bar_w - 1.0, rect.bottom()),
+        );
+        let color = if h == peak { visuals.selection.bg_fill } else { visuals.widgets.inactive.fg_stroke.color };
+        painter.rect_filled(bar, 1.0, color.gamma_multiply(if h == peak { 1.0 } else { 0.6 }));
+        if h % 6 == 0 {
+            painter.text(
+                egui::pos2(x + 1.0, rect.top() + 1.0),
+                egui::Align2::LEFT_TOP,
+                format!("{h:02}"),
+                egui::FontId::proportional(9.0),
+                Color32::GRAY,
+            );
+        }
+    }
+    ui.weak(format!("Best time (peak hour): {peak:02}:00"));
+    changed
+}
+
+fn events_ui(ui: &mut Ui, events: &mut BTreeMap<String, EventBehaviour>) -> bool {
+    let mut changed = false;
+    let keys: Vec<String> = events.keys().cloned().collect();
+    let mut rename = None;
+    let mut remove = None;
+    for (i, key) in keys.iter().enumerate() {
+        let n = i + 1;
+        let Some(b) = events.get_mut(key) else { continue };
+        ui.push_id(("event", key), |ui| {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                let ev = format!("Event {n}");
+                grid(ui, "event_main", |ui| {
+                    let others = keys.iter().filter(|k| *k != key);
+                    let mut new_key = key.clone();
+                    let tip = "The event's name as the journey uses it";
+                    if row(ui, &format!("{ev} name"), tip, |ui, id| {
+                        parsed_edit(ui, "key", id, tip, &mut new_key, TEXT_WIDTH, Clone::clone, |t| {
+                            parse_key(t, others.clone())
+                        })
+                    }) {
+                        rename = Some((key.clone(), new_key));
+                    }
+                    changed |= f64_row(
+                        ui,
+                        &format!("{ev} rate per day"),
+                        "Mean occurrences per user per day",
+                        &mut b.rate_per_day,
+                        0.0,
+                        1e6,
+                    );
+                });
+                ui.label("Properties");
+                changed |= dists_ui(ui, &format!("{ev} property"), &mut b.properties);
+                ui.label("Response to engagement");
+                changed |= engagement_ui(ui, &ev, &mut b.engagement);
+                let button = ui.button("Remove event");
+                if named(button, format!("Remove {}", ev.to_lowercase()), "Remove this event's behaviour").clicked() {
+                    remove = Some(key.clone());
+                }
+            });
+        });
+    }
+    if let Some((old, new)) = rename
+        && let Some(b) = events.remove(&old)
+    {
+        events.insert(new, b);
+        changed = true;
+    }
+    if let Some(k) = remove {
+        events.remove(&k);
+        changed = true;
+    }
+    if ui.button("Add event").on_hover_text("Describe another event's behaviour").clicked() {
+        let key = fresh_key(events, "New event");
+        events.insert(key, EventBehaviour::at_rate(0.1));
+        changed = true;
+    }
+    changed
+}
+
+fn engagement_ui(ui: &mut Ui, ev: &str, list: &mut Vec<EngagementResponse>) -> bool {
+    let mut changed = false;
+    let mut remove = None;
+    for (i, r) in list.iter_mut().enumerate() {
+        let name = format!("{ev} response {}", i + 1);
+        ui.push_id(("eng", i), |ui| {
+            ui.horizontal(|ui| {
+                ui.label("after a");
+                changed |= choice_edit(
+                    ui,
+                    "on",
+                    format!("{name} on"),
+                    "View or click",
+                    &mut r.on,
+                    &[(EngagementKind::View, "view"), (EngagementKind::Click, "click")],
+                );
+                ui.label("× ");
+                changed |= f64_edit(
+                    ui,
+                    "mult",
+                    format!("{name} multiplier"),
+                    "Multiplier on the rate",
+                    &mut r.multiplier,
+                    0.0,
+                    1e6,
+                );
+                ui.label("for");
+                let d = format!("{name} duration");
+                changed |= duration_edit(ui, &d, d.clone(), "How long the lift lasts", &mut r.duration);
+                if remove_button(ui, &format!("Remove {name}")) {
+                    remove = Some(i);
+                }
+            });
+        });
+    }
+    if let Some(i) = remove {
+        list.remove(i);
+        changed = true;
+    }
+    let add = ui.button("Add response");
+    if named(add, format!("{ev} add response"), "Lift the event's rate after a view or click").clicked() {
+        list.push(EngagementResponse { on: EngagementKind::Click, multiplier: 2.0, duration: Seconds::hours(24) });
+        changed = true;
+    }
+    changed
+}
+
+fn fatigue_ui(ui: &mut Ui, fatigue: &mut BTreeMap<Channel, f64>) -> bool {
+    ui.weak("Chance per message that the user unsubscribes from the channel (and, for push, uninstalls)");
+    per_channel_shares_ui(ui, "fatigue", fatigue, "fatigue", "Chance per message of unsubscribing")
+}
+
+fn channels_ui(ui: &mut Ui, channels: &mut BTreeMap<Channel, ChannelRates>) -> bool {
+    let mut changed = false;
+    for c in Channel::ALL {
+        let name = c.label();
+        egui::CollapsingHeader::new(format!("{name} rates")).default_open(false).show(ui, |ui| {
+            let mut rates = channels.get(&c).cloned().unwrap_or_else(|| ChannelRates::typical(c));
+            if channel_rates_ui(ui, name, &mut rates) {
+                channels.insert(c, rates);
+                changed = true;
+            }
+        });
+    }
+    changed
+}
+
+fn channel_rates_ui(ui: &mut Ui, name: &str, r: &mut ChannelRates) -> bool {
+    let mut changed = false;
+    grid(ui, ("rates", name), |ui| {
+        changed |= percent_row(ui, &format!("{name} failure rate"), "Share of sends that fail", &mut r.failure);
+        changed |= percent_row(ui, &format!("{name} delivery"), "Probability of Delivered (WhatsApp)", &mut r.delivery);
+        changed |= percent_row(ui, &format!("{name} view"), "Probability a sent message is viewed", &mut r.view);
+        changed |= percent_row(
+            ui,
+            &format!("{name} click given view"),
+            "Probability of a click after a view",
+            &mut r.click_given_view,
+        );
+        changed |= delay_row(ui, &format!("{name} delay to delivery"), &mut r.delay_to_delivery);
+        changed |= delay_row(ui, &format!("{name} delay to view"), &mut r.delay_to_view);
+        changed |= delay_row(ui, &format!("{name} delay to click"), &mut r.delay_to_click);
+        changed |= f64_row(
+            ui,
+            &format!("{name} cost per message"),
+            "Cost per message sent, account currency",
+            &mut r.cost_per_message,
+            0.0,
+            1e6,
+        );
+    });
+    changed
+}
+
+fn delay_row(ui: &mut Ui, label: &str, d: &mut DelayDist) -> bool {
+    let tip = "A fixed delay, or exponential with a mean";
+    row(ui, label, tip, |ui, id| {
+        let exponential = matches!(d, DelayDist::Exponential { .. });
+        let mut exp_now = exponential;
+        let mut c = choice_edit(
+            ui,
+            &format!("{label} kind"),
+            format!("{label} kind"),
+            tip,
+            &mut exp_now,
+            &[(false, "fixed"), (true, "exponential, mean")],
+        );
+        if exp_now != exponential {
+            *d = match *d {
+                DelayDist::Fixed(s) => DelayDist::Exponential { mean: s },
+                DelayDist::Exponential { mean } => DelayDist::Fixed(mean),
+            };
+            c = true;
+        }
+        let secs = match d {
+            DelayDist::Fixed(s) | DelayDist::Exponential { mean: s } => s,
+        };
+        c |= duration_edit(ui, label, id, "The delay (or its mean)", secs);
+        c
+    })
+}
+
+fn run_ui(ui: &mut Ui, run: &mut RunSettings) -> bool {
+    let mut changed = false;
+    grid(ui, "run", |ui| {
+        changed |= int_row(
+            ui,
+            "Seed",
+            "Random seed: the same seed gives the same results",
+            &mut run.seed,
+            0,
+            i128::from(u64::MAX),
+        );
+        changed |= int_row(
+            ui,
+            "Horizon days",
+            "Days of calendar time simulated from the journey's start",
+            &mut run.horizon_days,
+            1,
+            3_650,
+        );
+        changed |= int_row(
+            ui,
+            "Replicates",
+            "Independent runs; figures are means over replicates",
+            &mut run.replicates,
+            1,
+            1_000,
+        );
+    });
+    changed
+}

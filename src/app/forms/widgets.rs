@@ -1,0 +1,564 @@
+//! Form building blocks: labelled rows, text fields that keep invalid text with a
+//! reason, durations with a unit picker, times of day, date-times, enum pickers,
+//! the timezone picker and the diagnostics banner.
+//!
+//! Invariants: a typed value is written only when its text parses; invalid text lives
+//! in egui memory under the widget's persistent id (scoped by the caller's `push_id`)
+//! until it is fixed or the model changes from outside (undo); every input is tied to
+//! a visible label with `labelled_by` or carries its own text.
+
+use egui::{Color32, Id, Response, RichText, Ui};
+
+use crate::model::{Seconds, TimeOfDay, Timestamp, TzName};
+use crate::validate::{Diagnostic, Severity};
+
+/// Width of a short numeric field.
+pub(super) const NUMBER_WIDTH: f32 = 72.0;
+/// Width of a text field.
+pub(super) const TEXT_WIDTH: f32 = 220.0;
+
+/// A form row in a two-column grid: a label with a tooltip on the left, the widget(s)
+/// on the right. `add` gets the label's id to tie its inputs to.
+pub(super) fn row(ui: &mut Ui, label: &str, tip: &str, add: impl FnOnce(&mut Ui, Id) -> bool) -> bool {
+    let label_id = ui.label(label).on_hover_text(tip).id;
+    let changed = ui.horizontal(|ui| add(ui, label_id)).inner;
+    ui.end_row();
+    changed
+}
+
+/// A two-column grid for rows, with a stable id from `salt`.
+pub(super) fn grid<R>(ui: &mut Ui, salt: impl egui::AsIdSalt, add: impl FnOnce(&mut Ui) -> R) -> R {
+    egui::Grid::new(salt).num_columns(2).spacing([12.0, 6.0]).striped(false).show(ui, add).inner
+}
+
+/// A section heading.
+pub(super) fn heading(ui: &mut Ui, text: &str) {
+    ui.add_space(6.0);
+    ui.label(RichText::new(text).strong());
+}
+
+/// An error colour from the current visuals.
+pub(super) fn error_color(ui: &Ui) -> Color32 {
+    ui.visuals().error_fg_color
+}
+
+/// A red reason next to a field.
+pub(super) fn error_label(ui: &mut Ui, message: &str) {
+    ui.colored_label(error_color(ui), message);
+}
+
+/// A plain single-line text field tied to its name. Returns whether it changed.
+pub(super) fn text_edit(ui: &mut Ui, name: impl Into<Name>, tip: &str, text: &mut String, hint: &str) -> bool {
+    let response = ui.add(egui::TextEdit::singleline(text).desired_width(TEXT_WIDTH).hint_text(hint));
+    named(response, name, tip).changed()
+}
+
+/// A labelled single-line text row.
+pub(super) fn text_row(ui: &mut Ui, label: &str, tip: &str, text: &mut String) -> bool {
+    row(ui, label, tip, |ui, id| text_edit(ui, id, tip, text, ""))
+}
+
+/// A labelled multi-line text row.
+pub(super) fn multiline_row(ui: &mut Ui, label: &str, tip: &str, text: &mut String) -> bool {
+    // Added straight into the grid cell: a tall widget inside a horizontal child
+    // layout confuses the grid's row height.
+    let label_id = ui.label(label).on_hover_text(tip).id;
+    let response = ui.add(egui::TextEdit::multiline(text).desired_width(TEXT_WIDTH).desired_rows(3));
+    let changed = named(response, label_id, tip).changed();
+    ui.end_row();
+    changed
+}
+
+/// How an input is named for screen readers and tests.
+#[derive(Clone, Debug)]
+pub(super) enum Name {
+    /// By a visible label (its id).
+    By(Id),
+    /// By its own accessible name, when no visible label names it alone.
+    Text(String),
+}
+
+impl From<Id> for Name {
+    fn from(id: Id) -> Self {
+        Self::By(id)
+    }
+}
+
+impl From<String> for Name {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<&str> for Name {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_owned())
+    }
+}
+
+/// Ties a response to its name and tooltip.
+pub(super) fn named(response: Response, name: impl Into<Name>, tip: &str) -> Response {
+    let response = match name.into() {
+        Name::By(id) => response.labelled_by(id),
+        Name::Text(text) => response.accessible_name(text),
+    };
+    response.on_hover_text(tip)
+}
+
+/// The text a parsed field is showing while it differs from the model.
+#[derive(Clone)]
+struct Buffer {
+    /// What the user typed.
+    text: String,
+    /// The model's text when the buffer was last in step; a different model text means
+    /// the model changed from outside (undo), and the buffer is dropped.
+    model_text: String,
+}
+
+/// A text field for a typed value. The value changes only when `parse` accepts the
+/// text; otherwise the text is kept and the reason shown in red beside it.
+#[allow(clippy::too_many_arguments)] // each argument is one aspect of the field; a builder would only rename them
+pub(super) fn parsed_edit<T: PartialEq>(
+    ui: &mut Ui,
+    salt: &str,
+    name: impl Into<Name>,
+    tip: &str,
+    value: &mut T,
+    width: f32,
+    format: impl Fn(&T) -> String,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> bool {
+    let id = ui.make_persistent_id(("parsed", salt));
+    let buf_id = id.with("buffer");
+    let model_text = format(value);
+    let mut buffer: Option<Buffer> = ui.data(|d| d.get_temp(buf_id));
+    if buffer.as_ref().is_some_and(|b| b.model_text != model_text) {
+        buffer = None;
+    }
+    let mut text = buffer.as_ref().map_or_else(|| model_text.clone(), |b| b.text.clone());
+    let response = ui.add(egui::TextEdit::singleline(&mut text).id(id).desired_width(width));
+    let response = named(response, name, tip);
+    let mut changed = false;
+    let parsed = parse(&text);
+    if response.changed() {
+        let model_text = match parsed {
+            Ok(v) => {
+                if v != *value {
+                    *value = v;
+                    changed = true;
+                }
+                format(value)
+            }
+            Err(_) => model_text,
+        };
+        buffer = Some(Buffer { text: text.clone(), model_text });
+    }
+    let error = buffer.as_ref().and_then(|b| parse(&b.text).err());
+    if response.lost_focus() && error.is_none() {
+        buffer = None;
+    }
+    ui.data_mut(|d| match buffer {
+        Some(b) => {
+            d.insert_temp(buf_id, b);
+        }
+        None => d.remove::<Buffer>(buf_id),
+    });
+    if let Some(e) = error {
+        error_label(ui, &e);
+    }
+    changed
+}
+
+/// Formats a number without a trailing `.0` and with at most 6 decimals.
+pub(super) fn fmt_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        let s = format!("{x:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// Parses a finite number within `[min, max]`.
+pub(super) fn parse_f64(text: &str, min: f64, max: f64) -> Result<f64, String> {
+    let x: f64 = text.trim().parse().map_err(|_| format!("{:?} is not a number", text.trim()))?;
+    if !x.is_finite() {
+        return Err("must be a finite number".to_owned());
+    }
+    if x < min || x > max {
+        return Err(format!("must be between {} and {}", fmt_num(min), fmt_num(max)));
+    }
+    Ok(x)
+}
+
+/// Parses a whole number within `[min, max]`.
+pub(super) fn parse_int<T: TryFrom<i128>>(text: &str, min: i128, max: i128) -> Result<T, String> {
+    let x: i128 = text.trim().parse().map_err(|_| format!("{:?} is not a whole number", text.trim()))?;
+    if x < min || x > max {
+        return Err(format!("must be between {min} and {max}"));
+    }
+    T::try_from(x).map_err(|_| "out of range".to_owned())
+}
+
+/// A labelled row with a floating-point field in `[min, max]`.
+pub(super) fn f64_row(ui: &mut Ui, label: &str, tip: &str, value: &mut f64, min: f64, max: f64) -> bool {
+    row(ui, label, tip, |ui, id| f64_edit(ui, label, id, tip, value, min, max))
+}
+
+/// A floating-point field in `[min, max]`.
+pub(super) fn f64_edit(
+    ui: &mut Ui,
+    salt: &str,
+    name: impl Into<Name>,
+    tip: &str,
+    value: &mut f64,
+    min: f64,
+    max: f64,
+) -> bool {
+    parsed_edit(ui, salt, name, tip, value, NUMBER_WIDTH, |v| fmt_num(*v), |t| parse_f64(t, min, max))
+}
+
+/// A share 0–1 edited as a percentage 0–100.
+pub(super) fn percent_edit(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip: &str, share: &mut f64) -> bool {
+    let changed = parsed_edit(
+        ui,
+        salt,
+        name,
+        tip,
+        share,
+        NUMBER_WIDTH,
+        |v| fmt_num((*v * 100.0 * 1e6).round() / 1e6),
+        |t| parse_f64(t.trim().trim_end_matches('%'), 0.0, 100.0).map(|p| p / 100.0),
+    );
+    ui.label("%");
+    changed
+}
+
+/// A labelled share row edited as a percentage.
+pub(super) fn percent_row(ui: &mut Ui, label: &str, tip: &str, share: &mut f64) -> bool {
+    row(ui, label, tip, |ui, id| percent_edit(ui, label, id, tip, share))
+}
+
+/// A whole-number field in `[min, max]`.
+pub(super) fn int_edit<T>(
+    ui: &mut Ui,
+    salt: &str,
+    name: impl Into<Name>,
+    tip: &str,
+    value: &mut T,
+    min: i128,
+    max: i128,
+) -> bool
+where
+    T: PartialEq + Copy + Into<i128> + TryFrom<i128>,
+{
+    parsed_edit(ui, salt, name, tip, value, NUMBER_WIDTH, |v| (*v).into().to_string(), |t| parse_int(t, min, max))
+}
+
+/// A labelled whole-number row.
+pub(super) fn int_row<T>(ui: &mut Ui, label: &str, tip: &str, value: &mut T, min: i128, max: i128) -> bool
+where
+    T: PartialEq + Copy + Into<i128> + TryFrom<i128>,
+{
+    row(ui, label, tip, |ui, id| int_edit(ui, label, id, tip, value, min, max))
+}
+
+/// Duration units offered by the unit picker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Unit {
+    Minutes,
+    Hours,
+    Days,
+}
+
+impl Unit {
+    const ALL: [Self; 3] = [Self::Minutes, Self::Hours, Self::Days];
+
+    fn secs(self) -> i64 {
+        match self {
+            Self::Minutes => 60,
+            Self::Hours => 3_600,
+            Self::Days => 86_400,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Minutes => "minutes",
+            Self::Hours => "hours",
+            Self::Days => "days",
+        }
+    }
+
+    /// The largest unit that divides `secs` evenly (minutes for zero or odd seconds).
+    fn fitting(secs: i64) -> Self {
+        Self::ALL.into_iter().rev().find(|u| secs != 0 && secs % u.secs() == 0).unwrap_or(Self::Minutes)
+    }
+}
+
+/// Parses a duration amount in `unit`: non-negative, a whole number of seconds.
+fn parse_amount(text: &str, unit: Unit) -> Result<Seconds, String> {
+    let x = parse_f64(text, 0.0, 1e9)?;
+    let secs = x * unit.secs() as f64;
+    if (secs - secs.round()).abs() > 1e-6 {
+        return Err("must be a whole number of seconds".to_owned());
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    Ok(Seconds(secs.round() as i64))
+}
+
+/// A duration: an amount field tied to its name plus a unit picker named `"{salt} unit"`.
+/// Changing the unit keeps the amount ("1 day" becomes "1 hour").
+pub(super) fn duration_edit(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip: &str, value: &mut Seconds) -> bool {
+    let unit_id = ui.make_persistent_id(("unit", salt));
+    let mut unit: Unit = ui.data(|d| d.get_temp(unit_id)).unwrap_or_else(|| Unit::fitting(value.0));
+    let secs_per_unit = unit.secs();
+    let mut changed = parsed_edit(
+        ui,
+        salt,
+        name,
+        tip,
+        value,
+        NUMBER_WIDTH,
+        |v| fmt_num(v.0 as f64 / secs_per_unit as f64),
+        |t| parse_amount(t, unit),
+    );
+    let before = unit;
+    let name = format!("{salt} unit");
+    egui::ComboBox::from_id_salt(unit_id)
+        .selected_text(unit.label())
+        .width(80.0)
+        .show_ui(ui, |ui| {
+            for u in Unit::ALL {
+                ui.selectable_value(&mut unit, u, u.label());
+            }
+        })
+        .response
+        .accessible_name(name)
+        .on_hover_text("Unit of the duration");
+    if unit != before {
+        let amount = value.0 as f64 / before.secs() as f64;
+        #[allow(clippy::cast_possible_truncation)]
+        let secs = Seconds((amount * unit.secs() as f64).round() as i64);
+        if secs != *value {
+            *value = secs;
+            changed = true;
+        }
+    }
+    ui.data_mut(|d| d.insert_temp(unit_id, unit));
+    changed
+}
+
+/// A labelled duration row.
+pub(super) fn duration_row(ui: &mut Ui, label: &str, tip: &str, value: &mut Seconds) -> bool {
+    row(ui, label, tip, |ui, id| duration_edit(ui, label, id, tip, value))
+}
+
+/// An optional duration: a checkbox with the label's text, then the duration when on.
+pub(super) fn optional_duration_row(
+    ui: &mut Ui,
+    label: &str,
+    tip: &str,
+    value: &mut Option<Seconds>,
+    default: Seconds,
+) -> bool {
+    let mut on = value.is_some();
+    let mut changed = ui.checkbox(&mut on, label).on_hover_text(tip).changed();
+    ui.horizontal(|ui| {
+        if changed {
+            *value = on.then_some(value.unwrap_or(default));
+        }
+        if let Some(v) = value {
+            let salt = format!("{label} duration");
+            changed |= duration_edit(ui, &salt, salt.clone(), tip, v);
+        }
+    });
+    ui.end_row();
+    changed
+}
+
+/// A time of day field (HH:MM).
+pub(super) fn time_of_day_edit(
+    ui: &mut Ui,
+    salt: &str,
+    name: impl Into<Name>,
+    tip: &str,
+    value: &mut TimeOfDay,
+) -> bool {
+    parsed_edit(ui, salt, name, tip, value, 56.0, ToString::to_string, |t| {
+        t.parse::<TimeOfDay>().map_err(|_| format!("{:?} is not a time: use HH:MM from 00:00 to 23:59", t.trim()))
+    })
+}
+
+/// Formats an instant as `YYYY-MM-DD HH:MM` UTC (seconds only when not zero).
+pub(super) fn fmt_timestamp(t: Timestamp) -> String {
+    match t.to_utc() {
+        Some(dt) if t.0 % 60 == 0 => dt.format("%Y-%m-%d %H:%M").to_string(),
+        Some(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => t.to_string(),
+    }
+}
+
+/// Parses `YYYY-MM-DD HH:MM` (or RFC 3339) as UTC.
+pub(super) fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
+    text.parse::<Timestamp>().map_err(|_| format!("{:?} is not a date-time: use YYYY-MM-DD HH:MM (UTC)", text.trim()))
+}
+
+/// The current instant, to the minute (the form turns "Now" into a fixed instant).
+pub(super) fn now_to_minute() -> Timestamp {
+    let now = chrono::Utc::now().timestamp();
+    Timestamp(now - now.rem_euclid(60))
+}
+
+/// A date-time field (UTC) with a "Now" button named `"{salt} now"`.
+pub(super) fn timestamp_edit(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip: &str, value: &mut Timestamp) -> bool {
+    let mut changed = parsed_edit(ui, salt, name, tip, value, 140.0, |t| fmt_timestamp(*t), parse_timestamp);
+    ui.label("UTC");
+    if ui
+        .button("Now")
+        .accessible_name(format!("{salt} now"))
+        .on_hover_text("Set to the current instant (saved as a fixed date-time)")
+        .clicked()
+    {
+        let now = now_to_minute();
+        if now != *value {
+            *value = now;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// A labelled date-time row.
+pub(super) fn timestamp_row(ui: &mut Ui, label: &str, tip: &str, value: &mut Timestamp) -> bool {
+    row(ui, label, tip, |ui, id| timestamp_edit(ui, label, id, tip, value))
+}
+
+/// A picker over a fixed list of choices, tied to its name.
+pub(super) fn choice_edit<T: PartialEq + Copy>(
+    ui: &mut Ui,
+    salt: &str,
+    name: impl Into<Name>,
+    tip: &str,
+    value: &mut T,
+    choices: &[(T, &str)],
+) -> bool {
+    let before = *value;
+    let selected = choices.iter().find(|(c, _)| *c == *value).map_or("", |(_, text)| *text);
+    let response = egui::ComboBox::from_id_salt(ui.make_persistent_id(("choice", salt)))
+        .selected_text(selected)
+        .show_ui(ui, |ui| {
+            for (c, text) in choices {
+                ui.selectable_value(value, *c, *text);
+            }
+        })
+        .response;
+    named(response, name, tip);
+    *value != before
+}
+
+/// A labelled picker row.
+pub(super) fn choice_row<T: PartialEq + Copy>(
+    ui: &mut Ui,
+    label: &str,
+    tip: &str,
+    value: &mut T,
+    choices: &[(T, &str)],
+) -> bool {
+    row(ui, label, tip, |ui, id| choice_edit(ui, label, id, tip, value, choices))
+}
+
+/// A timezone picker: a combo box with a search field over every IANA name.
+/// An unknown name (from a file) is kept and shown with a red reason.
+pub(super) fn timezone_edit(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip: &str, value: &mut TzName) -> bool {
+    let id = ui.make_persistent_id(("tz", salt));
+    let search_id = id.with("search");
+    let mut changed = false;
+    let response = egui::ComboBox::from_id_salt(id)
+        .selected_text(value.0.as_str())
+        .width(180.0)
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
+        .show_ui(ui, |ui| {
+            let mut search: String = ui.data(|d| d.get_temp(search_id)).unwrap_or_default();
+            let search_label = ui.label("Search").id;
+            ui.add(egui::TextEdit::singleline(&mut search).hint_text("e.g. Kolkata").desired_width(160.0))
+                .labelled_by(search_label)
+                .on_hover_text("Type part of an IANA timezone name");
+            let needle = search.to_lowercase().replace(' ', "_");
+            let mut shown = 0;
+            for tz in chrono_tz::TZ_VARIANTS {
+                let name = tz.name();
+                if !needle.is_empty() && !name.to_lowercase().contains(&needle) {
+                    continue;
+                }
+                shown += 1;
+                if shown > 40 {
+                    ui.weak("… type to narrow the list");
+                    break;
+                }
+                if ui.selectable_label(value.0 == name, name).clicked() {
+                    *value = TzName::new(name);
+                    changed = true;
+                    ui.close();
+                }
+            }
+            ui.data_mut(|d| d.insert_temp(search_id, search));
+        })
+        .response;
+    named(response, name, tip);
+    if value.zone().is_none() {
+        error_label(ui, &format!("{:?} is not a known IANA timezone", value.0));
+    }
+    changed
+}
+
+/// Shows the diagnostics that concern a part of the model, errors first.
+pub(super) fn diagnostics_ui<'a>(ui: &mut Ui, diagnostics: impl Iterator<Item = &'a Diagnostic>) {
+    let mut list: Vec<&Diagnostic> = diagnostics.collect();
+    list.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    for d in list {
+        let (icon, color) = match d.severity {
+            Severity::Error => ("Error:", ui.visuals().error_fg_color),
+            Severity::Warning => ("Warning:", ui.visuals().warn_fg_color),
+        };
+        ui.colored_label(color, format!("{icon} {}", d.message));
+    }
+}
+
+/// A small button that removes a row, named for the row.
+pub(super) fn remove_button(ui: &mut Ui, name: &str) -> bool {
+    ui.small_button("×").accessible_name(name).on_hover_text(name).clicked()
+}
+
+/// Small buttons that move a row up or down, named for the row. Returns -1, 0 or 1.
+pub(super) fn move_buttons(ui: &mut Ui, name: &str, index: usize, len: usize) -> i32 {
+    let mut delta = 0;
+    if ui
+        .add_enabled(index > 0, egui::Button::new("Up").small())
+        .accessible_name(format!("Move {name} up"))
+        .on_hover_text("Move up")
+        .clicked()
+    {
+        delta = -1;
+    }
+    if ui
+        .add_enabled(index + 1 < len, egui::Button::new("Down").small())
+        .accessible_name(format!("Move {name} down"))
+        .on_hover_text("Move down")
+        .clicked()
+    {
+        delta = 1;
+    }
+    delta
+}
+
+/// Moves `v[index]` by `delta` (-1 or 1) when it stays in range. Returns whether it moved.
+pub(super) fn apply_move<T>(v: &mut [T], index: usize, delta: i32) -> bool {
+    let target = match delta {
+        -1 if index > 0 => index - 1,
+        1 if index + 1 < v.len() => index + 1,
+        _ => return false,
+    };
+    v.swap(index, target);
+    true
+}

@@ -1,0 +1,850 @@
+//! Inspector forms driven through their accessible labels (egui_kittest): every
+//! setting of every node kind, setup, entry, goals and scenario. Each test types,
+//! clicks and picks the way a user would and checks the model, then relies on the
+//! harness's accessibility check (run after every frame batch) for unnamed inputs.
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns build fixtures from literals
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use journey_studio::app::forms::{
+    FormContext, FormResponse, entry_form_ui, goals_form_ui, node_form_ui, scenario_form_ui, setup_form_ui,
+};
+use journey_studio::model::{
+    ActionRule, CanvasPos, CapPeriod, Channel, Condition, CountCmp, DelayDist, DndAction, EngagementKind, EntryRule,
+    EntrySegment, Filter, GoalMode, Journey, KindTag, Node, NodeId, NodeKind, Operator, PathId, PropertyDist,
+    Recurrence, Scenario, Scope, Seconds, Setup, SplitMode, TimeOfDay, Timeline, Timestamp, TzName, UpdateOp, Value,
+    WaitKind, Weekday,
+};
+
+/// What a form harness edits.
+struct State<T> {
+    journey: Journey,
+    value: T,
+    changes: usize,
+}
+
+type FormFn<T> = fn(&mut egui::Ui, &mut T, &FormContext<'_>) -> FormResponse;
+
+/// The one helper that builds every harness: a form over `value`, counting reported changes.
+fn harness<T: 'static>(value: T, form: FormFn<T>) -> Harness<'static, State<T>> {
+    let state = State { journey: Journey::new("Test"), value, changes: 0 };
+    let mut h = Harness::builder().with_size([1400.0, 6000.0]).build_ui_state(
+        move |ui, s: &mut State<T>| {
+            let cx = FormContext { journey: &s.journey, diagnostics: &[] };
+            if form(ui, &mut s.value, &cx).changed {
+                s.changes += 1;
+            }
+        },
+        state,
+    );
+    h.run();
+    h
+}
+
+fn node(kind: KindTag) -> Node {
+    Node { id: NodeId(7), label: kind.label().to_owned(), pos: CanvasPos::new(0.0, 0.0), kind: kind.default_kind() }
+}
+
+fn node_harness(kind: KindTag) -> Harness<'static, State<Node>> {
+    harness(node(kind), node_form_ui)
+}
+
+/// Replaces the text of the field named `label` the way a user would: click, select all, type, Tab.
+fn set_text<S>(h: &mut Harness<'_, S>, label: &str, text: &str) {
+    h.get_by_label(label).click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+    h.key_press(Key::Tab);
+    h.run();
+}
+
+/// Clicks the widget named `label`.
+fn click<S>(h: &mut Harness<'_, S>, label: &str) {
+    h.get_by_label(label).click();
+    h.run();
+}
+
+/// Opens the picker named `label` and chooses `option`.
+fn choose<S>(h: &mut Harness<'_, S>, label: &str, option: &str) {
+    click(h, label);
+    click(h, option);
+}
+
+fn kind<'a>(h: &'a Harness<'_, State<Node>>) -> &'a NodeKind {
+    &h.state().value.kind
+}
+
+fn tod(h: u8, m: u8) -> TimeOfDay {
+    TimeOfDay::new(h, m).unwrap()
+}
+
+fn utc(y: i32, mo: u32, d: u32, hh: u32, mm: u32) -> Timestamp {
+    Timestamp::from_utc(y, mo, d, hh, mm, 0).unwrap()
+}
+
+fn has_error<S>(h: &Harness<'_, S>, text: &str) -> bool {
+    h.query_by_label_contains(text).is_some()
+}
+
+// ---------------------------------------------------------------- nodes
+
+#[test]
+fn wait_node_every_mode() {
+    let mut h = node_harness(KindTag::Wait);
+    set_text(&mut h, "Label", "Cool down");
+    assert_eq!(h.state().value.label, "Cool down");
+    set_text(&mut h, "Wait duration", "3");
+    assert_eq!(kind(&h), &NodeKind::Wait(WaitKind::Duration(Seconds::days(3))));
+    choose(&mut h, "Wait duration unit", "hours");
+    assert_eq!(kind(&h), &NodeKind::Wait(WaitKind::Duration(Seconds::hours(3))));
+    set_text(&mut h, "Wait duration", "-2");
+    assert!(has_error(&h, "must be between"), "a negative duration is refused inline");
+    assert_eq!(kind(&h), &NodeKind::Wait(WaitKind::Duration(Seconds::hours(3))));
+
+    choose(&mut h, "Wait mode", "Until a time of day");
+    set_text(&mut h, "Wait until time", "25:00");
+    assert!(has_error(&h, "\"25:00\" is not a time"), "inline error shown");
+    assert_eq!(kind(&h), &NodeKind::Wait(WaitKind::TimeOfDay { time: tod(9, 0), user_timezone: false }));
+    set_text(&mut h, "Wait until time", "21:30");
+    assert!(!has_error(&h, "is not a time"));
+    click(&mut h, "User timezone");
+    assert_eq!(kind(&h), &NodeKind::Wait(WaitKind::TimeOfDay { time: tod(21, 30), user_timezone: true }));
+
+    choose(&mut h, "Wait mode", "Until a date-time");
+    set_text(&mut h, "Wait until", "2027-03-01 10:15");
+    assert_eq!(kind(&h), &NodeKind::Wait(WaitKind::Until(utc(2027, 3, 1, 10, 15))));
+    set_text(&mut h, "Wait until", "tomorrow");
+    assert!(has_error(&h, "is not a date-time"));
+    assert_eq!(kind(&h), &NodeKind::Wait(WaitKind::Until(utc(2027, 3, 1, 10, 15))));
+    click(&mut h, "Wait until now");
+    let now = chrono::Utc::now().timestamp();
+    match kind(&h) {
+        NodeKind::Wait(WaitKind::Until(t)) => assert!((now - t.0).abs() < 120, "Now fixes the current instant"),
+        other => panic!("unexpected {other:?}"),
+    }
+
+    choose(&mut h, "Wait mode", "Until the best time");
+    assert_eq!(kind(&h), &NodeKind::Wait(WaitKind::BestTime));
+    assert!(h.state().changes >= 8);
+}
+
+#[test]
+fn condition_node_live_action_with_filters_nth_and_window() {
+    let mut h = node_harness(KindTag::Condition);
+    set_text(&mut h, "Event", "Product Viewed");
+    click(&mut h, "Event filter add");
+    set_text(&mut h, "Event filter 1 property", "Category");
+    set_text(&mut h, "Event filter 1 value", "Shoes");
+    click(&mut h, "Only the nth occurrence");
+    set_text(&mut h, "Occurrence number", "6");
+    set_text(&mut h, "Qualifying window duration", "2");
+    choose(&mut h, "Qualifying window duration unit", "hours");
+    let NodeKind::Condition { condition: Condition::LiveAction(rule), window } = kind(&h) else { panic!() };
+    assert_eq!(rule.event.event, "Product Viewed");
+    assert_eq!(rule.event.filters.len(), 1);
+    let f = &rule.event.filters[0];
+    assert_eq!((f.scope, f.property.as_str(), f.op), (Scope::Event, "Category", Operator::Equals));
+    assert_eq!(f.value, Value::Text("Shoes".into()));
+    assert_eq!(rule.nth_occurrence, Some(6));
+    assert_eq!(*window, Some(Seconds::hours(2)));
+
+    // Operators switch the value type; numbers are parsed.
+    choose(&mut h, "Event filter 1 operator", "is greater than");
+    set_text(&mut h, "Event filter 1 value", "abc");
+    assert!(has_error(&h, "is not a number"));
+    set_text(&mut h, "Event filter 1 value", "42.5");
+    let NodeKind::Condition { condition: Condition::LiveAction(rule), .. } = kind(&h) else { panic!() };
+    assert_eq!(rule.event.filters[0].op, Operator::GreaterThan);
+    assert_eq!(rule.event.filters[0].value, Value::Number(42.5));
+    click(&mut h, "Remove Event filter 1");
+    click(&mut h, "Qualifying window");
+    let NodeKind::Condition { condition: Condition::LiveAction(rule), window } = kind(&h) else { panic!() };
+    assert!(rule.event.filters.is_empty());
+    assert_eq!(*window, None);
+}
+
+#[test]
+fn condition_node_inaction_past_behaviour_and_date_property() {
+    let mut h = node_harness(KindTag::Condition);
+    choose(&mut h, "Condition", "Inaction");
+    set_text(&mut h, "Did event", "Added To Cart");
+    set_text(&mut h, "Did not do event", "Charged");
+    set_text(&mut h, "Within", "30");
+    choose(&mut h, "Within unit", "minutes");
+    let NodeKind::Condition { condition: Condition::Inaction(r), .. } = kind(&h) else { panic!() };
+    assert_eq!((r.did.event.as_str(), r.not_did.event.as_str()), ("Added To Cart", "Charged"));
+    assert_eq!(r.within, Seconds::minutes(30));
+
+    choose(&mut h, "Condition", "Past behaviour");
+    set_text(&mut h, "Event", "App Launched");
+    choose(&mut h, "Count comparison", "more than");
+    set_text(&mut h, "Count", "10");
+    set_text(&mut h, "In the last days", "14");
+    let NodeKind::Condition { condition: Condition::PastBehaviour(r), .. } = kind(&h) else { panic!() };
+    assert_eq!(r.event.event, "App Launched");
+    assert_eq!(r.count, CountCmp::MoreThan(10));
+    assert_eq!(r.last_days, 14);
+
+    choose(&mut h, "Condition", "Date-time property");
+    set_text(&mut h, "Date property", "Flight time");
+    set_text(&mut h, "Within the next", "3");
+    choose(&mut h, "Within the next unit", "days");
+    let NodeKind::Condition { condition: Condition::DateProperty(r), .. } = kind(&h) else { panic!() };
+    assert_eq!(r.property, "Flight time");
+    assert_eq!(r.within_next, Seconds::days(3));
+}
+
+#[test]
+fn condition_node_user_property_builder_with_typed_values() {
+    let mut h = node_harness(KindTag::Condition);
+    choose(&mut h, "Condition", "User property");
+    set_text(&mut h, "User property condition 1 property", "Premium");
+    choose(&mut h, "User property condition 1 type", "true/false");
+    choose(&mut h, "User property condition 1 value", "false");
+    click(&mut h, "User property add condition");
+    set_text(&mut h, "User property condition 2 property", "Last seen");
+    choose(&mut h, "User property condition 2 operator", "is within the last");
+    set_text(&mut h, "User property condition 2 value", "5");
+    choose(&mut h, "User property condition 2 value unit", "days");
+    click(&mut h, "User property add condition");
+    set_text(&mut h, "User property condition 3 property", "Signed up");
+    choose(&mut h, "User property condition 3 operator", "is less than");
+    choose(&mut h, "User property condition 3 type", "date-time");
+    set_text(&mut h, "User property condition 3 value", "2026-06-01 00:00");
+    choose(&mut h, "User property match", "any (OR)");
+    let NodeKind::Condition { condition: Condition::UserProperty(Filter::Any(members)), .. } = kind(&h) else {
+        panic!("{:?}", kind(&h))
+    };
+    let conds: Vec<_> = members
+        .iter()
+        .map(|m| match m {
+            Filter::Cond(c) => (c.property.clone(), c.op, c.value.clone()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        conds,
+        vec![
+            ("Premium".to_owned(), Operator::Equals, Value::Bool(false)),
+            ("Last seen".to_owned(), Operator::WithinLast, Value::Duration(Seconds::days(5))),
+            ("Signed up".to_owned(), Operator::LessThan, Value::DateTime(utc(2026, 6, 1, 0, 0))),
+        ]
+    );
+}
+
+#[test]
+fn conditional_split_paths_groups_and_order() {
+    let mut h = node_harness(KindTag::ConditionalSplit);
+    set_text(&mut h, "Path 1 name", "Big spenders");
+    click(&mut h, "Path 1 add condition");
+    choose(&mut h, "Path 1 condition 1 scope", "Event");
+    set_text(&mut h, "Path 1 condition 1 property", "Amount");
+    choose(&mut h, "Path 1 condition 1 operator", "is greater than");
+    set_text(&mut h, "Path 1 condition 1 value", "100");
+    click(&mut h, "Path 1 add group");
+    set_text(&mut h, "Path 1 condition 2 condition 1 property", "City");
+    choose(&mut h, "Path 1 condition 2 condition 1 operator", "contains");
+    set_text(&mut h, "Path 1 condition 2 condition 1 value", "York");
+    click(&mut h, "Path 1 condition 2 add condition");
+    set_text(&mut h, "Path 1 condition 2 condition 2 property", "Country");
+    choose(&mut h, "Path 1 condition 2 match", "all (AND)");
+    click(&mut h, "Add path");
+    set_text(&mut h, "Path 2 name", "Everyone in Paris");
+    click(&mut h, "Move path 2 up");
+    let NodeKind::ConditionalSplit { paths } = kind(&h) else { panic!() };
+    assert_eq!(paths.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Everyone in Paris", "Big spenders"]);
+    assert_eq!(paths[1].id, PathId(1), "reordering keeps path ids (and so links)");
+    let Filter::All(members) = &paths[1].filter else { panic!() };
+    let Filter::Cond(c) = &members[0] else { panic!() };
+    assert_eq!(
+        (c.scope, c.property.as_str(), c.op, &c.value),
+        (Scope::Event, "Amount", Operator::GreaterThan, &Value::Number(100.0))
+    );
+    let Filter::All(group) = &members[1] else { panic!("{:?}", members[1]) };
+    assert_eq!(group.len(), 2);
+    assert!(h.query_by_label_contains("Others").is_some(), "Others is shown as the fixed last path");
+    click(&mut h, "Remove path 1");
+    let NodeKind::ConditionalSplit { paths } = kind(&h) else { panic!() };
+    assert_eq!(paths.len(), 1);
+    assert_eq!(paths[0].name, "Big spenders");
+}
+
+#[test]
+fn random_split_percentages_mode_and_winner() {
+    let mut h = node_harness(KindTag::RandomSplit);
+    set_text(&mut h, "Path 1 name", "Control copy");
+    set_text(&mut h, "Path 1 %", "40");
+    assert!(has_error(&h, "Total 90%: the percentages must sum to 100"), "live sum shows red with the reason");
+    click(&mut h, "Add path");
+    set_text(&mut h, "Path 3 %", "10");
+    assert!(h.query_by_label("Total 100%").is_some());
+    for _ in 0..4 {
+        click(&mut h, "Add path");
+    }
+    let NodeKind::RandomSplit { paths, .. } = kind(&h) else { panic!() };
+    assert_eq!(paths.len(), 7);
+    assert!(h.query_by_label("Add path").is_some_and(|b| b.accesskit_node().is_disabled()), "at most 7 paths");
+    for n in (3..=7).rev() {
+        click(&mut h, &format!("Remove path {n}"));
+    }
+    assert!(h.query_by_label("Remove path 2").is_none(), "no fewer than 2 paths");
+    click(&mut h, "Move path 1 down");
+    click(&mut h, "Automated");
+    set_text(&mut h, "Minimum share %", "15");
+    choose(&mut h, "Declared winner", "Control copy");
+    let NodeKind::RandomSplit { paths, mode, winner } = kind(&h) else { panic!() };
+    assert_eq!(
+        paths.iter().map(|p| (p.name.as_str(), p.percent)).collect::<Vec<_>>(),
+        [("Variant B", 50), ("Control copy", 40)]
+    );
+    assert_eq!(*mode, SplitMode::Automated { min_share_percent: 15 });
+    assert_eq!(*winner, Some(PathId(1)));
+    click(&mut h, "Manual");
+    let NodeKind::RandomSplit { mode, .. } = kind(&h) else { panic!() };
+    assert_eq!(*mode, SplitMode::Manual);
+}
+
+#[test]
+fn channel_nodes_message_fields_follow_the_channel() {
+    for channel in Channel::ALL {
+        let mut h = node_harness(KindTag::Channel(channel));
+        let fields = channel.fields();
+        if fields.title {
+            set_text(&mut h, "Title", "Flash sale");
+        } else {
+            assert!(h.query_by_label("Title").is_none(), "{channel:?} has no title");
+        }
+        if fields.subject {
+            set_text(&mut h, "Subject", "Only today");
+        }
+        if fields.url {
+            set_text(&mut h, "Webhook URL", "https://example.com/hook");
+        }
+        let body = if channel == Channel::Webhook { "Payload" } else { "Body" };
+        set_text(&mut h, body, "Hello {{ Profile.name }}");
+        set_text(&mut h, "Provider", "Acme");
+        if fields.buttons {
+            click(&mut h, "Add button");
+            set_text(&mut h, "Button 1 label", "Shop");
+            set_text(&mut h, "Button 1 link", "app://shop");
+        } else {
+            assert!(h.query_by_label("Add button").is_none());
+        }
+        set_text(&mut h, "Engagement window", "12");
+        choose(&mut h, "Engagement window unit", "hours");
+        click(&mut h, "Exclude this node from user timezone");
+        let NodeKind::Channel { channel: c, message, engagement_window, exclude_from_user_timezone } = kind(&h) else {
+            panic!()
+        };
+        assert_eq!(*c, channel);
+        assert_eq!(message.body, "Hello {{ Profile.name }}");
+        assert_eq!(message.provider, "Acme");
+        assert_eq!(message.title, if fields.title { "Flash sale" } else { "" });
+        assert_eq!(message.subject, if fields.subject { "Only today" } else { "" });
+        assert_eq!(message.url, if fields.url { "https://example.com/hook" } else { "" });
+        if fields.buttons {
+            assert_eq!((message.buttons[0].label.as_str(), message.buttons[0].url.as_str()), ("Shop", "app://shop"));
+        }
+        assert_eq!(*engagement_window, Seconds::hours(12));
+        assert!(*exclude_from_user_timezone);
+    }
+}
+
+#[test]
+fn profile_update_rows() {
+    let mut h = node_harness(KindTag::ProfileUpdate);
+    click(&mut h, "Add update");
+    set_text(&mut h, "Property 1", "Points");
+    choose(&mut h, "Operation 1", "increase by");
+    set_text(&mut h, "Value 1", "10");
+    click(&mut h, "Add update");
+    set_text(&mut h, "Property 2", "Points");
+    assert!(has_error(&h, "each property may appear once"));
+    set_text(&mut h, "Property 2", "Tags");
+    choose(&mut h, "Operation 2", "add to array");
+    set_text(&mut h, "Value 2", "vip");
+    let NodeKind::ProfileUpdate { rows } = kind(&h) else { panic!() };
+    let got: Vec<_> = rows.iter().map(|r| (r.property.as_str(), r.op, r.value.as_str())).collect();
+    assert_eq!(got, [("Points", UpdateOp::IncreaseBy, "10"), ("Tags", UpdateOp::AddToArray, "vip")]);
+    click(&mut h, "Remove update 1");
+    let NodeKind::ProfileUpdate { rows } = kind(&h) else { panic!() };
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].property, "Tags");
+}
+
+#[test]
+fn exit_nodes_have_only_a_label() {
+    for tag in [KindTag::Exit, KindTag::ForceExit] {
+        let mut h = node_harness(tag);
+        set_text(&mut h, "Label", "Done");
+        assert_eq!(h.state().value.label, "Done");
+        assert_eq!(h.state().value.kind, tag.default_kind());
+    }
+}
+
+// ---------------------------------------------------------------- entry
+
+fn entry_segment() -> EntrySegment {
+    let NodeKind::Entry(seg) = KindTag::Entry.default_kind() else { panic!() };
+    seg
+}
+
+#[test]
+fn entry_live_action_user_filters_and_unsubscribed() {
+    let mut h = harness(entry_segment(), entry_form_ui);
+    set_text(&mut h, "Event", "Product Viewed");
+    click(&mut h, "Only the nth occurrence");
+    set_text(&mut h, "Occurrence number", "3");
+    click(&mut h, "User filter add");
+    set_text(&mut h, "User filter 1 property", "Age");
+    choose(&mut h, "User filter 1 operator", "is greater than");
+    set_text(&mut h, "User filter 1 value", "18");
+    click(&mut h, "Do not send to unsubscribed users");
+    let seg = &h.state().value;
+    assert_eq!(
+        seg.rule,
+        EntryRule::LiveAction(ActionRule {
+            event: journey_studio::model::EventFilter::named("Product Viewed"),
+            nth_occurrence: Some(3)
+        })
+    );
+    assert_eq!(seg.user_filters.len(), 1);
+    assert_eq!(seg.user_filters[0].scope, Scope::User);
+    assert_eq!(seg.user_filters[0].value, Value::Number(18.0));
+    assert!(seg.skip_unsubscribed);
+}
+
+#[test]
+fn entry_every_rule_kind() {
+    let mut h = harness(entry_segment(), entry_form_ui);
+    choose(&mut h, "Entry rule", "Inaction");
+    set_text(&mut h, "Did event", "Added To Cart");
+    set_text(&mut h, "Did not do event", "Charged");
+    set_text(&mut h, "Within", "2");
+    let EntryRule::Inaction(r) = &h.state().value.rule else { panic!() };
+    assert_eq!(
+        (r.did.event.as_str(), r.not_did.event.as_str(), r.within),
+        ("Added To Cart", "Charged", Seconds::days(2))
+    );
+
+    choose(&mut h, "Entry rule", "Date-time property");
+    set_text(&mut h, "Date property", "Due date");
+    set_text(&mut h, "Within the next", "10");
+    let EntryRule::DateProperty(r) = &h.state().value.rule else { panic!() };
+    assert_eq!((r.property.as_str(), r.within_next), ("Due date", Seconds::days(10)));
+
+    choose(&mut h, "Entry rule", "Past behaviour");
+    set_text(&mut h, "Event", "Charged");
+    choose(&mut h, "Count comparison", "fewer than");
+    set_text(&mut h, "Count", "2");
+    set_text(&mut h, "In the last days", "30");
+    let EntryRule::PastBehaviour(r) = &h.state().value.rule else { panic!() };
+    assert_eq!((r.event.event.as_str(), r.count, r.last_days), ("Charged", CountCmp::FewerThan(2), 30));
+    assert!(h.query_by_label_contains("Scheduled entry").is_some());
+
+    choose(&mut h, "Entry rule", "Custom list");
+    set_text(&mut h, "List name", "VIPs");
+    assert_eq!(h.state().value.rule, EntryRule::CustomList { name: "VIPs".into() });
+}
+
+// ---------------------------------------------------------------- setup
+
+#[test]
+fn setup_basics_dates_and_description_counter() {
+    let mut h = harness(Setup::default(), setup_form_ui);
+    set_text(&mut h, "Name", "Win back");
+    set_text(&mut h, "Description", "Bring them back");
+    assert!(h.query_by_label("15/120").is_some(), "live counter");
+    set_text(&mut h, "Description", &"x".repeat(121));
+    assert!(has_error(&h, "121/120: too long to publish"));
+    assert_eq!(h.state().value.description.len(), 121, "long text is kept, not truncated");
+    set_text(&mut h, "Start", "2027-02-01 09:00");
+    assert_eq!(h.state().value.start, utc(2027, 2, 1, 9, 0));
+    set_text(&mut h, "Start", "2027-02-30 09:00");
+    assert!(has_error(&h, "is not a date-time"));
+    assert_eq!(h.state().value.start, utc(2027, 2, 1, 9, 0), "invalid text leaves the model unchanged");
+    click(&mut h, "End");
+    set_text(&mut h, "End date-time", "2027-03-01 00:00");
+    assert_eq!(h.state().value.end, Some(utc(2027, 3, 1, 0, 0)));
+    click(&mut h, "Start now");
+    let now = chrono::Utc::now().timestamp();
+    assert!((h.state().value.start.0 - now).abs() < 120);
+    assert_eq!(h.state().value.start.0 % 60, 0, "Now is a fixed instant to the minute");
+    click(&mut h, "End");
+    assert_eq!(h.state().value.end, None);
+    assert_eq!(h.state().value.name, "Win back");
+}
+
+#[test]
+fn setup_timeline_every_kind() {
+    let mut h = harness(Setup::default(), setup_form_ui);
+    choose(&mut h, "Runs", "On specific dates");
+    click(&mut h, "Add run date");
+    set_text(&mut h, "Run 2", "2027-01-20 10:00");
+    let start = h.state().value.start;
+    assert_eq!(h.state().value.timeline, Timeline::SpecificDates(vec![start, utc(2027, 1, 20, 10, 0)]));
+    click(&mut h, "Remove run 1");
+    assert_eq!(h.state().value.timeline, Timeline::SpecificDates(vec![utc(2027, 1, 20, 10, 0)]));
+    choose(&mut h, "Runs", "Every N days");
+    set_text(&mut h, "Every days", "3");
+    assert_eq!(h.state().value.timeline, Timeline::Recurring(Recurrence::EveryDays(3)));
+    choose(&mut h, "Runs", "Weekly");
+    click(&mut h, "Run on Wed");
+    click(&mut h, "Run on Fri");
+    assert_eq!(
+        h.state().value.timeline,
+        Timeline::Recurring(Recurrence::Weekly(vec![Weekday::Mon, Weekday::Wed, Weekday::Fri]))
+    );
+    choose(&mut h, "Runs", "Monthly");
+    set_text(&mut h, "Day of month", "15");
+    set_text(&mut h, "Day of month", "32");
+    assert!(has_error(&h, "must be between 1 and 31"));
+    assert_eq!(h.state().value.timeline, Timeline::Recurring(Recurrence::Monthly(15)));
+    choose(&mut h, "Runs", "Enter once (at the start)");
+    assert_eq!(h.state().value.timeline, Timeline::Once);
+}
+
+#[test]
+fn setup_reentry_dnd_and_timezone() {
+    let mut h = harness(Setup::default(), setup_form_ui);
+    click(&mut h, "Allow re-entry");
+    click(&mut h, "Cooldown");
+    set_text(&mut h, "Cooldown duration", "7");
+    click(&mut h, "Limit entries");
+    set_text(&mut h, "Maximum entries", "4");
+    let r = &h.state().value.reentry;
+    assert!(r.enabled);
+    assert_eq!((r.cooldown, r.max_entries), (Some(Seconds::days(7)), Some(4)));
+
+    click(&mut h, "Enable do not disturb");
+    click(&mut h, "Mon quiet hours");
+    set_text(&mut h, "Mon from", "21:00");
+    set_text(&mut h, "Mon to", "07:30");
+    set_text(&mut h, "Mon to", "7h");
+    assert!(has_error(&h, "\"7h\" is not a time"));
+    click(&mut h, "Apply Mon to all days");
+    click(&mut h, "Skip");
+    set_text(&mut h, "Sun from", "23:00");
+    let dnd = &h.state().value.dnd;
+    assert!(dnd.enabled);
+    assert_eq!(dnd.action, DndAction::Skip);
+    assert_eq!(dnd.windows.len(), 7);
+    assert_eq!((dnd.windows[&Weekday::Thu].start, dnd.windows[&Weekday::Thu].end), (tod(21, 0), tod(7, 30)));
+    assert_eq!(dnd.windows[&Weekday::Sun].start, tod(23, 0));
+    click(&mut h, "Tue quiet hours");
+    assert!(!h.state().value.dnd.windows.contains_key(&Weekday::Tue));
+
+    click(&mut h, "Account timezone");
+    set_text(&mut h, "Search", "kolk");
+    click(&mut h, "Asia/Kolkata");
+    click(&mut h, "Deliver in each user's timezone");
+    let tz = &h.state().value.timezone;
+    assert_eq!(tz.account, TzName::new("Asia/Kolkata"));
+    assert!(tz.per_user);
+}
+
+#[test]
+fn setup_control_timeout_cap_and_exit_criteria() {
+    let mut h = harness(Setup::default(), setup_form_ui);
+    click(&mut h, "Journey control group");
+    set_text(&mut h, "Journey control group %", "20");
+    set_text(&mut h, "Journey control group %", "1");
+    assert!(has_error(&h, "must be between 2 and 99"));
+    click(&mut h, "System control group");
+    set_text(&mut h, "System control group %", "3");
+    let c = &h.state().value.control;
+    assert_eq!((c.journey_percent, c.system_percent), (Some(20), Some(3)));
+
+    set_text(&mut h, "Journey timeout duration", "21");
+    assert_eq!(h.state().value.timeout, Some(Seconds::days(21)));
+    click(&mut h, "Journey timeout");
+    assert_eq!(h.state().value.timeout, None);
+
+    click(&mut h, "Frequency cap");
+    set_text(&mut h, "Most messages", "5");
+    choose(&mut h, "Cap period", "week");
+    let cap = h.state().value.frequency_cap.clone().unwrap();
+    assert_eq!((cap.max_messages, cap.period), (5, CapPeriod::Week));
+
+    click(&mut h, "Add exit event");
+    set_text(&mut h, "Exit event 1", "Uninstalled");
+    click(&mut h, "Add exit event");
+    set_text(&mut h, "Exit event 2", "Unsubscribed");
+    click(&mut h, "Exit event 2 filter add");
+    set_text(&mut h, "Exit event 2 filter 1 property", "Channel");
+    set_text(&mut h, "Exit event 2 filter 1 value", "email");
+    click(&mut h, "Remove exit event 1");
+    let exits = &h.state().value.exit_criteria;
+    assert_eq!(exits.len(), 1);
+    assert_eq!(exits[0].event, "Unsubscribed");
+    assert_eq!(exits[0].filters[0].value, Value::Text("email".into()));
+}
+
+// ---------------------------------------------------------------- goals
+
+#[test]
+fn goals_add_edit_value_and_limit() {
+    let mut h = harness(Vec::new(), goals_form_ui);
+    click(&mut h, "Add goal");
+    set_text(&mut h, "Goal 1 name", "Purchase");
+    set_text(&mut h, "Goal 1 event", "Charged");
+    click(&mut h, "Goal 1 event filter add");
+    set_text(&mut h, "Goal 1 event filter 1 property", "Amount");
+    choose(&mut h, "Goal 1 event filter 1 operator", "is greater than");
+    set_text(&mut h, "Goal 1 event filter 1 value", "20");
+    click(&mut h, "Goal 1 value");
+    set_text(&mut h, "Goal 1 value property", "Revenue");
+    click(&mut h, "Add goal");
+    click(&mut h, "Add goal");
+    assert_eq!(h.state().value.len(), 3);
+    assert!(h.get_by_label("Add goal").accesskit_node().is_disabled(), "at most 3 goals");
+    h.get_all_by_label("Past behaviour").nth(1).unwrap().click();
+    h.run();
+    set_text(&mut h, "Goal 3 name", "Third");
+    click(&mut h, "Remove goal 3");
+    let goals = &h.state().value;
+    assert_eq!(goals.len(), 2);
+    assert_eq!(goals[0].name, "Purchase");
+    assert_eq!(goals[0].event.event, "Charged");
+    assert_eq!(goals[0].event.filters[0].value, Value::Number(20.0));
+    assert_eq!(goals[0].value_property.as_deref(), Some("Revenue"));
+    assert_eq!(goals[0].mode, GoalMode::Live);
+    assert_eq!(goals[1].mode, GoalMode::PastBehaviour);
+}
+
+// ---------------------------------------------------------------- scenario
+
+#[test]
+fn scenario_population_timezones_and_reachability() {
+    let mut h = harness(Scenario::default(), scenario_form_ui);
+    set_text(&mut h, "Population size", "250000");
+    set_text(&mut h, "Population size", "0");
+    assert!(has_error(&h, "must be between 1 and 100000000"));
+    set_text(&mut h, "Session event", "Session Started");
+    set_text(&mut h, "Custom list share", "25");
+    click(&mut h, "Add timezone");
+    click(&mut h, "Timezone 2");
+    set_text(&mut h, "Search", "new_york");
+    click(&mut h, "America/New_York");
+    set_text(&mut h, "Timezone 2 weight", "3");
+    set_text(&mut h, "Push token", "80");
+    set_text(&mut h, "Web-push subscription", "5");
+    set_text(&mut h, "Email address", "90");
+    set_text(&mut h, "Phone number", "40");
+    set_text(&mut h, "WhatsApp opt-in", "50");
+    set_text(&mut h, "SMS unsubscribed", "7");
+    let p = &h.state().value.population;
+    assert_eq!(p.users, 250_000);
+    assert_eq!(p.session_event, "Session Started");
+    assert!((p.custom_list_share - 0.25).abs() < 1e-12);
+    assert_eq!(p.timezones[1].tz, TzName::new("America/New_York"));
+    assert_eq!(p.timezones[1].weight, 3.0);
+    let r = &p.reachability;
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    assert!(close(r.push, 0.8) && close(r.web_push, 0.05) && close(r.email, 0.9) && close(r.phone, 0.4));
+    assert!(close(r.whatsapp_of_phone, 0.5));
+    assert!(close(r.unsubscribed[&Channel::Sms], 0.07));
+    click(&mut h, "Remove timezone 1");
+    assert_eq!(h.state().value.population.timezones.len(), 1);
+}
+
+#[test]
+fn scenario_user_property_distributions() {
+    let mut h = harness(Scenario::default(), scenario_form_ui);
+    click(&mut h, "Add user property");
+    set_text(&mut h, "User property 1 name", "Age");
+    set_text(&mut h, "User property 1 min", "18");
+    set_text(&mut h, "User property 1 max", "70");
+    click(&mut h, "Add user property");
+    // Keys are sorted: "Age" then "Property".
+    set_text(&mut h, "User property 2 name", "Age");
+    assert!(has_error(&h, "\"Age\" is already used"));
+    set_text(&mut h, "User property 2 name", "Plan");
+    choose(&mut h, "User property 2 distribution", "categories");
+    set_text(&mut h, "User property 2 category 1", "Free");
+    set_text(&mut h, "User property 2 category 1 weight", "8");
+    set_text(&mut h, "User property 2 category 2", "Pro");
+    click(&mut h, "User property 2 add category");
+    click(&mut h, "Remove User property 2 category 3");
+    let props = &h.state().value.population.properties;
+    assert_eq!(props["Age"], PropertyDist::Uniform { min: 18.0, max: 70.0 });
+    assert_eq!(props["Plan"], PropertyDist::Categorical(vec![("Free".into(), 8.0), ("Pro".into(), 1.0)]));
+    choose(&mut h, "User property 1 distribution", "normal number");
+    set_text(&mut h, "User property 1 mean", "35");
+    set_text(&mut h, "User property 1 sd", "9");
+    click(&mut h, "Add user property");
+    choose(&mut h, "User property 3 distribution", "true/false");
+    set_text(&mut h, "User property 3 p", "30");
+    click(&mut h, "Add user property");
+    set_text(&mut h, "User property 4 name", "Trip");
+    choose(&mut h, "User property 4 distribution", "date offset");
+    set_text(&mut h, "User property 4 from days", "-2");
+    set_text(&mut h, "User property 4 to days", "12");
+    let props = &h.state().value.population.properties;
+    assert_eq!(props["Age"], PropertyDist::Normal { mean: 35.0, std_dev: 9.0 });
+    assert_eq!(props["Property"], PropertyDist::Bool(0.3));
+    assert_eq!(props["Trip"], PropertyDist::DateOffset { min_days: -2.0, max_days: 12.0 });
+    click(&mut h, "Remove user property 1");
+    assert!(!h.state().value.population.properties.contains_key("Age"));
+}
+
+#[test]
+fn scenario_activity_curve_fields_and_chart_drag() {
+    let mut h = harness(Scenario::default(), scenario_form_ui);
+    set_text(&mut h, "Hour 03", "2.5");
+    assert_eq!(h.state().value.population.activity_curve[3], 2.5);
+    set_text(&mut h, "Hour 04", "lots");
+    assert!(has_error(&h, "is not a number"));
+    assert_eq!(h.state().value.population.activity_curve[4], 0.1);
+    // Drag bar 20 to the top of the chart: its weight becomes the chart's full scale.
+    let chart = h.get_by_label("Activity curve chart").rect();
+    let bar_20 = egui::pos2(chart.left() + 20.5 * chart.width() / 24.0, chart.bottom() - 5.0);
+    let top = egui::pos2(bar_20.x, chart.top() + 1.0);
+    h.drag_at(bar_20);
+    h.run();
+    h.hover_at(top);
+    h.run();
+    h.drop_at(top);
+    h.run();
+    let curve = &h.state().value.population.activity_curve;
+    assert_eq!(curve.len(), 24);
+    assert!(curve[20] > 2.5, "dragging up raised hour 20 to {}", curve[20]);
+    assert_eq!(curve[3], 2.5, "other hours unchanged");
+}
+
+#[test]
+fn scenario_events_engagement_and_shape() {
+    let mut h = harness(Scenario::default(), scenario_form_ui);
+    click(&mut h, "Add event");
+    // Sorted keys: "App Launched", "New event".
+    set_text(&mut h, "Event 2 name", "Charged");
+    set_text(&mut h, "Event 2 rate per day", "0.05");
+    click(&mut h, "Add event 2 property");
+    set_text(&mut h, "Event 2 property 1 name", "Amount");
+    set_text(&mut h, "Event 2 property 1 max", "200");
+    click(&mut h, "Event 2 add response");
+    choose(&mut h, "Event 2 response 1 on", "view");
+    set_text(&mut h, "Event 2 response 1 multiplier", "3");
+    set_text(&mut h, "Event 2 response 1 duration", "6");
+    choose(&mut h, "Event 2 response 1 duration unit", "hours");
+    set_text(&mut h, "Activity shape", "1.5");
+    set_text(&mut h, "Push fatigue", "0.5");
+    let s = &h.state().value;
+    let ev = &s.events["Charged"];
+    assert_eq!(ev.rate_per_day, 0.05);
+    assert_eq!(ev.properties["Amount"], PropertyDist::Uniform { min: 0.0, max: 200.0 });
+    assert_eq!(ev.engagement[0].on, EngagementKind::View);
+    assert_eq!(ev.engagement[0].multiplier, 3.0);
+    assert_eq!(ev.engagement[0].duration, Seconds::hours(6));
+    assert_eq!(s.activity_shape, 1.5);
+    assert!((s.fatigue[&Channel::Push] - 0.005).abs() < 1e-12);
+    click(&mut h, "Remove Event 2 response 1");
+    click(&mut h, "Remove event 1");
+    let s = &h.state().value;
+    assert!(s.events["Charged"].engagement.is_empty());
+    assert!(!s.events.contains_key("App Launched"));
+}
+
+#[test]
+fn scenario_channel_rates_and_run_settings() {
+    let mut h = harness(Scenario::default(), scenario_form_ui);
+    click(&mut h, "Email rates");
+    set_text(&mut h, "Email failure rate", "2");
+    set_text(&mut h, "Email delivery", "50");
+    set_text(&mut h, "Email view", "30");
+    set_text(&mut h, "Email click given view", "10");
+    choose(&mut h, "Email delay to view kind", "fixed");
+    set_text(&mut h, "Email delay to view", "2");
+    choose(&mut h, "Email delay to view unit", "hours");
+    set_text(&mut h, "Email delay to click", "4");
+    set_text(&mut h, "Email delay to delivery", "1");
+    set_text(&mut h, "Email cost per message", "0.002");
+    set_text(&mut h, "Email view", "130");
+    assert!(has_error(&h, "must be between 0 and 100"));
+    set_text(&mut h, "Seed", "7");
+    set_text(&mut h, "Horizon days", "60");
+    set_text(&mut h, "Replicates", "5");
+    let s = &h.state().value;
+    let e = &s.channels[&Channel::Email];
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+    assert!(close(e.failure, 0.02) && close(e.delivery, 0.5) && close(e.view, 0.3) && close(e.click_given_view, 0.1));
+    assert_eq!(e.delay_to_view, DelayDist::Fixed(Seconds::hours(2)));
+    assert_eq!(e.delay_to_click, DelayDist::Exponential { mean: Seconds::minutes(4) });
+    assert_eq!(e.delay_to_delivery, DelayDist::Exponential { mean: Seconds::minutes(1) });
+    assert_eq!(e.cost_per_message, 0.002);
+    assert_eq!((s.run.seed, s.run.horizon_days, s.run.replicates), (7, 60, 5));
+}
+
+// ---------------------------------------------------------------- diagnostics and buffers
+
+#[test]
+fn invalid_text_survives_frames_and_undo_drops_it() {
+    let mut h = node_harness(KindTag::Wait);
+    set_text(&mut h, "Wait duration", "soon");
+    assert!(has_error(&h, "\"soon\" is not a number"));
+    h.run();
+    assert_eq!(h.get_by_label("Wait duration").value().as_deref(), Some("soon"), "the typed text is kept");
+    // An outside change (undo) replaces the stale text with the model's value.
+    h.state_mut().value.kind = NodeKind::Wait(WaitKind::Duration(Seconds::days(2)));
+    h.run();
+    assert!(!has_error(&h, "is not a number"));
+    assert_eq!(h.get_by_label("Wait duration").value().as_deref(), Some("2"));
+}
+
+#[test]
+fn node_form_shows_its_diagnostics() {
+    use journey_studio::validate::{Diagnostic, Location, Rule, Severity};
+    let diagnostics = vec![
+        Diagnostic {
+            severity: Severity::Error,
+            location: Location::Nodes(vec![NodeId(7)]),
+            message: "The percentages sum to 90, not 100".into(),
+            rule: Rule::SplitPercentages,
+        },
+        Diagnostic {
+            severity: Severity::Error,
+            location: Location::Nodes(vec![NodeId(8)]),
+            message: "Another node's problem".into(),
+            rule: Rule::SplitPercentages,
+        },
+    ];
+    let journey = Journey::new("Test");
+    let mut n = node(KindTag::RandomSplit);
+    let mut h = Harness::builder().with_size([1000.0, 800.0]).build_ui(move |ui| {
+        let cx = FormContext { journey: &journey, diagnostics: &diagnostics };
+        let _ = node_form_ui(ui, &mut n, &cx);
+    });
+    h.run();
+    assert!(h.query_by_label_contains("sum to 90, not 100").is_some());
+    assert!(h.query_by_label_contains("Another node's problem").is_none());
+}
+
+#[test]
+fn single_goal_form_and_operator_value_mismatch() {
+    use journey_studio::app::forms::goal_form_ui;
+    use journey_studio::model::{EventFilter, Goal, PropertyCondition};
+    // A file may hold an operator with a value it does not take: kept, and shown in red.
+    let mut event = EventFilter::named("Charged");
+    event.filters.push(PropertyCondition {
+        scope: Scope::Event,
+        property: "Amount".into(),
+        op: Operator::Contains,
+        value: Value::Number(3.0),
+    });
+    let goal =
+        Goal { name: "Buy".into(), event, mode: GoalMode::Live, value_property: None, pos: CanvasPos::new(0.0, 0.0) };
+    let mut h = harness(goal, |ui, g, cx| goal_form_ui(ui, 1, g, cx));
+    assert!(has_error(&h, "\"contains\" does not take a number value"));
+    set_text(&mut h, "Goal 2 name", "Purchase");
+    click(&mut h, "Past behaviour");
+    choose(&mut h, "Goal 2 event filter 1 operator", "equals");
+    let g = &h.state().value;
+    assert_eq!((g.name.as_str(), g.mode), ("Purchase", GoalMode::PastBehaviour));
+    assert_eq!((g.event.filters[0].op, &g.event.filters[0].value), (Operator::Equals, &Value::Number(3.0)));
+    assert!(!has_error(&h, "does not take"));
+}

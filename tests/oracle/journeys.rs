@@ -1,0 +1,379 @@
+//! Small journeys built in code for the oracle's exact tests and its coverage matrix.
+//!
+//! Invariant: only model types; together the coverage journeys send users down every
+//! output port of every node kind.
+
+use journey_studio::model::{
+    ActionRule, CapPeriod, Channel, ChannelRates, Condition, ConditionalPath, CountCmp, DelayDist, Dnd, DndAction,
+    EngagementKind, EngagementResponse, EntryRule, EventBehaviour, EventFilter, Filter, FrequencyCap, Goal, GoalMode,
+    Journey, NodeId, NodeKind, Operator, PastBehaviourRule, PathId, Port, ProfileUpdateRow, PropertyCondition,
+    PropertyDist, RandomPath, Scope, Seconds, SplitMode, TimeOfDay, TimeWindow, Timestamp, TzName, UpdateOp, Value,
+    WaitKind,
+};
+
+/// A journey under construction.
+pub struct B {
+    /// The journey.
+    pub j: Journey,
+}
+
+/// 2027-01-04T00:00:00Z plus `secs`.
+pub fn t0(secs: i64) -> Timestamp {
+    Timestamp(Timestamp::from_utc(2027, 1, 4, 0, 0, 0).map_or(0, |t| t.0) + secs)
+}
+
+impl B {
+    /// A journey whose entry is `rule`, in UTC, no timeout, with a small scenario.
+    pub fn new(rule: EntryRule) -> Self {
+        let mut j = Journey::new("oracle test");
+        if let Some(n) = j.graph.nodes.values_mut().next() {
+            n.kind = NodeKind::Entry(journey_studio::model::EntrySegment {
+                rule,
+                user_filters: Vec::new(),
+                skip_unsubscribed: false,
+            });
+        }
+        j.setup.start = t0(0);
+        j.setup.timeout = None;
+        j.scenario.population.users = 2_000;
+        j.scenario.run.horizon_days = 10;
+        j.scenario.events.insert("Charged".into(), EventBehaviour::at_rate(0.3));
+        j.scenario.events.insert("Never".into(), EventBehaviour::at_rate(0.0));
+        Self { j }
+    }
+
+    /// The entry node's id.
+    pub fn entry(&self) -> NodeId {
+        self.j.graph.entry().map_or(NodeId(1), |n| n.id)
+    }
+
+    /// Adds a node.
+    pub fn add(&mut self, kind: NodeKind) -> NodeId {
+        let id = self.j.graph.next_node_id();
+        self.j.graph.nodes.insert(
+            id,
+            journey_studio::model::Node {
+                id,
+                label: format!("n{}", id.0),
+                pos: journey_studio::model::CanvasPos::new(0.0, 0.0),
+                kind,
+            },
+        );
+        id
+    }
+
+    /// Links `from.port` to `to`.
+    pub fn link(&mut self, from: NodeId, port: Port, to: NodeId) {
+        self.j.graph.connect(from, port, to);
+    }
+}
+
+/// Live entry on every `App Launched`.
+pub fn on_launch() -> EntryRule {
+    EntryRule::LiveAction(ActionRule { event: EventFilter::named("App Launched"), nth_occurrence: None })
+}
+
+/// A channel node with a one-day engagement window.
+pub fn channel(c: Channel) -> NodeKind {
+    NodeKind::Channel {
+        channel: c,
+        message: journey_studio::model::Message {
+            title: "Hello".into(),
+            subject: "Hello".into(),
+            body: "hi".into(),
+            url: "https://example.com/hook".into(),
+            ..Default::default()
+        },
+        engagement_window: Seconds::DAY,
+        exclude_from_user_timezone: false,
+    }
+}
+
+/// Live-action condition on `event`.
+pub fn did(event: &str, window: Option<Seconds>) -> NodeKind {
+    NodeKind::Condition {
+        condition: Condition::LiveAction(ActionRule { event: EventFilter::named(event), nth_occurrence: None }),
+        window,
+    }
+}
+
+fn user_cond(property: &str, op: Operator, value: Value) -> Filter {
+    Filter::Cond(PropertyCondition { scope: Scope::User, property: property.into(), op, value })
+}
+
+/// Entry → wait 1 day → exit.
+pub fn one_day_wait() -> (Journey, NodeId) {
+    let mut b = B::new(on_launch());
+    let w = b.add(NodeKind::Wait(WaitKind::Duration(Seconds::DAY)));
+    let x = b.add(NodeKind::Exit);
+    let e = b.entry();
+    b.link(e, Port::Next, w);
+    b.link(w, Port::Next, x);
+    b.j.scenario.population.users = 300;
+    b.j.scenario.run.horizon_days = 4;
+    (b.j, w)
+}
+
+/// Entry → wait until 23:00 New York → push under DND 22:00–08:00 defer, across the
+/// 2027 spring-forward day.
+pub fn dnd_defer() -> (Journey, NodeId) {
+    let mut b = B::new(on_launch());
+    b.j.setup.start = Timestamp::from_utc(2027, 3, 10, 0, 0, 0).unwrap_or_default();
+    b.j.setup.timezone.account = TzName::new("America/New_York");
+    let win =
+        TimeWindow { start: TimeOfDay::new(22, 0).unwrap_or_default(), end: TimeOfDay::new(8, 0).unwrap_or_default() };
+    b.j.setup.dnd = Dnd::every_day(win, DndAction::Defer);
+    b.j.scenario.population.reachability.push = 1.0;
+    b.j.scenario.population.reachability.unsubscribed.clear();
+    b.j.scenario.fatigue.clear();
+    let w = b.add(NodeKind::Wait(WaitKind::TimeOfDay {
+        time: TimeOfDay::new(23, 0).unwrap_or_default(),
+        user_timezone: false,
+    }));
+    let p = b.add(channel(Channel::Push));
+    let e = b.entry();
+    b.link(e, Port::Next, w);
+    b.link(w, Port::Next, p);
+    b.j.scenario.population.users = 300;
+    b.j.scenario.run.horizon_days = 8;
+    (b.j, p)
+}
+
+/// Entries before 2027-01-05; wait until 12:00Z on the 5th; a condition window of
+/// `window` that never sees its event; Timeout linked.
+pub fn window_close(window: Seconds) -> (Journey, NodeId) {
+    let mut b = B::new(on_launch());
+    b.j.setup.end = Some(t0(86_400));
+    let w = b.add(NodeKind::Wait(WaitKind::Until(t0(86_400 + 12 * 3600))));
+    let c = b.add(did("Never", Some(window)));
+    let x = b.add(NodeKind::Exit);
+    let e = b.entry();
+    b.link(e, Port::Next, w);
+    b.link(w, Port::Next, c);
+    b.link(c, Port::Timeout, x);
+    b.j.scenario.population.users = 300;
+    b.j.scenario.run.horizon_days = 3;
+    (b.j, c)
+}
+
+/// Entry → push, nobody has a push token.
+pub fn no_token() -> (Journey, NodeId) {
+    let mut b = B::new(on_launch());
+    b.j.scenario.population.reachability.push = 0.0;
+    let p = b.add(channel(Channel::Push));
+    let x = b.add(NodeKind::Exit);
+    let e = b.entry();
+    b.link(e, Port::Next, p);
+    b.link(p, Port::Unreachable, x);
+    b.j.scenario.population.users = 300;
+    b.j.scenario.run.horizon_days = 3;
+    (b.j, p)
+}
+
+/// Every channel behind a random split, every port linked to an exit; rates raised so
+/// that every outcome happens.
+pub fn all_channels() -> Journey {
+    let mut b = B::new(on_launch());
+    let sc = &mut b.j.scenario;
+    sc.population.users = 4_000;
+    sc.run.horizon_days = 6;
+    for c in Channel::ALL {
+        let mut r = ChannelRates::typical(c);
+        r.failure = 0.1;
+        r.delivery = 0.7;
+        r.view = 0.6;
+        r.click_given_view = 0.4;
+        r.delay_to_view = DelayDist::Exponential { mean: Seconds::hours(2) };
+        r.delay_to_delivery = DelayDist::Fixed(Seconds::minutes(1));
+        sc.channels.insert(c, r);
+    }
+    sc.channels.entry(Channel::Push).and_modify(|r| r.view = 1.0);
+    // Charged responds to clicks, as in the benchmark.
+    sc.events.insert(
+        "Charged".into(),
+        EventBehaviour {
+            rate_per_day: 0.2,
+            properties: [("Amount".to_owned(), PropertyDist::Uniform { min: 10.0, max: 90.0 })].into(),
+            engagement: vec![EngagementResponse { on: EngagementKind::Click, multiplier: 3.0, duration: Seconds::DAY }],
+        },
+    );
+    let paths: Vec<RandomPath> = (0..7u32)
+        .map(|i| RandomPath { id: PathId(i + 1), name: format!("P{i}"), percent: if i < 2 { 15 } else { 14 } })
+        .collect();
+    let split = b.add(NodeKind::RandomSplit { paths: paths.clone(), mode: SplitMode::Manual, winner: None });
+    let e = b.entry();
+    b.link(e, Port::Next, split);
+    let x = b.add(NodeKind::Exit);
+    // Seven paths for eight channels: in-app and webhook share the last path in sequence.
+    let chans = [Channel::Push, Channel::Email, Channel::Sms, Channel::WhatsApp, Channel::WebPush, Channel::AppInbox];
+    for (p, c) in paths.iter().zip(chans) {
+        let n = b.add(channel(c));
+        b.link(split, Port::Path(p.id), n);
+        for port in c.ports() {
+            b.link(n, *port, x);
+        }
+    }
+    let inapp = b.add(channel(Channel::InApp));
+    let hook = b.add(channel(Channel::Webhook));
+    b.link(split, Port::Path(PathId(7)), inapp);
+    b.link(inapp, Port::Viewed, hook);
+    b.link(inapp, Port::Clicked, hook);
+    b.link(hook, Port::Sent, x);
+    b.j.goals.push(Goal {
+        name: "Purchase".into(),
+        event: EventFilter::named("Charged"),
+        mode: GoalMode::Live,
+        value_property: Some("Amount".into()),
+        pos: journey_studio::model::CanvasPos::new(0.0, 0.0),
+    });
+    b.j.setup.control.journey_percent = Some(10);
+    b.j
+}
+
+/// Flow control and controllers: profile update, conditional split (two paths and
+/// Others), conditions with Yes/No/Timeout, every wait kind, force exit, exit.
+pub fn flow() -> Journey {
+    let mut b = B::new(on_launch());
+    let sc = &mut b.j.scenario;
+    sc.population.users = 3_000;
+    sc.run.horizon_days = 8;
+    sc.population.properties.insert(
+        "City".into(),
+        PropertyDist::Categorical(vec![("Pune".into(), 1.0), ("Delhi".into(), 1.0), ("Goa".into(), 1.0)]),
+    );
+    sc.population.properties.insert("Age".into(), PropertyDist::Uniform { min: 18.0, max: 70.0 });
+    let e = b.entry();
+    let upd = b.add(NodeKind::ProfileUpdate {
+        rows: vec![ProfileUpdateRow { property: "Visits".into(), op: UpdateOp::IncreaseBy, value: "1".into() }],
+    });
+    b.link(e, Port::Next, upd);
+    let cs = b.add(NodeKind::ConditionalSplit {
+        paths: vec![
+            ConditionalPath {
+                id: PathId(1),
+                name: "Pune".into(),
+                filter: user_cond("City", Operator::Equals, Value::Text("Pune".into())),
+            },
+            ConditionalPath {
+                id: PathId(2),
+                name: "Older".into(),
+                filter: user_cond("Age", Operator::GreaterThan, Value::Number(40.0)),
+            },
+        ],
+    });
+    b.link(upd, Port::Updated, cs);
+    // Path 1: did Charged within 1 day? Yes / Timeout.
+    let c1 = b.add(did("Charged", Some(Seconds::DAY)));
+    b.link(cs, Port::Path(PathId(1)), c1);
+    let x = b.add(NodeKind::Exit);
+    let fx = b.add(NodeKind::ForceExit);
+    b.link(c1, Port::Yes, x);
+    b.link(c1, Port::Timeout, fx);
+    // Path 2: past behaviour, no window: Yes / No; No goes through a user-property
+    // check that reads the update.
+    let c2 = b.add(NodeKind::Condition {
+        condition: Condition::PastBehaviour(PastBehaviourRule {
+            event: EventFilter::named("Charged"),
+            count: CountCmp::AtLeast(1),
+            last_days: 3,
+        }),
+        window: None,
+    });
+    b.link(cs, Port::Path(PathId(2)), c2);
+    b.link(c2, Port::Yes, x);
+    let c3 = b.add(NodeKind::Condition {
+        condition: Condition::UserProperty(user_cond("Visits", Operator::GreaterThan, Value::Number(1.5))),
+        window: None,
+    });
+    b.link(c2, Port::No, c3);
+    b.link(c3, Port::Yes, x);
+    b.link(c3, Port::No, fx);
+    // Others: every wait kind in a row.
+    let w1 = b.add(NodeKind::Wait(WaitKind::Duration(Seconds::hours(2))));
+    let w2 = b.add(NodeKind::Wait(WaitKind::TimeOfDay {
+        time: TimeOfDay::new(9, 30).unwrap_or_default(),
+        user_timezone: true,
+    }));
+    let w3 = b.add(NodeKind::Wait(WaitKind::BestTime));
+    let w4 = b.add(NodeKind::Wait(WaitKind::Until(t0(3 * 86_400))));
+    b.link(cs, Port::Others, w1);
+    b.link(w1, Port::Next, w2);
+    b.link(w2, Port::Next, w3);
+    b.link(w3, Port::Next, w4);
+    b.link(w4, Port::Next, x);
+    b.j.setup.reentry.enabled = true;
+    b.j.setup.reentry.cooldown = Some(Seconds::days(2));
+    b.j.setup.reentry.max_entries = Some(3);
+    b.j.setup.timezone.per_user = true;
+    b.j.scenario.population.timezones = vec![
+        journey_studio::model::TimezoneShare { tz: TzName::new("Asia/Kolkata"), weight: 1.0 },
+        journey_studio::model::TimezoneShare { tz: TzName::new("America/New_York"), weight: 1.0 },
+    ];
+    b.j
+}
+
+/// Unreachable by DND skip and by frequency cap; an automated split with a given
+/// schedule; a declared-winner split; a past-behaviour condition with a window (daily
+/// re-checks) whose Timeout is unlinked, so it releases through No.
+pub fn limits() -> Journey {
+    let mut b = B::new(on_launch());
+    b.j.scenario.population.users = 3_000;
+    b.j.scenario.run.horizon_days = 8;
+    b.j.scenario.population.reachability.phone = 0.9;
+    b.j.scenario.population.reachability.unsubscribed.clear();
+    b.j.setup.frequency_cap = Some(FrequencyCap { max_messages: 1, period: CapPeriod::Day });
+    let win =
+        TimeWindow { start: TimeOfDay::new(20, 0).unwrap_or_default(), end: TimeOfDay::new(8, 0).unwrap_or_default() };
+    b.j.setup.dnd = Dnd::every_day(win, DndAction::Skip);
+    let e = b.entry();
+    let auto = b.add(NodeKind::RandomSplit {
+        paths: vec![
+            RandomPath { id: PathId(1), name: "A".into(), percent: 50 },
+            RandomPath { id: PathId(2), name: "B".into(), percent: 50 },
+        ],
+        mode: SplitMode::Automated { min_share_percent: 10 },
+        winner: None,
+    });
+    b.link(e, Port::Next, auto);
+    let sms1 = b.add(channel(Channel::Sms));
+    let sms2 = b.add(channel(Channel::Sms));
+    let x = b.add(NodeKind::Exit);
+    b.link(auto, Port::Path(PathId(1)), sms1);
+    b.link(sms1, Port::Sent, sms2);
+    b.link(sms1, Port::Unreachable, x);
+    b.link(sms2, Port::Unreachable, x);
+    b.link(sms2, Port::Sent, x);
+    let win_split = b.add(NodeKind::RandomSplit {
+        paths: vec![
+            RandomPath { id: PathId(1), name: "A".into(), percent: 50 },
+            RandomPath { id: PathId(2), name: "B".into(), percent: 50 },
+        ],
+        mode: SplitMode::Manual,
+        winner: Some(PathId(2)),
+    });
+    b.link(auto, Port::Path(PathId(2)), win_split);
+    let pb = b.add(NodeKind::Condition {
+        condition: Condition::PastBehaviour(PastBehaviourRule {
+            event: EventFilter::named("Charged"),
+            count: CountCmp::AtLeast(2),
+            last_days: 2,
+        }),
+        window: Some(Seconds::days(3)),
+    });
+    b.link(win_split, Port::Path(PathId(2)), pb);
+    b.link(pb, Port::Yes, x);
+    b.link(pb, Port::No, x);
+    b.j
+}
+
+/// The automated-split schedule used with [`limits`]: 30/70 for the first 2 days, then 80/20.
+pub fn limits_weights(j: &Journey) -> crate::queue::Weights {
+    let id = j
+        .graph
+        .nodes
+        .values()
+        .find(|n| matches!(n.kind, NodeKind::RandomSplit { mode: SplitMode::Automated { .. }, .. }))
+        .map_or(NodeId(0), |n| n.id);
+    let s = j.setup.start.0;
+    [(id, vec![(s, vec![0.3, 0.7]), (s + 2 * 86_400, vec![0.8, 0.2])])].into()
+}
