@@ -14,6 +14,7 @@ pub mod command;
 pub mod files;
 pub mod forms;
 pub mod panels;
+pub mod preview;
 mod shell;
 pub mod state;
 pub mod theme;

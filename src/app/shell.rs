@@ -49,7 +49,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Pan", "Scroll, middle-drag or Space+drag"),
     ("Zoom", "Ctrl+scroll or pinch"),
     ("Keyboard shortcuts", "F1"),
-    ("Run simulation", "F5 (arrives with the preview)"),
+    ("Run simulation", "F5"),
 ];
 
 fn shortcut(label: &str) -> &'static str {
@@ -99,6 +99,7 @@ impl App {
             show_shortcuts: false,
             show_about: false,
             title_sent: String::new(),
+            preview: super::preview::Preview::new(),
         }
     }
 
@@ -238,8 +239,11 @@ impl App {
                 item(ui, a, other, true, "Switch between the dark and the light theme", Action::ToggleTheme);
             });
             ui.menu_button("Simulate", |ui| {
-                ui.add_enabled(false, egui::Button::new("Run simulation").shortcut_text("F5"))
-                    .on_disabled_hover_text("The simulation preview arrives with issue 6");
+                let running = self.preview.is_running();
+                item(ui, a, "Run simulation", !running, "Simulate the journey's scenario", Action::RunSimulation);
+                item(ui, a, "Cancel simulation", running, "Stop the run in progress", Action::CancelSimulation);
+                let has = self.preview.outcome.is_some();
+                item(ui, a, "Keep as baseline", has, "Compare later runs with this one", Action::KeepBaseline);
             });
             ui.menu_button("Help", |ui| {
                 item(ui, a, "Keyboard shortcuts", true, "Every shortcut on one sheet", Action::ShowShortcuts);
@@ -387,6 +391,9 @@ impl App {
                     ctx.set_visuals(self.prefs.theme.visuals());
                 }
                 Action::ShowShortcuts => self.show_shortcuts = true,
+                Action::RunSimulation => self.preview.run_requested = true,
+                Action::CancelSimulation => self.preview.cancel(),
+                Action::KeepBaseline => self.preview.keep_baseline(),
             }
         }
     }
@@ -451,6 +458,7 @@ impl App {
         Panel::bottom("problems").resizable(true).default_size(120.0).min_size(60.0).show(ui, |ui| {
             problems::problems_ui(ui, &self.doc, &self.theme, &mut self.actions);
         });
+        super::preview::panels_ui(self, ui);
         Panel::left("palette").resizable(true).default_size(theme::SIDE_PANEL_WIDTH).show(ui, |ui| {
             palette::palette_ui(ui, &mut self.view, &self.theme, &mut self.commands, &mut self.actions);
         });
@@ -460,6 +468,7 @@ impl App {
         });
         egui::CentralPanel::no_frame().show(ui, |ui| {
             canvas::canvas_ui(ui, &mut self.view, &self.doc, &self.theme, &mut self.commands, &mut self.actions);
+            super::preview::animation::canvas_overlay(ui.ctx(), &self.view, &self.preview, &self.doc.journey);
         });
         canvas::finish_move(ui, &mut self.view, &self.doc.journey, &mut self.commands);
         self.windows_ui(&ctx);

@@ -130,6 +130,12 @@ pub enum Action {
     ToggleTheme,
     /// Help › Keyboard shortcuts.
     ShowShortcuts,
+    /// Simulate › Run simulation (F5).
+    RunSimulation,
+    /// Simulate › Cancel simulation.
+    CancelSimulation,
+    /// Simulate › Keep as baseline.
+    KeepBaseline,
 }
 
 /// What is remembered between runs (eframe persistence).
@@ -182,6 +188,8 @@ pub struct App {
     pub(crate) show_about: bool,
     /// The window title last sent.
     pub(crate) title_sent: String,
+    /// The simulation preview: runs, results, animation, baseline.
+    pub(crate) preview: super::preview::Preview,
 }
 
 /// Test hooks: read-only views of the state, and where things are on screen so tests

@@ -115,6 +115,8 @@ pub struct CanvasView {
     pub last_pointer: Option<Pos2>,
     /// A palette entry being dragged onto the canvas.
     pub palette_drag: Option<PaletteItem>,
+    /// The scene's layer, last frame (overlays such as the preview draw on it).
+    pub scene_layer: Option<egui::LayerId>,
 }
 
 impl Default for CanvasView {
@@ -133,6 +135,7 @@ impl Default for CanvasView {
             snap: true,
             last_pointer: None,
             palette_drag: None,
+            scene_layer: None,
         }
     }
 }
@@ -256,6 +259,7 @@ pub fn canvas_ui(
             if let Some(t) = ui.ctx().layer_transform_to_global(ui.layer_id()) {
                 view.screen_from_canvas = t;
             }
+            view.scene_layer = Some(ui.layer_id());
             pan = scene_contents_ui(ui, view, doc, theme, commands, actions);
         });
     view.scene_rect = scene_rect.translate(-pan);

@@ -1,0 +1,210 @@
+//! The canvas overlay after a run: per-node badges (entered and the main outcomes,
+//! absolute or percent), users waiting and passed at the clock time, dots moving along
+//! each link in proportion to its flow in the current bucket, and a followed sample
+//! user's path with the time of each step.
+//!
+//! Invariants: drawn in canvas units on the canvas's own scene layer, above the cards;
+//! every number comes from the report (replicate 0 buckets for the clock, totals for the
+//! badges); nodes or links missing from the current journey are skipped.
+
+use egui::epaint::CubicBezierShape;
+use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Stroke, Vec2, pos2, vec2};
+
+use super::compare::{fmt_count, fmt_pct, share};
+use super::timeline::{bucket_at, bucket_phase, date_time};
+use super::{Outcome, Preview};
+use crate::app::canvas::CanvasView;
+use crate::app::canvas::geometry::{bezier_at, input_port_pos, link_curve, node_rect, output_port_pos};
+use crate::model::{Journey, NodeId, OutputRef};
+use crate::sim::Report;
+use crate::sim::report::{NodeStats, StepKind};
+
+/// The most dots on one link at a time.
+pub const MAX_DOTS: usize = 12;
+/// Dot radius, canvas units.
+const DOT_RADIUS: f32 = 3.5;
+/// Badge colours.
+const BADGE_BG: Color32 = Color32::from_rgb(32, 56, 92);
+const BADGE_TEXT: Color32 = Color32::from_rgb(235, 242, 255);
+const COUNT_BG: Color32 = Color32::from_rgb(40, 90, 60);
+const DOT: Color32 = Color32::from_rgb(255, 196, 60);
+const FOLLOW: Color32 = Color32::from_rgb(236, 72, 153);
+/// Badges are hidden below this zoom.
+const MIN_BADGE_SCALE: f32 = 0.3;
+
+/// (waiting, passed) at `node` at the end of bucket `b`: waiting is the engine's
+/// occupancy; passed is the users who have left the node (crossings out of it so far),
+/// or, for a node without outgoing links, arrivals so far minus those waiting.
+#[must_use]
+pub fn node_counts(report: &Report, node: NodeId, b: usize) -> Option<(u64, u64)> {
+    let a = &report.animation;
+    let waiting = u64::from(*a.nodes.iter().find(|n| n.node == node)?.occupancy.get(b)?);
+    let upto = (b + 1).min(a.buckets);
+    let sum = |c: &[u32]| c[..upto.min(c.len())].iter().map(|x| u64::from(*x)).sum::<u64>();
+    let out: u64 = a.links.iter().filter(|l| l.from == node).map(|l| sum(&l.crossings)).sum();
+    let arrived: u64 = a.links.iter().filter(|l| l.to == node).map(|l| sum(&l.crossings)).sum();
+    Some((waiting, out.max(arrived.saturating_sub(waiting))))
+}
+
+/// The badge lines of one node: entries, then its main outcomes.
+#[must_use]
+pub fn badge_lines(n: &NodeStats, journey_entered: u64, percent: bool) -> Vec<String> {
+    let fmt = |part: u64, whole: u64| if percent { fmt_pct(share(part, whole)) } else { fmt_count(part) };
+    let mut lines = vec![format!("entered {}", fmt(n.entered, journey_entered))];
+    if let Some(c) = &n.channel {
+        lines.push(format!(
+            "sent {} · clicked {} · unreachable {}",
+            fmt(c.sent, n.entered),
+            fmt(c.clicked, n.entered),
+            fmt(c.unreachable, n.entered)
+        ));
+    }
+    if !n.paths.is_empty() {
+        let total: u64 = n.paths.iter().map(|p| p.users).sum();
+        let parts: Vec<String> = n
+            .paths
+            .iter()
+            .map(|p| {
+                let v = if percent { fmt_pct(share(p.users, total)) } else { fmt_count(p.users) };
+                format!("{} {v}", p.name)
+            })
+            .collect();
+        lines.push(parts.join(" · "));
+    }
+    lines
+}
+
+/// How many dots a link with `crossings` shows when the busiest link has `busiest`.
+#[must_use]
+pub fn dot_count(crossings: u32, busiest: u32) -> usize {
+    if crossings == 0 || busiest == 0 {
+        return 0;
+    }
+    let n = (f64::from(crossings) / f64::from(busiest) * MAX_DOTS as f64).round();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let n = n as usize;
+    n.clamp(1, MAX_DOTS)
+}
+
+fn link_geometry(journey: &Journey, from: NodeId, port: crate::model::Port, to: NodeId) -> Option<[Pos2; 4]> {
+    let src = journey.graph.node(from)?;
+    let dst = journey.graph.node(to)?;
+    let index = src.kind.output_ports().iter().position(|p| *p == port)?;
+    Some(link_curve(output_port_pos(node_rect(src, Vec2::ZERO), index), input_port_pos(node_rect(dst, Vec2::ZERO))))
+}
+
+fn pill(painter: &Painter, anchor: Pos2, align: Align2, text: &str, bg: Color32) -> Rect {
+    let galley = painter.layout_no_wrap(text.to_owned(), FontId::proportional(11.0), BADGE_TEXT);
+    let size = galley.size() + vec2(10.0, 4.0);
+    let rect = align.anchor_size(anchor, size);
+    painter.rect_filled(rect, 4.0, bg);
+    painter.galley(rect.min + vec2(5.0, 2.0), galley, BADGE_TEXT);
+    rect
+}
+
+/// Draws the overlay on the canvas's scene layer, above the cards (after a run).
+pub fn canvas_overlay(ctx: &egui::Context, view: &CanvasView, preview: &Preview, journey: &Journey) {
+    let (Some(o), Some(layer)) = (&preview.outcome, view.scene_layer) else { return };
+    let inverse = view.screen_from_canvas.inverse();
+    let visible = Rect::from_min_max(inverse * view.screen_rect.min, inverse * view.screen_rect.max);
+    let painter = ctx.layer_painter(layer).with_clip_rect(visible);
+    draw(&painter, visible, view.screen_from_canvas.scaling, preview, o, journey);
+}
+
+/// Everything of the overlay, on `painter` (canvas units).
+pub fn draw(painter: &Painter, visible: Rect, scale: f32, preview: &Preview, o: &Outcome, journey: &Journey) {
+    let report = &o.report;
+    let bucket = bucket_at(report, preview.clock.secs);
+    if preview.dots
+        && let Some(b) = bucket
+    {
+        let phase = bucket_phase(report, preview.clock.secs);
+        let busiest = report.animation.links.iter().filter_map(|l| l.crossings.get(b)).copied().max().unwrap_or(0);
+        for l in &report.animation.links {
+            let c = l.crossings.get(b).copied().unwrap_or(0);
+            let n = dot_count(c, busiest);
+            if n == 0 {
+                continue;
+            }
+            let Some(curve) = link_geometry(journey, l.from, l.port, l.to) else { continue };
+            if !Rect::from_points(&curve).intersects(visible) {
+                continue;
+            }
+            #[allow(clippy::cast_precision_loss)]
+            for i in 0..n {
+                let t = (i as f32 / n as f32 + phase).fract();
+                painter.circle_filled(bezier_at(&curve, t), DOT_RADIUS, DOT);
+            }
+        }
+    }
+    if let Some(t) = preview.follow.and_then(|i| report.trajectories.get(i)) {
+        let tz = o.journey.setup.timezone.account.zone();
+        let mut visit = 0;
+        for (i, step) in t.steps.iter().enumerate() {
+            let Some(node) = step.node else { continue };
+            match step.kind {
+                StepKind::Left(port) => {
+                    let out = OutputRef { node, port };
+                    if let Some(to) = journey.graph.links.get(&out)
+                        && let Some(curve) = link_geometry(journey, node, port, *to)
+                    {
+                        painter.add(CubicBezierShape::from_points_stroke(
+                            curve,
+                            false,
+                            Color32::TRANSPARENT,
+                            Stroke::new(5.0, FOLLOW.gamma_multiply(0.8)),
+                        ));
+                    }
+                }
+                StepKind::Arrived | StepKind::Entered { .. } => {
+                    let Some(n) = journey.graph.node(node) else { continue };
+                    visit += 1;
+                    let r = node_rect(n, Vec2::ZERO);
+                    painter.rect_stroke(r.expand(4.0), 8.0, Stroke::new(3.0, FOLLOW), egui::StrokeKind::Outside);
+                    #[allow(clippy::cast_precision_loss)]
+                    let secs = step.time.since(report.run.start).0 as f64;
+                    let text = format!("{visit}. {}", date_time(report, tz, secs));
+                    let y = r.bottom() + 4.0 + 16.0 * (i % 2) as f32;
+                    pill(painter, pos2(r.left(), y), Align2::LEFT_TOP, &text, FOLLOW);
+                }
+                _ => {}
+            }
+        }
+    }
+    if scale < MIN_BADGE_SCALE {
+        return;
+    }
+    for ns in &report.nodes {
+        let Some(node) = journey.graph.node(ns.id) else { continue };
+        let r = node_rect(node, Vec2::ZERO);
+        if !r.expand(60.0).intersects(visible) {
+            continue;
+        }
+        let lines = badge_lines(ns, report.journey.entered, preview.percent);
+        let mut y = r.top() - 3.0;
+        for line in lines.iter().rev() {
+            let p = pill(painter, pos2(r.left(), y), Align2::LEFT_BOTTOM, line, BADGE_BG);
+            y = p.top() - 2.0;
+        }
+        if let Some(b) = bucket
+            && let Some((waiting, passed)) = node_counts(report, ns.id, b)
+        {
+            let text = format!("{} waiting · {} passed", fmt_count(waiting), fmt_count(passed));
+            pill(painter, pos2(r.right(), r.bottom() + 4.0), Align2::RIGHT_TOP, &text, COUNT_BG);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dots_follow_the_flow_ratio() {
+        assert_eq!(dot_count(90, 90), MAX_DOTS);
+        assert_eq!(dot_count(10, 90), 1);
+        assert_eq!(dot_count(45, 90), MAX_DOTS / 2);
+        assert_eq!(dot_count(0, 90), 0);
+        assert_eq!(dot_count(1, 100_000), 1);
+    }
+}

@@ -1,0 +1,106 @@
+//! Figures as text, with an optional baseline: "Goal met: 8.9% (was 8.1%, +0.8 pt)".
+//!
+//! Invariants: pure formatting; counts get thousands separators; rates are shown in
+//! percent with one decimal and differences of rates in percentage points; a figure with
+//! no value reads "n/a".
+
+/// `1234567` as "1,234,567".
+#[must_use]
+pub fn fmt_count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A signed count difference: "+34", "-5", "±0".
+#[must_use]
+pub fn fmt_delta(now: u64, was: u64) -> String {
+    match now.cmp(&was) {
+        std::cmp::Ordering::Greater => format!("+{}", fmt_count(now - was)),
+        std::cmp::Ordering::Less => format!("-{}", fmt_count(was - now)),
+        std::cmp::Ordering::Equal => "±0".to_owned(),
+    }
+}
+
+/// A share (0..1) in percent with one decimal, or "n/a".
+#[must_use]
+pub fn fmt_pct(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite()).map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0))
+}
+
+/// Money with two decimals.
+#[must_use]
+pub fn fmt_money(x: f64) -> String {
+    if x.is_finite() { format!("{x:.2}") } else { "n/a".to_owned() }
+}
+
+/// `part / whole`, `None` when `whole` is 0.
+#[must_use]
+pub fn share(part: u64, whole: u64) -> Option<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// "Label: 1,234" or "Label: 1,234 (was 1,200, +34)".
+#[must_use]
+pub fn count_line(label: &str, now: u64, was: Option<u64>) -> String {
+    match was {
+        Some(w) => format!("{label}: {} (was {}, {})", fmt_count(now), fmt_count(w), fmt_delta(now, w)),
+        None => format!("{label}: {}", fmt_count(now)),
+    }
+}
+
+/// "Label: 8.9%" or "Label: 8.9% (was 8.1%, +0.8 pt)".
+#[must_use]
+pub fn rate_line(label: &str, now: Option<f64>, was: Option<Option<f64>>) -> String {
+    let base = format!("{label}: {}", fmt_pct(now));
+    match was {
+        None => base,
+        Some(w) => match (now, w) {
+            (Some(n), Some(w)) => format!("{base} (was {}, {:+.1} pt)", fmt_pct(Some(w)), (n - w) * 100.0),
+            _ => format!("{base} (was {})", fmt_pct(w)),
+        },
+    }
+}
+
+/// "Label: 12.50" or "Label: 12.50 (was 10.00, +2.50)".
+#[must_use]
+pub fn money_line(label: &str, now: f64, was: Option<f64>) -> String {
+    match was {
+        Some(w) => format!("{label}: {} (was {}, {:+.2})", fmt_money(now), fmt_money(w), now - w),
+        None => format!("{label}: {}", fmt_money(now)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_have_separators() {
+        assert_eq!(fmt_count(0), "0");
+        assert_eq!(fmt_count(999), "999");
+        assert_eq!(fmt_count(1_000), "1,000");
+        assert_eq!(fmt_count(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn rate_with_baseline_reads_like_the_issue() {
+        assert_eq!(rate_line("Goal met", Some(0.089), Some(Some(0.081))), "Goal met: 8.9% (was 8.1%, +0.8 pt)");
+        assert_eq!(rate_line("Goal met", Some(0.081), Some(Some(0.089))), "Goal met: 8.1% (was 8.9%, -0.8 pt)");
+        assert_eq!(rate_line("Goal met", None, None), "Goal met: n/a");
+    }
+
+    #[test]
+    fn count_with_baseline() {
+        assert_eq!(count_line("Entered", 1_234, Some(1_200)), "Entered: 1,234 (was 1,200, +34)");
+        assert_eq!(count_line("Entered", 5, Some(9)), "Entered: 5 (was 9, -4)");
+        assert_eq!(count_line("Entered", 5, None), "Entered: 5");
+    }
+}

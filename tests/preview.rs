@@ -1,0 +1,186 @@
+//! The simulation preview driven through egui_kittest, as a user would: F5, the run bar's
+//! Cancel, the timeline's scrubber, Keep as baseline. Figures shown are checked against
+//! the engine's own report for the same journey and seed.
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers, Pos2, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use journey_studio::app::preview::compare::{count_line, rate_line, share};
+use journey_studio::app::preview::{RunInputs, animation, timeline};
+use journey_studio::app::{App, AppConfig};
+use journey_studio::model::{Journey, NodeId};
+use journey_studio::sim::{Report, simulate};
+
+/// Builds every harness: a 1400×860 window, no autosave, no native dialogs.
+fn harness(journey: Journey, data_dir: &std::path::Path) -> Harness<'static, App> {
+    let config = AppConfig {
+        journey: Some(journey),
+        data_dir: Some(data_dir.to_owned()),
+        autosave_interval_secs: 1e9,
+        native_dialogs: false,
+        ..AppConfig::default()
+    };
+    let mut h = Harness::builder()
+        .with_size(vec2(1400.0, 860.0))
+        .with_step_dt(1.0 / 60.0)
+        .with_max_steps(60)
+        .build_eframe(move |cc| App::new(cc, config));
+    h.run_steps(3);
+    h
+}
+
+/// The bundled example with a small population, so a debug run takes a moment.
+fn example(users: u64) -> Journey {
+    let mut j = journey_studio::format::load(std::path::Path::new("assets/on_the_fence.journey")).expect("example");
+    j.scenario.population.users = users;
+    j
+}
+
+/// The engine's report for what the run bar would run.
+fn engine_report(j: &Journey) -> Report {
+    simulate(j, &RunInputs::from_journey(j).options(1), &|_| true).expect("engine runs")
+}
+
+/// Steps frames until `done` or the timeout.
+fn step_until(h: &mut Harness<'_, App>, secs: u64, done: impl Fn(&App) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(start.elapsed() < Duration::from_secs(secs), "timed out waiting");
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.run_steps(3);
+}
+
+fn press(h: &mut Harness<'_, App>, key: Key) {
+    h.key_press_modifiers(Modifiers::NONE, key);
+    h.run_steps(2);
+}
+
+fn click(h: &mut Harness<'_, App>, pos: Pos2) {
+    h.hover_at(pos);
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    h.run_steps(3);
+}
+
+#[test]
+fn f5_runs_the_example_and_the_summary_shows_the_engines_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = example(3_000);
+    let expected = engine_report(&j);
+    let mut h = harness(j, dir.path());
+    assert!(h.state().report().is_none());
+    press(&mut h, Key::F5);
+    step_until(&mut h, 120, |a| a.report().is_some());
+    // Same figures as the engine on one thread (the app's pool size never changes them).
+    let shown = h.state().report().unwrap().clone();
+    assert_eq!(shown, expected);
+    h.get_by_label(&count_line("Entered", expected.journey.entered, None));
+    h.get_by_label(&count_line("Goal met", expected.journey.goal_met, None));
+    h.get_by_label(&count_line("Qualified", expected.journey.qualified, None));
+    assert!(expected.journey.entered > 0, "the example lets users in");
+    assert!(!h.state().results_stale());
+}
+
+#[test]
+fn scrubbing_the_timeline_moves_node_counts_along_the_engines_buckets() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = example(3_000);
+    let mut h = harness(j, dir.path());
+    press(&mut h, Key::F5);
+    step_until(&mut h, 120, |a| a.report().is_some());
+    let report = h.state().report().unwrap().clone();
+    // The busiest node over time, and the bucket where it peaks.
+    let (node, peak) = report
+        .animation
+        .nodes
+        .iter()
+        .flat_map(|n| n.occupancy.iter().enumerate().map(move |(b, o)| (*o, n.node, b)))
+        .max()
+        .map(|(_, n, b)| (n, b))
+        .unwrap();
+    let slider = h.get_by_role(Role::Slider).rect();
+    let mut seen = Vec::new();
+    for frac in [0.0f32, 0.25, 0.5, 0.75, 1.0] {
+        let x = slider.left() + 1.0 + (slider.width() - 2.0) * frac;
+        click(&mut h, Pos2::new(x, slider.center().y));
+        let secs = h.state().preview().clock.secs;
+        let b = timeline::bucket_at(&report, secs).unwrap();
+        let (waiting, passed) = h.state().node_counts_now(node).unwrap();
+        let occ = report.animation.nodes.iter().find(|n| n.node == node).unwrap().occupancy[b];
+        assert_eq!(waiting, u64::from(occ), "waiting at bucket {b} is the engine's occupancy");
+        assert_eq!((waiting, passed), animation::node_counts(&report, node, b).unwrap());
+        seen.push((b, passed));
+    }
+    // The scrubber moved the clock through the horizon and "passed" never goes down.
+    assert_eq!(seen[0].0, 0);
+    assert_eq!(seen[4].0, report.animation.buckets - 1);
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1), "{seen:?}");
+    assert!(seen.iter().any(|(b, _)| *b > 0 && *b < report.animation.buckets - 1));
+    let _ = peak;
+}
+
+#[test]
+fn cancel_stops_a_long_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = example(80_000_000);
+    let mut h = harness(j, dir.path());
+    press(&mut h, Key::F5);
+    assert!(h.state().preview().is_running(), "the run started");
+    h.step();
+    let cancel = h.get_by_role_and_label(Role::Button, "Cancel").rect().center();
+    click(&mut h, cancel);
+    step_until(&mut h, 60, |a| !a.preview().is_running());
+    assert!(h.state().preview().cancelled);
+    assert!(h.state().report().is_none());
+    h.get_by_label("Run cancelled");
+}
+
+#[test]
+fn baseline_comparison_shows_the_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = example(3_000);
+    let before = engine_report(&j);
+    let mut h = harness(j.clone(), dir.path());
+    press(&mut h, Key::F5);
+    step_until(&mut h, 120, |a| a.report().is_some());
+    let keep = h.get_by_role_and_label(Role::Button, "Keep as baseline").rect().center();
+    click(&mut h, keep);
+    // What-if: drop path A's email (node 11); its wait then completes users directly.
+    press(&mut h, Key::F);
+    let card = h.state().node_screen_rect(NodeId(11)).unwrap().center();
+    click(&mut h, card);
+    assert_eq!(h.state().selected_nodes(), vec![NodeId(11)]);
+    press(&mut h, Key::Delete);
+    assert!(!h.state().journey().graph.nodes.contains_key(&NodeId(11)));
+    assert!(h.state().results_stale(), "editing marks the results stale");
+    assert!(h.query_by_label_contains("Results are stale").is_some());
+    let after_journey = h.state().journey().clone();
+    let after = engine_report(&after_journey);
+    press(&mut h, Key::F5);
+    step_until(&mut h, 120, |a| a.report().is_some_and(|r| *r == after));
+    assert!(!h.state().results_stale());
+    let line = rate_line(
+        "Goal met rate",
+        share(after.journey.goal_met, after.journey.entered),
+        Some(share(before.journey.goal_met, before.journey.entered)),
+    );
+    assert!(line.contains("(was "), "{line}");
+    h.get_by_label(&line);
+    let line = count_line("Goal met", after.journey.goal_met, Some(before.journey.goal_met));
+    h.get_by_label(&line);
+    assert_ne!(before.journey.goal_met, after.journey.goal_met, "the what-if changed the outcome");
+}
