@@ -82,7 +82,7 @@ fn main() {
     let ctx = egui::Context::default();
     let config =
         AppConfig { journey: Some(big_journey()), data_dir: None, native_dialogs: false, ..AppConfig::default() };
-    let mut app = App::with_context(&ctx, None, config);
+    let mut app = App::with_context(&ctx, None, &config);
     let frames = std::env::var("BENCH_FRAMES").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
     measure("whole journey in view", &mut app, &ctx, frames, None);
     measure("100 % zoom", &mut app, &ctx, frames, Some(egui::Key::Num0));

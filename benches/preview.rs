@@ -44,7 +44,7 @@ fn main() {
     let ctx = egui::Context::default();
     let config =
         AppConfig { journey: Some(big_journey()), data_dir: None, native_dialogs: false, ..AppConfig::default() };
-    let mut app = App::with_context(&ctx, None, config);
+    let mut app = App::with_context(&ctx, None, &config);
     let screen = Rect::from_min_size(Pos2::ZERO, vec2(1600.0, 1000.0));
     let mut time = 0.0;
     let mut frame = |events: Vec<Event>, app: &mut App| {

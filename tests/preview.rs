@@ -29,7 +29,7 @@ fn harness(journey: Journey, data_dir: &std::path::Path) -> Harness<'static, App
         .with_size(vec2(1400.0, 860.0))
         .with_step_dt(1.0 / 60.0)
         .with_max_steps(60)
-        .build_eframe(move |cc| App::new(cc, config));
+        .build_eframe(move |cc| App::new(cc, &config));
     h.run_steps(3);
     h
 }

@@ -1,6 +1,6 @@
 //! Engine tests: exact timings, a coverage matrix of every node kind and port,
 //! statistical checks with fixed seeds, determinism across thread counts, bad scenarios.
-#![allow(clippy::unwrap_used, clippy::needless_pass_by_value, clippy::cast_precision_loss)]
+#![allow(clippy::unwrap_used, clippy::needless_pass_by_value, clippy::cast_precision_loss, clippy::cast_lossless)]
 
 use journey_studio::model::*;
 use journey_studio::sim::calendar;

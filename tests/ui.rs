@@ -1,6 +1,7 @@
 //! The editor driven through egui_kittest with pointer and key events, as a user would.
 //! Assertions are on the model first. One helper, [`harness`], builds every harness.
 #![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not only #[test] fns
 
 use std::path::{Path, PathBuf};
 
@@ -24,7 +25,7 @@ fn harness(journey: Journey, data_dir: &Path) -> Harness<'static, App> {
         .with_size(vec2(1400.0, 860.0))
         .with_step_dt(1.0 / 60.0)
         .with_max_steps(60)
-        .build_eframe(move |cc| App::new(cc, config));
+        .build_eframe(move |cc| App::new(cc, &config));
     h.run();
     h
 }

@@ -64,7 +64,7 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<()> {
             .with_min_inner_size([800.0, 500.0]),
         ..eframe::NativeOptions::default()
     };
-    eframe::run_native(APP_ID, options, Box::new(|cc| Ok(Box::new(App::new(cc, config)))))
+    eframe::run_native(APP_ID, options, Box::new(|cc| Ok(Box::new(App::new(cc, &config)))))
         .map_err(|e| anyhow::anyhow!("could not open the editor window: {e}"))
 }
 

@@ -59,17 +59,17 @@ fn shortcut(label: &str) -> &'static str {
 impl App {
     /// The editor for `config`. Reads persisted preferences from `cc`.
     #[must_use]
-    pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
+    pub fn new(cc: &eframe::CreationContext<'_>, config: &AppConfig) -> Self {
         Self::with_context(&cc.egui_ctx, cc.storage, config)
     }
 
     /// The editor on an egui context, with persisted preferences from `storage` if any
     /// (benchmarks drive it without a window).
     #[must_use]
-    pub fn with_context(ctx: &egui::Context, storage: Option<&dyn eframe::Storage>, config: AppConfig) -> Self {
+    pub fn with_context(ctx: &egui::Context, storage: Option<&dyn eframe::Storage>, config: &AppConfig) -> Self {
         let prefs: Prefs = storage.and_then(|s| eframe::get_value(s, PREFS_KEY)).unwrap_or_default();
         ctx.set_visuals(prefs.theme.visuals());
-        let mut files = Files::new(&config);
+        let mut files = Files::new(config);
         let mut error = None;
         let journey = match &config.file {
             Some(path) => match crate::format::load(path) {

@@ -214,7 +214,7 @@ pub fn bounds(journey: &Journey) -> Option<Rect> {
         .map(|n| node_rect(n, Vec2::ZERO))
         .chain(journey.goals.iter().map(|g| goal_rect(g, Vec2::ZERO)))
         .chain(journey.comments.iter().map(|c| comment_rect(c, Vec2::ZERO)));
-    rects.reduce(|a, b| a.union(b))
+    rects.reduce(egui::Rect::union)
 }
 
 /// The rectangle of an item (with the drag offset when it is selected).
@@ -430,10 +430,11 @@ fn scene_contents_ui(
     }
 
     // Background gestures.
-    if bg.drag_started_by(PointerButton::Primary) && !space_down {
-        if let Some(p) = pointer {
-            view.gesture = Gesture::BoxSelect { start: p, additive };
-        }
+    if bg.drag_started_by(PointerButton::Primary)
+        && !space_down
+        && let Some(p) = pointer
+    {
+        view.gesture = Gesture::BoxSelect { start: p, additive };
     }
     if bg.dragged_by(PointerButton::Middle) || (space_down && bg.dragged_by(PointerButton::Primary)) {
         pan += bg.drag_delta();
@@ -712,7 +713,7 @@ fn goals_ui(
         .enumerate()
         .map(|(i, g)| goal_rect(g, if view.selection.contains(&Item::Goal(i)) { move_offset } else { Vec2::ZERO }))
         .collect();
-    if let Some(area) = rects.iter().copied().reduce(|a, b| a.union(b)) {
+    if let Some(area) = rects.iter().copied().reduce(egui::Rect::union) {
         let area = area.expand2(vec2(16.0, 16.0)).with_min_y(area.top() - 34.0);
         painter.rect_filled(area, 10.0, theme.goals_area);
         painter.text(
@@ -841,7 +842,7 @@ fn add_menu_ui(ui: &Ui, view: &mut CanvasView, doc: &Document, commands: &mut Ve
                     for (heading, items) in palette_entries() {
                         let items: Vec<PaletteItem> = items
                             .into_iter()
-                            .filter(|i| !(connecting && !matches!(i, PaletteItem::Kind(_))))
+                            .filter(|i| !connecting || matches!(i, PaletteItem::Kind(_)))
                             .filter(|i| !(*i == PaletteItem::Kind(KindTag::Entry) && (has_entry || connecting)))
                             .filter(|i| {
                                 needle.is_empty()
