@@ -152,14 +152,12 @@ fn find_recovery(dir: &Path) -> Option<Recovery> {
     Some(Recovery { journey, path })
 }
 
-/// Writes `text` to `path` atomically: a temporary file beside it, then a rename.
+/// Writes `text` to `path` atomically, creating its folder first (the format layer's
+/// temp-file, fsync and rename).
 fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating folder {}", dir.display()))?;
-    let name = path.file_name().map_or_else(|| "journey".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
+    format::write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
