@@ -4,32 +4,24 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/harness.rs"]
+mod harness_support;
+
 use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
-use egui::{Key, Modifiers, Pos2, vec2};
+use egui::{Key, Modifiers, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use journey_studio::app::App;
 use journey_studio::app::preview::compare::{count_line, rate_line, share};
 use journey_studio::app::preview::{RunInputs, animation, timeline};
-use journey_studio::app::{App, AppConfig};
 use journey_studio::model::{Journey, NodeId};
 use journey_studio::sim::{Report, simulate};
 
 /// Builds every harness: a 1400×860 window, no autosave, no native dialogs.
 fn harness(journey: Journey, data_dir: &std::path::Path) -> Harness<'static, App> {
-    let config = AppConfig {
-        journey: Some(journey),
-        data_dir: Some(data_dir.to_owned()),
-        autosave_interval_secs: 1e9,
-        native_dialogs: false,
-        ..AppConfig::default()
-    };
-    let mut h = Harness::builder()
-        .with_size(vec2(1400.0, 860.0))
-        .with_step_dt(1.0 / 60.0)
-        .with_max_steps(60)
-        .build_eframe(move |cc| App::new(cc, &config));
+    let mut h = harness_support::build(journey, data_dir, 1e9);
     h.run_steps(3);
     h
 }

@@ -3,29 +3,21 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not only #[test] fns
 
+#[path = "support/harness.rs"]
+mod harness_support;
+
 use std::path::{Path, PathBuf};
 
 use egui::accesskit::Role;
 use egui::{Key, Modifiers, Pos2, pos2, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use journey_studio::app::{App, AppConfig};
+use journey_studio::app::App;
 use journey_studio::model::{CanvasPos, Channel, Journey, KindTag, Node, NodeId, Port};
 
 /// Builds every harness: a 1400×860 window, autosave into `data_dir` at once, no native dialogs.
 fn harness(journey: Journey, data_dir: &Path) -> Harness<'static, App> {
-    let config = AppConfig {
-        journey: Some(journey),
-        data_dir: Some(data_dir.to_owned()),
-        autosave_interval_secs: 0.0,
-        native_dialogs: false,
-        ..AppConfig::default()
-    };
-    let mut h = Harness::builder()
-        .with_size(vec2(1400.0, 860.0))
-        .with_step_dt(1.0 / 60.0)
-        .with_max_steps(60)
-        .build_eframe(move |cc| App::new(cc, &config));
+    let mut h = harness_support::build(journey, data_dir, 0.0);
     h.run();
     h
 }
