@@ -297,7 +297,7 @@ fn scene_contents_ui(
     let moving: BTreeSet<Item> = if move_offset == Vec2::ZERO { BTreeSet::new() } else { view.selection.clone() };
     let offset_of = |item: Item| if moving.contains(&item) { move_offset } else { Vec2::ZERO };
 
-    goals_ui(ui, &painter, view, journey, theme, move_offset, additive, commands);
+    goals_ui(ui, &painter, view, journey, theme, move_offset, additive);
 
     // Links.
     let mut hovered_link = None;
@@ -692,7 +692,6 @@ fn card_ui(painter: &egui::Painter, node: &Node, rect: Rect, selected: bool, doc
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn goals_ui(
     ui: &Ui,
     painter: &egui::Painter,
@@ -701,7 +700,6 @@ fn goals_ui(
     theme: &Theme,
     move_offset: Vec2,
     additive: bool,
-    _commands: &mut [Command],
 ) {
     if journey.goals.is_empty() {
         return;
