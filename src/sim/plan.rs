@@ -235,6 +235,9 @@ pub struct EvSpec {
     pub max_mult: f64,
     /// Whether the stream starts at the warm-up start (past behaviour uses it).
     pub warmup: bool,
+    /// Whether the walk keeps this event's past occurrences (conditions, past behaviour,
+    /// the in-app session check read them); other events are only streamed.
+    pub history: bool,
 }
 
 /// A compiled goal.
@@ -841,6 +844,19 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
     let has_in_app = nodes.iter().any(|n| matches!(n.kind, PKind::Channel { channel: Channel::InApp, .. }));
     let session_event = has_in_app.then(|| b.event(&pop.session_event));
 
+    // Events whose past occurrences the walk reads.
+    let mut history_events: Vec<usize> = warm_events.clone();
+    history_events.extend(session_event);
+    for n in &nodes {
+        if let PKind::Condition { cond, .. } = &n.kind {
+            match cond {
+                PCond::Live { ev, .. } | PCond::Past { ev, .. } => history_events.push(ev.ev),
+                PCond::Inaction { did, not_did, .. } => history_events.extend([did.ev, not_did.ev]),
+                PCond::User(_) | PCond::Date { .. } => {}
+            }
+        }
+    }
+
     // Events.
     let mut events: Vec<(usize, EvSpec)> = Vec::new();
     for (name, &i) in &b.events {
@@ -875,6 +891,7 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
                 responses,
                 max_mult,
                 warmup: warm_events.contains(&i),
+                history: history_events.contains(&i),
             },
         ));
     }

@@ -411,7 +411,9 @@ impl<'p> Walker<'p> {
         let u = s.rng.uniform();
         s.next = c + s.rng.exp(1.0 / s.lam_max);
         if u < accept_p {
-            s.hist.push((t, idx));
+            if spec.history {
+                s.hist.push((t, idx));
+            }
             self.on_event(k, t, idx);
         }
     }
@@ -788,6 +790,7 @@ impl<'p> Walker<'p> {
                     self.occupy(pos.node, pos.since, t);
                 }
                 if self.rep == 0
+                    && self.plan.buckets > 0
                     && let Some(li) = node.port_link[pi]
                 {
                     let b = self.tally.bucket(t);
@@ -1187,7 +1190,8 @@ impl<'p> Walker<'p> {
         let ci = channel_index(channel);
         if let Some((max, period)) = p.cap {
             let from = s.saturating_sub(period);
-            let recent = self.sends.iter().filter(|x| **x > from && **x <= s).count();
+            self.sends.retain(|x| *x > from);
+            let recent = self.sends.iter().filter(|x| **x <= s).count();
             if recent >= usize::try_from(max).unwrap_or(usize::MAX) {
                 self.chan(n)[CH_CAPPED] += 1;
                 return self.route_unreachable(n, s);
@@ -1210,7 +1214,9 @@ impl<'p> Walker<'p> {
         self.chan(n)[CH_SENT] += 1;
         self.tally.rep.sent += 1;
         self.tally.add_send(ci, p.hour_of(s));
-        self.sends.push(s);
+        if p.cap.is_some() {
+            self.sends.push(s);
+        }
         self.step(s, Some(n), StepKind::Sent);
         if u_fat < cp.fatigue {
             self.unsub[ci] = true;
