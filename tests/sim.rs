@@ -581,6 +581,38 @@ fn one_and_two_threads_give_identical_reports_on_every_asset() {
     }
 }
 
+#[test]
+fn replicate_counts_are_means_and_rates_come_from_the_pooled_counts() {
+    let f = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/bench12.journey");
+    let j = journey_studio::format::load(&f).unwrap();
+    let o = |r| RunOptions { users: Some(6_000), replicates: Some(r), threads: Some(2), ..RunOptions::default() };
+    let one = run_with(&j, o(1));
+    assert!(one.spread.is_none());
+    let three = run_with(&j, o(3));
+    let s = three.spread.as_ref().unwrap();
+    // Counts are per-replicate means (rounded), so they sit within half a user of the
+    // exact means in `spread`, and on the scale of one replicate.
+    assert!(
+        (three.journey.entered as f64 - s.entered.mean).abs() <= 0.5,
+        "{} vs {}",
+        three.journey.entered,
+        s.entered.mean
+    );
+    assert!((three.journey.goal_met as f64 - s.goal_met.mean).abs() <= 0.5);
+    assert!((three.journey.completed as f64 - s.completed.mean).abs() <= 0.5);
+    let sent: u64 = three.channels.iter().map(|c| c.sent).sum();
+    assert!((sent as f64 - s.sent.mean).abs() <= 0.5 * three.channels.len() as f64);
+    assert!((three.revenue.target - s.revenue_target.mean).abs() <= 1e-6 * s.revenue_target.mean.max(1.0));
+    assert!(s.entered.sd > 0.0, "replicates are independent draws");
+    let ratio = three.journey.entered as f64 / one.journey.entered as f64;
+    assert!((0.9..1.1).contains(&ratio), "three replicates report {ratio} times one replicate's entries");
+    // Replicate 0 is the single run: the animation is the same.
+    assert_eq!(three.animation, one.animation);
+    // The interval of three pooled replicates is narrower than one replicate's.
+    let (w1, w3) = (one.conversion.target.interval.unwrap(), three.conversion.target.interval.unwrap());
+    assert!(w3.hi - w3.lo < w1.hi - w1.lo);
+}
+
 // ---------- bad scenarios ----------
 
 #[test]

@@ -217,7 +217,7 @@ pub fn table(name: &str, r: &Report) -> String {
         run.users, run.replicates, run.horizon_days, run.start, run.seed
     );
     if run.replicates > 1 {
-        let _ = writeln!(o, "(counts are summed over replicates)");
+        let _ = writeln!(o, "(counts are means over replicates; rates and intervals use the pooled counts)");
     }
     let j = &r.journey;
     let _ = writeln!(o);

@@ -3,9 +3,10 @@
 //!
 //! Invariants: every list is in a stable order (nodes by id, ports in the node's port
 //! order, channels in palette order, days and buckets in time order), so the same run
-//! serializes to the same bytes. Counts are summed over replicates (divide by
-//! `run.replicates` for the mean); `spread` gives means and standard deviations of the
-//! journey figures across replicates; intervals come from the pooled counts.
+//! serializes to the same bytes. With replicates, counts and money are means over
+//! replicates (counts rounded to the nearest whole number), while rates, shares and
+//! intervals come from the counts pooled over every replicate; `spread` gives the exact
+//! mean and standard deviation of the main journey figures across replicates.
 
 use serde::Serialize;
 
@@ -50,7 +51,7 @@ pub struct RunInfo {
     pub seed: u64,
     /// Days simulated from the journey's start.
     pub horizon_days: u32,
-    /// Replicates (counts below are summed over them).
+    /// Replicates (counts below are means over them).
     pub replicates: u32,
     /// The journey's start (time zero of the run).
     pub start: Timestamp,

@@ -392,10 +392,19 @@ pub fn run(j: &Journey, opts: &RunOptions, progress: &dyn Fn(f64) -> bool) -> Re
     Ok(finish(&plan, tally))
 }
 
-fn rate(k: u64, n: u64) -> Rate {
+/// A rate from pooled counts, reported with per-replicate mean counts.
+fn rate(k: u64, n: u64, m: &dyn Fn(u64) -> u64) -> Rate {
     #[allow(clippy::cast_precision_loss)]
     let r = (n > 0).then(|| k as f64 / n as f64);
-    Rate { entries: n, conversions: k, rate: r, interval: intervals::wilson(k, n) }
+    Rate { entries: m(n), conversions: m(k), rate: r, interval: intervals::wilson(k, n) }
+}
+
+/// The mean over `reps` replicates of a pooled count, rounded to the nearest whole
+/// number (halves up).
+#[must_use]
+pub fn mean_count(pooled: u64, reps: u32) -> u64 {
+    let r = u64::from(reps.max(1));
+    pooled / r + u64::from(pooled % r * 2 >= r)
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -412,6 +421,11 @@ fn mean_sd(xs: &[f64]) -> MeanSd {
 #[must_use]
 #[allow(clippy::too_many_lines)]
 pub fn finish(p: &Plan, t: Tally) -> Report {
+    // Rates, intervals and shares come from the pooled counts; the counts and money
+    // figures reported are means over replicates (§2 "Run settings").
+    let reps = p.replicates.max(1);
+    let m = |x: u64| mean_count(x, reps);
+    let mf = |x: f64| x / f64::from(reps);
     let run = RunInfo {
         users: p.users,
         seed: p.seed,
@@ -421,30 +435,30 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
         horizon_end: Timestamp(p.horizon_end),
     };
     let journey = JourneyStats {
-        qualified: t.qualified,
-        entered: t.entered,
+        qualified: m(t.qualified),
+        entered: m(t.entered),
         turned_away: TurnedAway {
-            already_inside: t.turned[0],
-            reentry_off: t.turned[1],
-            cooldown: t.turned[2],
-            max_entries: t.turned[3],
-            past_end: t.turned[4],
-            unsubscribed: t.turned[5],
+            already_inside: m(t.turned[0]),
+            reentry_off: m(t.turned[1]),
+            cooldown: m(t.turned[2]),
+            max_entries: m(t.turned[3]),
+            past_end: m(t.turned[4]),
+            unsubscribed: m(t.turned[5]),
         },
-        control: t.control_journey + t.control_system,
-        control_system: t.control_system,
-        control_journey: t.control_journey,
-        target: t.target,
-        goal_met: t.goal_met,
-        completed: t.completed,
-        timed_out: t.timed_out,
-        exit_criteria: t.exit_criteria,
-        force_exits: t.force_exits,
-        on_graph_at_end: t.on_graph_end,
+        control: m(t.control_journey + t.control_system),
+        control_system: m(t.control_system),
+        control_journey: m(t.control_journey),
+        target: m(t.target),
+        goal_met: m(t.goal_met),
+        completed: m(t.completed),
+        timed_out: m(t.timed_out),
+        exit_criteria: m(t.exit_criteria),
+        force_exits: m(t.force_exits),
+        on_graph_at_end: m(t.on_graph_end),
     };
     let [tg, ct, sy] = t.conv;
-    let target = rate(tg[1], tg[0]);
-    let control = rate(ct[1], ct[0]);
+    let target = rate(tg[1], tg[0], &m);
+    let control = rate(ct[1], ct[0], &m);
     let difference = match (target.rate, control.rate) {
         (Some(a), Some(b)) => Some(a - b),
         _ => None,
@@ -454,7 +468,7 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
         difference_interval: intervals::newcombe(tg[1], tg[0], ct[1], ct[0]),
         target,
         control,
-        system_control: rate(sy[1], sy[0]),
+        system_control: rate(sy[1], sy[0], &m),
         difference,
         boost,
     };
@@ -467,23 +481,23 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
             KindTag::Channel(c) => {
                 let ci = channel_index(c);
                 #[allow(clippy::cast_precision_loss)]
-                let cost = nt.ch[CH_SENT] as f64 * p.channels[ci].cost;
+                let cost = mf(nt.ch[CH_SENT] as f64 * p.channels[ci].cost);
                 total_cost += cost;
                 sent_by[ci] += nt.ch[CH_SENT];
                 Some(ChannelStats {
-                    sent: nt.ch[CH_SENT],
-                    failed: nt.ch[CH_FAILED],
-                    unreachable: nt.ch[CH_UNREACHABLE],
-                    delivered: nt.ch[CH_DELIVERED],
-                    viewed: nt.ch[CH_VIEWED],
-                    clicked: nt.ch[CH_CLICKED],
-                    dnd_deferred: nt.ch[CH_DND_DEFERRED],
-                    dnd_skipped: nt.ch[CH_DND_SKIPPED],
-                    capped: nt.ch[CH_CAPPED],
+                    sent: m(nt.ch[CH_SENT]),
+                    failed: m(nt.ch[CH_FAILED]),
+                    unreachable: m(nt.ch[CH_UNREACHABLE]),
+                    delivered: m(nt.ch[CH_DELIVERED]),
+                    viewed: m(nt.ch[CH_VIEWED]),
+                    clicked: m(nt.ch[CH_CLICKED]),
+                    dnd_deferred: m(nt.ch[CH_DND_DEFERRED]),
+                    dnd_skipped: m(nt.ch[CH_DND_SKIPPED]),
+                    capped: m(nt.ch[CH_CAPPED]),
                     aborted: 0,
-                    unsubscribed: nt.ch[CH_UNSUB],
+                    unsubscribed: m(nt.ch[CH_UNSUB]),
                     cost,
-                    conversions: nt.ch[CH_CONV],
+                    conversions: m(nt.ch[CH_CONV]),
                 })
             }
             _ => None,
@@ -496,7 +510,7 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
                 port: *port,
                 label: pn.port_labels.get(pi).cloned().unwrap_or_default(),
                 target: to.map(|x| p.nodes[x].id),
-                moved: nt.ports.get(pi).copied().unwrap_or(0),
+                moved: m(nt.ports.get(pi).copied().unwrap_or(0)),
             })
             .collect();
         let paths = pn
@@ -506,8 +520,8 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
             .map(|(k, (id, name))| PathStats {
                 path: *id,
                 name: name.clone(),
-                users: nt.ports.get(k).copied().unwrap_or(0),
-                conversions: nt.path_conv.get(k).copied().unwrap_or(0),
+                users: m(nt.ports.get(k).copied().unwrap_or(0)),
+                conversions: m(nt.path_conv.get(k).copied().unwrap_or(0)),
             })
             .collect();
         let _ = i;
@@ -515,14 +529,14 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
             id: pn.id,
             label: pn.label.clone(),
             kind: pn.tag.label().to_owned(),
-            entered: nt.entered,
+            entered: m(nt.entered),
             ports,
-            completed: nt.completed,
-            waiting_before: nt.wait_before,
-            waiting_at: nt.wait_at,
-            goal_before: nt.goal_before,
-            goal_at: nt.goal_at,
-            timed_out: nt.timed_out,
+            completed: m(nt.completed),
+            waiting_before: m(nt.wait_before),
+            waiting_at: m(nt.wait_at),
+            goal_before: m(nt.goal_before),
+            goal_at: m(nt.goal_at),
+            timed_out: m(nt.timed_out),
             channel,
             paths,
         });
@@ -545,12 +559,12 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
                 }
             }
             #[allow(clippy::cast_precision_loss)]
-            let cost = sent_by[ci] as f64 * p.channels[ci].cost;
+            let cost = mf(sent_by[ci] as f64 * p.channels[ci].cost);
             ChannelTotals {
                 channel: *c,
-                sent: sent_by[ci],
+                sent: m(sent_by[ci]),
                 cost,
-                peak_per_hour: peak,
+                peak_per_hour: m(peak),
                 peak_hour_start: peak_h.map(|h| Timestamp(p.start + i64::try_from(h).unwrap_or(0) * 3_600)),
             }
         })
@@ -562,8 +576,8 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
     let tpe = ratio(rev_t, tg[0]);
     let cpe = ratio(rev_c, ct[0]);
     let revenue = RevenueStats {
-        target: rev_t,
-        control: rev_c,
+        target: mf(rev_t),
+        control: mf(rev_c),
         target_per_entry: tpe,
         control_per_entry: cpe,
         boost_percent: match (tpe, cpe) {
@@ -571,7 +585,7 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
             _ => None,
         },
         cost: total_cost,
-        revenue_minus_cost: rev_t - total_cost,
+        revenue_minus_cost: mf(rev_t) - total_cost,
     };
     let goals = p
         .goals
@@ -580,9 +594,9 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
         .enumerate()
         .map(|(gi, (_, row))| GoalStats {
             name: p.goal_names.get(gi).cloned().unwrap_or_default(),
-            met: row[0] + row[1] + row[2],
-            met_target: row[0],
-            met_control: row[1],
+            met: m(row[0] + row[1] + row[2]),
+            met_target: m(row[0]),
+            met_control: m(row[1]),
             #[allow(clippy::cast_precision_loss)]
             rate_target: ratio(row[0] as f64, tg[0]),
             #[allow(clippy::cast_precision_loss)]
@@ -596,10 +610,10 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
         .map(|(d, x)| DayTrend {
             day: u32::try_from(d).unwrap_or(u32::MAX),
             from: Timestamp(p.start + i64::try_from(d).unwrap_or(0) * 86_400),
-            entered: x[0],
-            completed: x[1],
-            goal_met: x[2],
-            timed_out: x[3],
+            entered: m(x[0]),
+            completed: m(x[1]),
+            goal_met: m(x[2]),
+            timed_out: m(x[3]),
         })
         .collect();
 
@@ -665,5 +679,21 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
         spread,
         animation,
         trajectories: t.trajectories,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mean_count;
+
+    #[test]
+    fn mean_counts_round_to_the_nearest_whole_number() {
+        assert_eq!(mean_count(7, 1), 7);
+        assert_eq!(mean_count(7, 0), 7);
+        assert_eq!(mean_count(7, 2), 4);
+        assert_eq!(mean_count(10, 3), 3);
+        assert_eq!(mean_count(11, 3), 4);
+        assert_eq!(mean_count(0, 5), 0);
+        assert_eq!(mean_count(u64::MAX, 2), u64::MAX / 2 + 1);
     }
 }

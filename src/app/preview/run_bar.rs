@@ -30,7 +30,7 @@ pub fn run_bar_ui(ui: &mut Ui, p: &mut Preview, stale: bool) {
             let l = ui.label("Replicates");
             ui.add(egui::DragValue::new(&mut inputs.replicates).range(1..=MAX_REPLICATES))
                 .labelled_by(l.id)
-                .on_hover_text("Independent runs; figures are summed, spreads shown");
+                .on_hover_text("Independent runs; counts are means over replicates, spreads shown");
         });
         if p.inputs.is_some() {
             p.inputs = Some(inputs);
