@@ -165,6 +165,9 @@ fn baseline_comparison_shows_the_difference() {
     press(&mut h, Key::F5);
     step_until(&mut h, 120, |a| a.report().is_some_and(|r| *r == after));
     assert!(!h.state().results_stale());
+    // Clicking the node opened its stats; back to the summary.
+    let tab = h.get_by_label("Summary").rect().center();
+    click(&mut h, tab);
     let line = rate_line(
         "Goal met rate",
         share(after.journey.goal_met, after.journey.entered),
@@ -175,4 +178,42 @@ fn baseline_comparison_shows_the_difference() {
     let line = count_line("Goal met", after.journey.goal_met, Some(before.journey.goal_met));
     h.get_by_label(&line);
     assert_ne!(before.journey.goal_met, after.journey.goal_met, "the what-if changed the outcome");
+}
+
+#[test]
+fn clicking_a_node_shows_its_stats_and_a_chart_saves_as_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = example(3_000);
+    let mut h = harness(j, dir.path());
+    press(&mut h, Key::F5);
+    step_until(&mut h, 120, |a| a.report().is_some());
+    let report = h.state().report().unwrap().clone();
+    // Clicking a card opens the Node tab with that node's figures.
+    press(&mut h, Key::F);
+    let id = NodeId(3);
+    let card = h.state().node_screen_rect(id).unwrap().center();
+    click(&mut h, card);
+    assert_eq!(h.state().selected_nodes(), vec![id]);
+    let stats = report.nodes.iter().find(|n| n.id == id).unwrap();
+    h.get_by_label(&count_line("Entered", stats.entered, None));
+    // The Trends chart as PNG, through the export path field and the PNG button.
+    h.get_by_role_and_label(Role::Button, "Trends").click();
+    h.run_steps(3);
+    let field = h.get_by_label("Export to");
+    field.focus();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    let base = dir.path().join("trends");
+    h.get_by_label("Export to").type_text(&base.display().to_string());
+    h.run_steps(2);
+    let chart = h.state().preview().chart_rect.expect("the Trends tab draws a chart");
+    h.get_by_role_and_label(Role::Button, "PNG").click();
+    let file = base.with_extension("png");
+    step_until(&mut h, 30, |a| a.preview().export_message.as_deref().is_some_and(|m| m.starts_with("Wrote")));
+    let img = image::open(&file).unwrap().to_rgba8();
+    let ppp = h.ctx.pixels_per_point();
+    assert!((img.width() as f32 - chart.width() * ppp).abs() <= 2.0, "{} vs {}", img.width(), chart.width());
+    assert!((img.height() as f32 - chart.height() * ppp).abs() <= 2.0);
+    let colours: std::collections::HashSet<_> = img.pixels().map(|p| p.0).collect();
+    assert!(colours.len() > 4, "the PNG holds a drawn chart, not a blank rectangle");
 }

@@ -186,6 +186,12 @@ pub struct Preview {
     pub export_path: String,
     /// The last export's message.
     pub export_message: Option<String>,
+    /// The node selected last frame (a newly clicked node opens the Node tab).
+    last_selected: Option<NodeId>,
+    /// The visible charts of the shown tab, last frame (what PNG export saves).
+    pub chart_rect: Option<egui::Rect>,
+    /// The PNG export's message, set by the screenshot callback.
+    pub png_message: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Preview {
@@ -353,12 +359,20 @@ pub fn panels_ui(app: &mut App, ui: &mut egui::Ui) {
     egui::Panel::top("run_bar").show(ui, |ui| run_bar::run_bar_ui(ui, preview, stale));
     if preview.outcome.is_some() {
         let selected = app.view.selection.iter().find_map(super::state::Item::node);
+        if selected != preview.last_selected {
+            if selected.is_some() {
+                preview.tab = Tab::Node;
+            }
+            preview.last_selected = selected;
+        }
         let mut select = None;
         egui::Panel::bottom("preview_stats").resizable(true).default_size(250.0).min_size(80.0).show(ui, |ui| {
             select = stats::stats_ui(ui, preview, selected, &app.theme);
         });
         egui::Panel::bottom("timeline").show(ui, |ui| timeline::timeline_ui(ui, preview));
         if let Some(id) = select {
+            // A chart bar selects its node without leaving the chart's tab.
+            preview.last_selected = Some(id);
             app.actions.push(Action::FocusNode(id));
         }
     }

@@ -1,6 +1,6 @@
 //! The statistics panel (SPEC §3): journey summary, the selected node's full stats,
 //! channel volumes, trends per day, the funnel along the main path, sample users to
-//! follow, and export of the report as JSON or CSV.
+//! follow, and export of the report as JSON or CSV and of the tab's charts as PNG.
 //!
 //! Invariants: every figure is read from the report; with a baseline kept, figures show
 //! "(was …, ±…)"; clicking a chart bar returns that bar's node for the shell to select.
@@ -44,14 +44,16 @@ pub fn stats_ui(ui: &mut Ui, p: &mut Preview, selected: Option<NodeId>, _theme: 
     let Some(o) = &p.outcome else { return None };
     let r = &o.report;
     let base = p.baseline.as_ref().map(|b| &b.report);
+    let mut charts = None;
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| match p.tab {
         Tab::Summary => summary_ui(ui, r, base),
         Tab::Node => node_ui(ui, r, base, selected),
-        Tab::Channels => select = channels_ui(ui, r),
-        Tab::Trends => trends_ui(ui, r),
-        Tab::Funnel => select = funnel_ui(ui, r),
+        Tab::Channels => select = channels_ui(ui, r, &mut charts),
+        Tab::Trends => trends_ui(ui, r, &mut charts),
+        Tab::Funnel => select = funnel_ui(ui, r, &mut charts),
         Tab::Follow => follow_ui(ui, r, &mut p.follow, o.journey.setup.timezone.account.zone()),
     });
+    p.chart_rect = charts;
     select
 }
 
@@ -74,8 +76,64 @@ fn export_ui(ui: &mut Ui, p: &mut Preview) {
             Err(e) => format!("Could not write {}: {e}", path.display()),
         });
     }
+    let png = ui
+        .add_enabled(p.chart_rect.is_some() && p.outcome.is_some(), egui::Button::new("PNG"))
+        .on_hover_text("Save this tab's charts as a PNG image")
+        .on_disabled_hover_text("This tab has no chart; the Channels, Trends and Funnel tabs do");
+    if png.clicked()
+        && let Some(rect) = p.chart_rect
+    {
+        let path = std::path::Path::new(&p.export_path).with_extension("png");
+        let slot = std::sync::Arc::clone(&p.png_message);
+        let ctx = ui.ctx().clone();
+        let ppp = ctx.pixels_per_point();
+        p.export_message = Some(format!("Saving {}…", path.display()));
+        ui.ctx().request_screenshot(move |image| {
+            let message = match save_png(&image, rect, ppp, &path) {
+                Ok(()) => format!("Wrote {}", path.display()),
+                Err(e) => format!("Could not write {}: {e}", path.display()),
+            };
+            if let Ok(mut m) = slot.lock() {
+                *m = Some(message);
+            }
+            ctx.request_repaint();
+        });
+    }
+    if let Some(m) = p.png_message.lock().ok().and_then(|mut m| m.take()) {
+        p.export_message = Some(m);
+    }
     if let Some(m) = &p.export_message {
         ui.weak(m);
+    }
+}
+
+/// Crops `rect` (in points) out of a screenshot taken at `ppp` pixels per point and
+/// writes it to `path` as a PNG, atomically.
+///
+/// # Errors
+/// When the crop is empty, or encoding or writing fails.
+pub fn save_png(image: &egui::ColorImage, rect: egui::Rect, ppp: f32, path: &std::path::Path) -> anyhow::Result<()> {
+    let bounds =
+        egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(image.width() as f32, image.height() as f32) / ppp);
+    let rect = rect.intersect(bounds);
+    anyhow::ensure!(rect.is_positive(), "the chart is not on screen");
+    let crop = image.region(&rect, Some(ppp));
+    let [w, h] = crop.size;
+    let bytes: Vec<u8> = crop.pixels.iter().flat_map(|c| c.to_srgba_unmultiplied()).collect();
+    let w = u32::try_from(w)?;
+    let h = u32::try_from(h)?;
+    let img = image::RgbaImage::from_raw(w, h, bytes).ok_or_else(|| anyhow::anyhow!("bad image size {w}×{h}"))?;
+    let mut png = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut png, image::ImageFormat::Png)?;
+    crate::format::write_atomic(path, png.get_ref())?;
+    Ok(())
+}
+
+/// Adds a drawn chart's visible rectangle to `charts`.
+fn note_chart(ui: &Ui, rect: egui::Rect, charts: &mut Option<egui::Rect>) {
+    let visible = rect.intersect(ui.clip_rect());
+    if visible.is_positive() {
+        *charts = Some(charts.map_or(visible, |c| c.union(visible)));
     }
 }
 
@@ -264,7 +322,12 @@ fn node_ui(ui: &mut Ui, r: &Report, base: Option<&Report>, selected: Option<Node
 }
 
 /// A bar chart over nodes; returns the node of a clicked bar.
-fn node_bars(ui: &mut Ui, id: &str, series: &[(&str, Vec<NodeBar>)]) -> Option<NodeId> {
+fn node_bars(
+    ui: &mut Ui,
+    id: &str,
+    series: &[(&str, Vec<NodeBar>)],
+    charts: &mut Option<egui::Rect>,
+) -> Option<NodeId> {
     let ids: Vec<NodeId> = series.first().map(|(_, v)| v.iter().map(|(id, _, _)| *id).collect()).unwrap_or_default();
     let names: Vec<String> =
         series.first().map(|(_, v)| v.iter().map(|(_, n, _)| n.clone()).collect()).unwrap_or_default();
@@ -296,6 +359,7 @@ fn node_bars(ui: &mut Ui, id: &str, series: &[(&str, Vec<NodeBar>)]) -> Option<N
             pu.bar_chart(BarChart::new(*name, bars));
         }
     });
+    note_chart(ui, resp.response.rect, charts);
     if resp.response.clicked()
         && let Some(pos) = resp.response.interact_pointer_pos()
     {
@@ -307,7 +371,7 @@ fn node_bars(ui: &mut Ui, id: &str, series: &[(&str, Vec<NodeBar>)]) -> Option<N
 }
 
 #[allow(clippy::cast_precision_loss)]
-fn channels_ui(ui: &mut Ui, r: &Report) -> Option<NodeId> {
+fn channels_ui(ui: &mut Ui, r: &Report, charts: &mut Option<egui::Rect>) -> Option<NodeId> {
     egui::Grid::new("channel_totals").striped(true).show(ui, |ui| {
         for h in ["Channel", "Sent", "Cost", "Peak per hour", "Peak hour"] {
             ui.strong(h);
@@ -376,21 +440,23 @@ fn channels_ui(ui: &mut Ui, r: &Report) -> Option<NodeId> {
         ui,
         "channel_volumes",
         &[("Sent", series(|c| c.sent)), ("Clicked", series(|c| c.clicked)), ("Unreachable", series(|c| c.unreachable))],
+        charts,
     )
 }
 
 #[allow(clippy::cast_precision_loss)]
-fn trends_ui(ui: &mut Ui, r: &Report) {
+fn trends_ui(ui: &mut Ui, r: &Report, charts: &mut Option<egui::Rect>) {
     let line = |name: &str, f: fn(&crate::sim::report::DayTrend) -> u64| {
         let pts: PlotPoints = r.trends.iter().map(|d| [f64::from(d.day), f(d) as f64]).collect();
         Line::new(name.to_owned(), pts)
     };
-    Plot::new("trends").height(220.0).legend(Legend::default()).x_axis_label("day").show(ui, |pu| {
+    let resp = Plot::new("trends").height(220.0).legend(Legend::default()).x_axis_label("day").show(ui, |pu| {
         pu.line(line("Entered", |d| d.entered));
         pu.line(line("Completed", |d| d.completed));
         pu.line(line("Goal met", |d| d.goal_met));
         pu.line(line("Timed out", |d| d.timed_out));
     });
+    note_chart(ui, resp.response.rect, charts);
 }
 
 /// The main path: from the entry, at each node the port most users took.
@@ -410,7 +476,7 @@ pub fn main_path(r: &Report) -> Vec<&NodeStats> {
 }
 
 #[allow(clippy::cast_precision_loss)]
-fn funnel_ui(ui: &mut Ui, r: &Report) -> Option<NodeId> {
+fn funnel_ui(ui: &mut Ui, r: &Report, charts: &mut Option<egui::Rect>) -> Option<NodeId> {
     let path = main_path(r);
     ui.label(format!(
         "Main path: {} > goal met {} ({} of entered)",
@@ -419,7 +485,7 @@ fn funnel_ui(ui: &mut Ui, r: &Report) -> Option<NodeId> {
         fmt_pct(share(r.journey.goal_met, r.journey.entered))
     ));
     let values: Vec<(NodeId, String, f64)> = path.iter().map(|n| (n.id, n.label.clone(), n.entered as f64)).collect();
-    node_bars(ui, "funnel", &[("Entered", values)])
+    node_bars(ui, "funnel", &[("Entered", values)], charts)
 }
 
 fn follow_ui(ui: &mut Ui, r: &Report, follow: &mut Option<usize>, tz: Option<chrono_tz::Tz>) {

@@ -82,11 +82,16 @@ pub fn timeline_ui(ui: &mut Ui, p: &mut Preview) {
             clock.playing = false;
         }
         let current = SPEEDS.iter().find(|(_, s)| (*s - clock.speed).abs() < 1.0).map_or("speed", |(l, _)| *l);
-        egui::ComboBox::from_id_salt("timeline_speed").selected_text(current).show_ui(ui, |ui| {
-            for (l, s) in SPEEDS {
-                ui.selectable_value(&mut clock.speed, s, l);
-            }
-        });
+        egui::ComboBox::from_id_salt("timeline_speed")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for (l, s) in SPEEDS {
+                    ui.selectable_value(&mut clock.speed, s, l);
+                }
+            })
+            .response
+            .accessible_name("Playback speed")
+            .on_hover_text("Journey time per second of playback");
         ui.label(date_time(&o.report, tz, clock.secs));
         ui.checkbox(&mut p.dots, "Dots").on_hover_text("Dots moving along links with the flow");
         ui.checkbox(&mut p.percent, "Percent").on_hover_text("Badges in percent of the node's entries");
