@@ -59,8 +59,11 @@ pub const CARD_PAD: f32 = 8.0;
 pub const NUDGE: f32 = GRID;
 /// Zoom limits of the canvas.
 pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.1..=2.0;
+/// The least zoom a journey opens at, so card text stays readable; a wider journey
+/// opens at its entry (left) end and F fits all of it.
+pub const MIN_OPEN_ZOOM: f32 = 0.6;
 /// Width of the side panels.
-pub const SIDE_PANEL_WIDTH: f32 = 230.0;
+pub const SIDE_PANEL_WIDTH: f32 = 170.0;
 /// Width of the inspector.
 pub const INSPECTOR_WIDTH: f32 = 300.0;
 

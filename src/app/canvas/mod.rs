@@ -188,6 +188,21 @@ impl CanvasView {
         self.scene_rect = Rect::from_center_size(bounds.center(), screen / scale);
     }
 
+    /// The view a journey opens at: all of it when it fits at a readable zoom
+    /// ([`theme::MIN_OPEN_ZOOM`] or more); otherwise that zoom, from its left (entry) end,
+    /// centred vertically.
+    pub fn open_at(&mut self, bounds: Rect) {
+        self.fit(bounds);
+        let screen = if self.screen_rect.is_positive() { self.screen_rect.size() } else { vec2(1000.0, 700.0) };
+        if screen.x / self.scene_rect.width() >= theme::MIN_OPEN_ZOOM {
+            return;
+        }
+        let size = screen / theme::MIN_OPEN_ZOOM;
+        let bounds = bounds.expand(40.0);
+        let min = Pos2::new(bounds.left(), bounds.center().y - size.y / 2.0);
+        self.scene_rect = Rect::from_min_size(min, size);
+    }
+
     /// Centres the view on a canvas point at the current zoom.
     pub fn centre_on(&mut self, p: Pos2) {
         self.scene_rect = Rect::from_center_size(p, self.scene_rect.size());
@@ -240,7 +255,7 @@ pub fn canvas_ui(
     if view.fit_pending && outer.is_positive() {
         view.fit_pending = false;
         match bounds(&doc.journey) {
-            Some(b) => view.fit(b),
+            Some(b) => view.open_at(b),
             None => view.scene_rect = Rect::from_min_size(Pos2::ZERO, outer.size()),
         }
     }
