@@ -188,17 +188,19 @@ fn buttons_ui(ui: &mut Ui, buttons: &mut Vec<MessageButton>) -> bool {
     heading(ui, "Buttons");
     let mut remove = None;
     for (i, b) in buttons.iter_mut().enumerate() {
+        let n = i + 1;
+        // One row per field, as in the other forms: side by side, the two fields would
+        // widen the inspector past its default width and squeeze the canvas.
         ui.push_id(("button", i), |ui| {
-            ui.horizontal(|ui| {
-                let n = i + 1;
-                let l = ui.label(format!("Button {n} label")).id;
-                changed |= text_edit(ui, l, "The button's text", &mut b.label, "");
-                let u = ui.label(format!("Button {n} link")).id;
-                changed |= text_edit(ui, u, "Deep link or URL the button opens", &mut b.url, "https://");
-                if remove_button(ui, &format!("Remove button {n}")) {
-                    remove = Some(i);
-                }
+            grid(ui, "button", |ui| {
+                changed |= text_row(ui, &format!("Button {n} label"), "The button's text", &mut b.label);
+                let tip = "Deep link or URL the button opens";
+                changed |=
+                    row(ui, &format!("Button {n} link"), tip, |ui, id| text_edit(ui, id, tip, &mut b.url, "https://"));
             });
+            if remove_button(ui, &format!("Remove button {n}")) {
+                remove = Some(i);
+            }
         });
     }
     if let Some(i) = remove {
