@@ -88,6 +88,22 @@ fn f5_runs_the_example_and_the_summary_shows_the_engines_figures() {
 }
 
 #[test]
+fn the_statistics_panels_keep_the_canvas_zoom_and_a_journey_opens_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(example(3_000), dir.path());
+    let width = |h: &Harness<'_, App>| h.state().node_screen_rect(NodeId(1)).unwrap().width();
+    let before = width(&h);
+    // Opened at 60 % or more (the card is 200 units wide), from the entry end.
+    assert!(before >= 0.6 * 200.0 - 0.5, "cards open {before} px wide");
+    let entry = h.state().node_screen_rect(NodeId(1)).unwrap();
+    assert!(h.state().canvas_screen_rect().contains_rect(entry), "the entry is in view");
+    press(&mut h, Key::F5);
+    step_until(&mut h, 120, |a| a.report().is_some());
+    assert!(h.state().canvas_screen_rect().height() < 700.0, "the statistics panel took room");
+    assert!((width(&h) - before).abs() < 0.5, "cards kept their size: {before} then {}", width(&h));
+}
+
+#[test]
 fn scrubbing_the_timeline_moves_node_counts_along_the_engines_buckets() {
     let dir = tempfile::tempdir().unwrap();
     let j = example(3_000);

@@ -455,7 +455,7 @@ impl App {
         Panel::bottom("status_bar").show(ui, |ui| {
             status::status_bar_ui(ui, &self.doc, &self.view, &file, message.as_deref());
         });
-        Panel::bottom("problems").resizable(true).default_size(120.0).min_size(60.0).show(ui, |ui| {
+        Panel::bottom("problems").resizable(true).default_size(90.0).min_size(60.0).show(ui, |ui| {
             problems::problems_ui(ui, &self.doc, &self.theme, &mut self.actions);
         });
         super::preview::panels_ui(self, ui);

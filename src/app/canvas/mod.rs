@@ -109,6 +109,9 @@ pub struct CanvasView {
     pub refusal: Option<Refusal>,
     /// Fit the journey into view on the next frame.
     pub fit_pending: bool,
+    /// Frames after opening during which the open view follows the canvas size while
+    /// the side panels settle to their widths.
+    pub settle_frames: u8,
     /// Snap moved and added cards to the grid.
     pub snap: bool,
     /// Last known pointer position (screen); survives the pointer leaving.
@@ -125,6 +128,7 @@ impl Default for CanvasView {
             scene_rect: Rect::ZERO,
             screen_from_canvas: TSTransform::IDENTITY,
             screen_rect: Rect::ZERO,
+            settle_frames: 0,
             selection: BTreeSet::new(),
             selected_link: None,
             hovered_link: None,
@@ -251,9 +255,26 @@ pub fn canvas_ui(
     actions: &mut Vec<Action>,
 ) {
     let outer = ui.available_rect_before_wrap();
+    let before = view.screen_rect;
+    let resized = before.size() != outer.size();
     view.screen_rect = outer;
+    if view.settle_frames > 0 {
+        view.settle_frames -= 1;
+        if resized && let Some(b) = bounds(&doc.journey) {
+            view.open_at(b);
+        }
+    } else if resized && before.is_positive() && outer.is_positive() {
+        // A panel opened or closed (statistics, timeline): keep the zoom and the top-left
+        // corner rather than letting the scene shrink or grow the cards.
+        let scale = view.screen_from_canvas.scaling;
+        if scale > 0.0 {
+            let top_left = view.screen_from_canvas.inverse() * before.min;
+            view.scene_rect = Rect::from_min_size(top_left, outer.size() / scale);
+        }
+    }
     if view.fit_pending && outer.is_positive() {
         view.fit_pending = false;
+        view.settle_frames = 8;
         match bounds(&doc.journey) {
             Some(b) => view.open_at(b),
             None => view.scene_rect = Rect::from_min_size(Pos2::ZERO, outer.size()),
