@@ -34,10 +34,17 @@ pub fn fmt_pct(x: Option<f64>) -> String {
     x.filter(|v| v.is_finite()).map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0))
 }
 
-/// Money with two decimals.
+/// Money with two decimals and thousands separators: "-1,234.50".
 #[must_use]
 pub fn fmt_money(x: f64) -> String {
-    if x.is_finite() { format!("{x:.2}") } else { "n/a".to_owned() }
+    if !x.is_finite() {
+        return "n/a".to_owned();
+    }
+    let text = format!("{:.2}", x.abs());
+    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
+    let whole = whole.parse::<u64>().map_or_else(|_| whole.to_owned(), fmt_count);
+    let sign = if x < 0.0 && text != "0.00" { "-" } else { "" };
+    format!("{sign}{whole}.{cents}")
 }
 
 /// `part / whole`, `None` when `whole` is 0.
@@ -102,5 +109,15 @@ mod tests {
         assert_eq!(count_line("Entered", 1_234, Some(1_200)), "Entered: 1,234 (was 1,200, +34)");
         assert_eq!(count_line("Entered", 5, Some(9)), "Entered: 5 (was 9, -4)");
         assert_eq!(count_line("Entered", 5, None), "Entered: 5");
+    }
+
+    #[test]
+    fn money_has_separators_and_two_decimals() {
+        assert_eq!(fmt_money(57_412_311.714), "57,412,311.71");
+        assert_eq!(fmt_money(-1_234.5), "-1,234.50");
+        assert_eq!(fmt_money(0.0), "0.00");
+        assert_eq!(fmt_money(-0.001), "0.00");
+        assert_eq!(fmt_money(f64::NAN), "n/a");
+        assert_eq!(money_line("Cost", 1_500.0, Some(1_000.0)), "Cost: 1,500.00 (was 1,000.00, +500.00)");
     }
 }

@@ -346,20 +346,24 @@ fn node_bars(
             let name = if (m.value - i).abs() < 1e-6 && i >= 0.0 { names.get(i as usize).cloned() } else { None };
             name.unwrap_or_default()
         });
-    let resp = plot.show(ui, |pu| {
-        for (s, (name, values)) in series.iter().enumerate() {
-            #[allow(clippy::cast_precision_loss)]
-            let bars = values
-                .iter()
-                .enumerate()
-                .map(|(i, (_, label, v))| {
-                    Bar::new(i as f64 + (s as f64 - (k as f64 - 1.0) / 2.0) * width, *v).width(width).name(label)
-                })
-                .collect();
-            pu.bar_chart(BarChart::new(*name, bars));
-        }
+    let scope = ui.scope(|ui| {
+        plot.show(ui, |pu| {
+            for (s, (name, values)) in series.iter().enumerate() {
+                #[allow(clippy::cast_precision_loss)]
+                let bars = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, label, v))| {
+                        Bar::new(i as f64 + (s as f64 - (k as f64 - 1.0) / 2.0) * width, *v).width(width).name(label)
+                    })
+                    .collect();
+                pu.bar_chart(BarChart::new(*name, bars));
+            }
+        })
     });
-    note_chart(ui, resp.response.rect, charts);
+    // The scope holds the plot with its axes and their labels.
+    note_chart(ui, scope.response.rect, charts);
+    let resp = scope.inner;
     if resp.response.clicked()
         && let Some(pos) = resp.response.interact_pointer_pos()
     {
@@ -450,13 +454,18 @@ fn trends_ui(ui: &mut Ui, r: &Report, charts: &mut Option<egui::Rect>) {
         let pts: PlotPoints = r.trends.iter().map(|d| [f64::from(d.day), f(d) as f64]).collect();
         Line::new(name.to_owned(), pts)
     };
-    let resp = Plot::new("trends").height(220.0).legend(Legend::default()).x_axis_label("day").show(ui, |pu| {
-        pu.line(line("Entered", |d| d.entered));
-        pu.line(line("Completed", |d| d.completed));
-        pu.line(line("Goal met", |d| d.goal_met));
-        pu.line(line("Timed out", |d| d.timed_out));
+    let scope = ui.scope(|ui| {
+        Plot::new("trends").height(220.0).legend(Legend::default()).x_axis_label("day").y_axis_label("users").show(
+            ui,
+            |pu| {
+                pu.line(line("Entered", |d| d.entered));
+                pu.line(line("Completed", |d| d.completed));
+                pu.line(line("Goal met", |d| d.goal_met));
+                pu.line(line("Timed out", |d| d.timed_out));
+            },
+        )
     });
-    note_chart(ui, resp.response.rect, charts);
+    note_chart(ui, scope.response.rect, charts);
 }
 
 /// The main path: from the entry, at each node the port most users took.
