@@ -23,16 +23,28 @@ struct State<T> {
     journey: Journey,
     value: T,
     changes: usize,
+    /// The diagnostics the form is given each frame, from the edited value.
+    diagnose: fn(&T) -> Vec<journey_studio::validate::Diagnostic>,
 }
 
 type FormFn<T> = fn(&mut egui::Ui, &mut T, &FormContext<'_>) -> FormResponse;
 
 /// The one helper that builds every harness: a form over `value`, counting reported changes.
 fn harness<T: 'static>(value: T, form: FormFn<T>) -> Harness<'static, State<T>> {
-    let state = State { journey: Journey::new("Test"), value, changes: 0 };
+    diagnosed_harness(value, form, |_| Vec::new())
+}
+
+/// A form harness whose form is given `diagnose(value)` as its diagnostics.
+fn diagnosed_harness<T: 'static>(
+    value: T,
+    form: FormFn<T>,
+    diagnose: fn(&T) -> Vec<journey_studio::validate::Diagnostic>,
+) -> Harness<'static, State<T>> {
+    let state = State { journey: Journey::new("Test"), value, changes: 0, diagnose };
     let mut h = Harness::builder().with_size([1400.0, 6000.0]).build_ui_state(
         move |ui, s: &mut State<T>| {
-            let cx = FormContext { journey: &s.journey, diagnostics: &[] };
+            let diagnostics = (s.diagnose)(&s.value);
+            let cx = FormContext { journey: &s.journey, diagnostics: &diagnostics };
             if form(ui, &mut s.value, &cx).changed {
                 s.changes += 1;
             }
@@ -47,8 +59,14 @@ fn node(kind: KindTag) -> Node {
     Node { id: NodeId(7), label: kind.label().to_owned(), pos: CanvasPos::new(0.0, 0.0), kind: kind.default_kind() }
 }
 
+/// A node form given the diagnostics of a journey holding the node (so validation
+/// messages show at their fields).
 fn node_harness(kind: KindTag) -> Harness<'static, State<Node>> {
-    harness(node(kind), node_form_ui)
+    diagnosed_harness(node(kind), node_form_ui, |n| {
+        let mut j = Journey::new("Test");
+        j.graph.nodes.insert(n.id, n.clone());
+        journey_studio::validate::validate(&j)
+    })
 }
 
 /// Replaces the text of the field named `label` the way a user would: click, select all, type, Tab.
@@ -279,7 +297,8 @@ fn random_split_percentages_mode_and_winner() {
     let mut h = node_harness(KindTag::RandomSplit);
     set_text(&mut h, "Path 1 name", "Control copy");
     set_text(&mut h, "Path 1 %", "40");
-    assert!(has_error(&h, "Total 90%: the percentages must sum to 100"), "live sum shows red with the reason");
+    assert!(has_error(&h, "Total 90%"), "live sum");
+    assert!(has_error(&h, "the percentages add up to 90%, they must add up to 100%"), "the reason under the sum");
     click(&mut h, "Add path");
     set_text(&mut h, "Path 3 %", "10");
     assert!(h.query_by_label("Total 100%").is_some());
@@ -805,12 +824,14 @@ fn node_form_shows_its_diagnostics() {
             location: Location::Nodes(vec![NodeId(7)]),
             message: "The percentages sum to 90, not 100".into(),
             rule: Rule::SplitPercentages,
+            field: None,
         },
         Diagnostic {
             severity: Severity::Error,
             location: Location::Nodes(vec![NodeId(8)]),
             message: "Another node's problem".into(),
             rule: Rule::SplitPercentages,
+            field: None,
         },
     ];
     let journey = Journey::new("Test");

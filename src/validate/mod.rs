@@ -11,6 +11,10 @@
 //! Invariants: validation never mutates and never panics, whatever the model holds (NaN,
 //! infinities, links to missing nodes or ports, huge graphs: no recursion on the graph);
 //! the output is deterministic (models use ordered maps and the rules run in a fixed order).
+//!
+//! A diagnostic may also name the [`Field`] of its place it is about, so the forms can show
+//! it at that input; diagnostics about a place as a whole (a loop, an unreachable node,
+//! the entry count) have none.
 
 mod context;
 mod graph;
@@ -21,7 +25,7 @@ pub mod structure;
 
 pub use structure::check_connect;
 
-use crate::model::{Journey, Node, NodeId};
+use crate::model::{Channel, Journey, Node, NodeId, Weekday};
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -121,6 +125,156 @@ pub enum Rule {
     ScenarioValue,
     /// An event the journey uses that the scenario does not describe (warning).
     UndescribedEvent,
+    /// A do-not-disturb window that starts and ends at the same time, so it covers the whole day (warning).
+    DndWindow,
+}
+
+/// One of a channel's scenario rates, for [`Field::ChannelRate`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)] // each names the rate of the same name in `ChannelRates`
+pub enum Rate {
+    Failure,
+    Delivery,
+    View,
+    ClickGivenView,
+    CostPerMessage,
+    DelayToDelivery,
+    DelayToView,
+    DelayToClick,
+}
+
+/// The input a diagnostic is about, within its [`Location`]: a form shows the diagnostic
+/// right at that input. Indexes are 0-based; names are map keys of the scenario.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    // Setup.
+    /// The journey's name.
+    Name,
+    /// The description.
+    Description,
+    /// The end date-time.
+    End,
+    /// The entry timeline.
+    Timeline,
+    /// The re-entry cooldown.
+    ReentryCooldown,
+    /// The most entries per user.
+    ReentryMax,
+    /// The do-not-disturb window of one weekday.
+    DndWindow(Weekday),
+    /// The account timezone.
+    AccountTimezone,
+    /// The journey control group.
+    JourneyControl,
+    /// The system control group.
+    SystemControl,
+    /// The journey timeout.
+    Timeout,
+    /// The frequency cap.
+    FrequencyCap,
+    /// One exit criterion.
+    ExitCriterion(usize),
+    // Goals.
+    /// A goal's name.
+    GoalName,
+    /// A goal's event and its filters.
+    GoalEvent,
+    /// A goal's value property.
+    GoalValue,
+    // Entry rules and conditions.
+    /// The event of a live-action or past-behaviour rule, with its filters.
+    Event,
+    /// The event an inaction rule starts from.
+    DidEvent,
+    /// The event an inaction rule waits for.
+    NotDidEvent,
+    /// The "only the nth occurrence" number.
+    Occurrence,
+    /// An inaction rule's time.
+    Within,
+    /// A past-behaviour rule's look-back days.
+    LastDays,
+    /// A date-time rule's property.
+    DateProperty,
+    /// A date-time rule's "within the next" period.
+    WithinNext,
+    /// A custom list's name.
+    ListName,
+    /// One of the entry's user filters.
+    UserFilter(usize),
+    /// A user-property condition's filter.
+    ConditionFilter,
+    /// A condition's qualifying window.
+    Window,
+    // Splits.
+    /// The list of a split's paths (how many, their ids).
+    Paths,
+    /// One conditional path's filter.
+    Path(usize),
+    /// A manual random split's percentages (the total line).
+    SplitTotal,
+    /// An automated split's minimum share.
+    MinShare,
+    /// A random split's declared winner.
+    Winner,
+    // Messages.
+    /// The title.
+    Title,
+    /// The email subject.
+    Subject,
+    /// The webhook URL.
+    Url,
+    /// The body or payload.
+    Body,
+    /// The engagement window.
+    EngagementWindow,
+    // Profile updates.
+    /// The list of updates.
+    Updates,
+    /// One update row.
+    UpdateRow(usize),
+    // Waits.
+    /// A wait's duration.
+    WaitDuration,
+    /// A time-of-day wait's time.
+    WaitTime,
+    // Scenario.
+    /// The population size.
+    Population,
+    /// The session event.
+    SessionEvent,
+    /// The custom list share.
+    CustomListShare,
+    /// The timezone mix as a whole.
+    Timezones,
+    /// One timezone of the mix.
+    Timezone(usize),
+    /// The share of users reachable on a channel (SMS stands for the phone number).
+    Reachability(Channel),
+    /// The share unsubscribed from a channel.
+    Unsubscribed(Channel),
+    /// A user property's distribution.
+    UserProperty(String),
+    /// The activity curve.
+    ActivityCurve,
+    /// An event's name.
+    EventName(String),
+    /// An event's rate.
+    EventRate(String),
+    /// A property distribution of an event (event, property).
+    EventProperty(String, String),
+    /// An event's responses to engagement.
+    EventEngagement(String),
+    /// The activity shape.
+    ActivityShape,
+    /// The unsubscribe chance per message of a channel.
+    Fatigue(Channel),
+    /// One rate of a channel.
+    ChannelRate(Channel, Rate),
+    /// The simulated horizon.
+    Horizon,
+    /// The number of replicates.
+    Replicates,
 }
 
 /// One problem.
@@ -134,6 +288,8 @@ pub struct Diagnostic {
     pub message: String,
     /// The rule that found it.
     pub rule: Rule,
+    /// The input it is about, when it is about one input rather than its place as a whole.
+    pub field: Option<Field>,
 }
 
 impl Diagnostic {
@@ -183,11 +339,23 @@ pub(crate) struct Out(pub(crate) Vec<Diagnostic>);
 
 impl Out {
     pub(crate) fn error(&mut self, rule: Rule, location: Location, message: String) {
-        self.0.push(Diagnostic { severity: Severity::Error, location, message, rule });
+        self.add(Severity::Error, rule, location, None, message);
     }
 
     pub(crate) fn warn(&mut self, rule: Rule, location: Location, message: String) {
-        self.0.push(Diagnostic { severity: Severity::Warning, location, message, rule });
+        self.add(Severity::Warning, rule, location, None, message);
+    }
+
+    /// A diagnostic about `field` (or about its place as a whole when `None`).
+    pub(crate) fn add(
+        &mut self,
+        severity: Severity,
+        rule: Rule,
+        location: Location,
+        field: Option<Field>,
+        message: String,
+    ) {
+        self.0.push(Diagnostic { severity, location, message, rule, field });
     }
 
     /// An error on one node.
@@ -198,6 +366,39 @@ impl Out {
     /// A warning on one node.
     pub(crate) fn node_warn(&mut self, rule: Rule, id: NodeId, message: String) {
         self.warn(rule, Location::Nodes(vec![id]), message);
+    }
+}
+
+/// Problems found in a part of a node (or goal, or setup), placed by the caller; each
+/// takes the field set with [`Problems::at`] around the check that found it.
+#[derive(Default)]
+pub(crate) struct Problems {
+    list: Vec<(Rule, Option<Field>, String)>,
+    field: Option<Field>,
+}
+
+impl Problems {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// A problem about the current field (none outside [`Problems::at`]).
+    pub(crate) fn push(&mut self, (rule, message): (Rule, String)) {
+        self.list.push((rule, self.field.clone(), message));
+    }
+
+    /// Runs `check` with its problems placed at `field`.
+    pub(crate) fn at(&mut self, field: Field, check: impl FnOnce(&mut Self)) {
+        let outer = self.field.replace(field);
+        check(self);
+        self.field = outer;
+    }
+
+    /// Places every problem at `location` with this severity.
+    pub(crate) fn report(self, out: &mut Out, severity: Severity, location: &Location) {
+        for (rule, field, message) in self.list {
+            out.add(severity, rule, location.clone(), field, message);
+        }
     }
 }
 
@@ -235,6 +436,7 @@ mod tests {
             location,
             message: String::new(),
             rule: Rule::EntryCount,
+            field: None,
         };
         assert_eq!(d(Location::Setup).place(), "setup");
         assert_eq!(d(Location::Entry).place(), "entry");
@@ -292,6 +494,7 @@ mod tests {
             location: Location::Scenario,
             message: String::new(),
             rule: Rule::UndescribedEvent,
+            field: None,
         };
         assert!(!has_errors(std::slice::from_ref(&d)));
         d.severity = Severity::Error;

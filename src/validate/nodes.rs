@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::graph::{successors, usable_links};
-use super::{Out, Rule, name};
+use super::{Field, Location, Out, Problems, Rule, Severity, name};
 use crate::model::{Channel, DndAction, Message, TimeOfDay};
 use crate::model::{
     Condition, EntryRule, EntrySegment, EventFilter, Filter, Journey, Node, NodeId, NodeKind, Operator, PathId,
@@ -25,21 +25,15 @@ pub const MAX_SPLIT_CHAIN: usize = 3;
 /// Longest profile-update value, in characters.
 pub const MAX_VALUE_CHARS: usize = 512;
 
-/// A problem found in a part of a node (or goal, or setup), placed by the caller.
-pub(crate) type Problems = Vec<(Rule, String)>;
-
 /// Runs the node rules.
 pub(crate) fn check(j: &Journey, out: &mut Out) {
     for node in j.graph.nodes.values() {
         let mut p = Problems::new();
         let mut warnings = Problems::new();
         node_rules(j, node, &mut p, &mut warnings);
-        for (rule, msg) in p {
-            out.node_error(rule, node.id, msg);
-        }
-        for (rule, msg) in warnings {
-            out.node_warn(rule, node.id, msg);
-        }
+        let at = Location::Nodes(vec![node.id]);
+        p.report(out, Severity::Error, &at);
+        warnings.report(out, Severity::Warning, &at);
     }
     split_chains(j, out);
 }
@@ -53,114 +47,136 @@ fn node_rules(j: &Journey, node: &Node, p: &mut Problems, w: &mut Problems) {
             condition_rules(condition, &who, p);
             if let Some(win) = window {
                 if win.0 <= 0 {
-                    p.push((Rule::NonPositive, format!("{who}: the waiting window must be longer than 0")));
+                    p.at(Field::Window, |p| {
+                        p.push((Rule::NonPositive, format!("{who}: the waiting window must be longer than 0")));
+                    });
                 } else if matches!(condition, Condition::PastBehaviour(_)) && *win < Seconds::DAY {
-                    w.push((
-                        Rule::ShortPastBehaviourWindow,
-                        format!(
-                            "{who}: the window of {win} is shorter than 24 hours; past behaviour is checked once a \
+                    w.at(Field::Window, |w| {
+                        w.push((
+                            Rule::ShortPastBehaviourWindow,
+                            format!(
+                                "{who}: the window of {win} is shorter than 24 hours; past behaviour is checked once a \
                              day, so most users will time out"
-                        ),
-                    ));
+                            ),
+                        ));
+                    });
                 }
             }
         }
         NodeKind::ConditionalSplit { paths } => {
-            if paths.is_empty() || paths.len() > MAX_CONDITIONAL_PATHS {
-                p.push((
-                    Rule::ConditionalSplitPaths,
-                    format!(
-                        "{who} has {} paths; a conditional split needs 1 to {MAX_CONDITIONAL_PATHS} paths \
-                         (Others comes on top)",
-                        paths.len()
-                    ),
-                ));
-            }
-            duplicate_paths(paths.iter().map(|x| x.id), &who, p);
-            for path in paths {
-                filter(&path.filter, &format!("{who}, path '{}'", path.name), p);
+            p.at(Field::Paths, |p| {
+                if paths.is_empty() || paths.len() > MAX_CONDITIONAL_PATHS {
+                    p.push((
+                        Rule::ConditionalSplitPaths,
+                        format!(
+                            "{who} has {} paths; a conditional split needs 1 to {MAX_CONDITIONAL_PATHS} paths \
+                             (Others comes on top)",
+                            paths.len()
+                        ),
+                    ));
+                }
+                duplicate_paths(paths.iter().map(|x| x.id), &who, p);
+            });
+            for (i, path) in paths.iter().enumerate() {
+                p.at(Field::Path(i), |p| filter(&path.filter, &format!("{who}, path '{}'", path.name), p));
             }
         }
         NodeKind::RandomSplit { paths, mode, winner } => {
-            if !RANDOM_PATHS.contains(&paths.len()) {
-                p.push((
-                    Rule::RandomSplitPaths,
-                    format!(
-                        "{who} has {} paths; a random split needs {} to {} paths",
-                        paths.len(),
-                        RANDOM_PATHS.start(),
-                        RANDOM_PATHS.end()
-                    ),
-                ));
-            }
-            duplicate_paths(paths.iter().map(|x| x.id), &who, p);
-            for path in paths.iter().filter(|x| x.percent > 100) {
-                p.push((
-                    Rule::SplitPercentages,
-                    format!("{who}: path '{}' has {}%, more than 100%", path.name, path.percent),
-                ));
-            }
+            p.at(Field::Paths, |p| {
+                if !RANDOM_PATHS.contains(&paths.len()) {
+                    p.push((
+                        Rule::RandomSplitPaths,
+                        format!(
+                            "{who} has {} paths; a random split needs {} to {} paths",
+                            paths.len(),
+                            RANDOM_PATHS.start(),
+                            RANDOM_PATHS.end()
+                        ),
+                    ));
+                }
+                duplicate_paths(paths.iter().map(|x| x.id), &who, p);
+            });
+            p.at(Field::SplitTotal, |p| {
+                for path in paths.iter().filter(|x| x.percent > 100) {
+                    p.push((
+                        Rule::SplitPercentages,
+                        format!("{who}: path '{}' has {}%, more than 100%", path.name, path.percent),
+                    ));
+                }
+            });
             match mode {
                 SplitMode::Manual => {
                     let sum = paths.iter().fold(0u32, |acc, x| acc.saturating_add(u32::from(x.percent)));
                     if sum != 100 {
-                        p.push((
-                            Rule::SplitPercentages,
-                            format!("{who}: the percentages add up to {sum}%, they must add up to 100%"),
-                        ));
+                        p.at(Field::SplitTotal, |p| {
+                            p.push((
+                                Rule::SplitPercentages,
+                                format!("{who}: the percentages add up to {sum}%, they must add up to 100%"),
+                            ));
+                        });
                     }
                 }
                 SplitMode::Automated { min_share_percent } => {
                     let total = usize::from(*min_share_percent).saturating_mul(paths.len());
                     if *min_share_percent > 100 || total > 100 {
-                        p.push((
-                            Rule::AutomatedMinShare,
-                            format!(
-                                "{who}: a minimum share of {min_share_percent}% for each of {} paths adds up to \
-                                 more than 100%",
-                                paths.len()
-                            ),
-                        ));
+                        p.at(Field::MinShare, |p| {
+                            p.push((
+                                Rule::AutomatedMinShare,
+                                format!(
+                                    "{who}: a minimum share of {min_share_percent}% for each of {} paths adds up \
+                                     to more than 100%",
+                                    paths.len()
+                                ),
+                            ));
+                        });
                     }
                 }
             }
             if let Some(win) = winner
                 && !paths.iter().any(|x| x.id == *win)
             {
-                p.push((Rule::SplitWinner, format!("{who}: the declared winner is not one of its paths any more")));
+                p.at(Field::Winner, |p| {
+                    p.push((Rule::SplitWinner, format!("{who}: the declared winner is not one of its paths any more")));
+                });
             }
         }
         NodeKind::Channel { channel, message, engagement_window, .. } => {
             message_rules(*channel, message, &who, p);
             if engagement_window.0 <= 0 {
-                p.push((Rule::NonPositive, format!("{who}: the engagement window must be longer than 0")));
+                p.at(Field::EngagementWindow, |p| {
+                    p.push((Rule::NonPositive, format!("{who}: the engagement window must be longer than 0")));
+                });
             }
         }
         NodeKind::ProfileUpdate { rows } => {
             if rows.is_empty() {
-                p.push((Rule::RequiredField, format!("{who} updates nothing: add at least one property")));
+                p.at(Field::Updates, |p| {
+                    p.push((Rule::RequiredField, format!("{who} updates nothing: add at least one property")));
+                });
             }
             let mut seen = BTreeSet::new();
             for (i, row) in rows.iter().enumerate() {
-                let property = row.property.trim();
-                if property.is_empty() {
-                    p.push((Rule::RequiredField, format!("{who}: row {} has no property name", i + 1)));
-                } else if !seen.insert(property) {
-                    p.push((
-                        Rule::DuplicateProperty,
-                        format!("{who} updates '{property}' more than once; each property may appear once"),
-                    ));
-                }
-                let chars = row.value.chars().count();
-                if chars > MAX_VALUE_CHARS {
-                    p.push((
-                        Rule::ValueTooLong,
-                        format!(
-                            "{who}: the value for '{property}' has {chars} characters, at most {MAX_VALUE_CHARS} \
-                             are allowed"
-                        ),
-                    ));
-                }
+                p.at(Field::UpdateRow(i), |p| {
+                    let property = row.property.trim();
+                    if property.is_empty() {
+                        p.push((Rule::RequiredField, format!("{who}: row {} has no property name", i + 1)));
+                    } else if !seen.insert(property) {
+                        p.push((
+                            Rule::DuplicateProperty,
+                            format!("{who} updates '{property}' more than once; each property may appear once"),
+                        ));
+                    }
+                    let chars = row.value.chars().count();
+                    if chars > MAX_VALUE_CHARS {
+                        p.push((
+                            Rule::ValueTooLong,
+                            format!(
+                                "{who}: the value for '{property}' has {chars} characters, at most \
+                                 {MAX_VALUE_CHARS} are allowed"
+                            ),
+                        ));
+                    }
+                });
             }
         }
         NodeKind::ForceExit | NodeKind::Exit => {}
@@ -182,62 +198,59 @@ fn duplicate_paths(ids: impl Iterator<Item = PathId>, who: &str, p: &mut Problem
 
 fn entry(seg: &EntrySegment, who: &str, p: &mut Problems) {
     match &seg.rule {
-        EntryRule::LiveAction(a) => {
-            event_filter(&a.event, who, p);
-            nth(a.nth_occurrence, who, p);
+        EntryRule::LiveAction(a) => action(&a.event, a.nth_occurrence, who, p),
+        EntryRule::Inaction(r) => inaction(&r.did, &r.not_did, r.within, who, p),
+        EntryRule::DateProperty(r) => date_property(&r.property, r.within_next, who, p),
+        EntryRule::PastBehaviour(r) => past(&r.event, r.last_days, who, p),
+        EntryRule::CustomList { name } => {
+            p.at(Field::ListName, |p| required(name, &format!("{who}: the list name"), p));
         }
-        EntryRule::Inaction(r) => {
-            event_filter(&r.did, who, p);
-            event_filter(&r.not_did, who, p);
-            positive(r.within, &format!("{who}: the inaction time"), p);
-        }
-        EntryRule::DateProperty(r) => {
-            required(&r.property, &format!("{who}: the date property"), p);
-            positive(r.within_next, &format!("{who}: the \"within the next\" period"), p);
-        }
-        EntryRule::PastBehaviour(r) => {
-            event_filter(&r.event, who, p);
-            days(r.last_days, who, p);
-        }
-        EntryRule::CustomList { name } => required(name, &format!("{who}: the list name"), p),
     }
-    for c in &seg.user_filters {
-        condition(c, &format!("{who}, user filter"), p);
+    for (i, c) in seg.user_filters.iter().enumerate() {
+        p.at(Field::UserFilter(i), |p| condition(c, &format!("{who}, user filter"), p));
     }
 }
 
 fn condition_rules(c: &Condition, who: &str, p: &mut Problems) {
     match c {
-        Condition::LiveAction(a) => {
-            event_filter(&a.event, who, p);
-            nth(a.nth_occurrence, who, p);
-        }
-        Condition::Inaction(r) => {
-            event_filter(&r.did, who, p);
-            event_filter(&r.not_did, who, p);
-            positive(r.within, &format!("{who}: the inaction time"), p);
-        }
-        Condition::PastBehaviour(r) => {
-            event_filter(&r.event, who, p);
-            days(r.last_days, who, p);
-        }
-        Condition::UserProperty(f) => filter(f, who, p),
-        Condition::DateProperty(r) => {
-            required(&r.property, &format!("{who}: the date property"), p);
-            positive(r.within_next, &format!("{who}: the \"within the next\" period"), p);
-        }
+        Condition::LiveAction(a) => action(&a.event, a.nth_occurrence, who, p),
+        Condition::Inaction(r) => inaction(&r.did, &r.not_did, r.within, who, p),
+        Condition::PastBehaviour(r) => past(&r.event, r.last_days, who, p),
+        Condition::UserProperty(f) => p.at(Field::ConditionFilter, |p| filter(f, who, p)),
+        Condition::DateProperty(r) => date_property(&r.property, r.within_next, who, p),
     }
 }
 
-fn nth(n: Option<u32>, who: &str, p: &mut Problems) {
-    if n == Some(0) {
-        p.push((Rule::NonPositive, format!("{who}: the occurrence to count must be 1 or more")));
+/// A live-action rule (entry or condition).
+fn action(event: &EventFilter, nth_occurrence: Option<u32>, who: &str, p: &mut Problems) {
+    p.at(Field::Event, |p| event_filter(event, who, p));
+    if nth_occurrence == Some(0) {
+        p.at(Field::Occurrence, |p| {
+            p.push((Rule::NonPositive, format!("{who}: the occurrence to count must be 1 or more")));
+        });
     }
 }
 
-fn days(n: u32, who: &str, p: &mut Problems) {
-    if n == 0 {
-        p.push((Rule::NonPositive, format!("{who}: the look-back period must be at least 1 day")));
+/// An inaction rule (entry or condition).
+fn inaction(did: &EventFilter, not_did: &EventFilter, within: Seconds, who: &str, p: &mut Problems) {
+    p.at(Field::DidEvent, |p| event_filter(did, who, p));
+    p.at(Field::NotDidEvent, |p| event_filter(not_did, who, p));
+    p.at(Field::Within, |p| positive(within, &format!("{who}: the inaction time"), p));
+}
+
+/// A date-time property rule (entry or condition).
+fn date_property(property: &str, within_next: Seconds, who: &str, p: &mut Problems) {
+    p.at(Field::DateProperty, |p| required(property, &format!("{who}: the date property"), p));
+    p.at(Field::WithinNext, |p| positive(within_next, &format!("{who}: the \"within the next\" period"), p));
+}
+
+/// A past-behaviour rule (entry or condition).
+fn past(event: &EventFilter, last_days: u32, who: &str, p: &mut Problems) {
+    p.at(Field::Event, |p| event_filter(event, who, p));
+    if last_days == 0 {
+        p.at(Field::LastDays, |p| {
+            p.push((Rule::NonPositive, format!("{who}: the look-back period must be at least 1 day")));
+        });
     }
 }
 
@@ -314,46 +327,50 @@ pub(crate) fn condition(c: &PropertyCondition, who: &str, p: &mut Problems) {
 
 fn message_rules(channel: Channel, m: &Message, who: &str, p: &mut Problems) {
     let what = if channel == Channel::Webhook { "payload" } else { "message body" };
-    required(&m.body, &format!("{who}: the {what}"), p);
+    p.at(Field::Body, |p| required(&m.body, &format!("{who}: the {what}"), p));
     if matches!(channel, Channel::Push | Channel::WebPush) {
-        required(&m.title, &format!("{who}: the title"), p);
+        p.at(Field::Title, |p| required(&m.title, &format!("{who}: the title"), p));
     }
     if channel.fields().subject {
-        required(&m.subject, &format!("{who}: the subject line"), p);
+        p.at(Field::Subject, |p| required(&m.subject, &format!("{who}: the subject line"), p));
     }
     if channel.fields().url {
-        required(&m.url, &format!("{who}: the webhook URL"), p);
+        p.at(Field::Url, |p| required(&m.url, &format!("{who}: the webhook URL"), p));
     }
 }
 
 fn wait(j: &Journey, kind: &WaitKind, who: &str, p: &mut Problems, w: &mut Problems) {
     match kind {
         WaitKind::Duration(d) => {
-            positive(*d, &format!("{who}: the wait"), p);
+            p.at(Field::WaitDuration, |p| positive(*d, &format!("{who}: the wait"), p));
             if let Some(timeout) = j.setup.timeout
                 && *d > timeout
             {
-                w.push((
-                    Rule::WaitBeyondTimeout,
-                    format!(
-                        "{who} waits {d}, longer than the journey timeout of {timeout}: users behind it can never \
+                w.at(Field::WaitDuration, |w| {
+                    w.push((
+                        Rule::WaitBeyondTimeout,
+                        format!(
+                            "{who} waits {d}, longer than the journey timeout of {timeout}: users behind it can never \
                          continue"
-                    ),
-                ));
+                        ),
+                    ));
+                });
             }
         }
         WaitKind::TimeOfDay { time, user_timezone } => {
             let days = inside_dnd_skip(j, *time, *user_timezone);
             if !days.is_empty() {
                 let names: Vec<&str> = days.iter().map(|d| d.short_name()).collect();
-                p.push((
-                    Rule::WaitInsideDnd,
-                    format!(
-                        "{who} releases users at {time}, inside the do-not-disturb window on {}; DND is set to \
+                p.at(Field::WaitTime, |p| {
+                    p.push((
+                        Rule::WaitInsideDnd,
+                        format!(
+                            "{who} releases users at {time}, inside the do-not-disturb window on {}; DND is set to \
                          skip, so the messages after it would be skipped: pick a time outside the window",
-                        names.join(", ")
-                    ),
-                ));
+                            names.join(", ")
+                        ),
+                    ));
+                });
             }
         }
         WaitKind::Until(_) | WaitKind::BestTime => {}

@@ -5,8 +5,8 @@
 //! Invariant: every check is written so that NaN fails it (`in_unit(NaN)` is false,
 //! `non_negative(NaN)` is false), so a NaN or an infinity anywhere gives an error.
 
-use super::{Location, Out, Rule};
-use crate::model::{ChannelRates, DelayDist, Journey, PropertyDist, Scenario};
+use super::{Field, Location, Out, Rate, Rule, Severity};
+use crate::model::{Channel, ChannelRates, DelayDist, Journey, PropertyDist, Scenario};
 
 /// Most users in a simulated population.
 pub const MAX_USERS: u64 = 100_000_000;
@@ -23,12 +23,15 @@ fn non_negative(x: f64) -> bool {
     x.is_finite() && x >= 0.0
 }
 
+/// Scenario problems, each at the field it is about.
+type Problems = Vec<(Field, String)>;
+
 /// Runs the scenario rules.
 pub(crate) fn check(j: &Journey, out: &mut Out) {
-    let mut p: Vec<String> = Vec::new();
+    let mut p = Problems::new();
     values(&j.scenario, &mut p);
-    for msg in p {
-        out.error(Rule::ScenarioValue, Location::Scenario, msg);
+    for (field, msg) in p {
+        out.add(Severity::Error, Rule::ScenarioValue, Location::Scenario, Some(field), msg);
     }
     for event in j.referenced_events() {
         if !j.scenario.events.contains_key(&event) {
@@ -45,156 +48,196 @@ pub(crate) fn check(j: &Journey, out: &mut Out) {
     }
 }
 
-fn values(s: &Scenario, p: &mut Vec<String>) {
+fn values(s: &Scenario, p: &mut Problems) {
     let pop = &s.population;
     if !(1..=MAX_USERS).contains(&pop.users) {
-        p.push(format!("The population has {} users; use 1 to {MAX_USERS}", pop.users));
+        p.push((Field::Population, format!("The population has {} users; use 1 to {MAX_USERS}", pop.users)));
     }
     if pop.timezones.is_empty() {
-        p.push("The timezone mix is empty: add at least one timezone".to_owned());
+        p.push((Field::Timezones, "The timezone mix is empty: add at least one timezone".to_owned()));
     }
-    for tz in &pop.timezones {
+    for (i, tz) in pop.timezones.iter().enumerate() {
         if tz.tz.zone().is_none() {
-            p.push(format!("The timezone mix names '{}', which is not a known timezone name", tz.tz));
+            p.push((
+                Field::Timezone(i),
+                format!("The timezone mix names '{}', which is not a known timezone name", tz.tz),
+            ));
         }
         if !non_negative(tz.weight) {
-            p.push(format!("The timezone '{}' has the weight {}; weights must be 0 or more", tz.tz, tz.weight));
+            p.push((
+                Field::Timezone(i),
+                format!("The timezone '{}' has the weight {}; weights must be 0 or more", tz.tz, tz.weight),
+            ));
         }
     }
     if !pop.timezones.is_empty() && pop.timezones.iter().all(|t| t.weight == 0.0) {
-        p.push("Every timezone in the mix has weight 0: give at least one a weight".to_owned());
+        p.push((Field::Timezones, "Every timezone in the mix has weight 0: give at least one a weight".to_owned()));
     }
     let r = &pop.reachability;
-    for (what, x) in [
-        ("with a push token", r.push),
-        ("with a web-push subscription", r.web_push),
-        ("with an email address", r.email),
-        ("with a phone number", r.phone),
-        ("with WhatsApp (of those with a phone)", r.whatsapp_of_phone),
-        ("on the custom list", pop.custom_list_share),
+    for (field, what, x) in [
+        (Field::Reachability(Channel::Push), "with a push token", r.push),
+        (Field::Reachability(Channel::WebPush), "with a web-push subscription", r.web_push),
+        (Field::Reachability(Channel::Email), "with an email address", r.email),
+        (Field::Reachability(Channel::Sms), "with a phone number", r.phone),
+        (Field::Reachability(Channel::WhatsApp), "with WhatsApp (of those with a phone)", r.whatsapp_of_phone),
+        (Field::CustomListShare, "on the custom list", pop.custom_list_share),
     ] {
         if !in_unit(x) {
-            p.push(format!("The share of users {what} is {x}; it must be between 0 and 1"));
+            p.push((field, format!("The share of users {what} is {x}; it must be between 0 and 1")));
         }
     }
     for (ch, x) in &r.unsubscribed {
         if !in_unit(*x) {
-            p.push(format!("The share unsubscribed from {} is {x}; it must be between 0 and 1", ch.label()));
+            p.push((
+                Field::Unsubscribed(*ch),
+                format!("The share unsubscribed from {} is {x}; it must be between 0 and 1", ch.label()),
+            ));
         }
     }
     for (prop, d) in &pop.properties {
-        dist(&format!("The user property '{prop}'"), d, p);
+        dist(&format!("The user property '{prop}'"), d, &Field::UserProperty(prop.clone()), p);
     }
     let curve = &pop.activity_curve;
     if curve.len() != 24 {
-        p.push(format!("The activity curve has {} hourly weights; it needs exactly 24", curve.len()));
+        p.push((
+            Field::ActivityCurve,
+            format!("The activity curve has {} hourly weights; it needs exactly 24", curve.len()),
+        ));
     }
     if curve.iter().any(|x| !non_negative(*x)) {
-        p.push("The activity curve has a weight that is negative or not a number".to_owned());
+        p.push((Field::ActivityCurve, "The activity curve has a weight that is negative or not a number".to_owned()));
     } else if !curve.is_empty() && curve.iter().all(|x| *x == 0.0) {
-        p.push("Every hour of the activity curve has weight 0: users would never act".to_owned());
+        p.push((
+            Field::ActivityCurve,
+            "Every hour of the activity curve has weight 0: users would never act".to_owned(),
+        ));
     }
     if pop.session_event.trim().is_empty() {
-        p.push("The session event (what in-app messages wait for) is empty".to_owned());
+        p.push((Field::SessionEvent, "The session event (what in-app messages wait for) is empty".to_owned()));
     }
     for (name, e) in &s.events {
         let who = format!("The event '{name}'");
         if name.trim().is_empty() {
-            p.push("The scenario describes an event with no name".to_owned());
+            p.push((Field::EventName(name.clone()), "The scenario describes an event with no name".to_owned()));
         }
         if !non_negative(e.rate_per_day) {
-            p.push(format!("{who} happens {} times per user per day; use 0 or more", e.rate_per_day));
+            p.push((
+                Field::EventRate(name.clone()),
+                format!("{who} happens {} times per user per day; use 0 or more", e.rate_per_day),
+            ));
         }
         for (prop, d) in &e.properties {
-            dist(&format!("{who}, property '{prop}'"), d, p);
+            dist(&format!("{who}, property '{prop}'"), d, &Field::EventProperty(name.clone(), prop.clone()), p);
         }
         for resp in &e.engagement {
             if !non_negative(resp.multiplier) {
-                p.push(format!("{who}: the engagement multiplier {} must be 0 or more", resp.multiplier));
+                p.push((
+                    Field::EventEngagement(name.clone()),
+                    format!("{who}: the engagement multiplier {} must be 0 or more", resp.multiplier),
+                ));
             }
             if resp.duration.0 <= 0 {
-                p.push(format!("{who}: the engagement lift must last longer than 0"));
+                p.push((
+                    Field::EventEngagement(name.clone()),
+                    format!("{who}: the engagement lift must last longer than 0"),
+                ));
             }
         }
     }
     if !(s.activity_shape.is_finite() && s.activity_shape > 0.0) {
-        p.push(format!("The activity spread (shape) is {}; it must be more than 0", s.activity_shape));
+        p.push((
+            Field::ActivityShape,
+            format!("The activity spread (shape) is {}; it must be more than 0", s.activity_shape),
+        ));
     }
     for (ch, x) in &s.fatigue {
         if !in_unit(*x) {
-            p.push(format!("The unsubscribe chance per {} message is {x}; it must be between 0 and 1", ch.label()));
+            p.push((
+                Field::Fatigue(*ch),
+                format!("The unsubscribe chance per {} message is {x}; it must be between 0 and 1", ch.label()),
+            ));
         }
     }
     for (ch, rates) in &s.channels {
-        channel(ch.label(), rates, p);
+        channel(*ch, rates, p);
     }
     let run = &s.run;
     if !(1..=MAX_HORIZON_DAYS).contains(&run.horizon_days) {
-        p.push(format!("The horizon is {} days; use 1 to {MAX_HORIZON_DAYS}", run.horizon_days));
+        p.push((Field::Horizon, format!("The horizon is {} days; use 1 to {MAX_HORIZON_DAYS}", run.horizon_days)));
     }
     if !(1..=MAX_REPLICATES).contains(&run.replicates) {
-        p.push(format!("The run asks for {} replicates; use 1 to {MAX_REPLICATES}", run.replicates));
+        p.push((
+            Field::Replicates,
+            format!("The run asks for {} replicates; use 1 to {MAX_REPLICATES}", run.replicates),
+        ));
     }
 }
 
-fn dist(who: &str, d: &PropertyDist, p: &mut Vec<String>) {
+fn dist(who: &str, d: &PropertyDist, field: &Field, p: &mut Problems) {
+    let mut push = |msg: String| p.push((field.clone(), msg));
     match d {
         PropertyDist::Categorical(cats) => {
             if cats.is_empty() {
-                p.push(format!("{who} has no categories"));
+                push(format!("{who} has no categories"));
             } else if cats.iter().any(|(_, w)| !non_negative(*w)) {
-                p.push(format!("{who} has a category weight that is negative or not a number"));
+                push(format!("{who} has a category weight that is negative or not a number"));
             } else if cats.iter().all(|(_, w)| *w == 0.0) {
-                p.push(format!("{who}: every category has weight 0"));
+                push(format!("{who}: every category has weight 0"));
             }
         }
         PropertyDist::Uniform { min, max } => {
             if !(min.is_finite() && max.is_finite() && min <= max) {
-                p.push(format!(
+                push(format!(
                     "{who}: the range {min} to {max} is not usable (the minimum must not exceed the maximum)"
                 ));
             }
         }
         PropertyDist::Normal { mean, std_dev } => {
             if !(mean.is_finite() && non_negative(*std_dev)) {
-                p.push(format!(
-                    "{who}: mean {mean} and spread {std_dev} are not usable (the spread must be 0 or more)"
-                ));
+                push(format!("{who}: mean {mean} and spread {std_dev} are not usable (the spread must be 0 or more)"));
             }
         }
         PropertyDist::Bool(x) => {
             if !in_unit(*x) {
-                p.push(format!("{who} is true with chance {x}; it must be between 0 and 1"));
+                push(format!("{who} is true with chance {x}; it must be between 0 and 1"));
             }
         }
         PropertyDist::DateOffset { min_days, max_days } => {
             if !(min_days.is_finite() && max_days.is_finite() && min_days <= max_days) {
-                p.push(format!("{who}: the offset {min_days} to {max_days} days is not usable"));
+                push(format!("{who}: the offset {min_days} to {max_days} days is not usable"));
             }
         }
     }
 }
 
-fn channel(label: &str, c: &ChannelRates, p: &mut Vec<String>) {
-    for (what, x) in [
-        ("failure rate", c.failure),
-        ("delivery chance", c.delivery),
-        ("view chance", c.view),
-        ("click chance after a view", c.click_given_view),
+fn channel(ch: Channel, c: &ChannelRates, p: &mut Problems) {
+    let label = ch.label();
+    for (rate, what, x) in [
+        (Rate::Failure, "failure rate", c.failure),
+        (Rate::Delivery, "delivery chance", c.delivery),
+        (Rate::View, "view chance", c.view),
+        (Rate::ClickGivenView, "click chance after a view", c.click_given_view),
     ] {
         if !in_unit(x) {
-            p.push(format!("{label}: the {what} is {x}; it must be between 0 and 1"));
+            p.push((Field::ChannelRate(ch, rate), format!("{label}: the {what} is {x}; it must be between 0 and 1")));
         }
     }
     if !non_negative(c.cost_per_message) {
-        p.push(format!("{label}: the cost per message is {}; it must be 0 or more", c.cost_per_message));
+        p.push((
+            Field::ChannelRate(ch, Rate::CostPerMessage),
+            format!("{label}: the cost per message is {}; it must be 0 or more", c.cost_per_message),
+        ));
     }
-    for (what, d) in [("delivery", &c.delay_to_delivery), ("view", &c.delay_to_view), ("click", &c.delay_to_click)] {
+    for (rate, what, d) in [
+        (Rate::DelayToDelivery, "delivery", &c.delay_to_delivery),
+        (Rate::DelayToView, "view", &c.delay_to_view),
+        (Rate::DelayToClick, "click", &c.delay_to_click),
+    ] {
         let secs = match d {
             DelayDist::Fixed(s) | DelayDist::Exponential { mean: s } => *s,
         };
         if secs.0 < 0 {
-            p.push(format!("{label}: the delay to {what} cannot be negative"));
+            p.push((Field::ChannelRate(ch, rate), format!("{label}: the delay to {what} cannot be negative")));
         }
     }
 }
@@ -293,7 +336,8 @@ mod tests {
         let ch = |f: fn(&mut ChannelRates)| move |s: &mut Scenario| f(s.channels.get_mut(&Channel::Email).unwrap());
         bad(ch(|c| c.failure = 1.2), "failure");
         bad(ch(|c| c.delivery = -0.1), "delivery");
-        bad(ch(|c| c.view = f64::NAN), "view");
+        let d = bad(ch(|c| c.view = f64::NAN), "view");
+        assert_eq!(d.field, Some(Field::ChannelRate(Channel::Email, Rate::View)));
         bad(ch(|c| c.click_given_view = 7.0), "click");
         bad(ch(|c| c.cost_per_message = -0.01), "cost");
         bad(ch(|c| c.delay_to_view = DelayDist::Fixed(Seconds(-1))), "delay to view");
@@ -305,7 +349,7 @@ mod tests {
         bad(|s| s.run.horizon_days = 0, "horizon");
         bad(|s| s.run.horizon_days = MAX_HORIZON_DAYS + 1, "horizon");
         bad(|s| s.run.replicates = 0, "replicates");
-        bad(|s| s.run.replicates = 101, "replicates");
+        assert_eq!(bad(|s| s.run.replicates = 101, "replicates").field, Some(Field::Replicates));
         let mut j = valid();
         j.scenario.run.horizon_days = MAX_HORIZON_DAYS;
         j.scenario.run.replicates = MAX_REPLICATES;

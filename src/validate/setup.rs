@@ -1,22 +1,21 @@
 //! Setup and goal rules: name, description, control groups, account timezone, start and
-//! end, a usable timeline for scheduled journeys, re-entry, frequency cap, exit criteria,
-//! timeout; at most 3 goals, each with a name and an event.
+//! end, a usable timeline for scheduled journeys, re-entry, whole-day DND windows,
+//! frequency cap, exit criteria, timeout; at most 3 goals, each with a name and an event.
 //!
 //! Invariant: setup problems are placed at [`Location::Setup`], goal problems at
 //! [`Location::Goal`] with the goal's index.
 
-use super::nodes::{Problems, event_filter};
-use super::{Location, Out, Rule};
-use crate::model::{EntryRule, Journey, MAX_GOALS, Recurrence, Timeline};
+use super::nodes::event_filter;
+use super::{Field, Location, Out, Problems, Rule, Severity};
+use crate::model::{DndAction, EntryRule, Journey, MAX_GOALS, Recurrence, Timeline};
 
 /// Longest description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 120;
 
 /// Runs the setup and goal rules.
 pub(crate) fn check(j: &Journey, out: &mut Out) {
-    for (rule, msg) in setup(j) {
-        out.error(rule, Location::Setup, msg);
-    }
+    setup(j).report(out, Severity::Error, &Location::Setup);
+    dnd(j).report(out, Severity::Warning, &Location::Setup);
     goals(j, out);
 }
 
@@ -24,66 +23,112 @@ fn setup(j: &Journey) -> Problems {
     let s = &j.setup;
     let mut p = Problems::new();
     if s.name.trim().is_empty() {
-        p.push((Rule::RequiredField, "The journey needs a name".to_owned()));
+        p.at(Field::Name, |p| p.push((Rule::RequiredField, "The journey needs a name".to_owned())));
     }
     let chars = s.description.chars().count();
     if chars > MAX_DESCRIPTION_CHARS {
-        p.push((
-            Rule::DescriptionTooLong,
-            format!("The description has {chars} characters; at most {MAX_DESCRIPTION_CHARS} are allowed"),
-        ));
+        p.at(Field::Description, |p| {
+            p.push((
+                Rule::DescriptionTooLong,
+                format!("The description has {chars} characters; at most {MAX_DESCRIPTION_CHARS} are allowed"),
+            ));
+        });
     }
     if let Some(pc) = s.control.journey_percent
         && !(2..=99).contains(&pc)
     {
-        p.push((Rule::ControlGroup, format!("The journey control group is {pc}%; it must be between 2% and 99%")));
+        p.at(Field::JourneyControl, |p| {
+            p.push((Rule::ControlGroup, format!("The journey control group is {pc}%; it must be between 2% and 99%")));
+        });
     }
     if let Some(pc) = s.control.system_percent
         && !(2..=5).contains(&pc)
     {
-        p.push((Rule::ControlGroup, format!("The system control group is {pc}%; it must be between 2% and 5%")));
+        p.at(Field::SystemControl, |p| {
+            p.push((Rule::ControlGroup, format!("The system control group is {pc}%; it must be between 2% and 5%")));
+        });
     }
     if s.timezone.account.zone().is_none() {
-        p.push((
-            Rule::UnknownTimezone,
-            format!(
-                "The account timezone '{}' is not a known timezone name (such as Asia/Kolkata)",
-                s.timezone.account
-            ),
-        ));
+        p.at(Field::AccountTimezone, |p| {
+            p.push((
+                Rule::UnknownTimezone,
+                format!(
+                    "The account timezone '{}' is not a known timezone name (such as Asia/Kolkata)",
+                    s.timezone.account
+                ),
+            ));
+        });
     }
     if let Some(end) = s.end
         && end <= s.start
     {
-        p.push((Rule::EndBeforeStart, format!("The journey ends ({end}) before it starts ({})", s.start)));
+        p.at(Field::End, |p| {
+            p.push((Rule::EndBeforeStart, format!("The journey ends ({end}) before it starts ({})", s.start)));
+        });
     }
     if let Some(t) = s.timeout
         && t.0 <= 0
     {
-        p.push((Rule::NonPositive, "The journey timeout must be longer than 0".to_owned()));
+        p.at(Field::Timeout, |p| p.push((Rule::NonPositive, "The journey timeout must be longer than 0".to_owned())));
     }
     let scheduled =
         j.entry().is_some_and(|e| matches!(e.rule, EntryRule::PastBehaviour(_) | EntryRule::CustomList { .. }));
     if scheduled {
-        timeline(j, &mut p);
+        p.at(Field::Timeline, |p| timeline(j, p));
     }
     if s.reentry.enabled {
         if let Some(c) = s.reentry.cooldown
             && c.0 < 0
         {
-            p.push((Rule::Reentry, "The re-entry cooldown cannot be negative".to_owned()));
+            p.at(Field::ReentryCooldown, |p| {
+                p.push((Rule::Reentry, "The re-entry cooldown cannot be negative".to_owned()));
+            });
         }
         if s.reentry.max_entries == Some(0) {
-            p.push((Rule::Reentry, "The most entries per user must be at least 1".to_owned()));
+            p.at(Field::ReentryMax, |p| {
+                p.push((Rule::Reentry, "The most entries per user must be at least 1".to_owned()));
+            });
         }
     }
     if let Some(cap) = &s.frequency_cap
         && cap.max_messages == 0
     {
-        p.push((Rule::FrequencyCap, "The frequency cap must allow at least 1 message".to_owned()));
+        p.at(Field::FrequencyCap, |p| {
+            p.push((Rule::FrequencyCap, "The frequency cap must allow at least 1 message".to_owned()));
+        });
     }
     for (i, e) in s.exit_criteria.iter().enumerate() {
-        event_filter(e, &format!("Exit criterion {}", i + 1), &mut p);
+        p.at(Field::ExitCriterion(i), |p| event_filter(e, &format!("Exit criterion {}", i + 1), p));
+    }
+    p
+}
+
+/// Warnings about DND windows: a window that starts and ends at the same time covers the
+/// whole day (the engine reads it so), which is rarely what was meant.
+fn dnd(j: &Journey) -> Problems {
+    let dnd = &j.setup.dnd;
+    let mut p = Problems::new();
+    if !dnd.enabled {
+        return p;
+    }
+    let effect = match dnd.action {
+        DndAction::Skip => "every message due that day is skipped",
+        DndAction::Defer => "every message due that day waits until the same time the next day",
+    };
+    for (day, w) in &dnd.windows {
+        if w.start == w.end {
+            let d = day.short_name();
+            p.at(Field::DndWindow(*day), |p| {
+                p.push((
+                    Rule::DndWindow,
+                    format!(
+                        "Quiet hours on {d} start and end at {}, so they last the whole day: {effect}; set an end \
+                         different from the start",
+                        w.start
+                    ),
+                ));
+            });
+        }
     }
     p
 }
@@ -130,15 +175,18 @@ fn goals(j: &Journey, out: &mut Out) {
         let who = format!("Goal {}", i + 1);
         let mut p = Problems::new();
         if g.name.trim().is_empty() {
-            p.push((Rule::RequiredField, format!("{who} needs a name")));
+            p.at(Field::GoalName, |p| p.push((Rule::RequiredField, format!("{who} needs a name"))));
         }
-        event_filter(&g.event, &who, &mut p);
+        p.at(Field::GoalEvent, |p| event_filter(&g.event, &who, p));
         if g.value_property.as_ref().is_some_and(|v| v.trim().is_empty()) {
-            p.push((Rule::RequiredField, format!("{who}: the value property is empty; name it or turn the value off")));
+            p.at(Field::GoalValue, |p| {
+                p.push((
+                    Rule::RequiredField,
+                    format!("{who}: the value property is empty; name it or turn the value off"),
+                ));
+            });
         }
-        for (rule, msg) in p {
-            out.error(rule, Location::Goal(i), msg);
-        }
+        p.report(out, Severity::Error, &Location::Goal(i));
     }
 }
 
@@ -264,6 +312,35 @@ mod tests {
     }
 
     #[test]
+    fn whole_day_dnd_window_is_a_warning_at_its_weekday() {
+        use crate::model::{Dnd, TimeOfDay, TimeWindow, Weekday};
+        let mut j = valid();
+        let at = |h| TimeOfDay::new(h, 0).unwrap();
+        j.setup.dnd = Dnd::every_day(TimeWindow { start: at(22), end: at(8) }, DndAction::Skip);
+        assert_clean(&j);
+        j.setup.dnd.windows.insert(Weekday::Wed, TimeWindow { start: at(22), end: at(22) });
+        let d = one(&j, Rule::DndWindow, Severity::Warning);
+        assert_eq!((d.location, d.field), (Location::Setup, Some(Field::DndWindow(Weekday::Wed))));
+        assert!(d.message.starts_with("Quiet hours on Wed start and end at 22:00"), "{}", d.message);
+        j.setup.dnd.enabled = false;
+        assert_clean(&j);
+    }
+
+    #[test]
+    fn setup_problems_name_their_field() {
+        let mut j = valid();
+        j.setup.name.clear();
+        j.setup.control.journey_percent = Some(1);
+        j.setup.exit_criteria = vec![EventFilter::named("Uninstalled"), EventFilter::named("")];
+        let fields: Vec<_> = crate::validate::validate(&j)
+            .into_iter()
+            .filter(|d| d.location == Location::Setup)
+            .map(|d| d.field)
+            .collect();
+        assert_eq!(fields, [Some(Field::Name), Some(Field::JourneyControl), Some(Field::ExitCriterion(1))]);
+    }
+
+    #[test]
     fn frequency_cap_allows_a_message() {
         let mut j = valid();
         j.setup.frequency_cap = Some(FrequencyCap { max_messages: 0, period: CapPeriod::Day });
@@ -301,5 +378,8 @@ mod tests {
         let mut j = valid();
         j.goals[0].value_property = Some(String::new());
         assert_eq!(of(&j, Rule::RequiredField).len(), 1);
+        assert_eq!(of(&j, Rule::RequiredField)[0].field, Some(Field::GoalValue));
+        j.goals[0].event.event.clear();
+        assert_eq!(of(&j, Rule::RequiredField)[0].field, Some(Field::GoalEvent));
     }
 }

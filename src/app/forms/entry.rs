@@ -3,16 +3,18 @@
 //!
 //! Invariant: switching the rule kind replaces the rule with that kind's defaults;
 //! the entry type (live or scheduled) follows from the kind and is shown, not stored.
+//! Diagnostics about a rule field or a user filter show under it; the rest (such as an
+//! event-property filter on a scheduled entry, found on the graph) in the banner.
 
 use egui::Ui;
 
 use super::filter::{action_rule_ui, conditions_list_ui, date_rule_ui, inaction_rule_ui, past_rule_ui};
-use super::widgets::{choice_row, diagnostics_ui, grid, heading, text_row};
+use super::widgets::{Diags, banner_ui, choice_row, grid, grid_diagnostics_ui, heading, text_row};
 use super::{FormContext, FormResponse};
 use crate::model::{
     ActionRule, DatePropertyRule, EntryRule, EntrySegment, EventFilter, InactionRule, PastBehaviourRule, Scope, Seconds,
 };
-use crate::validate::Location;
+use crate::validate::{Diagnostic, Field, Location};
 
 /// Which entry rule, without its settings.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -26,16 +28,41 @@ enum RuleKind {
 
 /// Edits the entry segment in place.
 pub fn entry_form_ui(ui: &mut Ui, entry: &mut EntrySegment, cx: &FormContext<'_>) -> FormResponse {
-    let mut out = FormResponse::default();
     let entry_id = cx.journey.graph.entry().map(|n| n.id);
-    diagnostics_ui(
-        ui,
-        cx.diagnostics.iter().filter(|d| match &d.location {
+    let diags: Vec<&Diagnostic> = cx
+        .diagnostics
+        .iter()
+        .filter(|d| match &d.location {
             Location::Entry => true,
             Location::Nodes(ids) => entry_id.is_some_and(|id| ids.first() == Some(&id)),
             _ => false,
-        }),
-    );
+        })
+        .collect();
+    banner_ui(ui, &diags, at_field);
+    entry_fields_ui(ui, entry, &diags)
+}
+
+/// The entry fields shown with their diagnostics: those of the current rule kind (the
+/// only ones validation checks) and every user filter.
+pub(super) fn at_field(field: &Field) -> bool {
+    matches!(
+        field,
+        Field::Event
+            | Field::DidEvent
+            | Field::NotDidEvent
+            | Field::Occurrence
+            | Field::Within
+            | Field::LastDays
+            | Field::DateProperty
+            | Field::WithinNext
+            | Field::ListName
+            | Field::UserFilter(_)
+    )
+}
+
+/// The entry segment's fields, each with its diagnostics from `d` (the caller shows the banner).
+pub(super) fn entry_fields_ui(ui: &mut Ui, entry: &mut EntrySegment, d: &Diags<'_>) -> FormResponse {
+    let mut out = FormResponse::default();
     ui.push_id("entry_form", |ui| {
         let before = match entry.rule {
             EntryRule::LiveAction(_) => RuleKind::LiveAction,
@@ -85,16 +112,19 @@ pub fn entry_form_ui(ui: &mut Ui, entry: &mut EntrySegment, cx: &FormContext<'_>
             "Scheduled entry: users are evaluated at each run of the entry timeline (Setup)"
         });
         out |= match &mut entry.rule {
-            EntryRule::LiveAction(r) => action_rule_ui(ui, r),
-            EntryRule::Inaction(r) => inaction_rule_ui(ui, r),
-            EntryRule::DateProperty(r) => date_rule_ui(ui, r),
-            EntryRule::PastBehaviour(r) => past_rule_ui(ui, r),
-            EntryRule::CustomList { name } => {
-                grid(ui, "custom_list", |ui| text_row(ui, "List name", "The name of the uploaded user list", name))
-            }
+            EntryRule::LiveAction(r) => action_rule_ui(ui, r, d),
+            EntryRule::Inaction(r) => inaction_rule_ui(ui, r, d),
+            EntryRule::DateProperty(r) => date_rule_ui(ui, r, d),
+            EntryRule::PastBehaviour(r) => past_rule_ui(ui, r, d),
+            EntryRule::CustomList { name } => grid(ui, "custom_list", |ui| {
+                let c = text_row(ui, "List name", "The name of the uploaded user list", name);
+                grid_diagnostics_ui(ui, d, &Field::ListName);
+                c
+            }),
         };
         heading(ui, "User properties (all must hold)");
-        out |= conditions_list_ui(ui, "User filter", &mut entry.user_filters, Some(Scope::User));
+        let filters = &mut entry.user_filters;
+        out |= conditions_list_ui(ui, "User filter", filters, Some(Scope::User), d, |i| Some(Field::UserFilter(i)));
         out |= ui
             .checkbox(&mut entry.skip_unsubscribed, "Do not send to unsubscribed users")
             .on_hover_text("Turn away users unsubscribed from every channel the journey uses")

@@ -10,13 +10,14 @@
 use egui::Ui;
 
 use super::widgets::{
-    choice_edit, choice_row, duration_edit, duration_row, f64_edit, grid, int_edit, int_row, named, remove_button, row,
-    text_edit, text_row, timestamp_edit,
+    Diags, choice_edit, choice_row, duration_edit, duration_row, f64_edit, field_diagnostics_ui, grid,
+    grid_diagnostics_ui, int_edit, int_row, named, remove_button, row, text_edit, text_row, timestamp_edit,
 };
 use crate::model::{
     ActionRule, Condition, CountCmp, DatePropertyRule, EventFilter, Filter, InactionRule, Operator, PastBehaviourRule,
     PropertyCondition, Scope, Seconds, Timestamp, Value, ValueKind,
 };
+use crate::validate::Field;
 
 /// Nesting depth beyond which "Add group" is not offered (keeps the form readable).
 const MAX_DEPTH: usize = 4;
@@ -112,12 +113,15 @@ fn value_edit(ui: &mut Ui, name: &str, value: &mut Value) -> bool {
 }
 
 /// A list of comparisons combined with AND, with add and remove. Rows are named
-/// `"{name} {k}"` (1-based); the add button is named `"{name} add"`.
+/// `"{name} {k}"` (1-based); the add button is named `"{name} add"`. The diagnostics
+/// about row `i`'s field (`row_field(i)`, when rows have one) show under that row.
 pub(super) fn conditions_list_ui(
     ui: &mut Ui,
     name: &str,
     list: &mut Vec<PropertyCondition>,
     scope: Option<Scope>,
+    d: &Diags<'_>,
+    row_field: fn(usize) -> Option<Field>,
 ) -> bool {
     let mut changed = false;
     let mut remove = None;
@@ -130,6 +134,9 @@ pub(super) fn conditions_list_ui(
                     remove = Some(i);
                 }
             });
+            if let Some(field) = row_field(i) {
+                field_diagnostics_ui(ui, d, &field);
+            }
         });
     }
     if let Some(i) = remove {
@@ -234,21 +241,30 @@ fn filter_node_ui(ui: &mut Ui, name: &str, filter: &mut Filter, depth: usize) ->
 }
 
 /// An event name plus its own property filters. Named `"{name}"` (the event field) and
-/// `"{name} filter {k} …"` for the filter rows.
-pub(super) fn event_filter_ui(ui: &mut Ui, name: &str, tip: &str, ef: &mut EventFilter) -> bool {
+/// `"{name} filter {k} …"` for the filter rows. The diagnostics about `field` (the name
+/// or a filter) show under the name.
+pub(super) fn event_filter_ui(
+    ui: &mut Ui,
+    name: &str,
+    tip: &str,
+    ef: &mut EventFilter,
+    d: &Diags<'_>,
+    field: &Field,
+) -> bool {
     let mut changed = false;
     grid(ui, ("event", name), |ui| {
         changed |= text_row(ui, name, tip, &mut ef.event);
+        grid_diagnostics_ui(ui, d, field);
     });
     ui.indent(("event_filters", name), |ui| {
-        changed |= conditions_list_ui(ui, &format!("{name} filter"), &mut ef.filters, Some(Scope::Event));
+        changed |= conditions_list_ui(ui, &format!("{name} filter"), &mut ef.filters, Some(Scope::Event), d, |_| None);
     });
     changed
 }
 
 /// Live action: the event, its filters and the optional nth occurrence.
-pub(super) fn action_rule_ui(ui: &mut Ui, rule: &mut ActionRule) -> bool {
-    let mut changed = event_filter_ui(ui, "Event", "The event the user performs", &mut rule.event);
+pub(super) fn action_rule_ui(ui: &mut Ui, rule: &mut ActionRule, d: &Diags<'_>) -> bool {
+    let mut changed = event_filter_ui(ui, "Event", "The event the user performs", &mut rule.event, d, &Field::Event);
     grid(ui, "action_nth", |ui| {
         let mut on = rule.nth_occurrence.is_some();
         if ui
@@ -273,16 +289,20 @@ pub(super) fn action_rule_ui(ui: &mut Ui, rule: &mut ActionRule) -> bool {
             }
         });
         ui.end_row();
+        grid_diagnostics_ui(ui, d, &Field::Occurrence);
     });
     changed
 }
 
 /// Inaction: did A, not B within T.
-pub(super) fn inaction_rule_ui(ui: &mut Ui, rule: &mut InactionRule) -> bool {
-    let mut changed = event_filter_ui(ui, "Did event", "The action A that starts the clock", &mut rule.did);
-    changed |= event_filter_ui(ui, "Did not do event", "The action B that must not follow", &mut rule.not_did);
+pub(super) fn inaction_rule_ui(ui: &mut Ui, rule: &mut InactionRule, d: &Diags<'_>) -> bool {
+    let tip = "The action A that starts the clock";
+    let mut changed = event_filter_ui(ui, "Did event", tip, &mut rule.did, d, &Field::DidEvent);
+    let tip = "The action B that must not follow";
+    changed |= event_filter_ui(ui, "Did not do event", tip, &mut rule.not_did, d, &Field::NotDidEvent);
     grid(ui, "inaction_within", |ui| {
         changed |= duration_row(ui, "Within", "How long after A the user has to do B", &mut rule.within);
+        grid_diagnostics_ui(ui, d, &Field::Within);
     });
     changed
 }
@@ -297,8 +317,9 @@ enum Cmp {
 }
 
 /// Past behaviour: event, count comparison, last N days.
-pub(super) fn past_rule_ui(ui: &mut Ui, rule: &mut PastBehaviourRule) -> bool {
-    let mut changed = event_filter_ui(ui, "Event", "The event counted over the look-back period", &mut rule.event);
+pub(super) fn past_rule_ui(ui: &mut Ui, rule: &mut PastBehaviourRule, d: &Diags<'_>) -> bool {
+    let tip = "The event counted over the look-back period";
+    let mut changed = event_filter_ui(ui, "Event", tip, &mut rule.event, d, &Field::Event);
     grid(ui, "past_count", |ui| {
         let (cmp, n) = match rule.count {
             CountCmp::MoreThan(n) => (Cmp::MoreThan, n),
@@ -335,17 +356,20 @@ pub(super) fn past_rule_ui(ui: &mut Ui, rule: &mut PastBehaviourRule) -> bool {
             changed = true;
         }
         changed |= int_row(ui, "In the last days", "Look-back period in days", &mut rule.last_days, 1, 3_650);
+        grid_diagnostics_ui(ui, d, &Field::LastDays);
     });
     changed
 }
 
 /// Date-time property within the next N.
-pub(super) fn date_rule_ui(ui: &mut Ui, rule: &mut DatePropertyRule) -> bool {
+pub(super) fn date_rule_ui(ui: &mut Ui, rule: &mut DatePropertyRule, d: &Diags<'_>) -> bool {
     let mut changed = false;
     grid(ui, "date_rule", |ui| {
         changed |= text_row(ui, "Date property", "The user property holding a date-time", &mut rule.property);
+        grid_diagnostics_ui(ui, d, &Field::DateProperty);
         changed |=
             duration_row(ui, "Within the next", "How far ahead of the date the user qualifies", &mut rule.within_next);
+        grid_diagnostics_ui(ui, d, &Field::WithinNext);
     });
     changed
 }
@@ -360,8 +384,8 @@ enum CondKind {
     DateProperty,
 }
 
-/// A condition node's condition: kind picker and the kind's fields.
-pub(super) fn condition_ui(ui: &mut Ui, salt: &str, condition: &mut Condition) -> bool {
+/// A condition node's condition: kind picker and the kind's fields, each with its diagnostics.
+pub(super) fn condition_ui(ui: &mut Ui, salt: &str, condition: &mut Condition, d: &Diags<'_>) -> bool {
     let mut changed = false;
     let before = match condition {
         Condition::LiveAction(_) => CondKind::LiveAction,
@@ -403,11 +427,15 @@ pub(super) fn condition_ui(ui: &mut Ui, salt: &str, condition: &mut Condition) -
         changed = true;
     }
     changed |= match condition {
-        Condition::LiveAction(r) => action_rule_ui(ui, r),
-        Condition::Inaction(r) => inaction_rule_ui(ui, r),
-        Condition::PastBehaviour(r) => past_rule_ui(ui, r),
-        Condition::UserProperty(f) => filter_ui(ui, "User property", f),
-        Condition::DateProperty(r) => date_rule_ui(ui, r),
+        Condition::LiveAction(r) => action_rule_ui(ui, r, d),
+        Condition::Inaction(r) => inaction_rule_ui(ui, r, d),
+        Condition::PastBehaviour(r) => past_rule_ui(ui, r, d),
+        Condition::UserProperty(f) => {
+            let c = filter_ui(ui, "User property", f);
+            field_diagnostics_ui(ui, d, &Field::ConditionFilter);
+            c
+        }
+        Condition::DateProperty(r) => date_rule_ui(ui, r, d),
     };
     changed
 }

@@ -2,15 +2,18 @@
 //! property filters, live or past-behaviour evaluation, and an optional value property.
 //!
 //! Invariant: the form never offers a fourth goal; a file with more keeps them all
-//! (validation reports it) so nothing is lost.
+//! (validation reports it) so nothing is lost. A goal's diagnostics show under its name,
+//! event or value; the rest (too many goals) in the goal's banner.
 
 use egui::Ui;
 
 use super::filter::event_filter_ui;
-use super::widgets::{diagnostics_ui, error_label, grid, heading, named, remove_button, row, text_edit, text_row};
+use super::widgets::{
+    Diags, banner_ui, error_label, grid, grid_diagnostics_ui, heading, named, remove_button, row, text_edit, text_row,
+};
 use super::{FormContext, FormResponse};
 use crate::model::{CanvasPos, EventFilter, Goal, GoalMode, MAX_GOALS};
-use crate::validate::Location;
+use crate::validate::{Diagnostic, Field, Location};
 
 /// Edits the goal list in place.
 pub fn goals_form_ui(ui: &mut Ui, goals: &mut Vec<Goal>, cx: &FormContext<'_>) -> FormResponse {
@@ -33,8 +36,9 @@ pub fn goals_form_ui(ui: &mut Ui, goals: &mut Vec<Goal>, cx: &FormContext<'_>) -
                             remove = Some(i);
                         }
                     });
-                    diagnostics_ui(ui, cx.diagnostics.iter().filter(|d| d.location == Location::Goal(i)));
-                    out |= goal_ui(ui, n, g);
+                    let diags = of_goal(cx, i);
+                    banner_ui(ui, &diags, at_field);
+                    out |= goal_ui(ui, n, g, &diags);
                 });
             });
         }
@@ -63,16 +67,28 @@ pub fn goals_form_ui(ui: &mut Ui, goals: &mut Vec<Goal>, cx: &FormContext<'_>) -
 pub fn goal_form_ui(ui: &mut Ui, index: usize, goal: &mut Goal, cx: &FormContext<'_>) -> FormResponse {
     let mut out = FormResponse::default();
     ui.push_id(("goal_form", index), |ui| {
-        diagnostics_ui(ui, cx.diagnostics.iter().filter(|d| d.location == Location::Goal(index)));
-        out |= goal_ui(ui, index + 1, goal);
+        let diags = of_goal(cx, index);
+        banner_ui(ui, &diags, at_field);
+        out |= goal_ui(ui, index + 1, goal, &diags);
     });
     out
 }
 
-fn goal_ui(ui: &mut Ui, n: usize, g: &mut Goal) -> bool {
+/// The diagnostics about the goal at `index`.
+fn of_goal<'a>(cx: &FormContext<'a>, index: usize) -> Vec<&'a Diagnostic> {
+    cx.diagnostics.iter().filter(|d| d.location == Location::Goal(index)).collect()
+}
+
+/// The goal fields shown with their diagnostics (all three are always drawn).
+fn at_field(field: &Field) -> bool {
+    matches!(field, Field::GoalName | Field::GoalEvent | Field::GoalValue)
+}
+
+fn goal_ui(ui: &mut Ui, n: usize, g: &mut Goal, d: &Diags<'_>) -> bool {
     let mut changed = false;
     grid(ui, "goal_main", |ui| {
         changed |= text_row(ui, &format!("Goal {n} name"), "The name shown in statistics", &mut g.name);
+        grid_diagnostics_ui(ui, d, &Field::GoalName);
         changed |= row(ui, &format!("Goal {n} evaluation"), "When the goal is checked", |ui, _| {
             let mut c = ui
                 .radio_value(&mut g.mode, GoalMode::Live, "Live")
@@ -85,7 +101,8 @@ fn goal_ui(ui: &mut Ui, n: usize, g: &mut Goal) -> bool {
             c
         });
     });
-    changed |= event_filter_ui(ui, &format!("Goal {n} event"), "The event that counts as a conversion", &mut g.event);
+    let tip = "The event that counts as a conversion";
+    changed |= event_filter_ui(ui, &format!("Goal {n} event"), tip, &mut g.event, d, &Field::GoalEvent);
     grid(ui, "goal_value", |ui| {
         let label = format!("Goal {n} value");
         let mut on = g.value_property.is_some();
@@ -101,6 +118,7 @@ fn goal_ui(ui: &mut Ui, n: usize, g: &mut Goal) -> bool {
             }
         });
         ui.end_row();
+        grid_diagnostics_ui(ui, d, &Field::GoalValue);
     });
     changed
 }

@@ -1,19 +1,24 @@
 //! Node forms (§1.3): the label and every setting of every node kind.
+//!
+//! A node's diagnostics that name a field show under that field ([`at_field`] lists
+//! which, per kind); those about the node as a whole (reachability, loops, links, split
+//! chains, event context) stay in the banner at the top.
 
 use egui::Ui;
 
-use super::entry::entry_form_ui;
+use super::entry::entry_fields_ui;
 use super::filter::{condition_ui, filter_ui};
 use super::widgets::{
-    apply_move, choice_row, diagnostics_ui, duration_row, error_label, grid, heading, int_edit, move_buttons,
-    multiline_row, optional_duration_row, remove_button, row, text_edit, text_row, time_of_day_edit, timestamp_row,
+    Diags, apply_move, banner_ui, choice_row, duration_row, error_color, field_diagnostics_ui, grid,
+    grid_diagnostics_ui, heading, int_edit, move_buttons, multiline_row, optional_duration_row, remove_button, row,
+    text_edit, text_row, time_of_day_edit, timestamp_row,
 };
 use super::{FormContext, FormResponse};
 use crate::model::{
     Channel, ConditionalPath, Filter, Message, MessageButton, Node, NodeKind, PathId, ProfileUpdateRow, RandomPath,
     Seconds, SplitMode, TimeOfDay, Timestamp, UpdateOp, WaitKind,
 };
-use crate::validate::Location;
+use crate::validate::{Diagnostic, Field, Location};
 
 /// Most paths of a random split.
 const MAX_RANDOM_PATHS: usize = 7;
@@ -28,22 +33,22 @@ pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormR
     let id = node.id;
     ui.push_id(("node_form", id.0), |ui| {
         ui.label(egui::RichText::new(format!("{} · {}", node.kind.tag().label(), id)).weak());
-        diagnostics_ui(
-            ui,
-            cx.diagnostics.iter().filter(|d| matches!(&d.location, Location::Nodes(ids) if ids.contains(&id))),
-        );
+        let diags: Vec<&Diagnostic> = cx
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(&d.location, Location::Nodes(ids) if ids.contains(&id)))
+            .collect();
+        let d = diags.as_slice();
+        banner_ui(ui, d, |f| at_field(&node.kind, f));
         grid(ui, "node_label", |ui| {
             out |= text_row(ui, "Label", "The name shown on the node's card", &mut node.label);
         });
         ui.separator();
         match &mut node.kind {
-            NodeKind::Entry(seg) => {
-                // The entry form shows the node's diagnostics itself only when called alone.
-                out |= entry_form_ui(ui, seg, &FormContext { diagnostics: &[], ..*cx });
-            }
-            NodeKind::Wait(wait) => out |= wait_ui(ui, wait),
+            NodeKind::Entry(seg) => out |= entry_fields_ui(ui, seg, d),
+            NodeKind::Wait(wait) => out |= wait_ui(ui, wait, d),
             NodeKind::Condition { condition, window } => {
-                out |= condition_ui(ui, "condition", condition);
+                out |= condition_ui(ui, "condition", condition, d);
                 grid(ui, "condition_window", |ui| {
                     out |= optional_duration_row(
                         ui,
@@ -52,14 +57,15 @@ pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormR
                         window,
                         Seconds::DAY,
                     );
+                    grid_diagnostics_ui(ui, d, &Field::Window);
                 });
             }
-            NodeKind::ConditionalSplit { paths } => out |= conditional_paths_ui(ui, paths),
-            NodeKind::RandomSplit { paths, mode, winner } => out |= random_split_ui(ui, paths, mode, winner),
+            NodeKind::ConditionalSplit { paths } => out |= conditional_paths_ui(ui, paths, d),
+            NodeKind::RandomSplit { paths, mode, winner } => out |= random_split_ui(ui, paths, mode, winner, d),
             NodeKind::Channel { channel, message, engagement_window, exclude_from_user_timezone } => {
-                out |= channel_ui(ui, *channel, message, engagement_window, exclude_from_user_timezone);
+                out |= channel_ui(ui, *channel, message, engagement_window, exclude_from_user_timezone, d);
             }
-            NodeKind::ProfileUpdate { rows } => out |= profile_update_ui(ui, rows),
+            NodeKind::ProfileUpdate { rows } => out |= profile_update_ui(ui, rows, d),
             NodeKind::ForceExit => {
                 ui.label("Takes the user out of the journey at once. No settings");
             }
@@ -71,6 +77,46 @@ pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormR
     out
 }
 
+/// The fields of a node of this kind that show their diagnostics. Each is drawn whenever
+/// validation can report it for the kind (a title only on channels that have one, the
+/// split total whatever the mode), so nothing is lost.
+fn at_field(kind: &NodeKind, field: &Field) -> bool {
+    match kind {
+        NodeKind::Entry(_) => super::entry::at_field(field),
+        NodeKind::Wait(WaitKind::Duration(_)) => *field == Field::WaitDuration,
+        NodeKind::Wait(WaitKind::TimeOfDay { .. }) => *field == Field::WaitTime,
+        NodeKind::Wait(_) | NodeKind::ForceExit | NodeKind::Exit => false,
+        NodeKind::Condition { .. } => matches!(
+            field,
+            Field::Event
+                | Field::DidEvent
+                | Field::NotDidEvent
+                | Field::Occurrence
+                | Field::Within
+                | Field::LastDays
+                | Field::DateProperty
+                | Field::WithinNext
+                | Field::ConditionFilter
+                | Field::Window
+        ),
+        NodeKind::ConditionalSplit { .. } => matches!(field, Field::Paths | Field::Path(_)),
+        NodeKind::RandomSplit { .. } => {
+            matches!(field, Field::Paths | Field::SplitTotal | Field::MinShare | Field::Winner)
+        }
+        NodeKind::Channel { channel, .. } => {
+            let f = channel.fields();
+            match field {
+                Field::Title => f.title,
+                Field::Subject => f.subject,
+                Field::Url => f.url,
+                Field::Body | Field::EngagementWindow => true,
+                _ => false,
+            }
+        }
+        NodeKind::ProfileUpdate { .. } => matches!(field, Field::Updates | Field::UpdateRow(_)),
+    }
+}
+
 /// Which kind of wait, without its settings.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum WaitMode {
@@ -80,7 +126,7 @@ enum WaitMode {
     BestTime,
 }
 
-fn wait_ui(ui: &mut Ui, wait: &mut WaitKind) -> bool {
+fn wait_ui(ui: &mut Ui, wait: &mut WaitKind, d: &Diags<'_>) -> bool {
     let mut changed = false;
     grid(ui, "wait", |ui| {
         let before = match wait {
@@ -114,13 +160,15 @@ fn wait_ui(ui: &mut Ui, wait: &mut WaitKind) -> bool {
             changed = true;
         }
         match wait {
-            WaitKind::Duration(d) => {
-                changed |= duration_row(ui, "Wait duration", "How long to wait (1 day = 86,400 s)", d);
+            WaitKind::Duration(secs) => {
+                changed |= duration_row(ui, "Wait duration", "How long to wait (1 day = 86,400 s)", secs);
+                grid_diagnostics_ui(ui, d, &Field::WaitDuration);
             }
             WaitKind::TimeOfDay { time, user_timezone } => {
                 let tip = "Local time HH:MM; arriving exactly at that time waits a day";
                 changed |=
                     row(ui, "Wait until time", tip, |ui, id| time_of_day_edit(ui, "Wait until time", id, tip, time));
+                grid_diagnostics_ui(ui, d, &Field::WaitTime);
                 changed |= row(ui, "Timezone", "Whose local time the wait uses", |ui, _| {
                     let mut c = ui
                         .radio_value(user_timezone, false, "Account timezone")
@@ -146,22 +194,33 @@ fn wait_ui(ui: &mut Ui, wait: &mut WaitKind) -> bool {
     changed
 }
 
-fn channel_ui(ui: &mut Ui, channel: Channel, message: &mut Message, window: &mut Seconds, exclude: &mut bool) -> bool {
+fn channel_ui(
+    ui: &mut Ui,
+    channel: Channel,
+    message: &mut Message,
+    window: &mut Seconds,
+    exclude: &mut bool,
+    d: &Diags<'_>,
+) -> bool {
     let mut changed = false;
     let fields = channel.fields();
     heading(ui, &format!("{} message", channel.label()));
     grid(ui, "channel", |ui| {
         if fields.title {
             changed |= text_row(ui, "Title", "The message title", &mut message.title);
+            grid_diagnostics_ui(ui, d, &Field::Title);
         }
         if fields.subject {
             changed |= text_row(ui, "Subject", "The email subject line", &mut message.subject);
+            grid_diagnostics_ui(ui, d, &Field::Subject);
         }
         if fields.url {
             changed |= text_row(ui, "Webhook URL", "The endpoint the webhook calls", &mut message.url);
+            grid_diagnostics_ui(ui, d, &Field::Url);
         }
         let body = if channel == Channel::Webhook { "Payload" } else { "Body" };
         changed |= multiline_row(ui, body, "The message text; may use Liquid personalization", &mut message.body);
+        grid_diagnostics_ui(ui, d, &Field::Body);
         changed |= text_row(ui, "Provider", "The sending provider (informational)", &mut message.provider);
     });
     if fields.buttons {
@@ -175,6 +234,7 @@ fn channel_ui(ui: &mut Ui, channel: Channel, message: &mut Message, window: &mut
             "How long the node waits for a view or click when those outputs are linked",
             window,
         );
+        grid_diagnostics_ui(ui, d, &Field::EngagementWindow);
     });
     changed |= ui
         .checkbox(exclude, "Exclude this node from user timezone")
@@ -214,12 +274,11 @@ fn buttons_ui(ui: &mut Ui, buttons: &mut Vec<MessageButton>) -> bool {
     changed
 }
 
-fn profile_update_ui(ui: &mut Ui, rows: &mut Vec<ProfileUpdateRow>) -> bool {
+fn profile_update_ui(ui: &mut Ui, rows: &mut Vec<ProfileUpdateRow>, d: &Diags<'_>) -> bool {
     let mut changed = false;
     heading(ui, "Updates");
     let ops: Vec<(UpdateOp, &str)> = UpdateOp::ALL.iter().map(|o| (*o, o.label())).collect();
     let mut remove = None;
-    let mut seen = std::collections::BTreeSet::new();
     for (i, r) in rows.iter_mut().enumerate() {
         let n = i + 1;
         ui.push_id(("update_row", i), |ui| {
@@ -229,12 +288,7 @@ fn profile_update_ui(ui: &mut Ui, rows: &mut Vec<ProfileUpdateRow>) -> bool {
                 changed |=
                     text_row(ui, &format!("Value {n}"), "The value (a Liquid expression is allowed)", &mut r.value);
             });
-            if !r.property.trim().is_empty() && !seen.insert(r.property.trim().to_owned()) {
-                error_label(ui, "This property already appears above; each property may appear once");
-            }
-            if r.value.chars().count() > 512 {
-                error_label(ui, "The value is longer than 512 characters");
-            }
+            field_diagnostics_ui(ui, d, &Field::UpdateRow(i));
             if remove_button(ui, &format!("Remove update {n}")) {
                 remove = Some(i);
             }
@@ -245,6 +299,7 @@ fn profile_update_ui(ui: &mut Ui, rows: &mut Vec<ProfileUpdateRow>) -> bool {
         rows.remove(i);
         changed = true;
     }
+    field_diagnostics_ui(ui, d, &Field::Updates);
     if ui.button("Add update").on_hover_text("Add a property update row").clicked() {
         rows.push(ProfileUpdateRow { property: String::new(), op: UpdateOp::SetTo, value: String::new() });
         changed = true;
@@ -257,7 +312,7 @@ fn fresh_path_id(ids: impl Iterator<Item = PathId>) -> PathId {
     PathId(ids.map(|p| p.0).max().map_or(1, |m| m.saturating_add(1)))
 }
 
-fn conditional_paths_ui(ui: &mut Ui, paths: &mut Vec<ConditionalPath>) -> bool {
+fn conditional_paths_ui(ui: &mut Ui, paths: &mut Vec<ConditionalPath>, d: &Diags<'_>) -> bool {
     let mut changed = false;
     heading(ui, "Paths (the first match wins)");
     let len = paths.len();
@@ -279,10 +334,12 @@ fn conditional_paths_ui(ui: &mut Ui, paths: &mut Vec<ConditionalPath>) -> bool {
                     }
                 });
                 changed |= filter_ui(ui, &format!("Path {n}"), &mut p.filter);
+                field_diagnostics_ui(ui, d, &Field::Path(i));
             });
         });
     }
     ui.label(egui::RichText::new("Others: everyone who matches no path above (always last)").italics());
+    field_diagnostics_ui(ui, d, &Field::Paths);
     if let Some((i, d)) = moved {
         changed |= apply_move(paths, i, d);
     }
@@ -307,6 +364,7 @@ fn random_split_ui(
     paths: &mut Vec<RandomPath>,
     mode: &mut SplitMode,
     winner: &mut Option<PathId>,
+    d: &Diags<'_>,
 ) -> bool {
     let mut changed = false;
     grid(ui, "random_mode", |ui| {
@@ -333,6 +391,7 @@ fn random_split_ui(
             changed |= row(ui, "Minimum share %", tip, |ui, id| {
                 int_edit(ui, "Minimum share %", id, tip, min_share_percent, 0, 50)
             });
+            grid_diagnostics_ui(ui, d, &Field::MinShare);
         }
     });
     heading(ui, "Paths");
@@ -367,9 +426,13 @@ fn random_split_ui(
         if sum == 100 {
             ui.label(text);
         } else {
-            error_label(ui, &format!("{text}: the percentages must sum to 100"));
+            ui.colored_label(error_color(ui), text);
         }
     }
+    // Under the total (or where it would be in automated mode: a path above 100 % is
+    // reported whatever the mode).
+    field_diagnostics_ui(ui, d, &Field::SplitTotal);
+    field_diagnostics_ui(ui, d, &Field::Paths);
     if let Some((i, d)) = moved {
         changed |= apply_move(paths, i, d);
     }
@@ -394,6 +457,7 @@ fn random_split_ui(
         let mut choices: Vec<(Option<PathId>, &str)> = vec![(None, "None")];
         choices.extend(paths.iter().map(|p| (Some(p.id), p.name.as_str())));
         changed |= choice_row(ui, "Declared winner", "Send everyone down one path", winner, &choices);
+        grid_diagnostics_ui(ui, d, &Field::Winner);
     });
     changed
 }

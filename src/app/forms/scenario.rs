@@ -6,22 +6,25 @@
 //! Invariants: shares are edited as percentages and stored as 0–1; a map key (event or
 //! property name) is renamed only to a non-empty name not already used, otherwise the
 //! typed name stays in the field with the reason; the activity curve always keeps its
-//! 24 hourly weights.
+//! 24 hourly weights. Every scenario diagnostic shows under the field it names (under
+//! its section's header while the section is collapsed); the banner keeps only those
+//! about the scenario as a whole (events it does not describe).
 
 use std::collections::BTreeMap;
 
 use egui::{Color32, Sense, Ui, Vec2};
 
 use super::widgets::{
-    TEXT_WIDTH, choice_edit, diagnostics_ui, duration_edit, error_label, f64_edit, f64_row, fmt_num, grid, heading,
-    int_row, named, parsed_edit, percent_edit, percent_row, remove_button, row, text_row, timezone_edit,
+    Diags, TEXT_WIDTH, banner_ui, choice_edit, duration_edit, f64_edit, f64_row, field_diagnostics_ui,
+    fields_diagnostics_ui, fmt_num, grid, grid_diagnostics_ui, heading, int_row, named, parsed_edit, percent_edit,
+    percent_row, remove_button, row, text_row, timezone_edit,
 };
 use super::{FormContext, FormResponse};
 use crate::model::{
     Channel, ChannelRates, DelayDist, EngagementKind, EngagementResponse, EventBehaviour, Population, PropertyDist,
     Reachability, RunSettings, Scenario, Seconds, TimezoneShare, TzName,
 };
-use crate::validate::Location;
+use crate::validate::{Diagnostic, Field, Location, Rate};
 
 /// Hours in the activity curve.
 const HOURS: usize = 24;
@@ -29,17 +32,22 @@ const HOURS: usize = 24;
 /// Edits the scenario in place.
 pub fn scenario_form_ui(ui: &mut Ui, scenario: &mut Scenario, cx: &FormContext<'_>) -> FormResponse {
     let mut out = FormResponse::default();
-    diagnostics_ui(ui, cx.diagnostics.iter().filter(|d| d.location == Location::Scenario));
+    let diags: Vec<&Diagnostic> = cx.diagnostics.iter().filter(|d| d.location == Location::Scenario).collect();
+    let d = diags.as_slice();
+    banner_ui(ui, d, |f| section_of(f).is_some());
     ui.push_id("scenario_form", |ui| {
-        section(ui, "Population", true, |ui| out |= population_ui(ui, &mut scenario.population));
-        section(ui, "Timezone mix", true, |ui| out |= timezones_ui(ui, &mut scenario.population.timezones));
-        section(ui, "Reachability", true, |ui| out |= reachability_ui(ui, &mut scenario.population.reachability));
-        section(ui, "User properties", true, |ui| {
-            out |= dists_ui(ui, "User property", &mut scenario.population.properties);
+        section(ui, Section::Population, d, |ui| out |= population_ui(ui, &mut scenario.population, d));
+        section(ui, Section::Timezones, d, |ui| out |= timezones_ui(ui, &mut scenario.population.timezones, d));
+        section(ui, Section::Reachability, d, |ui| {
+            out |= reachability_ui(ui, &mut scenario.population.reachability, d);
         });
-        section(ui, "Activity curve", true, |ui| out |= curve_ui(ui, &mut scenario.population.activity_curve));
-        section(ui, "Events", true, |ui| {
-            out |= events_ui(ui, &mut scenario.events);
+        section(ui, Section::UserProperties, d, |ui| {
+            let field_of = |key: &str| Field::UserProperty(key.to_owned());
+            out |= dists_ui(ui, "User property", &mut scenario.population.properties, d, &field_of);
+        });
+        section(ui, Section::Curve, d, |ui| out |= curve_ui(ui, &mut scenario.population.activity_curve, d));
+        section(ui, Section::Events, d, |ui| {
+            out |= events_ui(ui, &mut scenario.events, d);
             grid(ui, "shape", |ui| {
                 out |= f64_row(
                     ui,
@@ -49,21 +57,77 @@ pub fn scenario_form_ui(ui: &mut Ui, scenario: &mut Scenario, cx: &FormContext<'
                     0.01,
                     1_000.0,
                 );
+                grid_diagnostics_ui(ui, d, &Field::ActivityShape);
             });
         });
-        section(ui, "Fatigue", true, |ui| out |= fatigue_ui(ui, &mut scenario.fatigue));
-        section(ui, "Channel rates and costs", true, |ui| out |= channels_ui(ui, &mut scenario.channels));
-        section(ui, "Run settings", true, |ui| out |= run_ui(ui, &mut scenario.run));
+        section(ui, Section::Fatigue, d, |ui| out |= fatigue_ui(ui, &mut scenario.fatigue, d));
+        section(ui, Section::Channels, d, |ui| out |= channels_ui(ui, &mut scenario.channels, d));
+        section(ui, Section::Run, d, |ui| out |= run_ui(ui, &mut scenario.run, d));
     });
     out
 }
 
-/// A collapsible section.
-fn section(ui: &mut Ui, title: &str, open: bool, add: impl FnOnce(&mut Ui)) {
-    egui::CollapsingHeader::new(title).default_open(open).show(ui, add);
+/// The form's collapsible sections.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Population,
+    Timezones,
+    Reachability,
+    UserProperties,
+    Curve,
+    Events,
+    Fatigue,
+    Channels,
+    Run,
 }
 
-fn population_ui(ui: &mut Ui, p: &mut Population) -> bool {
+impl Section {
+    fn title(self) -> &'static str {
+        match self {
+            Self::Population => "Population",
+            Self::Timezones => "Timezone mix",
+            Self::Reachability => "Reachability",
+            Self::UserProperties => "User properties",
+            Self::Curve => "Activity curve",
+            Self::Events => "Events",
+            Self::Fatigue => "Fatigue",
+            Self::Channels => "Channel rates and costs",
+            Self::Run => "Run settings",
+        }
+    }
+}
+
+/// The section whose fields show the diagnostics about `field`; `None` for a field the
+/// scenario form does not have (its diagnostics go to the banner).
+fn section_of(field: &Field) -> Option<Section> {
+    Some(match field {
+        Field::Population | Field::SessionEvent | Field::CustomListShare => Section::Population,
+        Field::Timezones | Field::Timezone(_) => Section::Timezones,
+        Field::Reachability(_) | Field::Unsubscribed(_) => Section::Reachability,
+        Field::UserProperty(_) => Section::UserProperties,
+        Field::ActivityCurve => Section::Curve,
+        Field::EventName(_)
+        | Field::EventRate(_)
+        | Field::EventProperty(..)
+        | Field::EventEngagement(_)
+        | Field::ActivityShape => Section::Events,
+        Field::Fatigue(_) => Section::Fatigue,
+        Field::ChannelRate(..) => Section::Channels,
+        Field::Horizon | Field::Replicates => Section::Run,
+        _ => return None,
+    })
+}
+
+/// A collapsible section, open at first. While it is collapsed, the diagnostics about
+/// its fields show under its header, so none is hidden.
+fn section(ui: &mut Ui, which: Section, d: &Diags<'_>, add: impl FnOnce(&mut Ui)) {
+    let shown = egui::CollapsingHeader::new(which.title()).default_open(true).show(ui, add).body_returned.is_some();
+    if !shown {
+        fields_diagnostics_ui(ui, d, |f| section_of(f) == Some(which));
+    }
+}
+
+fn population_ui(ui: &mut Ui, p: &mut Population, d: &Diags<'_>) -> bool {
     let mut changed = false;
     grid(ui, "population", |ui| {
         changed |= int_row(
@@ -74,18 +138,21 @@ fn population_ui(ui: &mut Ui, p: &mut Population) -> bool {
             1,
             100_000_000,
         );
+        grid_diagnostics_ui(ui, d, &Field::Population);
         changed |= text_row(ui, "Session event", "The event in-app messages wait for", &mut p.session_event);
+        grid_diagnostics_ui(ui, d, &Field::SessionEvent);
         changed |= percent_row(
             ui,
             "Custom list share",
             "Share of users on a custom entry list (chosen by a hash of the user id)",
             &mut p.custom_list_share,
         );
+        grid_diagnostics_ui(ui, d, &Field::CustomListShare);
     });
     changed
 }
 
-fn timezones_ui(ui: &mut Ui, zones: &mut Vec<TimezoneShare>) -> bool {
+fn timezones_ui(ui: &mut Ui, zones: &mut Vec<TimezoneShare>, d: &Diags<'_>) -> bool {
     let mut changed = false;
     let total: f64 = zones.iter().map(|z| z.weight).sum();
     let mut remove = None;
@@ -104,13 +171,10 @@ fn timezones_ui(ui: &mut Ui, zones: &mut Vec<TimezoneShare>) -> bool {
                     remove = Some(i);
                 }
             });
+            field_diagnostics_ui(ui, d, &Field::Timezone(i));
         });
     }
-    if zones.is_empty() {
-        error_label(ui, "Add at least one timezone");
-    } else if total <= 0.0 {
-        error_label(ui, "The weights must not all be zero");
-    }
+    field_diagnostics_ui(ui, d, &Field::Timezones);
     if let Some(i) = remove {
         zones.remove(i);
         changed = true;
@@ -136,38 +200,47 @@ fn share_with_slider_row(ui: &mut Ui, label: &str, tip: &str, share: &mut f64) -
     })
 }
 
-fn reachability_ui(ui: &mut Ui, r: &mut Reachability) -> bool {
+fn reachability_ui(ui: &mut Ui, r: &mut Reachability, d: &Diags<'_>) -> bool {
     let mut changed = false;
     grid(ui, "reach", |ui| {
-        changed |= share_with_slider_row(ui, "Push token", "Share of users with a push token", &mut r.push);
-        changed |= share_with_slider_row(
-            ui,
-            "Web-push subscription",
-            "Share of users subscribed to web push",
-            &mut r.web_push,
-        );
-        changed |= share_with_slider_row(ui, "Email address", "Share of users with an email address", &mut r.email);
-        changed |= share_with_slider_row(ui, "Phone number", "Share of users with a phone number (SMS)", &mut r.phone);
-        changed |= share_with_slider_row(
-            ui,
-            "WhatsApp opt-in",
-            "Share of users with a phone who opted in to WhatsApp",
-            &mut r.whatsapp_of_phone,
-        );
+        for (channel, label, tip, share) in [
+            (Channel::Push, "Push token", "Share of users with a push token", &mut r.push),
+            (Channel::WebPush, "Web-push subscription", "Share of users subscribed to web push", &mut r.web_push),
+            (Channel::Email, "Email address", "Share of users with an email address", &mut r.email),
+            (Channel::Sms, "Phone number", "Share of users with a phone number (SMS)", &mut r.phone),
+            (
+                Channel::WhatsApp,
+                "WhatsApp opt-in",
+                "Share of users with a phone who opted in to WhatsApp",
+                &mut r.whatsapp_of_phone,
+            ),
+        ] {
+            changed |= share_with_slider_row(ui, label, tip, share);
+            grid_diagnostics_ui(ui, d, &Field::Reachability(channel));
+        }
     });
     heading(ui, "Unsubscribed per channel");
     changed |= per_channel_shares_ui(
         ui,
         "unsubscribed",
         &mut r.unsubscribed,
-        "unsubscribed",
-        "Share of reachable users who opted out",
+        ("unsubscribed", "Share of reachable users who opted out"),
+        d,
+        Field::Unsubscribed,
     );
     changed
 }
 
 /// A share per channel; a channel missing from the map reads as 0 and is added when edited.
-fn per_channel_shares_ui(ui: &mut Ui, salt: &str, map: &mut BTreeMap<Channel, f64>, suffix: &str, tip: &str) -> bool {
+/// Rows are labelled "{channel} {suffix}"; a row's diagnostics (`field(channel)`) show under it.
+fn per_channel_shares_ui(
+    ui: &mut Ui,
+    salt: &str,
+    map: &mut BTreeMap<Channel, f64>,
+    (suffix, tip): (&str, &str),
+    d: &Diags<'_>,
+    field: fn(Channel) -> Field,
+) -> bool {
     let mut changed = false;
     grid(ui, salt, |ui| {
         for c in Channel::ALL {
@@ -177,6 +250,7 @@ fn per_channel_shares_ui(ui: &mut Ui, salt: &str, map: &mut BTreeMap<Channel, f6
                 map.insert(c, v);
                 changed = true;
             }
+            grid_diagnostics_ui(ui, d, &field(c));
         }
     });
     changed
@@ -223,8 +297,15 @@ fn default_dist(kind: DistKind) -> PropertyDist {
     }
 }
 
-/// Property distributions keyed by name. Rows are named `"{prefix} {k} …"`.
-fn dists_ui(ui: &mut Ui, prefix: &str, map: &mut BTreeMap<String, PropertyDist>) -> bool {
+/// Property distributions keyed by name. Rows are named `"{prefix} {k} …"`; the
+/// diagnostics about a property (`field_of(name)`) show under its row.
+fn dists_ui(
+    ui: &mut Ui,
+    prefix: &str,
+    map: &mut BTreeMap<String, PropertyDist>,
+    d: &Diags<'_>,
+    field_of: &dyn Fn(&str) -> Field,
+) -> bool {
     let mut changed = false;
     let keys: Vec<String> = map.keys().cloned().collect();
     let mut rename = None;
@@ -248,6 +329,7 @@ fn dists_ui(ui: &mut Ui, prefix: &str, map: &mut BTreeMap<String, PropertyDist>)
                     remove = Some(key.clone());
                 }
             });
+            field_diagnostics_ui(ui, d, &field_of(key));
         });
     }
     if let Some((old, new)) = rename
@@ -306,9 +388,6 @@ fn dist_ui(ui: &mut Ui, name: &str, dist: &mut PropertyDist) -> bool {
         PropertyDist::Uniform { min, max } => {
             changed |= num(ui, "min", "Lower bound", min, f64::MIN, f64::MAX);
             changed |= num(ui, "max", "Upper bound", max, f64::MIN, f64::MAX);
-            if *max < *min {
-                error_label(ui, "max is below min");
-            }
         }
         PropertyDist::Normal { mean, std_dev } => {
             changed |= num(ui, "mean", "Mean", mean, f64::MIN, f64::MAX);
@@ -322,9 +401,6 @@ fn dist_ui(ui: &mut Ui, name: &str, dist: &mut PropertyDist) -> bool {
             changed |=
                 num(ui, "from days", "Earliest offset from the journey start, days", min_days, -36_500.0, 36_500.0);
             changed |= num(ui, "to days", "Latest offset from the journey start, days", max_days, -36_500.0, 36_500.0);
-            if *max_days < *min_days {
-                error_label(ui, "the latest offset is before the earliest");
-            }
         }
         PropertyDist::Categorical(cats) => {
             ui.vertical(|ui| {
@@ -358,10 +434,10 @@ fn dist_ui(ui: &mut Ui, name: &str, dist: &mut PropertyDist) -> bool {
 }
 
 /// The 24-hour activity curve: a bar chart to drag plus a numeric field per hour.
-fn curve_ui(ui: &mut Ui, curve: &mut Vec<f64>) -> bool {
+fn curve_ui(ui: &mut Ui, curve: &mut Vec<f64>, d: &Diags<'_>) -> bool {
     let mut changed = false;
+    field_diagnostics_ui(ui, d, &Field::ActivityCurve);
     if curve.len() != HOURS {
-        error_label(ui, &format!("The curve has {} weights instead of 24", curve.len()));
         if ui.button("Reset to 24 hours").on_hover_text("Pad or trim the curve to 24 weights").clicked() {
             curve.resize(HOURS, 1.0);
             changed = true;
@@ -370,7 +446,8 @@ fn curve_ui(ui: &mut Ui, curve: &mut Vec<f64>) -> bool {
     }
     ui.weak("Drag a bar to set when users tend to act (local time)");
     changed |= curve_chart_ui(ui, curve);
-    egui::Grid::new("curve_fields").num_columns(12).spacing([4.0, 4.0]).show(ui, |ui| {
+    // Six hours a line keeps the fields within the inspector's width.
+    egui::Grid::new("curve_fields").num_columns(6).spacing([4.0, 4.0]).show(ui, |ui| {
         for (h, w) in curve.iter_mut().enumerate() {
             ui.vertical(|ui| {
                 let name = format!("Hour {h:02}");
@@ -386,7 +463,7 @@ fn curve_ui(ui: &mut Ui, curve: &mut Vec<f64>) -> bool {
                     |t| super::widgets::parse_f64(t, 0.0, 1e6),
                 );
             });
-            if h % 12 == 11 {
+            if h % 6 == 5 {
                 ui.end_row();
             }
         }
@@ -397,7 +474,8 @@ fn curve_ui(ui: &mut Ui, curve: &mut Vec<f64>) -> bool {
 /// The bar chart. The scale is fixed while a drag lasts, so dragging one bar never
 /// rescales the others under the pointer.
 fn curve_chart_ui(ui: &mut Ui, curve: &mut [f64]) -> bool {
-    let bar_w = 16.0;
+    // The bars share the width at hand (at most 16 px each), so the chart never widens the inspector.
+    let bar_w = (ui.available_width() / HOURS as f32).clamp(8.0, 16.0);
     let height = 110.0;
     let (rect, response) = ui.allocate_exact_size(Vec2::new(bar_w * HOURS as f32, height), Sense::click_and_drag());
     let response = response.on_hover_text("Drag a bar up or down to set that hour's weight");
@@ -460,7 +538,7 @@ fn curve_chart_ui(ui: &mut Ui, curve: &mut [f64]) -> bool {
     changed
 }
 
-fn events_ui(ui: &mut Ui, events: &mut BTreeMap<String, EventBehaviour>) -> bool {
+fn events_ui(ui: &mut Ui, events: &mut BTreeMap<String, EventBehaviour>, d: &Diags<'_>) -> bool {
     let mut changed = false;
     let keys: Vec<String> = events.keys().cloned().collect();
     let mut rename = None;
@@ -482,6 +560,7 @@ fn events_ui(ui: &mut Ui, events: &mut BTreeMap<String, EventBehaviour>) -> bool
                     }) {
                         rename = Some((key.clone(), new_key));
                     }
+                    grid_diagnostics_ui(ui, d, &Field::EventName(key.clone()));
                     changed |= f64_row(
                         ui,
                         &format!("{ev} rate per day"),
@@ -490,11 +569,14 @@ fn events_ui(ui: &mut Ui, events: &mut BTreeMap<String, EventBehaviour>) -> bool
                         0.0,
                         1e6,
                     );
+                    grid_diagnostics_ui(ui, d, &Field::EventRate(key.clone()));
                 });
                 ui.label("Properties");
-                changed |= dists_ui(ui, &format!("{ev} property"), &mut b.properties);
+                let field_of = |prop: &str| Field::EventProperty(key.clone(), prop.to_owned());
+                changed |= dists_ui(ui, &format!("{ev} property"), &mut b.properties, d, &field_of);
                 ui.label("Response to engagement");
                 changed |= engagement_ui(ui, &ev, &mut b.engagement);
+                field_diagnostics_ui(ui, d, &Field::EventEngagement(key.clone()));
                 let button = ui.button("Remove event");
                 if named(button, format!("Remove {}", ev.to_lowercase()), "Remove this event's behaviour").clicked() {
                     remove = Some(key.clone());
@@ -567,41 +649,59 @@ fn engagement_ui(ui: &mut Ui, ev: &str, list: &mut Vec<EngagementResponse>) -> b
     changed
 }
 
-fn fatigue_ui(ui: &mut Ui, fatigue: &mut BTreeMap<Channel, f64>) -> bool {
+fn fatigue_ui(ui: &mut Ui, fatigue: &mut BTreeMap<Channel, f64>, d: &Diags<'_>) -> bool {
     ui.weak("Chance per message that the user unsubscribes from the channel (and, for push, uninstalls)");
-    per_channel_shares_ui(ui, "fatigue", fatigue, "fatigue", "Chance per message of unsubscribing")
+    per_channel_shares_ui(ui, "fatigue", fatigue, ("fatigue", "Chance per message of unsubscribing"), d, Field::Fatigue)
 }
 
-fn channels_ui(ui: &mut Ui, channels: &mut BTreeMap<Channel, ChannelRates>) -> bool {
+/// One collapsed header per channel; a channel with diagnostics shows them under its
+/// header while it is collapsed, and under each rate once open.
+fn channels_ui(ui: &mut Ui, channels: &mut BTreeMap<Channel, ChannelRates>, d: &Diags<'_>) -> bool {
     let mut changed = false;
     for c in Channel::ALL {
         let name = c.label();
-        egui::CollapsingHeader::new(format!("{name} rates")).default_open(false).show(ui, |ui| {
-            let mut rates = channels.get(&c).cloned().unwrap_or_else(|| ChannelRates::typical(c));
-            if channel_rates_ui(ui, name, &mut rates) {
-                channels.insert(c, rates);
-                changed = true;
-            }
-        });
+        let shown = egui::CollapsingHeader::new(format!("{name} rates"))
+            .default_open(false)
+            .show(ui, |ui| {
+                let mut rates = channels.get(&c).cloned().unwrap_or_else(|| ChannelRates::typical(c));
+                if channel_rates_ui(ui, c, &mut rates, d) {
+                    channels.insert(c, rates);
+                    changed = true;
+                }
+            })
+            .body_returned
+            .is_some();
+        if !shown {
+            fields_diagnostics_ui(ui, d, |f| matches!(f, Field::ChannelRate(ch, _) if *ch == c));
+        }
     }
     changed
 }
 
-fn channel_rates_ui(ui: &mut Ui, name: &str, r: &mut ChannelRates) -> bool {
+fn channel_rates_ui(ui: &mut Ui, c: Channel, r: &mut ChannelRates, d: &Diags<'_>) -> bool {
     let mut changed = false;
+    let name = c.label();
+    let under = |ui: &mut Ui, rate| grid_diagnostics_ui(ui, d, &Field::ChannelRate(c, rate));
     grid(ui, ("rates", name), |ui| {
         changed |= percent_row(ui, &format!("{name} failure rate"), "Share of sends that fail", &mut r.failure);
+        under(ui, Rate::Failure);
         changed |= percent_row(ui, &format!("{name} delivery"), "Probability of Delivered (WhatsApp)", &mut r.delivery);
+        under(ui, Rate::Delivery);
         changed |= percent_row(ui, &format!("{name} view"), "Probability a sent message is viewed", &mut r.view);
+        under(ui, Rate::View);
         changed |= percent_row(
             ui,
             &format!("{name} click given view"),
             "Probability of a click after a view",
             &mut r.click_given_view,
         );
+        under(ui, Rate::ClickGivenView);
         changed |= delay_row(ui, &format!("{name} delay to delivery"), &mut r.delay_to_delivery);
+        under(ui, Rate::DelayToDelivery);
         changed |= delay_row(ui, &format!("{name} delay to view"), &mut r.delay_to_view);
+        under(ui, Rate::DelayToView);
         changed |= delay_row(ui, &format!("{name} delay to click"), &mut r.delay_to_click);
+        under(ui, Rate::DelayToClick);
         changed |= f64_row(
             ui,
             &format!("{name} cost per message"),
@@ -610,6 +710,7 @@ fn channel_rates_ui(ui: &mut Ui, name: &str, r: &mut ChannelRates) -> bool {
             0.0,
             1e6,
         );
+        under(ui, Rate::CostPerMessage);
     });
     changed
 }
@@ -642,7 +743,7 @@ fn delay_row(ui: &mut Ui, label: &str, d: &mut DelayDist) -> bool {
     })
 }
 
-fn run_ui(ui: &mut Ui, run: &mut RunSettings) -> bool {
+fn run_ui(ui: &mut Ui, run: &mut RunSettings, d: &Diags<'_>) -> bool {
     let mut changed = false;
     grid(ui, "run", |ui| {
         changed |= int_row(
@@ -661,6 +762,7 @@ fn run_ui(ui: &mut Ui, run: &mut RunSettings) -> bool {
             1,
             3_650,
         );
+        grid_diagnostics_ui(ui, d, &Field::Horizon);
         changed |= int_row(
             ui,
             "Replicates",
@@ -669,6 +771,7 @@ fn run_ui(ui: &mut Ui, run: &mut RunSettings) -> bool {
             1,
             1_000,
         );
+        grid_diagnostics_ui(ui, d, &Field::Replicates);
     });
     changed
 }

@@ -5,20 +5,24 @@
 //! Invariant: "Now" becomes a fixed instant when chosen, so a saved journey always
 //! simulates the same way; limits (120 characters, 2–99 %) are shown, not enforced by
 //! truncation or clamping.
+//!
+//! Every setup diagnostic that names a field is shown under that field's row (see
+//! [`at_field`]); the banner keeps the rest.
 
 use egui::Ui;
 
 use super::filter::event_filter_ui;
 use super::widgets::{
-    choice_edit, diagnostics_ui, error_label, grid, heading, int_edit, int_row, named, optional_duration_row,
-    remove_button, row, text_row, time_of_day_edit, timestamp_edit, timestamp_row, timezone_edit,
+    Diags, banner_ui, choice_edit, error_color, field_diagnostics_ui, grid, grid_diagnostics_ui, heading, int_edit,
+    int_row, named, optional_duration_row, remove_button, row, text_row, time_of_day_edit, timestamp_edit,
+    timestamp_row, timezone_edit,
 };
 use super::{FormContext, FormResponse};
 use crate::model::{
     CapPeriod, DndAction, EventFilter, FrequencyCap, Recurrence, Seconds, Setup, TimeOfDay, TimeWindow, Timeline,
     Weekday,
 };
-use crate::validate::Location;
+use crate::validate::{Diagnostic, Field, Location};
 
 /// Longest description when published.
 const DESCRIPTION_MAX: usize = 120;
@@ -26,43 +30,69 @@ const DESCRIPTION_MAX: usize = 120;
 /// Edits the setup in place.
 pub fn setup_form_ui(ui: &mut Ui, setup: &mut Setup, cx: &FormContext<'_>) -> FormResponse {
     let mut out = FormResponse::default();
-    diagnostics_ui(ui, cx.diagnostics.iter().filter(|d| d.location == Location::Setup));
+    let diags: Vec<&Diagnostic> = cx.diagnostics.iter().filter(|d| d.location == Location::Setup).collect();
+    let d = diags.as_slice();
+    banner_ui(ui, d, at_field);
     ui.push_id("setup_form", |ui| {
-        out |= basics_ui(ui, setup);
-        out |= timeline_ui(ui, setup, cx.journey.is_live());
-        out |= reentry_ui(ui, setup);
-        out |= dnd_ui(ui, setup);
-        out |= timezone_ui(ui, setup);
-        out |= control_ui(ui, setup);
-        out |= limits_ui(ui, setup);
-        out |= exit_ui(ui, &mut setup.exit_criteria);
+        out |= basics_ui(ui, setup, d);
+        out |= timeline_ui(ui, setup, cx.journey.is_live(), d);
+        out |= reentry_ui(ui, setup, d);
+        out |= dnd_ui(ui, setup, d);
+        out |= timezone_ui(ui, setup, d);
+        out |= control_ui(ui, setup, d);
+        out |= limits_ui(ui, setup, d);
+        out |= exit_ui(ui, &mut setup.exit_criteria, d);
     });
     out
 }
 
-fn basics_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
+/// The setup fields shown with their diagnostics. Each is drawn whenever validation can
+/// report it (re-entry fields while re-entry is on, a weekday's DND row while DND is on
+/// and the day has a window, the end while there is one…), so nothing is lost.
+fn at_field(field: &Field) -> bool {
+    matches!(
+        field,
+        Field::Name
+            | Field::Description
+            | Field::End
+            | Field::Timeline
+            | Field::ReentryCooldown
+            | Field::ReentryMax
+            | Field::DndWindow(_)
+            | Field::AccountTimezone
+            | Field::JourneyControl
+            | Field::SystemControl
+            | Field::Timeout
+            | Field::FrequencyCap
+            | Field::ExitCriterion(_)
+    )
+}
+
+fn basics_ui(ui: &mut Ui, setup: &mut Setup, d: &Diags<'_>) -> bool {
     let mut changed = false;
     grid(ui, "setup_basics", |ui| {
         changed |= text_row(ui, "Name", "The journey's name (required)", &mut setup.name);
-        if setup.name.trim().is_empty() {
-            ui.label("");
-            error_label(ui, "A journey needs a name");
-            ui.end_row();
-        }
-        changed |=
-            row(ui, "Description", "What the journey is for (at most 120 characters when published)", |ui, id| {
+        grid_diagnostics_ui(ui, d, &Field::Name);
+        // The field and its counter stack in the cell, so the row stays narrow.
+        let tip = "What the journey is for (at most 120 characters when published)";
+        let label_id = ui.label("Description").on_hover_text(tip).id;
+        changed |= ui
+            .vertical(|ui| {
                 let response =
-                    ui.add(egui::TextEdit::multiline(&mut setup.description).desired_rows(2).desired_width(260.0));
-                let c = named(response, id, "What the journey is for").changed();
+                    ui.add(egui::TextEdit::multiline(&mut setup.description).desired_rows(2).desired_width(200.0));
+                let c = named(response, label_id, "What the journey is for").changed();
                 let n = setup.description.chars().count();
                 let counter = format!("{n}/{DESCRIPTION_MAX}");
                 if n > DESCRIPTION_MAX {
-                    error_label(ui, &format!("{counter}: too long to publish"));
+                    ui.colored_label(error_color(ui), format!("{counter}: too long to publish"));
                 } else {
                     ui.weak(counter);
                 }
+                field_diagnostics_ui(ui, d, &Field::Description);
                 c
-            });
+            })
+            .inner;
+        ui.end_row();
         changed |= timestamp_row(ui, "Start", "When the journey starts (UTC)", &mut setup.start);
         let mut has_end = setup.end.is_some();
         if ui.checkbox(&mut has_end, "End").on_hover_text("Stop new entries at a date-time").changed() {
@@ -72,12 +102,10 @@ fn basics_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
         ui.horizontal(|ui| {
             if let Some(end) = &mut setup.end {
                 changed |= timestamp_edit(ui, "End date-time", "End date-time", "When new entries stop (UTC)", end);
-                if *end <= setup.start {
-                    error_label(ui, "The end is not after the start");
-                }
             }
         });
         ui.end_row();
+        grid_diagnostics_ui(ui, d, &Field::End);
     });
     changed
 }
@@ -92,7 +120,7 @@ enum TimelineKind {
     Monthly,
 }
 
-fn timeline_ui(ui: &mut Ui, setup: &mut Setup, live: Option<bool>) -> bool {
+fn timeline_ui(ui: &mut Ui, setup: &mut Setup, live: Option<bool>, d: &Diags<'_>) -> bool {
     let mut changed = false;
     heading(ui, "Entry timeline");
     if live == Some(true) {
@@ -153,9 +181,6 @@ fn timeline_ui(ui: &mut Ui, setup: &mut Setup, live: Option<bool>) -> bool {
                             c = true;
                         }
                     }
-                    if days.is_empty() {
-                        error_label(ui, "Choose at least one weekday");
-                    }
                     c
                 });
             }
@@ -163,6 +188,7 @@ fn timeline_ui(ui: &mut Ui, setup: &mut Setup, live: Option<bool>) -> bool {
                 changed |= int_row(ui, "Day of month", "1–28 fits every month; 29–31 skip short months", day, 1, 31);
             }
         }
+        grid_diagnostics_ui(ui, d, &Field::Timeline);
     });
     changed |= kind != before;
     if let Timeline::SpecificDates(dates) = &mut setup.timeline {
@@ -193,7 +219,7 @@ fn timeline_ui(ui: &mut Ui, setup: &mut Setup, live: Option<bool>) -> bool {
     changed
 }
 
-fn reentry_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
+fn reentry_ui(ui: &mut Ui, setup: &mut Setup, d: &Diags<'_>) -> bool {
     let mut changed = false;
     heading(ui, "Re-entry");
     let r = &mut setup.reentry;
@@ -210,6 +236,7 @@ fn reentry_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
                 &mut r.cooldown,
                 Seconds::DAY,
             );
+            grid_diagnostics_ui(ui, d, &Field::ReentryCooldown);
             let mut has_max = r.max_entries.is_some();
             if ui.checkbox(&mut has_max, "Limit entries").on_hover_text("Most entries per user").changed() {
                 r.max_entries = has_max.then_some(r.max_entries.unwrap_or(3));
@@ -221,12 +248,13 @@ fn reentry_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
                 }
             });
             ui.end_row();
+            grid_diagnostics_ui(ui, d, &Field::ReentryMax);
         });
     }
     changed
 }
 
-fn dnd_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
+fn dnd_ui(ui: &mut Ui, setup: &mut Setup, d: &Diags<'_>) -> bool {
     let mut changed = false;
     heading(ui, "Do not disturb");
     let dnd = &mut setup.dnd;
@@ -253,7 +281,6 @@ fn dnd_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
             start: TimeOfDay::new(22, 0).unwrap_or_default(),
             end: TimeOfDay::new(8, 0).unwrap_or_default(),
         };
-        let first_on = Weekday::ALL.into_iter().find(|d| dnd.windows.contains_key(d));
         for day in Weekday::ALL {
             let name = day.short_name();
             let mut on = dnd.windows.contains_key(&day);
@@ -278,32 +305,34 @@ fn dnd_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
                     if w.is_overnight() {
                         ui.weak("(overnight)");
                     }
-                    if Some(day) == first_on {
-                        let copy = *w;
-                        let button = ui.button("Apply to all days");
-                        if named(button, format!("Apply {name} to all days"), "Use this window on every day").clicked()
-                        {
-                            for d in Weekday::ALL {
-                                dnd.windows.insert(d, copy);
-                            }
-                            changed = true;
-                        }
-                    }
                 }
             });
             ui.end_row();
+            grid_diagnostics_ui(ui, d, &Field::DndWindow(day));
         }
     });
+    // On its own line: beside a weekday's times it widened the inspector.
+    if let Some((first, copy)) = dnd.windows.iter().next().map(|(day, w)| (*day, *w)) {
+        let name = first.short_name();
+        let button = ui.button(format!("Apply {name} to all days"));
+        if named(button, format!("Apply {name} to all days"), "Use this weekday's window on every day").clicked() {
+            for day in Weekday::ALL {
+                dnd.windows.insert(day, copy);
+            }
+            changed = true;
+        }
+    }
     changed
 }
 
-fn timezone_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
+fn timezone_ui(ui: &mut Ui, setup: &mut Setup, d: &Diags<'_>) -> bool {
     let mut changed = false;
     heading(ui, "Timezone");
     let tz = &mut setup.timezone;
     grid(ui, "timezone", |ui| {
         let tip = "Used for scheduled runs, daily checks and midnights";
         changed |= row(ui, "Account timezone", tip, |ui, id| timezone_edit(ui, "account", id, tip, &mut tz.account));
+        grid_diagnostics_ui(ui, d, &Field::AccountTimezone);
     });
     changed |= ui
         .checkbox(&mut tz.per_user, "Deliver in each user's timezone")
@@ -312,7 +341,7 @@ fn timezone_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
     changed
 }
 
-fn control_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
+fn control_ui(ui: &mut Ui, setup: &mut Setup, d: &Diags<'_>) -> bool {
     let mut changed = false;
     heading(ui, "Control groups");
     let c = &mut setup.control;
@@ -325,6 +354,7 @@ fn control_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
             10,
             (2, 99),
         );
+        grid_diagnostics_ui(ui, d, &Field::JourneyControl);
         changed |= optional_percent_row(
             ui,
             "System control group",
@@ -333,12 +363,13 @@ fn control_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
             5,
             (2, 5),
         );
+        grid_diagnostics_ui(ui, d, &Field::SystemControl);
     });
     changed
 }
 
-/// A checkbox plus a whole percentage, with the allowed range shown as an error when
-/// the value (say, from a file) lies outside it.
+/// A checkbox plus a whole percentage; a value outside the range (say, from a file) is
+/// kept, and validation reports it under the row.
 fn optional_percent_row(
     ui: &mut Ui,
     label: &str,
@@ -357,16 +388,13 @@ fn optional_percent_row(
             let name = format!("{label} %");
             changed |= int_edit(ui, &name, name.clone(), tip, p, i128::from(lo), i128::from(hi));
             ui.label("%");
-            if *p < lo || *p > hi {
-                error_label(ui, &format!("must be between {lo} and {hi}"));
-            }
         }
     });
     ui.end_row();
     changed
 }
 
-fn limits_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
+fn limits_ui(ui: &mut Ui, setup: &mut Setup, d: &Diags<'_>) -> bool {
     let mut changed = false;
     heading(ui, "Limits");
     grid(ui, "limits", |ui| {
@@ -377,6 +405,7 @@ fn limits_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
             &mut setup.timeout,
             Seconds::days(14),
         );
+        grid_diagnostics_ui(ui, d, &Field::Timeout);
         let mut on = setup.frequency_cap.is_some();
         if ui
             .checkbox(&mut on, "Frequency cap")
@@ -388,34 +417,41 @@ fn limits_ui(ui: &mut Ui, setup: &mut Setup) -> bool {
             });
             changed = true;
         }
-        ui.horizontal(|ui| {
+        // Two short lines rather than one long one, so the inspector keeps its width.
+        ui.vertical(|ui| {
             if let Some(cap) = &mut setup.frequency_cap {
-                changed |= int_edit(
-                    ui,
-                    "cap_max",
-                    "Most messages",
-                    "Most messages per user in the period",
-                    &mut cap.max_messages,
-                    1,
-                    10_000,
-                );
-                ui.label("messages per");
-                changed |= choice_edit(
-                    ui,
-                    "cap_period",
-                    "Cap period",
-                    "The rolling period",
-                    &mut cap.period,
-                    &[(CapPeriod::Day, "day"), (CapPeriod::Week, "week")],
-                );
+                ui.horizontal(|ui| {
+                    changed |= int_edit(
+                        ui,
+                        "cap_max",
+                        "Most messages",
+                        "Most messages per user in the period",
+                        &mut cap.max_messages,
+                        1,
+                        10_000,
+                    );
+                    ui.label("messages");
+                });
+                ui.horizontal(|ui| {
+                    ui.label("per");
+                    changed |= choice_edit(
+                        ui,
+                        "cap_period",
+                        "Cap period",
+                        "The rolling period",
+                        &mut cap.period,
+                        &[(CapPeriod::Day, "day"), (CapPeriod::Week, "week")],
+                    );
+                });
             }
         });
         ui.end_row();
+        grid_diagnostics_ui(ui, d, &Field::FrequencyCap);
     });
     changed
 }
 
-fn exit_ui(ui: &mut Ui, exits: &mut Vec<EventFilter>) -> bool {
+fn exit_ui(ui: &mut Ui, exits: &mut Vec<EventFilter>, d: &Diags<'_>) -> bool {
     let mut changed = false;
     heading(ui, "Exit criteria");
     ui.weak("Events that take a user out at once, without counting as a conversion");
@@ -423,14 +459,12 @@ fn exit_ui(ui: &mut Ui, exits: &mut Vec<EventFilter>) -> bool {
     for (i, e) in exits.iter_mut().enumerate() {
         let name = format!("Exit event {}", i + 1);
         ui.push_id(("exit", i), |ui| {
-            ui.horizontal(|ui| {
-                ui.vertical(|ui| {
-                    changed |= event_filter_ui(ui, &name, "An event that takes the user out", e);
-                });
-                if remove_button(ui, &format!("Remove {}", name.to_lowercase())) {
-                    remove = Some(i);
-                }
-            });
+            // The remove button goes under the event: beside it, it widened the inspector.
+            let field = Field::ExitCriterion(i);
+            changed |= event_filter_ui(ui, &name, "An event that takes the user out", e, d, &field);
+            if remove_button(ui, &format!("Remove {}", name.to_lowercase())) {
+                remove = Some(i);
+            }
         });
     }
     if let Some(i) = remove {

@@ -1,6 +1,6 @@
 //! Form building blocks: labelled rows, text fields that keep invalid text with a
 //! reason, durations with a unit picker, times of day, date-times, enum pickers,
-//! the timezone picker and the diagnostics banner.
+//! the timezone picker, and the diagnostics: at their field, or in the form's banner.
 //!
 //! Invariants: a typed value is written only when its text parses; invalid text lives
 //! in egui memory under the widget's persistent id (scoped by the caller's `push_id`)
@@ -10,10 +10,10 @@
 use egui::{Color32, Id, Response, RichText, Ui};
 
 use crate::model::{Seconds, TimeOfDay, Timestamp, TzName};
-use crate::validate::{Diagnostic, Severity};
+use crate::validate::{Diagnostic, Field, Severity};
 
 /// Width of a short numeric field.
-pub(super) const NUMBER_WIDTH: f32 = 72.0;
+pub(super) const NUMBER_WIDTH: f32 = 60.0;
 /// Width of a text field.
 pub(super) const TEXT_WIDTH: f32 = 220.0;
 
@@ -327,7 +327,7 @@ pub(super) fn duration_edit(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip:
     let name = format!("{salt} unit");
     egui::ComboBox::from_id_salt(unit_id)
         .selected_text(unit.label())
-        .width(80.0)
+        .width(68.0)
         .show_ui(ui, |ui| {
             for u in Unit::ALL {
                 ui.selectable_value(&mut unit, u, u.label());
@@ -412,7 +412,7 @@ pub(super) fn now_to_minute() -> Timestamp {
 
 /// A date-time field (UTC) with a "Now" button named `"{salt} now"`.
 pub(super) fn timestamp_edit(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip: &str, value: &mut Timestamp) -> bool {
-    let mut changed = parsed_edit(ui, salt, name, tip, value, 140.0, |t| fmt_timestamp(*t), parse_timestamp);
+    let mut changed = parsed_edit(ui, salt, name, tip, value, 124.0, |t| fmt_timestamp(*t), parse_timestamp);
     ui.label("UTC");
     if ui
         .button("Now")
@@ -469,7 +469,7 @@ pub(super) fn choice_row<T: PartialEq + Copy>(
 }
 
 /// A timezone picker: a combo box with a search field over every IANA name.
-/// An unknown name (from a file) is kept and shown with a red reason.
+/// An unknown name (from a file) is kept; validation reports it at the field.
 pub(super) fn timezone_edit(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip: &str, value: &mut TzName) -> bool {
     let id = ui.make_persistent_id(("tz", salt));
     let search_id = id.with("search");
@@ -506,22 +506,60 @@ pub(super) fn timezone_edit(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip:
         })
         .response;
     named(response, name, tip);
-    if value.zone().is_none() {
-        error_label(ui, &format!("{:?} is not a known IANA timezone", value.0));
-    }
     changed
 }
 
-/// Shows the diagnostics that concern a part of the model, errors first.
-pub(super) fn diagnostics_ui<'a>(ui: &mut Ui, diagnostics: impl Iterator<Item = &'a Diagnostic>) {
-    let mut list: Vec<&Diagnostic> = diagnostics.collect();
+/// The diagnostics about the part of the model a form edits.
+pub(super) type Diags<'a> = [&'a Diagnostic];
+
+/// One diagnostic in its severity's colour, wrapped to the width at hand so that a long
+/// message never widens the inspector.
+fn diagnostic_label(ui: &mut Ui, d: &Diagnostic) {
+    let (word, color) = match d.severity {
+        Severity::Error => ("Error:", ui.visuals().error_fg_color),
+        Severity::Warning => ("Warning:", ui.visuals().warn_fg_color),
+    };
+    ui.add(egui::Label::new(RichText::new(format!("{word} {}", d.message)).color(color)).wrap());
+}
+
+/// The banner at the top of a form: the diagnostics about the form's part as a whole,
+/// that is those without a field or with a field the form does not show (`at_field`
+/// says which fields it shows, each with [`field_diagnostics_ui`]), errors first.
+pub(super) fn banner_ui(ui: &mut Ui, diags: &Diags<'_>, at_field: impl Fn(&Field) -> bool) {
+    let mut list: Vec<&Diagnostic> =
+        diags.iter().copied().filter(|d| !d.field.as_ref().is_some_and(&at_field)).collect();
     list.sort_by_key(|d| std::cmp::Reverse(d.severity));
     for d in list {
-        let (icon, color) = match d.severity {
-            Severity::Error => ("Error:", ui.visuals().error_fg_color),
-            Severity::Warning => ("Warning:", ui.visuals().warn_fg_color),
-        };
-        ui.colored_label(color, format!("{icon} {}", d.message));
+        diagnostic_label(ui, d);
+    }
+}
+
+/// The diagnostics about `field`, shown where this is called: right under its input.
+pub(super) fn field_diagnostics_ui(ui: &mut Ui, diags: &Diags<'_>, field: &Field) {
+    fields_diagnostics_ui(ui, diags, |f| f == field);
+}
+
+/// The diagnostics about any field `which` accepts (for a collapsed section, under its header).
+pub(super) fn fields_diagnostics_ui(ui: &mut Ui, diags: &Diags<'_>, which: impl Fn(&Field) -> bool) {
+    let mut list: Vec<&Diagnostic> = diags.iter().copied().filter(|d| d.field.as_ref().is_some_and(&which)).collect();
+    list.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    for d in list {
+        diagnostic_label(ui, d);
+    }
+}
+
+/// Whether any diagnostic is about `field`.
+pub(super) fn has_field(diags: &Diags<'_>, field: &Field) -> bool {
+    diags.iter().any(|d| d.field.as_ref() == Some(field))
+}
+
+/// The diagnostics about `field` as a row of a two-column grid, under the field's row
+/// (nothing when there are none).
+pub(super) fn grid_diagnostics_ui(ui: &mut Ui, diags: &Diags<'_>, field: &Field) {
+    if has_field(diags, field) {
+        ui.label("");
+        ui.vertical(|ui| field_diagnostics_ui(ui, diags, field));
+        ui.end_row();
     }
 }
 

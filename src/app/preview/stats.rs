@@ -119,7 +119,7 @@ pub fn save_png(image: &egui::ColorImage, rect: egui::Rect, ppp: f32, path: &std
     anyhow::ensure!(rect.is_positive(), "the chart is not on screen");
     let crop = image.region(&rect, Some(ppp));
     let [w, h] = crop.size;
-    let bytes: Vec<u8> = crop.pixels.iter().flat_map(|c| c.to_srgba_unmultiplied()).collect();
+    let bytes: Vec<u8> = crop.pixels.iter().flat_map(egui::Color32::to_srgba_unmultiplied).collect();
     let w = u32::try_from(w)?;
     let h = u32::try_from(h)?;
     let img = image::RgbaImage::from_raw(w, h, bytes).ok_or_else(|| anyhow::anyhow!("bad image size {w}×{h}"))?;
