@@ -573,23 +573,68 @@ fn diagnostics_show_at_their_field_and_in_the_problems_panel() {
     assert!(validate(h.state().journey()).iter().all(|d| d.rule != Rule::ScenarioValue));
 }
 
+/// Opens every collapsed section in the inspector, one at a time (each opening may
+/// reveal more); returns the titles of all the sections then open.
+fn open_all_headers(h: &mut Harness<'_, App>) -> Vec<String> {
+    let collapsed = |h: &Harness<'_, App>| {
+        let canvas_right = h.state().canvas_screen_rect().right();
+        h.get_all_by_role(Role::DisclosureTriangle)
+            .filter(|n| n.rect().left() > canvas_right && n.accesskit_node().data().is_expanded() == Some(false))
+            .find_map(|n| n.accesskit_node().label())
+    };
+    for _ in 0..100 {
+        let Some(title) = collapsed(h) else { break };
+        open_section(h, &title);
+    }
+    assert_eq!(collapsed(h), None, "every section opens");
+    let canvas_right = h.state().canvas_screen_rect().right();
+    h.get_all_by_role(Role::DisclosureTriangle)
+        .filter(|n| n.rect().left() > canvas_right && n.accesskit_node().data().is_expanded() == Some(true))
+        .filter_map(|n| n.accesskit_node().label())
+        .collect()
+}
+
 #[test]
 fn journey_and_node_forms_keep_the_inspector_narrow() {
+    use journey_studio::model::{Channel, PropertyDist};
     let dir = tempfile::tempdir().unwrap();
-    let journey = asset("on_the_fence.journey");
+    let mut journey = asset("on_the_fence.journey");
+    // The asset's scenario has categorical and normal properties; add the other kinds,
+    // whose parameter rows differ, so that every row of the Scenario form is measured.
+    let properties = &mut journey.scenario.population.properties;
+    properties.insert("Age".into(), PropertyDist::Uniform { min: 18.0, max: 70.0 });
+    properties.insert("Opted in".into(), PropertyDist::Bool(0.3));
+    properties.insert("Trip".into(), PropertyDist::DateOffset { min_days: -2.0, max_days: 12.0 });
     let ids: Vec<NodeId> = journey.graph.nodes.keys().copied().collect();
     let mut h = harness_support::build(journey, dir.path(), 3600.0);
     h.run();
     let default_width = inspector_width(&h);
     assert!(default_width < 360.0, "setup: the inspector is {default_width} px wide");
-    // TODO(scenario width): the Scenario section (distribution, timezone, engagement and
-    // delay rows) still widens the inspector to about 550 px; it is left out until its
-    // rows are restacked.
-    for section in ["Entry", "Goals"] {
+    for section in ["Entry", "Goals", "Scenario"] {
         open_section(&mut h, section);
         let w = inspector_width(&h);
         assert!(w < 360.0, "with {section} open the inspector is {w} px wide");
     }
+    // The Scenario form at its widest: every collapsible section in it opened (its
+    // sections start open, each channel's rates closed).
+    let opened = open_all_headers(&mut h);
+    let sections = [
+        "Population",
+        "Timezone mix",
+        "Reachability",
+        "User properties",
+        "Activity curve",
+        "Events",
+        "Fatigue",
+        "Channel rates and costs",
+        "Run settings",
+    ];
+    let rates = Channel::ALL.map(|c| format!("{} rates", c.label()));
+    for title in sections.iter().copied().chain(rates.iter().map(String::as_str)) {
+        assert!(opened.iter().any(|t| t == title), "{title} is open: {opened:?}");
+    }
+    let w = inspector_width(&h);
+    assert!(w < 360.0, "with every Scenario section open the inspector is {w} px wide");
     // Every node whose card can be clicked in this view (cards may overlap at this zoom).
     let canvas = h.state().canvas_screen_rect();
     let mut checked = 0;

@@ -8,7 +8,10 @@
 //! typed name stays in the field with the reason; the activity curve always keeps its
 //! 24 hourly weights. Every scenario diagnostic shows under the field it names (under
 //! its section's header while the section is collapsed); the banner keeps only those
-//! about the scenario as a whole (events it does not describe).
+//! about the scenario as a whole (events it does not describe). Every row fits an
+//! inspector about 340 px wide, so the form never widens it: secondary inputs
+//! (parameters, weights, durations, remove buttons) go on an indented line under their
+//! row, and the channel-rate labels leave out the channel its header names.
 
 use std::collections::BTreeMap;
 
@@ -16,8 +19,8 @@ use egui::{Color32, Sense, Ui, Vec2};
 
 use super::widgets::{
     Diags, TEXT_WIDTH, banner_ui, choice_edit, duration_edit, f64_edit, f64_row, field_diagnostics_ui,
-    fields_diagnostics_ui, fmt_num, grid, grid_diagnostics_ui, heading, int_row, named, parsed_edit, percent_edit,
-    percent_row, remove_button, row, text_row, timezone_edit,
+    fields_diagnostics_ui, fmt_num, grid, grid_diagnostics_ui, heading, int_row, named, narrow_f64_edit,
+    narrow_percent_edit, parsed_edit, percent_edit, percent_row, remove_button, row, text_row, timezone_edit,
 };
 use super::{FormContext, FormResponse};
 use crate::model::{
@@ -28,6 +31,20 @@ use crate::validate::{Diagnostic, Field, Location, Rate};
 
 /// Hours in the activity curve.
 const HOURS: usize = 24;
+/// How far a row's second line (parameters, weights, remove buttons) is indented.
+const SUB_INDENT: f32 = 12.0;
+/// Width of a share's slider (egui's default is 100).
+const SLIDER_WIDTH: f32 = 60.0;
+
+/// A row's second line, indented under its first. The form's rows are split this way
+/// so that each fits the inspector's width (about 340 px) and never widens it.
+fn sub_line<R>(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> R) -> R {
+    ui.horizontal(|ui| {
+        ui.add_space(SUB_INDENT);
+        add(ui)
+    })
+    .inner
+}
 
 /// Edits the scenario in place.
 pub fn scenario_form_ui(ui: &mut Ui, scenario: &mut Scenario, cx: &FormContext<'_>) -> FormResponse {
@@ -162,6 +179,11 @@ fn timezones_ui(ui: &mut Ui, zones: &mut Vec<TimezoneShare>, d: &Diags<'_>) -> b
             ui.horizontal(|ui| {
                 let l = ui.label(format!("Timezone {n}")).id;
                 changed |= timezone_edit(ui, "zone", l, "An IANA timezone", &mut z.tz);
+            });
+            // The weight, its share and the remove button go under the zone: on one
+            // line they widened the inspector.
+            sub_line(ui, |ui| {
+                ui.label("weight");
                 let w = format!("Timezone {n} weight");
                 changed |= f64_edit(ui, "weight", w, "Relative weight in the mix", &mut z.weight, 0.0, 1e9);
                 if total > 0.0 {
@@ -186,11 +208,13 @@ fn timezones_ui(ui: &mut Ui, zones: &mut Vec<TimezoneShare>, d: &Diags<'_>) -> b
     changed
 }
 
-/// A percentage field with a slider beside it, both editing one share.
+/// A percentage field with a slider beside it, both editing one share. Both are narrow
+/// so that the row fits beside the longest label ("Web-push subscription").
 fn share_with_slider_row(ui: &mut Ui, label: &str, tip: &str, share: &mut f64) -> bool {
     row(ui, label, tip, |ui, id| {
-        let mut c = percent_edit(ui, label, id, tip, share);
+        let mut c = narrow_percent_edit(ui, label, id, tip, share);
         let mut pct = *share * 100.0;
+        ui.spacing_mut().slider_width = SLIDER_WIDTH;
         let slider = ui.add(egui::Slider::new(&mut pct, 0.0..=100.0).show_value(false));
         if named(slider, format!("{label} slider"), tip).changed() {
             *share = (pct * 10.0).round() / 1000.0;
@@ -315,6 +339,7 @@ fn dists_ui(
         let row_name = format!("{prefix} {n}");
         let Some(dist) = map.get_mut(key) else { continue };
         ui.push_id((prefix, key), |ui| {
+            let mut kind_changed = false;
             ui.horizontal(|ui| {
                 let mut new_key = key.clone();
                 let others = keys.iter().filter(|k| *k != key);
@@ -324,11 +349,16 @@ fn dists_ui(
                 }) {
                     rename = Some((key.clone(), new_key));
                 }
-                changed |= dist_ui(ui, &row_name, dist);
-                if remove_button(ui, &format!("Remove {}", row_name.to_lowercase())) {
-                    remove = Some(key.clone());
-                }
+                kind_changed = dist_kind_ui(ui, &row_name, dist);
             });
+            // Parameters go under the name and kind, and the property's remove button
+            // ends their last line: on one line they widened the inspector.
+            let remove_name = format!("Remove {}", row_name.to_lowercase());
+            let (c, removed) = dist_params_ui(ui, &row_name, dist, &remove_name);
+            changed |= kind_changed | c;
+            if removed {
+                remove = Some(key.clone());
+            }
             field_diagnostics_ui(ui, d, &field_of(key));
         });
     }
@@ -351,9 +381,9 @@ fn dists_ui(
     changed
 }
 
-/// One distribution: kind picker and parameters, named `"{name} …"`.
-fn dist_ui(ui: &mut Ui, name: &str, dist: &mut PropertyDist) -> bool {
-    let mut changed = false;
+/// A distribution's kind picker, named `"{name} distribution"`; choosing another kind
+/// resets the parameters to that kind's defaults.
+fn dist_kind_ui(ui: &mut Ui, name: &str, dist: &mut PropertyDist) -> bool {
     let before = match dist {
         PropertyDist::Categorical(_) => DistKind::Categorical,
         PropertyDist::Uniform { .. } => DistKind::Uniform,
@@ -376,61 +406,76 @@ fn dist_ui(ui: &mut Ui, name: &str, dist: &mut PropertyDist) -> bool {
             (DistKind::DateOffset, "date offset"),
         ],
     );
-    if kind != before {
-        *dist = default_dist(kind);
-        changed = true;
+    if kind == before {
+        return false;
     }
+    *dist = default_dist(kind);
+    true
+}
+
+/// A distribution's parameters, named `"{name} …"`, on indented lines; the last line
+/// ends with the row's remove button, named `remove_name`. Returns (changed, remove clicked).
+fn dist_params_ui(ui: &mut Ui, name: &str, dist: &mut PropertyDist, remove_name: &str) -> (bool, bool) {
+    let mut changed = false;
+    let mut removed = false;
     let num = |ui: &mut Ui, what: &str, tip: &str, v: &mut f64, lo: f64, hi: f64| {
         ui.label(what);
-        f64_edit(ui, what, format!("{name} {what}"), tip, v, lo, hi)
+        narrow_f64_edit(ui, what, format!("{name} {what}"), tip, v, lo, hi)
     };
-    match dist {
-        PropertyDist::Uniform { min, max } => {
-            changed |= num(ui, "min", "Lower bound", min, f64::MIN, f64::MAX);
-            changed |= num(ui, "max", "Upper bound", max, f64::MIN, f64::MAX);
-        }
-        PropertyDist::Normal { mean, std_dev } => {
-            changed |= num(ui, "mean", "Mean", mean, f64::MIN, f64::MAX);
-            changed |= num(ui, "sd", "Standard deviation", std_dev, 0.0, f64::MAX);
-        }
-        PropertyDist::Bool(p) => {
-            ui.label("p");
-            changed |= percent_edit(ui, "p", format!("{name} p"), "Chance of true", p);
-        }
-        PropertyDist::DateOffset { min_days, max_days } => {
-            changed |=
-                num(ui, "from days", "Earliest offset from the journey start, days", min_days, -36_500.0, 36_500.0);
-            changed |= num(ui, "to days", "Latest offset from the journey start, days", max_days, -36_500.0, 36_500.0);
-        }
-        PropertyDist::Categorical(cats) => {
-            ui.vertical(|ui| {
-                let mut remove = None;
-                for (i, (cat, w)) in cats.iter_mut().enumerate() {
-                    let c = format!("{name} category {}", i + 1);
-                    ui.push_id(("cat", i), |ui| {
-                        ui.horizontal(|ui| {
-                            let response = ui.add(egui::TextEdit::singleline(cat).desired_width(100.0));
-                            changed |= named(response, c.clone(), "Category value").changed();
-                            changed |= f64_edit(ui, "w", format!("{c} weight"), "Relative weight", w, 0.0, 1e9);
-                            if remove_button(ui, &format!("Remove {c}")) {
-                                remove = Some(i);
-                            }
-                        });
-                    });
-                }
-                if let Some(i) = remove {
-                    cats.remove(i);
-                    changed = true;
-                }
-                let add = ui.button("Add category");
-                if named(add, format!("{name} add category"), "Add a category").clicked() {
-                    cats.push((format!("Value {}", cats.len() + 1), 1.0));
-                    changed = true;
-                }
+    if let PropertyDist::Categorical(cats) = dist {
+        let mut remove = None;
+        for (i, (cat, w)) in cats.iter_mut().enumerate() {
+            let c = format!("{name} category {}", i + 1);
+            ui.push_id(("cat", i), |ui| {
+                sub_line(ui, |ui| {
+                    let response = ui.add(egui::TextEdit::singleline(cat).desired_width(100.0));
+                    changed |= named(response, c.clone(), "Category value").changed();
+                    changed |= narrow_f64_edit(ui, "w", format!("{c} weight"), "Relative weight", w, 0.0, 1e9);
+                    if remove_button(ui, &format!("Remove {c}")) {
+                        remove = Some(i);
+                    }
+                });
             });
         }
+        if let Some(i) = remove {
+            cats.remove(i);
+            changed = true;
+        }
+        sub_line(ui, |ui| {
+            let add = ui.button("Add category");
+            if named(add, format!("{name} add category"), "Add a category").clicked() {
+                cats.push((format!("Value {}", cats.len() + 1), 1.0));
+                changed = true;
+            }
+            removed = remove_button(ui, remove_name);
+        });
+        return (changed, removed);
     }
-    changed
+    sub_line(ui, |ui| {
+        match dist {
+            PropertyDist::Uniform { min, max } => {
+                changed |= num(ui, "min", "Lower bound", min, f64::MIN, f64::MAX);
+                changed |= num(ui, "max", "Upper bound", max, f64::MIN, f64::MAX);
+            }
+            PropertyDist::Normal { mean, std_dev } => {
+                changed |= num(ui, "mean", "Mean", mean, f64::MIN, f64::MAX);
+                changed |= num(ui, "sd", "Standard deviation", std_dev, 0.0, f64::MAX);
+            }
+            PropertyDist::Bool(p) => {
+                ui.label("p");
+                changed |= narrow_percent_edit(ui, "p", format!("{name} p"), "Chance of true", p);
+            }
+            PropertyDist::DateOffset { min_days, max_days } => {
+                changed |=
+                    num(ui, "from days", "Earliest offset from the journey start, days", min_days, -36_500.0, 36_500.0);
+                changed |=
+                    num(ui, "to days", "Latest offset from the journey start, days", max_days, -36_500.0, 36_500.0);
+            }
+            PropertyDist::Categorical(_) => {}
+        }
+        removed = remove_button(ui, remove_name);
+    });
+    (changed, removed)
 }
 
 /// The 24-hour activity curve: a bar chart to drag plus a numeric field per hour.
@@ -608,6 +653,8 @@ fn engagement_ui(ui: &mut Ui, ev: &str, list: &mut Vec<EngagementResponse>) -> b
     for (i, r) in list.iter_mut().enumerate() {
         let name = format!("{ev} response {}", i + 1);
         ui.push_id(("eng", i), |ui| {
+            // Two lines, the remove button ending the second: on one line the response
+            // widened the inspector.
             ui.horizontal(|ui| {
                 ui.label("after a");
                 changed |= choice_edit(
@@ -628,6 +675,8 @@ fn engagement_ui(ui: &mut Ui, ev: &str, list: &mut Vec<EngagementResponse>) -> b
                     0.0,
                     1e6,
                 );
+            });
+            sub_line(ui, |ui| {
                 ui.label("for");
                 let d = format!("{name} duration");
                 changed |= duration_edit(ui, &d, d.clone(), "How long the lift lasts", &mut r.duration);
@@ -678,69 +727,81 @@ fn channels_ui(ui: &mut Ui, channels: &mut BTreeMap<Channel, ChannelRates>, d: &
     changed
 }
 
+/// A channel's rates. The labels leave out the channel, which the header names, so the
+/// label column stays narrow; each input keeps the full name ("Email view").
 fn channel_rates_ui(ui: &mut Ui, c: Channel, r: &mut ChannelRates, d: &Diags<'_>) -> bool {
     let mut changed = false;
     let name = c.label();
     let under = |ui: &mut Ui, rate| grid_diagnostics_ui(ui, d, &Field::ChannelRate(c, rate));
     grid(ui, ("rates", name), |ui| {
-        changed |= percent_row(ui, &format!("{name} failure rate"), "Share of sends that fail", &mut r.failure);
-        under(ui, Rate::Failure);
-        changed |= percent_row(ui, &format!("{name} delivery"), "Probability of Delivered (WhatsApp)", &mut r.delivery);
-        under(ui, Rate::Delivery);
-        changed |= percent_row(ui, &format!("{name} view"), "Probability a sent message is viewed", &mut r.view);
-        under(ui, Rate::View);
-        changed |= percent_row(
-            ui,
-            &format!("{name} click given view"),
-            "Probability of a click after a view",
-            &mut r.click_given_view,
-        );
-        under(ui, Rate::ClickGivenView);
-        changed |= delay_row(ui, &format!("{name} delay to delivery"), &mut r.delay_to_delivery);
-        under(ui, Rate::DelayToDelivery);
-        changed |= delay_row(ui, &format!("{name} delay to view"), &mut r.delay_to_view);
-        under(ui, Rate::DelayToView);
-        changed |= delay_row(ui, &format!("{name} delay to click"), &mut r.delay_to_click);
-        under(ui, Rate::DelayToClick);
-        changed |= f64_row(
-            ui,
-            &format!("{name} cost per message"),
-            "Cost per message sent, account currency",
-            &mut r.cost_per_message,
-            0.0,
-            1e6,
-        );
+        for (what, tip, share, rate) in [
+            ("failure rate", "Share of sends that fail", &mut r.failure, Rate::Failure),
+            ("delivery", "Probability of Delivered (WhatsApp)", &mut r.delivery, Rate::Delivery),
+            ("view", "Probability a sent message is viewed", &mut r.view, Rate::View),
+            ("click given view", "Probability of a click after a view", &mut r.click_given_view, Rate::ClickGivenView),
+        ] {
+            let full = format!("{name} {what}");
+            changed |= rate_row(ui, what, tip, |ui| percent_edit(ui, &full, full.clone(), tip, share));
+            under(ui, rate);
+        }
+        for (what, delay, rate) in [
+            ("delay to delivery", &mut r.delay_to_delivery, Rate::DelayToDelivery),
+            ("delay to view", &mut r.delay_to_view, Rate::DelayToView),
+            ("delay to click", &mut r.delay_to_click, Rate::DelayToClick),
+        ] {
+            changed |= delay_row(ui, what, &format!("{name} {what}"), delay);
+            under(ui, rate);
+        }
+        let full = format!("{name} cost per message");
+        let tip = "Cost per message sent, account currency";
+        changed |= rate_row(ui, "cost per message", tip, |ui| {
+            f64_edit(ui, &full, full.clone(), tip, &mut r.cost_per_message, 0.0, 1e6)
+        });
         under(ui, Rate::CostPerMessage);
     });
     changed
 }
 
-fn delay_row(ui: &mut Ui, label: &str, d: &mut DelayDist) -> bool {
+/// A grid row whose label (`what`) is shorter than its input's own name, which `add` sets.
+fn rate_row(ui: &mut Ui, what: &str, tip: &str, add: impl FnOnce(&mut Ui) -> bool) -> bool {
+    ui.label(what).on_hover_text(tip);
+    let changed = ui.horizontal(add).inner;
+    ui.end_row();
+    changed
+}
+
+/// A delay row labelled `what`: the kind on one line, the duration under it; the
+/// inputs are named `"{full} kind"`, `full` and `"{full} unit"`.
+fn delay_row(ui: &mut Ui, what: &str, full: &str, d: &mut DelayDist) -> bool {
     let tip = "A fixed delay, or exponential with a mean";
-    row(ui, label, tip, |ui, id| {
-        let exponential = matches!(d, DelayDist::Exponential { .. });
-        let mut exp_now = exponential;
-        let mut c = choice_edit(
-            ui,
-            &format!("{label} kind"),
-            format!("{label} kind"),
-            tip,
-            &mut exp_now,
-            &[(false, "fixed"), (true, "exponential, mean")],
-        );
-        if exp_now != exponential {
-            *d = match *d {
-                DelayDist::Fixed(s) => DelayDist::Exponential { mean: s },
-                DelayDist::Exponential { mean } => DelayDist::Fixed(mean),
+    ui.label(what).on_hover_text(tip);
+    let changed = ui
+        .vertical(|ui| {
+            let exponential = matches!(d, DelayDist::Exponential { .. });
+            let mut exp_now = exponential;
+            let mut c = choice_edit(
+                ui,
+                &format!("{full} kind"),
+                format!("{full} kind"),
+                tip,
+                &mut exp_now,
+                &[(false, "fixed"), (true, "exponential, mean")],
+            );
+            if exp_now != exponential {
+                *d = match *d {
+                    DelayDist::Fixed(s) => DelayDist::Exponential { mean: s },
+                    DelayDist::Exponential { mean } => DelayDist::Fixed(mean),
+                };
+                c = true;
+            }
+            let secs = match d {
+                DelayDist::Fixed(s) | DelayDist::Exponential { mean: s } => s,
             };
-            c = true;
-        }
-        let secs = match d {
-            DelayDist::Fixed(s) | DelayDist::Exponential { mean: s } => s,
-        };
-        c |= duration_edit(ui, label, id, "The delay (or its mean)", secs);
-        c
-    })
+            c | ui.horizontal(|ui| duration_edit(ui, full, full.to_owned(), "The delay (or its mean)", secs)).inner
+        })
+        .inner;
+    ui.end_row();
+    changed
 }
 
 fn run_ui(ui: &mut Ui, run: &mut RunSettings, d: &Diags<'_>) -> bool {

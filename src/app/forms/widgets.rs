@@ -14,6 +14,8 @@ use crate::validate::{Diagnostic, Field, Severity};
 
 /// Width of a short numeric field.
 pub(super) const NUMBER_WIDTH: f32 = 60.0;
+/// Width of a numeric field that shares its line with several others (six characters).
+pub(super) const NARROW_NUMBER_WIDTH: f32 = 48.0;
 /// Width of a text field.
 pub(super) const TEXT_WIDTH: f32 = 220.0;
 
@@ -215,18 +217,52 @@ pub(super) fn f64_edit(
     min: f64,
     max: f64,
 ) -> bool {
-    parsed_edit(ui, salt, name, tip, value, NUMBER_WIDTH, |v| fmt_num(*v), |t| parse_f64(t, min, max))
+    f64_edit_sized(ui, salt, name, tip, value, (min, max), NUMBER_WIDTH)
+}
+
+/// A floating-point field in `[min, max]`, [`NARROW_NUMBER_WIDTH`] wide.
+pub(super) fn narrow_f64_edit(
+    ui: &mut Ui,
+    salt: &str,
+    name: impl Into<Name>,
+    tip: &str,
+    value: &mut f64,
+    min: f64,
+    max: f64,
+) -> bool {
+    f64_edit_sized(ui, salt, name, tip, value, (min, max), NARROW_NUMBER_WIDTH)
+}
+
+fn f64_edit_sized(
+    ui: &mut Ui,
+    salt: &str,
+    name: impl Into<Name>,
+    tip: &str,
+    value: &mut f64,
+    (min, max): (f64, f64),
+    width: f32,
+) -> bool {
+    parsed_edit(ui, salt, name, tip, value, width, |v| fmt_num(*v), |t| parse_f64(t, min, max))
 }
 
 /// A share 0–1 edited as a percentage 0–100.
 pub(super) fn percent_edit(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip: &str, share: &mut f64) -> bool {
+    percent_edit_sized(ui, salt, name, tip, share, NUMBER_WIDTH)
+}
+
+/// A share edited as a percentage, [`NARROW_NUMBER_WIDTH`] wide.
+pub(super) fn narrow_percent_edit(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip: &str, share: &mut f64) -> bool {
+    percent_edit_sized(ui, salt, name, tip, share, NARROW_NUMBER_WIDTH)
+}
+
+fn percent_edit_sized(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip: &str, share: &mut f64, width: f32) -> bool {
     let changed = parsed_edit(
         ui,
         salt,
         name,
         tip,
         share,
-        NUMBER_WIDTH,
+        width,
         |v| fmt_num((*v * 100.0 * 1e6).round() / 1e6),
         |t| parse_f64(t.trim().trim_end_matches('%'), 0.0, 100.0).map(|p| p / 100.0),
     );
