@@ -233,3 +233,47 @@ fn clicking_a_node_shows_its_stats_and_a_chart_saves_as_png() {
     let colours: std::collections::HashSet<_> = img.pixels().map(|p| p.0).collect();
     assert!(colours.len() > 4, "the PNG holds a drawn chart, not a blank rectangle");
 }
+
+#[test]
+fn a_run_that_cannot_start_says_why_and_points_at_the_node_or_the_form() {
+    use journey_studio::model::{Channel, NodeKind};
+    let dir = tempfile::tempdir().unwrap();
+    // A push without a title: the run is refused and the push is selected.
+    let mut j = example(3_000);
+    let push = NodeId(3);
+    if let Some(NodeKind::Channel { message, .. }) = j.graph.nodes.get_mut(&push).map(|n| &mut n.kind) {
+        message.title.clear();
+    }
+    let mut h = harness(j, dir.path());
+    press(&mut h, Key::F5);
+    h.run_steps(3);
+    assert!(!h.state().preview().is_running());
+    assert!(h.state().report().is_none());
+    let shown = h.state().preview().error.clone().unwrap_or_default();
+    h.get_by_label_contains("Cannot simulate");
+    assert!(shown.contains("title"), "{shown}");
+    assert_eq!(h.state().selected_nodes(), vec![push]);
+
+    // A scenario probability above 1: refused, nothing selected, the Scenario form open
+    // with the message at its field.
+    let mut j = example(3_000);
+    j.scenario.channels.get_mut(&Channel::Push).unwrap().view = 1.5;
+    let mut h = harness(j, dir.path());
+    let card = h.state().node_screen_rect(NodeId(1)).unwrap().center();
+    click(&mut h, card);
+    assert_eq!(h.state().selected_nodes(), vec![NodeId(1)]);
+    press(&mut h, Key::F5);
+    h.run_steps(4);
+    assert!(h.state().report().is_none());
+    h.get_by_label_contains("Cannot simulate");
+    assert!(h.state().selected_nodes().is_empty(), "the journey's forms are shown");
+    let message = journey_studio::validate::validate(h.state().journey())
+        .into_iter()
+        .find(|d| d.message.contains("view chance"))
+        .unwrap()
+        .message;
+    assert!(h.query_by_label("Population").is_some(), "the Scenario section is open");
+    let canvas_right = h.state().canvas_screen_rect().right();
+    let at_field = h.query_all_by_label_contains(&message).filter(|n| n.rect().left() > canvas_right).count();
+    assert_eq!(at_field, 1, "the inspector shows the message at its field");
+}

@@ -13,8 +13,9 @@ use super::canvas::{self, CanvasView};
 use super::command::{Command, Document, Fragment};
 use super::files::Files;
 use super::panels::{inspector, palette, problems, status};
-use super::state::{Action, App, Item, Prefs};
+use super::state::{Action, App, Item, Prefs, Section};
 use super::theme::{self, Theme};
+use crate::validate::Location;
 
 /// Key under which preferences are persisted.
 const PREFS_KEY: &str = "journey_studio_prefs";
@@ -97,6 +98,7 @@ impl App {
             clipboard: None,
             status: None,
             show_shortcuts: false,
+            reveal: None,
             show_about: false,
             title_sent: String::new(),
             preview: super::preview::Preview::new(),
@@ -277,6 +279,14 @@ impl App {
     }
 
     /// Turns the queued actions into commands, file operations and view changes.
+    /// Selects a node and centres the view on it.
+    fn focus_node(&mut self, id: crate::model::NodeId) {
+        if let Some(c) = canvas::node_centre(&self.doc.journey, id) {
+            self.view.selection = [Item::Node(id)].into();
+            self.view.centre_on(c);
+        }
+    }
+
     fn process_actions(&mut self, ctx: &egui::Context) {
         let actions = std::mem::take(&mut self.actions);
         let centre = self.view.centre();
@@ -376,10 +386,24 @@ impl App {
                         self.view.fit(b);
                     }
                 }
-                Action::FocusNode(id) => {
-                    if let Some(c) = canvas::node_centre(&self.doc.journey, id) {
-                        self.view.selection = [Item::Node(id)].into();
-                        self.view.centre_on(c);
+                Action::FocusNode(id) => self.focus_node(id),
+                Action::Show(location) => {
+                    let section = match location {
+                        Location::Nodes(ids) => {
+                            if let Some(id) = ids.first() {
+                                self.focus_node(*id);
+                            }
+                            None
+                        }
+                        Location::Setup => Some(Section::Setup),
+                        Location::Entry => Some(Section::Entry),
+                        Location::Goal(_) => Some(Section::Goals),
+                        Location::Scenario => Some(Section::Scenario),
+                    };
+                    if section.is_some() {
+                        self.view.selection.clear();
+                        self.view.selected_link = None;
+                        self.reveal = section;
                     }
                 }
                 Action::ToggleTheme => {
@@ -464,7 +488,7 @@ impl App {
         });
         Panel::right("inspector").resizable(true).default_size(theme::INSPECTOR_WIDTH).show(ui, |ui| {
             ui.add_space(4.0);
-            inspector::inspector_ui(ui, &self.doc, &self.view.selection, &mut self.commands);
+            inspector::inspector_ui(ui, &self.doc, &self.view.selection, &mut self.reveal, &mut self.commands);
         });
         egui::CentralPanel::no_frame().show(ui, |ui| {
             canvas::canvas_ui(ui, &mut self.view, &self.doc, &self.theme, &mut self.commands, &mut self.actions);

@@ -126,6 +126,9 @@ pub enum Action {
     ResetZoom,
     /// Select a node and centre the view on it (problems panel).
     FocusNode(NodeId),
+    /// Show what a diagnostic is about: its node on the canvas, or with nothing selected
+    /// the inspector section (setup, entry, goals, scenario) that holds its field.
+    Show(crate::validate::Location),
     /// View › Dark / light theme.
     ToggleTheme,
     /// Help › Keyboard shortcuts.
@@ -162,6 +165,19 @@ impl Prefs {
     }
 }
 
+/// A section of the journey's forms in the inspector (nothing selected).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// Setup.
+    Setup,
+    /// Entry segment.
+    Entry,
+    /// Goals.
+    Goals,
+    /// Scenario.
+    Scenario,
+}
+
 /// The whole editor.
 pub struct App {
     /// The model, its history and validation.
@@ -190,6 +206,8 @@ pub struct App {
     pub(crate) title_sent: String,
     /// The simulation preview: runs, results, animation, baseline.
     pub(crate) preview: super::preview::Preview,
+    /// An inspector section to open and scroll to on the next frame.
+    pub(crate) reveal: Option<Section>,
 }
 
 /// Test hooks: read-only views of the state, and where things are on screen so tests

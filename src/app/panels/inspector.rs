@@ -12,16 +12,24 @@ use crate::app::command::{Command, Document};
 use crate::app::forms::{
     FormContext, entry_form_ui, goal_form_ui, goals_form_ui, node_form_ui, scenario_form_ui, setup_form_ui,
 };
-use crate::app::state::Item;
+use crate::app::state::{Item, Section};
 use crate::model::NodeKind;
 
 /// The inspector panel's contents.
-pub fn inspector_ui(ui: &mut Ui, doc: &Document, selection: &BTreeSet<Item>, commands: &mut Vec<Command>) {
+/// `reveal` names a section of the journey's forms to open and scroll to (taken once
+/// drawn).
+pub fn inspector_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    selection: &BTreeSet<Item>,
+    reveal: &mut Option<Section>,
+    commands: &mut Vec<Command>,
+) {
     let cx = FormContext { journey: &doc.journey, diagnostics: &doc.diagnostics };
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         let mut items = selection.iter();
         match (items.next(), items.next()) {
-            (None, _) => journey_ui(ui, &cx, commands),
+            (None, _) => journey_ui(ui, &cx, reveal.take(), commands),
             (Some(item), None) => item_ui(ui, doc, &cx, *item, commands),
             (Some(_), Some(_)) => {
                 ui.heading(format!("{} items selected", selection.len()));
@@ -32,17 +40,27 @@ pub fn inspector_ui(ui: &mut Ui, doc: &Document, selection: &BTreeSet<Item>, com
 }
 
 /// Nothing selected: the journey's own forms.
-fn journey_ui(ui: &mut Ui, cx: &FormContext<'_>, commands: &mut Vec<Command>) {
+fn journey_ui(ui: &mut Ui, cx: &FormContext<'_>, reveal: Option<Section>, commands: &mut Vec<Command>) {
     let j = cx.journey;
     ui.heading("Journey");
-    egui::CollapsingHeader::new("Setup").default_open(true).show(ui, |ui| {
+    // A revealed section opens and scrolls into view.
+    let header = |name: &str, section: Section| {
+        egui::CollapsingHeader::new(name).open((reveal == Some(section)).then_some(true))
+    };
+    let shown = |r: &egui::CollapsingResponse<()>, section: Section| {
+        if reveal == Some(section) {
+            r.header_response.scroll_to_me(Some(egui::Align::TOP));
+        }
+    };
+    let r = header("Setup", Section::Setup).default_open(true).show(ui, |ui| {
         let mut setup = j.setup.clone();
         if setup_form_ui(ui, &mut setup, cx).changed {
             commands.push(Command::SetSetup(setup));
         }
     });
+    shown(&r, Section::Setup);
     if let Some(entry_node) = j.graph.entry() {
-        egui::CollapsingHeader::new("Entry").show(ui, |ui| {
+        let r = header("Entry", Section::Entry).show(ui, |ui| {
             if let NodeKind::Entry(seg) = &entry_node.kind {
                 let mut entry = seg.clone();
                 if entry_form_ui(ui, &mut entry, cx).changed {
@@ -50,19 +68,22 @@ fn journey_ui(ui: &mut Ui, cx: &FormContext<'_>, commands: &mut Vec<Command>) {
                 }
             }
         });
+        shown(&r, Section::Entry);
     }
-    egui::CollapsingHeader::new("Goals").show(ui, |ui| {
+    let r = header("Goals", Section::Goals).show(ui, |ui| {
         let mut goals = j.goals.clone();
         if goals_form_ui(ui, &mut goals, cx).changed {
             commands.push(Command::SetGoals(goals));
         }
     });
-    egui::CollapsingHeader::new("Scenario").show(ui, |ui| {
+    shown(&r, Section::Goals);
+    let r = header("Scenario", Section::Scenario).show(ui, |ui| {
         let mut scenario = j.scenario.clone();
         if scenario_form_ui(ui, &mut scenario, cx).changed {
             commands.push(Command::SetScenario(scenario));
         }
     });
+    shown(&r, Section::Scenario);
 }
 
 fn item_ui(ui: &mut Ui, doc: &Document, cx: &FormContext<'_>, item: Item, commands: &mut Vec<Command>) {

@@ -1,4 +1,5 @@
-//! The problems list: live validation; clicking a problem selects and centres its node.
+//! The problems list: live validation; clicking a problem selects and centres its node,
+//! or opens the inspector section (setup, entry, goals, scenario) that holds its field.
 
 use egui::{RichText, Ui};
 
@@ -34,11 +35,8 @@ pub fn problems_ui(ui: &mut Ui, doc: &Document, theme: &Theme, actions: &mut Vec
             };
             let text = RichText::new(format!("{icon} {place}: {}", d.message)).color(theme.severity_color(d.severity));
             let resp = ui.selectable_label(false, text).on_hover_text(format!("{word}: click to show it"));
-            if resp.clicked()
-                && let Location::Nodes(ids) = &d.location
-                && let Some(id) = ids.first()
-            {
-                actions.push(Action::FocusNode(*id));
+            if resp.clicked() {
+                actions.push(Action::Show(d.location.clone()));
             }
         }
     });

@@ -231,8 +231,8 @@ impl Preview {
     }
 
     /// Starts a run of `journey` on the worker thread, unless validation refuses it.
-    /// Returns the node to point at when the journey has errors there.
-    pub fn start(&mut self, journey: &Journey, ctx: &egui::Context) -> Option<NodeId> {
+    /// Returns where the first error is (a node, or a form section), to point at.
+    pub fn start(&mut self, journey: &Journey, ctx: &egui::Context) -> Option<crate::validate::Location> {
         if self.running.is_some() {
             return None;
         }
@@ -247,7 +247,7 @@ impl Preview {
                 "Cannot simulate: {count} error{} in the journey.{detail}",
                 if count == 1 { "" } else { "s" }
             ));
-            return first.and_then(|d| d.nodes().first().copied());
+            return first.map(|d| d.location.clone());
         }
         let inputs = self.inputs.unwrap_or_else(|| RunInputs::from_journey(journey));
         let opts = inputs.options(engine_threads());
@@ -377,9 +377,9 @@ pub fn panels_ui(app: &mut App, ui: &mut egui::Ui) {
         }
     }
     if std::mem::take(&mut preview.run_requested)
-        && let Some(node) = preview.start(&app.doc.journey, &ctx)
+        && let Some(location) = preview.start(&app.doc.journey, &ctx)
     {
-        app.actions.push(Action::FocusNode(node));
+        app.actions.push(Action::Show(location));
     }
     if preview.running.is_some() {
         ctx.request_repaint_after(std::time::Duration::from_millis(100));
