@@ -277,3 +277,42 @@ fn a_run_that_cannot_start_says_why_and_points_at_the_node_or_the_form() {
     let at_field = h.query_all_by_label_contains(&message).filter(|n| n.rect().left() > canvas_right).count();
     assert_eq!(at_field, 1, "the inspector shows the message at its field");
 }
+
+/// The badge texts drawn this frame that their clip rectangle lets through.
+fn visible_texts(h: &Harness<'_, App>) -> Vec<String> {
+    let mut out = Vec::new();
+    for clipped in &h.output().shapes {
+        let mut stack = vec![&clipped.shape];
+        while let Some(shape) = stack.pop() {
+            match shape {
+                egui::Shape::Vec(v) => stack.extend(v.iter()),
+                egui::Shape::Text(t) if clipped.clip_rect.intersects(t.visual_bounding_rect()) => {
+                    out.push(t.galley.text().to_owned());
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn badges_show_on_every_card_in_view_including_above_the_canvas_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(example(3_000), dir.path());
+    press(&mut h, Key::F5);
+    step_until(&mut h, 120, |a| a.report().is_some());
+    press(&mut h, Key::F);
+    h.run_steps(2);
+    let report = h.state().report().unwrap().clone();
+    let texts = visible_texts(&h);
+    let journey = h.state().journey().clone();
+    // Path B's cards sit above the canvas origin (negative y); path A's below it.
+    let above: Vec<_> = journey.graph.nodes.values().filter(|n| n.pos.y < 0.0).map(|n| n.id).collect();
+    assert!(!above.is_empty());
+    for n in report.nodes.iter().filter(|n| n.entered > 0) {
+        let badge = format!("entered {}", journey_studio::app::preview::compare::fmt_count(n.entered));
+        assert!(texts.contains(&badge), "{} ({}) shows {badge:?}", n.label, n.id);
+    }
+    assert!(report.nodes.iter().any(|n| above.contains(&n.id) && n.entered > 0));
+}

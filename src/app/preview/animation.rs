@@ -107,7 +107,12 @@ pub fn canvas_overlay(ctx: &egui::Context, view: &CanvasView, preview: &Preview,
     let (Some(o), Some(layer)) = (&preview.outcome, view.scene_layer) else { return };
     let inverse = view.screen_from_canvas.inverse();
     let visible = Rect::from_min_max(inverse * view.screen_rect.min, inverse * view.screen_rect.max);
-    let painter = ctx.layer_painter(layer).with_clip_rect(visible);
+    // The scene layer is drawn through the canvas transform, so its clip rectangle is in
+    // canvas units: set it to the visible canvas (intersecting with the layer painter's
+    // default, the screen rectangle read as canvas units, would hide every part of the
+    // journey above or left of the canvas origin).
+    let mut painter = ctx.layer_painter(layer);
+    painter.set_clip_rect(visible);
     draw(&painter, visible, view.screen_from_canvas.scaling, preview, o, journey);
 }
 
