@@ -316,3 +316,30 @@ fn badges_show_on_every_card_in_view_including_above_the_canvas_origin() {
     }
     assert!(report.nodes.iter().any(|n| above.contains(&n.id) && n.entered > 0));
 }
+
+#[test]
+fn the_splits_tab_lists_each_random_split_path_with_its_conversions() {
+    use journey_studio::app::preview::compare::{fmt_count, rate_text};
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = journey_studio::format::load(std::path::Path::new("assets/onboarding.journey")).unwrap();
+    j.scenario.population.users = 3_000;
+    let mut h = harness(j, dir.path());
+    press(&mut h, Key::F5);
+    step_until(&mut h, 120, |a| a.report().is_some());
+    let report = h.state().report().unwrap().clone();
+    h.get_by_role_and_label(Role::Button, "Splits").click();
+    h.run_steps(3);
+    let split = report.nodes.iter().find(|n| n.kind == "Random split").expect("onboarding has a random split");
+    assert!(split.paths.len() >= 2);
+    for p in &split.paths {
+        assert!(p.users > 0, "{} got users", p.name);
+        h.get_by_label(&p.name);
+        assert!(h.query_all_by_label(&fmt_count(p.users)).count() >= 1);
+        let rate = rate_text(share(p.conversions, p.users), None);
+        assert!(h.query_all_by_label_contains(&rate).count() >= 1, "{} shows {rate}", p.name);
+    }
+    // The split's name selects it on the canvas.
+    h.get_by_role_and_label(Role::Link, &format!("{} ({})", split.label, split.id)).click();
+    h.run_steps(3);
+    assert_eq!(h.state().selected_nodes(), vec![split.id]);
+}

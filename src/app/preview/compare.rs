@@ -66,7 +66,13 @@ pub fn count_line(label: &str, now: u64, was: Option<u64>) -> String {
 /// "Label: 8.9%" or "Label: 8.9% (was 8.1%, +0.8 pt)".
 #[must_use]
 pub fn rate_line(label: &str, now: Option<f64>, was: Option<Option<f64>>) -> String {
-    let base = format!("{label}: {}", fmt_pct(now));
+    format!("{label}: {}", rate_text(now, was))
+}
+
+/// "8.9%" or "8.9% (was 8.1%, +0.8 pt)".
+#[must_use]
+pub fn rate_text(now: Option<f64>, was: Option<Option<f64>>) -> String {
+    let base = fmt_pct(now);
     match was {
         None => base,
         Some(w) => match (now, w) {

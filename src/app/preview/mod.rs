@@ -132,6 +132,8 @@ pub enum Tab {
     Trends,
     /// The funnel along the main path.
     Funnel,
+    /// Random splits: each path's users and conversions.
+    Splits,
     /// Sample users.
     Follow,
 }

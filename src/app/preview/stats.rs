@@ -8,7 +8,7 @@
 use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
-use super::compare::{count_line, fmt_count, fmt_money, fmt_pct, money_line, rate_line, share};
+use super::compare::{count_line, fmt_count, fmt_money, fmt_pct, money_line, rate_line, rate_text, share};
 use super::{Preview, Tab};
 use crate::app::theme::Theme;
 use crate::model::NodeId;
@@ -33,6 +33,7 @@ pub fn stats_ui(ui: &mut Ui, p: &mut Preview, selected: Option<NodeId>, _theme: 
             (Tab::Channels, "Channels"),
             (Tab::Trends, "Trends"),
             (Tab::Funnel, "Funnel"),
+            (Tab::Splits, "Splits"),
             (Tab::Follow, "Follow a user"),
         ] {
             ui.selectable_value(&mut p.tab, tab, name);
@@ -51,6 +52,7 @@ pub fn stats_ui(ui: &mut Ui, p: &mut Preview, selected: Option<NodeId>, _theme: 
         Tab::Channels => select = channels_ui(ui, r, &mut charts),
         Tab::Trends => trends_ui(ui, r, &mut charts),
         Tab::Funnel => select = funnel_ui(ui, r, &mut charts),
+        Tab::Splits => select = splits_ui(ui, r, base, &mut charts),
         Tab::Follow => follow_ui(ui, r, &mut p.follow, o.journey.setup.timezone.account.zone()),
     });
     p.chart_rect = charts;
@@ -495,6 +497,53 @@ fn funnel_ui(ui: &mut Ui, r: &Report, charts: &mut Option<egui::Rect>) -> Option
     ));
     let values: Vec<(NodeId, String, f64)> = path.iter().map(|n| (n.id, n.label.clone(), n.entered as f64)).collect();
     node_bars(ui, "funnel", &[("Entered", values)], charts)
+}
+
+/// Every random split: its paths' users, shares and conversions (per entry that took
+/// the path), with intervals, against the baseline when one is kept; a chart of the
+/// conversion rates. Returns a node to select (a clicked split name or bar).
+fn splits_ui(ui: &mut Ui, r: &Report, base: Option<&Report>, charts: &mut Option<egui::Rect>) -> Option<NodeId> {
+    let splits: Vec<&NodeStats> =
+        r.nodes.iter().filter(|n| n.kind == crate::model::KindTag::RandomSplit.label()).collect();
+    if splits.is_empty() {
+        ui.weak("This journey has no random split.");
+        return None;
+    }
+    let mut select = None;
+    let mut bars = Vec::new();
+    for n in &splits {
+        if ui.link(format!("{} ({})", n.label, n.id)).on_hover_text("Select this split on the canvas").clicked() {
+            select = Some(n.id);
+        }
+        let total: u64 = n.paths.iter().map(|p| p.users).sum();
+        let was = base.and_then(|b| b.nodes.iter().find(|x| x.id == n.id));
+        egui::Grid::new(("split_paths", n.id)).striped(true).show(ui, |ui| {
+            for h in ["Path", "Users", "Share", "Conversions", "Conversion rate"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for p in &n.paths {
+                let rate = share(p.conversions, p.users);
+                let was_rate =
+                    was.and_then(|w| w.paths.iter().find(|x| x.path == p.path)).map(|w| share(w.conversions, w.users));
+                ui.label(&p.name);
+                ui.label(fmt_count(p.users));
+                ui.label(fmt_pct(share(p.users, total)));
+                ui.label(fmt_count(p.conversions));
+                ui.label(format!(
+                    "{}{}",
+                    rate_text(rate, was_rate),
+                    interval(crate::sim::intervals::wilson(p.conversions, p.users))
+                ));
+                ui.end_row();
+                #[allow(clippy::cast_precision_loss)]
+                bars.push((n.id, format!("{} / {}", n.label, p.name), rate.unwrap_or(0.0) * 100.0));
+            }
+        });
+        ui.add_space(6.0);
+    }
+    ui.label("Conversion rate per path (%)");
+    select.or(node_bars(ui, "split_rates", &[("Conversion rate %", bars)], charts))
 }
 
 fn follow_ui(ui: &mut Ui, r: &Report, follow: &mut Option<usize>, tz: Option<chrono_tz::Tz>) {
