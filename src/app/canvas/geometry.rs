@@ -61,9 +61,42 @@ pub fn goal_rect(goal: &Goal, offset: Vec2) -> Rect {
 /// A comment's rectangle (grows with its lines).
 #[must_use]
 pub fn comment_rect(comment: &Comment, offset: Vec2) -> Rect {
-    let lines = comment.text.lines().count().max(1) as f32;
+    // Without a font at hand, wrap at a conservative character count for the note's
+    // 12.5 pt text, so the box holds every wrapped line.
+    #[allow(clippy::cast_precision_loss)]
+    let lines = wrapped_lines(&comment.text, COMMENT_LINE_CHARS).max(1) as f32;
     let h = (lines * 16.0 + 2.0 * CARD_PAD).max(COMMENT_MIN_HEIGHT);
     Rect::from_min_size(to_pos(comment.pos) + offset, vec2(COMMENT_WIDTH, h))
+}
+
+/// Characters per line a comment's text is assumed to wrap at.
+const COMMENT_LINE_CHARS: usize = 23;
+
+/// How many lines `text` takes when words wrap greedily at `width` characters (a word
+/// longer than a line is broken).
+#[must_use]
+pub fn wrapped_lines(text: &str, width: usize) -> usize {
+    let width = width.max(1);
+    text.split('\n')
+        .map(|line| {
+            let mut lines = 1;
+            let mut used = 0;
+            for word in line.split_whitespace() {
+                let len = word.chars().count();
+                let need = if used == 0 { len } else { used + 1 + len };
+                if need <= width {
+                    used = need;
+                } else if used == 0 {
+                    lines += (len - 1) / width;
+                    used = (len - 1) % width + 1;
+                } else {
+                    lines += 1 + (len.max(1) - 1) / width;
+                    used = (len.max(1) - 1) % width + 1;
+                }
+            }
+            lines
+        })
+        .sum()
 }
 
 /// The four control points of a link's curve from an output port to an input port.
@@ -109,6 +142,25 @@ fn distance_to_segment(a: Pos2, b: Pos2, p: Pos2) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comment_text_wraps_at_words_and_breaks_long_words() {
+        assert_eq!(wrapped_lines("", 10), 1);
+        assert_eq!(wrapped_lines("short", 10), 1);
+        assert_eq!(wrapped_lines("two words", 10), 1);
+        assert_eq!(wrapped_lines("three short words", 10), 3);
+        assert_eq!(wrapped_lines("one two six", 10), 2);
+        assert_eq!(wrapped_lines("a\nb\nc", 10), 3);
+        assert_eq!(wrapped_lines("abcdefghijklmnopqrstu", 10), 3);
+        assert_eq!(wrapped_lines("x abcdefghijklmnopqrstu", 10), 4);
+        let note = Comment {
+            id: crate::model::CommentId(1),
+            pos: crate::model::CanvasPos::new(0.0, 0.0),
+            text: "word ".repeat(40),
+        };
+        let one = Comment { text: "word".into(), ..note.clone() };
+        assert!(comment_rect(&note, Vec2::ZERO).height() > 4.0 * comment_rect(&one, Vec2::ZERO).height());
+    }
 
     #[test]
     fn curve_ends_at_ports_and_distance_is_zero_there() {
