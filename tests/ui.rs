@@ -377,3 +377,40 @@ fn problems_list_selects_the_node_and_auto_align_lays_out_left_to_right() {
     assert!(x(1) < x(2) && x(2) < x(3), "left to right");
     assert_eq!((y(1), y(2)), (y(2), y(3)), "one row for a chain");
 }
+
+#[test]
+fn double_click_a_comment_to_edit_it_on_the_canvas() {
+    use journey_studio::model::{Comment, CommentId};
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = three_nodes();
+    j.comments.push(Comment { id: CommentId(1), pos: CanvasPos::new(0.0, 200.0), text: "Note".into() });
+    let original = j.clone();
+    let mut h = harness(j, dir.path());
+    let at = h.state().screen_from_canvas(pos2(20.0, 215.0));
+    h.hover_at(at);
+    h.run();
+    for _ in 0..2 {
+        for pressed in [true, false] {
+            h.event(egui::Event::PointerButton {
+                pos: at,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: Modifiers::NONE,
+            });
+        }
+        h.step();
+    }
+    h.run();
+    let field = h.get_by_label("Note text");
+    field.focus();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.get_by_label("Note text").type_text("Call out the 10% control group");
+    h.run();
+    assert_eq!(h.state().journey().comments[0].text, "Call out the 10% control group");
+    // Escape ends the edit.
+    press(&mut h, Modifiers::NONE, Key::Escape);
+    assert!(h.query_by_label("Note text").is_none(), "the editor closed");
+    press(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(h.state().journey(), &original, "the typing was one undo step");
+}

@@ -19,7 +19,7 @@ use egui::{
     pos2, vec2,
 };
 
-use crate::model::{Journey, KindTag, Node, NodeId, OutputRef, Port};
+use crate::model::{CommentId, Journey, KindTag, Node, NodeId, OutputRef, Port};
 
 use super::command::{Command, Document, check_connect};
 use super::state::{Action, Item, PaletteItem};
@@ -109,6 +109,8 @@ pub struct CanvasView {
     pub refusal: Option<Refusal>,
     /// Fit the journey into view on the next frame.
     pub fit_pending: bool,
+    /// The comment being edited in place (double-click on a note).
+    pub editing_comment: Option<CommentId>,
     /// Frames after opening during which the open view follows the canvas size while
     /// the side panels settle to their widths.
     pub settle_frames: u8,
@@ -129,6 +131,7 @@ impl Default for CanvasView {
             screen_from_canvas: TSTransform::IDENTITY,
             screen_rect: Rect::ZERO,
             settle_frames: 0,
+            editing_comment: None,
             selection: BTreeSet::new(),
             selected_link: None,
             hovered_link: None,
@@ -398,7 +401,7 @@ fn scene_contents_ui(
         bg.clone().on_hover_text("A link: click to select, Delete or right-click to remove");
     }
 
-    comments_ui(ui, &painter, view, journey, theme, move_offset, additive);
+    comments_ui(ui, &painter, view, journey, theme, move_offset, additive, commands);
 
     // Node cards.
     let mut port_hits: Vec<(NodeId, Port, Pos2)> = Vec::new();
@@ -787,16 +790,23 @@ fn goals_ui(
     }
 }
 
+/// Comment boxes: click to select, drag to move, double-click to edit the text in place
+/// (Escape or a click elsewhere ends the edit; typing is one undo step per burst).
+#[allow(clippy::too_many_arguments)]
 fn comments_ui(
-    ui: &Ui,
+    ui: &mut Ui,
     painter: &egui::Painter,
     view: &mut CanvasView,
     journey: &Journey,
     theme: &Theme,
     move_offset: Vec2,
     additive: bool,
+    commands: &mut Vec<Command>,
 ) {
     let space_down = ui.input(|i| i.key_down(Key::Space));
+    if view.editing_comment.is_some_and(|id| !journey.comments.iter().any(|c| c.id == id)) {
+        view.editing_comment = None;
+    }
     for c in &journey.comments {
         let item = Item::Comment(c.id);
         let rect = comment_rect(c, if view.selection.contains(&item) { move_offset } else { Vec2::ZERO });
@@ -806,6 +816,14 @@ fn comments_ui(
         let selected = view.selection.contains(&item);
         let stroke = if selected { Stroke::new(2.0, theme.selection) } else { Stroke::NONE };
         painter.rect(rect, 4.0, theme.comment_fill, stroke, StrokeKind::Outside);
+        if resp.double_clicked() {
+            view.editing_comment = Some(c.id);
+            view.selection = [item].into();
+        }
+        if view.editing_comment == Some(c.id) {
+            comment_edit_ui(ui, view, c, rect, theme, commands);
+            continue;
+        }
         let galley = painter.layout(
             c.text.clone(),
             FontId::proportional(12.5),
@@ -817,7 +835,40 @@ fn comments_ui(
             galley,
             theme.comment_text,
         );
+        resp.clone().on_hover_text("A note: drag to move, double-click to edit");
         item_gesture(&resp, item, view, additive, space_down);
+    }
+}
+
+/// The in-place editor of one comment's text.
+fn comment_edit_ui(
+    ui: &mut Ui,
+    view: &mut CanvasView,
+    c: &crate::model::Comment,
+    rect: Rect,
+    theme: &Theme,
+    commands: &mut Vec<Command>,
+) {
+    let id = ui.scope_id().with(("comment_edit", c.id));
+    let mut text = c.text.clone();
+    let inner = Rect::from_min_max(rect.min + Vec2::splat(CARD_PAD - 2.0), rect.max - Vec2::splat(CARD_PAD - 2.0));
+    let edit = egui::TextEdit::multiline(&mut text)
+        .id(id)
+        .frame(egui::Frame::NONE)
+        .font(FontId::proportional(12.5))
+        .text_color(theme.comment_text)
+        .desired_width(inner.width())
+        .desired_rows(1);
+    let resp = ui.put(inner, edit).accessible_name("Note text");
+    if !resp.has_focus() && !resp.lost_focus() {
+        resp.request_focus();
+    }
+    if text != c.text {
+        commands.push(Command::EditComment { id: c.id, text });
+    }
+    if resp.lost_focus() || ui.input(|i| i.key_pressed(Key::Escape)) {
+        view.editing_comment = None;
+        ui.memory_mut(|m| m.surrender_focus(id));
     }
 }
 
