@@ -81,7 +81,7 @@ fn export_ui(ui: &mut Ui, p: &mut Preview) {
     let png = ui
         .add_enabled(p.chart_rect.is_some() && p.outcome.is_some(), egui::Button::new("PNG"))
         .on_hover_text("Save this tab's charts as a PNG image")
-        .on_disabled_hover_text("This tab has no chart; the Channels, Trends and Funnel tabs do");
+        .on_disabled_hover_text("This tab has no chart; Channels, Trends, Funnel and Splits do");
     if png.clicked()
         && let Some(rect) = p.chart_rect
     {
