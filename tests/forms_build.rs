@@ -8,6 +8,8 @@
 #[path = "support/harness.rs"]
 mod harness_support;
 
+use harness_support::drag;
+
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 
@@ -24,20 +26,6 @@ fn asset(name: &str) -> Journey {
 }
 
 // ---------------------------------------------------------------- gestures
-
-/// A pointer drag from `from` to `to` in a few moves.
-fn drag(h: &mut Harness<'_, App>, from: Pos2, to: Pos2) {
-    h.hover_at(from);
-    h.run();
-    h.drag_at(from);
-    h.run();
-    for t in [0.2, 0.5, 1.0] {
-        h.hover_at(from + (to - from) * t);
-        h.run();
-    }
-    h.drop_at(to);
-    h.run();
-}
 
 /// A plain click at a screen point.
 fn click_at(h: &mut Harness<'_, App>, pos: Pos2) {

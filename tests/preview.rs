@@ -49,6 +49,12 @@ fn step_until(h: &mut Harness<'_, App>, secs: u64, done: impl Fn(&App) -> bool) 
     h.run_steps(3);
 }
 
+/// F5, then steps until the run's report arrives.
+fn run_to_end(h: &mut Harness<'_, App>) {
+    press(h, Key::F5);
+    step_until(h, 120, |a| a.report().is_some());
+}
+
 fn press(h: &mut Harness<'_, App>, key: Key) {
     h.key_press_modifiers(Modifiers::NONE, key);
     h.run_steps(2);
@@ -75,8 +81,7 @@ fn f5_runs_the_example_and_the_summary_shows_the_engines_figures() {
     let expected = engine_report(&j);
     let mut h = harness(j, dir.path());
     assert!(h.state().report().is_none());
-    press(&mut h, Key::F5);
-    step_until(&mut h, 120, |a| a.report().is_some());
+    run_to_end(&mut h);
     // Same figures as the engine on one thread (the app's pool size never changes them).
     let shown = h.state().report().unwrap().clone();
     assert_eq!(shown, expected);
@@ -97,8 +102,7 @@ fn the_statistics_panels_keep_the_canvas_zoom_and_a_journey_opens_readable() {
     assert!(before >= 0.6 * 200.0 - 0.5, "cards open {before} px wide");
     let entry = h.state().node_screen_rect(NodeId(1)).unwrap();
     assert!(h.state().canvas_screen_rect().contains_rect(entry), "the entry is in view");
-    press(&mut h, Key::F5);
-    step_until(&mut h, 120, |a| a.report().is_some());
+    run_to_end(&mut h);
     assert!(h.state().canvas_screen_rect().height() < 700.0, "the statistics panel took room");
     assert!((width(&h) - before).abs() < 0.5, "cards kept their size: {before} then {}", width(&h));
 }
@@ -108,8 +112,7 @@ fn scrubbing_the_timeline_moves_node_counts_along_the_engines_buckets() {
     let dir = tempfile::tempdir().unwrap();
     let j = example(3_000);
     let mut h = harness(j, dir.path());
-    press(&mut h, Key::F5);
-    step_until(&mut h, 120, |a| a.report().is_some());
+    run_to_end(&mut h);
     let report = h.state().report().unwrap().clone();
     // The busiest node over time, and the bucket where it peaks.
     let (node, peak) = report
@@ -163,8 +166,7 @@ fn baseline_comparison_shows_the_difference() {
     let j = example(3_000);
     let before = engine_report(&j);
     let mut h = harness(j.clone(), dir.path());
-    press(&mut h, Key::F5);
-    step_until(&mut h, 120, |a| a.report().is_some());
+    run_to_end(&mut h);
     let keep = h.get_by_role_and_label(Role::Button, "Keep as baseline").rect().center();
     click(&mut h, keep);
     // What-if: drop path A's email (node 11); its wait then completes users directly.
@@ -201,8 +203,7 @@ fn clicking_a_node_shows_its_stats_and_a_chart_saves_as_png() {
     let dir = tempfile::tempdir().unwrap();
     let j = example(3_000);
     let mut h = harness(j, dir.path());
-    press(&mut h, Key::F5);
-    step_until(&mut h, 120, |a| a.report().is_some());
+    run_to_end(&mut h);
     let report = h.state().report().unwrap().clone();
     // Clicking a card opens the Node tab with that node's figures.
     press(&mut h, Key::F);
@@ -300,8 +301,7 @@ fn visible_texts(h: &Harness<'_, App>) -> Vec<String> {
 fn badges_show_on_every_card_in_view_including_above_the_canvas_origin() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(example(3_000), dir.path());
-    press(&mut h, Key::F5);
-    step_until(&mut h, 120, |a| a.report().is_some());
+    run_to_end(&mut h);
     press(&mut h, Key::F);
     h.run_steps(2);
     let report = h.state().report().unwrap().clone();
@@ -324,8 +324,7 @@ fn the_splits_tab_lists_each_random_split_path_with_its_conversions() {
     let mut j = journey_studio::format::load(std::path::Path::new("assets/onboarding.journey")).unwrap();
     j.scenario.population.users = 3_000;
     let mut h = harness(j, dir.path());
-    press(&mut h, Key::F5);
-    step_until(&mut h, 120, |a| a.report().is_some());
+    run_to_end(&mut h);
     let report = h.state().report().unwrap().clone();
     h.get_by_role_and_label(Role::Button, "Splits").click();
     h.run_steps(3);

@@ -6,6 +6,8 @@
 #[path = "support/harness.rs"]
 mod harness_support;
 
+use harness_support::drag;
+
 use std::path::{Path, PathBuf};
 
 use egui::accesskit::Role;
@@ -38,20 +40,6 @@ fn three_nodes() -> Journey {
         );
     }
     j
-}
-
-/// A pointer drag from `from` to `to` in a few moves.
-fn drag(h: &mut Harness<'_, App>, from: Pos2, to: Pos2) {
-    h.hover_at(from);
-    h.run();
-    h.drag_at(from);
-    h.run();
-    for t in [0.2, 0.5, 1.0] {
-        h.hover_at(from + (to - from) * t);
-        h.run();
-    }
-    h.drop_at(to);
-    h.run();
 }
 
 /// A click at a screen point, with modifiers held.

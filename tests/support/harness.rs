@@ -1,7 +1,8 @@
-//! The one helper that builds every app harness for the kittest binaries (`ui`, `preview`):
-//! a 1400×860 window, native dialogs off, autosave into `data_dir`.
+//! The one helper that builds every app harness for the kittest binaries (`ui`,
+//! `preview`, `forms_build`): a 1400×860 window, native dialogs off, autosave into
+//! `data_dir`; and the pointer drag they share.
 
-use egui::vec2;
+use egui::{Pos2, vec2};
 use egui_kittest::Harness;
 use journey_studio::app::{App, AppConfig};
 use journey_studio::model::Journey;
@@ -20,4 +21,19 @@ pub fn build(journey: Journey, data_dir: &std::path::Path, autosave_interval_sec
         .with_step_dt(1.0 / 60.0)
         .with_max_steps(60)
         .build_eframe(move |cc| App::new(cc, &config))
+}
+
+/// A pointer drag from `from` to `to` in a few moves.
+#[allow(dead_code)] // not every binary drags
+pub fn drag(h: &mut Harness<'_, App>, from: Pos2, to: Pos2) {
+    h.hover_at(from);
+    h.run();
+    h.drag_at(from);
+    h.run();
+    for t in [0.2, 0.5, 1.0] {
+        h.hover_at(from + (to - from) * t);
+        h.run();
+    }
+    h.drop_at(to);
+    h.run();
 }

@@ -45,6 +45,11 @@ pub fn entry_form_ui(ui: &mut Ui, entry: &mut EntrySegment, cx: &FormContext<'_>
 /// The entry fields shown with their diagnostics: those of the current rule kind (the
 /// only ones validation checks) and every user filter.
 pub(super) fn at_field(field: &Field) -> bool {
+    rule_field(field) || matches!(field, Field::ListName | Field::UserFilter(_))
+}
+
+/// The fields of an event rule, shared by the entry and Wait-for-event conditions.
+pub(super) fn rule_field(field: &Field) -> bool {
     matches!(
         field,
         Field::Event
@@ -55,8 +60,6 @@ pub(super) fn at_field(field: &Field) -> bool {
             | Field::LastDays
             | Field::DateProperty
             | Field::WithinNext
-            | Field::ListName
-            | Field::UserFilter(_)
     )
 }
 

@@ -86,19 +86,9 @@ fn at_field(kind: &NodeKind, field: &Field) -> bool {
         NodeKind::Wait(WaitKind::Duration(_)) => *field == Field::WaitDuration,
         NodeKind::Wait(WaitKind::TimeOfDay { .. }) => *field == Field::WaitTime,
         NodeKind::Wait(_) | NodeKind::ForceExit | NodeKind::Exit => false,
-        NodeKind::Condition { .. } => matches!(
-            field,
-            Field::Event
-                | Field::DidEvent
-                | Field::NotDidEvent
-                | Field::Occurrence
-                | Field::Within
-                | Field::LastDays
-                | Field::DateProperty
-                | Field::WithinNext
-                | Field::ConditionFilter
-                | Field::Window
-        ),
+        NodeKind::Condition { .. } => {
+            super::entry::rule_field(field) || matches!(field, Field::ConditionFilter | Field::Window)
+        }
         NodeKind::ConditionalSplit { .. } => matches!(field, Field::Paths | Field::Path(_)),
         NodeKind::RandomSplit { .. } => {
             matches!(field, Field::Paths | Field::SplitTotal | Field::MinShare | Field::Winner)
