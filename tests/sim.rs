@@ -22,6 +22,17 @@ fn base(users: u64, rate: f64) -> Journey {
     j
 }
 
+/// A live goal "Buy" on the event "Charged".
+fn buy_on_charged() -> Goal {
+    Goal {
+        name: "Buy".into(),
+        event: EventFilter::named("Charged"),
+        mode: GoalMode::Live,
+        value_property: None,
+        pos: CanvasPos::new(0.0, 0.0),
+    }
+}
+
 fn entry(j: &Journey) -> NodeId {
     j.graph.entry().unwrap().id
 }
@@ -316,13 +327,7 @@ fn profile_updates_are_seen_by_later_conditions() {
 fn a_goal_beats_a_condition_on_the_same_event() {
     let mut j = base(3_000, 2.0);
     j.scenario.events.insert("Charged".into(), EventBehaviour::at_rate(1.0));
-    j.goals.push(Goal {
-        name: "Buy".into(),
-        event: EventFilter::named("Charged"),
-        mode: GoalMode::Live,
-        value_property: None,
-        pos: CanvasPos::new(0.0, 0.0),
-    });
+    j.goals.push(buy_on_charged());
     let e = entry(&j);
     let c = add(
         &mut j,
@@ -544,13 +549,7 @@ fn goal_conversion_follows_a_known_hazard() {
     j.scenario.activity_shape = 1.0e6;
     j.scenario.events.insert("Charged".into(), EventBehaviour::at_rate(0.2));
     j.setup.timeout = Some(Seconds::days(2));
-    j.goals.push(Goal {
-        name: "Buy".into(),
-        event: EventFilter::named("Charged"),
-        mode: GoalMode::Live,
-        value_property: None,
-        pos: CanvasPos::new(0.0, 0.0),
-    });
+    j.goals.push(buy_on_charged());
     let e = entry(&j);
     let x = exit(&mut j);
     link(&mut j, e, Port::Next, x);
@@ -745,13 +744,7 @@ fn the_automated_split_moves_weight_toward_the_converting_path() {
     push.failure = 0.0;
     push.click_given_view = 0.5;
     j.scenario.channels.insert(Channel::Push, push);
-    j.goals.push(Goal {
-        name: "Buy".into(),
-        event: EventFilter::named("Charged"),
-        mode: GoalMode::Live,
-        value_property: None,
-        pos: CanvasPos::new(0.0, 0.0),
-    });
+    j.goals.push(buy_on_charged());
     let e = entry(&j);
     let s = add(
         &mut j,
