@@ -4,8 +4,8 @@
 #   - Mesa's CPU renderers (lavapipe Vulkan, llvmpipe GL/EGL) and the window-system
 #     client libraries, so egui_kittest renders image snapshots through wgpu without
 #     a GPU or a display server;
-#   - the Rust toolchain pinned in rust-toolchain.toml (rustup installs it; rustup
-#     itself is installed only when neither cargo nor rustup is present).
+#   - a stable Rust toolchain (1.95 or newer) with rustfmt and clippy (rustup itself
+#     is installed only when neither cargo nor rustup is present).
 # Safe to run more than once: it does nothing when everything is there. Uses sudo
 # only when not root. Usage: scripts/install-test-deps.sh
 set -euo pipefail
@@ -44,10 +44,15 @@ if ((!have_rust)); then
   . "$HOME/.cargo/env"
 fi
 
-# The pinned toolchain with rustfmt and clippy (rustup may be set not to install it on first use).
-if ! { cargo --version && cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1; then
-  echo "install-test-deps: installing the toolchain from rust-toolchain.toml"
-  rustup toolchain install >/dev/null 2>&1 || rustup show >/dev/null
-  cargo --version >/dev/null
+# A toolchain with rustfmt and clippy. There is no rust-toolchain.toml pin, so the
+# default toolchain is used; rustup may be set not to install anything on first use.
+if ! cargo --version >/dev/null 2>&1; then
+  echo "install-test-deps: installing the stable toolchain"
+  rustup toolchain install stable --profile minimal >/dev/null
+  rustup default stable >/dev/null
+fi
+if ! { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1; then
+  echo "install-test-deps: adding rustfmt and clippy"
+  rustup component add rustfmt clippy >/dev/null
 fi
 echo "test deps ready"
