@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{Offset as _, TimeZone as _};
 use chrono_tz::Tz;
 
+use super::events::{Shapes, block_of};
 use super::pilot::WeightSchedule;
 use super::rng::name_hash;
 use super::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_USERS, RunOptions, SimError};
@@ -231,13 +232,11 @@ pub struct EvSpec {
     pub props: Vec<(String, PropertyDist)>,
     /// Engagement responses: kind, multiplier, duration (seconds).
     pub responses: Vec<(EngagementKind, f64, i64)>,
-    /// Largest combined engagement multiplier (≥ 1), for thinning.
-    pub max_mult: f64,
-    /// Whether the stream starts at the warm-up start (past behaviour uses it).
-    pub warmup: bool,
-    /// Whether the walk keeps this event's past occurrences (conditions, past behaviour,
-    /// the in-app session check read them); other events are only streamed.
-    pub history: bool,
+    /// Extra unit layers of occurrences the largest combined engagement multiplier
+    /// reaches (⌈∏ multipliers above 1⌉ − 1; see [`super::events`]).
+    pub max_layers: u32,
+    /// Whether some multiplier is below 1 (occurrences then carry heights).
+    pub heights: bool,
 }
 
 /// A compiled goal.
@@ -367,6 +366,8 @@ pub struct Plan {
     pub per_user_tz: bool,
     /// Timezone mix.
     pub tzs: Vec<TzPlan>,
+    /// The activity curve over every block of the run, per zone of `tzs`.
+    pub shapes: Shapes,
     /// Activity curve normalised to mean 1 (24 values).
     pub curve: [f64; 24],
     /// Its maximum.
@@ -844,19 +845,6 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
     let has_in_app = nodes.iter().any(|n| matches!(n.kind, PKind::Channel { channel: Channel::InApp, .. }));
     let session_event = has_in_app.then(|| b.event(&pop.session_event));
 
-    // Events whose past occurrences the walk reads.
-    let mut history_events: Vec<usize> = warm_events.clone();
-    history_events.extend(session_event);
-    for n in &nodes {
-        if let PKind::Condition { cond, .. } = &n.kind {
-            match cond {
-                PCond::Live { ev, .. } | PCond::Past { ev, .. } => history_events.push(ev.ev),
-                PCond::Inaction { did, not_did, .. } => history_events.extend([did.ev, not_did.ev]),
-                PCond::User(_) | PCond::Date { .. } => {}
-            }
-        }
-    }
-
     // Events.
     let mut events: Vec<(usize, EvSpec)> = Vec::new();
     for (name, &i) in &b.events {
@@ -869,12 +857,14 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         }
         let mut responses = Vec::new();
         let mut max_mult = 1.0f64;
+        let mut min_mult = 1.0f64;
         for r in &beh.engagement {
             if !(r.multiplier.is_finite() && (0.0..=MAX_MULTIPLIER).contains(&r.multiplier)) || r.duration.0 < 0 {
                 b.errors.push(format!("scenario: event {name:?} has an invalid engagement response"));
                 continue;
             }
             max_mult *= r.multiplier.max(1.0);
+            min_mult *= r.multiplier.min(1.0);
             responses.push((r.on, r.multiplier, r.duration.0));
         }
         for (pname, d) in &beh.properties {
@@ -889,9 +879,8 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
                 rate_per_sec: rate / 86_400.0,
                 props: beh.properties.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                 responses,
-                max_mult,
-                warmup: warm_events.contains(&i),
-                history: history_events.contains(&i),
+                max_layers: layers_for(max_mult),
+                heights: min_mult < 1.0,
             },
         ));
     }
@@ -937,7 +926,14 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
                 .collect();
             TzPlan { tz, cum, offsets }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let shapes = Shapes::build(
+        tzs.len(),
+        block_of(warmup_start) - 1,
+        block_of(horizon_end) + 1,
+        &curve,
+        &|z, t| tzs.get(z).map_or(0, |zone: &TzPlan| offset_at(zone.tz, t)),
+    );
 
     let horizon_secs = horizon_end - start;
     let bucket_secs = ((horizon_secs + ANIMATION_BUCKETS - 1) / ANIMATION_BUCKETS).max(60);
@@ -959,6 +955,7 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         account_tz,
         per_user_tz: s.timezone.per_user,
         tzs,
+        shapes,
         curve,
         curve_max,
         curve_raw: if curve_ok { pop.activity_curve.clone() } else { vec![1.0; 24] },
@@ -993,6 +990,17 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         pilot_mode: false,
         goal_names: j.goals.iter().map(|g| g.name.clone()).collect(),
     })
+}
+
+/// The extra unit layers (see [`super::events`]) a combined multiplier reaches.
+fn layers_for(max_mult: f64) -> u32 {
+    if !(max_mult.is_finite() && max_mult > 1.0) {
+        return 0;
+    }
+    // At most MAX_MULTIPLIER^k, capped below; the cast of a small positive number is exact.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let n = (max_mult.ceil() as u64).saturating_sub(1).min(u64::from(super::events::MAX_LAYERS)) as u32;
+    n
 }
 
 /// The UTC offset of `tz` at instant `t`, seconds.

@@ -7,7 +7,9 @@
 //!
 //! Streams are keyed, not shared, so that target and control users, and two versions
 //! of a journey, see the same underlying behaviour (common random numbers):
-//! - behaviour (event times): (seed, replicate, user, event type) — [`Stream::behaviour`];
+//! - behaviour (event times): (seed, replicate, user, event type, block), one stream per
+//!   UTC day, see [`super::events`]; the population draws (time zone, activity factor,
+//!   reachability, properties) use [`Stream::behaviour`] with a fixed tag;
 //! - node outcomes: (seed, replicate, user, entry, node) — [`Stream::node`];
 //! - random-split assignment: (seed, user, node) — [`Stream::split`];
 //! - control assignment: (seed, user) — [`Stream::control`].
@@ -34,6 +36,7 @@ const TAG_BEHAVIOUR: u64 = 0x6265_6861_7669_6f75; // "behaviou"
 const TAG_NODE: u64 = 0x6e6f_6465_6f75_7463; // "nodeoutc"
 const TAG_SPLIT: u64 = 0x7370_6c69_7461_7373; // "splitass"
 const TAG_CONTROL: u64 = 0x636f_6e74_726f_6c67; // "controlg"
+const TAG_BLOCK: u64 = 0x6576_626c_6f63_6b73; // "evblocks"
 
 /// 2^-53, to turn the top 53 bits of a word into a float in [0, 1).
 const UNIT_53: f64 = 1.0 / 9_007_199_254_740_992.0;
@@ -50,9 +53,36 @@ pub const fn mix64(mut z: u64) -> u64 {
 /// the length is mixed in, so `[a]` and `[a, 0]` differ).
 #[must_use]
 pub fn key(parts: &[u64]) -> u64 {
-    let mut h = mix64(GOLDEN ^ parts.len() as u64);
+    let mut h = key_start(parts.len() as u64);
     for &p in parts {
-        h = mix64(h.wrapping_add(GOLDEN) ^ mix64(p.wrapping_add(GOLDEN)));
+        h = key_push(h, p);
+    }
+    h
+}
+
+/// The start of a key of `len` words built one word at a time with [`key_push`]:
+/// `key_push(…key_push(key_start(n), w1)…, wn) == key(&[w1, …, wn])`. The engine keeps
+/// the chain up to (…, user, event) and adds the block last, so a block's key costs two
+/// mixes instead of a whole chain.
+#[must_use]
+pub const fn key_start(len: u64) -> u64 {
+    mix64(GOLDEN ^ len)
+}
+
+/// Adds one word to a key chain (see [`key_start`]).
+#[must_use]
+#[inline]
+pub const fn key_push(h: u64, word: u64) -> u64 {
+    mix64(h.wrapping_add(GOLDEN) ^ mix64(word.wrapping_add(GOLDEN)))
+}
+
+/// The first words of a user's behaviour block keys: (tag, seed, replicate, user); add
+/// the event's name hash, then the block, with [`key_push`].
+#[must_use]
+pub fn behaviour_prefix(seed: u64, replicate: u32, user: u64) -> u64 {
+    let mut h = key_start(6);
+    for w in [TAG_BLOCK, seed, u64::from(replicate), user] {
+        h = key_push(h, w);
     }
     h
 }

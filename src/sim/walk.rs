@@ -17,9 +17,10 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::calendar;
+use super::events::{BLOCK_SECS, BlockSpec, DayShape, Occ, US, block_of, block_offsets};
 use super::plan::{CCond, CEntry, CEvent, CFilter, PCond, PKind, PVal, PWait, Plan, channel_index};
 use super::report::{Step, StepKind, Trajectory};
-use super::rng::{Stream, hash_unit, name_hash};
+use super::rng::{Stream, behaviour_prefix, hash_unit, key_push, name_hash};
 use super::tally::{CH_CAPPED, CH_DND_DEFERRED, CH_DND_SKIPPED, CH_FAILED, CH_SENT, CH_UNREACHABLE, CH_UNSUB};
 use super::tally::{CH_CLICKED, CH_CONV, CH_DELIVERED, CH_VIEWED, PilotRec, Tally};
 use crate::model::{
@@ -151,16 +152,21 @@ pub fn compare(lhs: Option<&PVal>, op: Operator, rhs: &Value, now: i64) -> bool 
     }
 }
 
-struct EvStream {
-    rng: Stream,
-    /// Next undecided candidate, seconds (f64 for sub-second spacing).
-    next: f64,
-    /// Candidate index (names the occurrence for its properties).
-    idx: u64,
-    /// Peak rate per second (thinning bound).
-    lam_max: f64,
-    /// Accepted occurrences: (time, candidate index).
-    hist: Vec<(i64, u64)>,
+/// A forward reading of one event's fixed realisation (see [`super::events`]).
+#[derive(Default)]
+struct Cursor {
+    /// Read forward now (a node, the entry, a goal or an exit criterion waits for it).
+    active: bool,
+    /// The block in `pts`, or `i64::MIN`.
+    block: i64,
+    /// Whether `pts` holds the engagement layers.
+    layered: bool,
+    /// The block's occurrences, by instant.
+    pts: Vec<Occ>,
+    /// The next unread occurrence in `pts`.
+    i: usize,
+    /// Its instant (µs), `i64::MAX` when none comes before the horizon.
+    next: i64,
 }
 
 /// What holds a user at a node.
@@ -220,8 +226,23 @@ pub struct Walker<'p> {
     reach: [bool; 8],
     unsub: [bool; 8],
     props: Vec<Option<PVal>>,
-    streams: Vec<EvStream>,
-    spare_hist: Vec<Vec<(i64, u64)>>,
+    /// Per event: the forward reading.
+    cursors: Vec<Cursor>,
+    /// Per event: the key chain up to (…, user, event).
+    ev_prefix: Vec<u64>,
+    /// Per event: the user's rate per curve-weighted second (rate × activity factor).
+    lam: Vec<f64>,
+    /// Per event: e^−(a regular day's mean count).
+    e_neg: Vec<f64>,
+    /// Per event: read forward now (recomputed after every step).
+    want: Vec<bool>,
+    /// Everything at or before this instant (µs) has happened: occurrences up to it
+    /// were handed to the walk, later ones were not.
+    clock: i64,
+    /// Occurrences of a look back (reused).
+    scratch: Vec<Occ>,
+    /// Random words drawn for event blocks (the benchmark's floor reads it).
+    pub words: u64,
     engagements: Vec<(EngagementKind, i64)>,
     clicks: Vec<(i64, usize)>,
     sends: Vec<i64>,
@@ -272,8 +293,14 @@ impl<'p> Walker<'p> {
             reach: [true; 8],
             unsub: [false; 8],
             props: Vec::new(),
-            streams: Vec::new(),
-            spare_hist: Vec::new(),
+            cursors: plan.events.iter().map(|_| Cursor::default()).collect(),
+            ev_prefix: vec![0; plan.events.len()],
+            lam: vec![0.0; plan.events.len()],
+            e_neg: vec![1.0; plan.events.len()],
+            want: vec![false; plan.events.len()],
+            clock: i64::MIN,
+            scratch: Vec::new(),
+            words: 0,
             engagements: Vec::new(),
             clicks: Vec::new(),
             sends: Vec::new(),
@@ -320,20 +347,20 @@ impl<'p> Walker<'p> {
             let u2 = st.uniform();
             self.props.push(spec.dist.as_ref().and_then(|d| sample_dist(d, Some(&spec.categories), u1, u2, p.start)));
         }
-        for old in self.streams.drain(..) {
-            self.spare_hist.push(old.hist);
+        let prefix = behaviour_prefix(p.seed, self.rep, user);
+        for (k, ev) in p.events.iter().enumerate() {
+            self.ev_prefix[k] = key_push(prefix, ev.hash);
+            let lam = ev.rate_per_sec * factor;
+            self.lam[k] = if lam.is_finite() && lam > 0.0 { lam } else { 0.0 };
+            self.e_neg[k] = (-self.lam[k] * 86_400.0).exp();
+            let c = &mut self.cursors[k];
+            c.active = false;
+            c.block = i64::MIN;
+            c.pts.clear();
+            c.i = 0;
+            c.next = i64::MAX;
         }
-        for ev in &p.events {
-            let mut rng = Stream::behaviour(p.seed, self.rep, user, ev.hash);
-            let lam_max = ev.rate_per_sec * factor * p.curve_max * ev.max_mult;
-            let s0 = if ev.warmup { p.warmup_start } else { p.start };
-            #[allow(clippy::cast_precision_loss)]
-            let next =
-                if lam_max > 0.0 && lam_max.is_finite() { s0 as f64 + rng.exp(1.0 / lam_max) } else { f64::INFINITY };
-            let mut hist = self.spare_hist.pop().unwrap_or_default();
-            hist.clear();
-            self.streams.push(EvStream { rng, next, idx: 0, lam_max, hist });
-        }
+        self.clock = p.start.saturating_mul(US) - 1;
         self.engagements.clear();
         self.clicks.clear();
         self.sends.clear();
@@ -361,60 +388,276 @@ impl<'p> Walker<'p> {
         self.steps_at = (i64::MIN, 0);
     }
 
-    /// Walks one user from the warm-up start to the horizon.
+    /// Walks one user from the journey start to the horizon.
     pub fn walk_user(&mut self, user: u64) {
         self.reset(user);
         let end = self.plan.horizon_end;
         loop {
-            let mut best: Option<(usize, f64)> = None;
-            for (k, s) in self.streams.iter().enumerate() {
-                if best.is_none_or(|(_, c)| s.next < c) {
-                    best = Some((k, s.next));
+            self.sync_wants();
+            let mut best: Option<(usize, i64)> = None;
+            for (k, c) in self.cursors.iter().enumerate() {
+                if c.active && best.is_none_or(|(_, n)| c.next < n) {
+                    best = Some((k, c.next));
                 }
             }
-            #[allow(clippy::cast_possible_truncation)]
-            let cand_t = best.map_or(i64::MAX, |(_, c)| if c < 9e15 { c.floor() as i64 } else { i64::MAX });
+            let cand_t = best.map_or(i64::MAX, |(_, n)| if n == i64::MAX { i64::MAX } else { n.div_euclid(US) });
             let timer_t = self.next_timer();
             if cand_t.min(timer_t) >= end || self.finished() {
                 break;
             }
+            // At the journey-timeout second the timeout comes first (SPEC §2.2): the
+            // occurrences of that second then find the user out of the journey.
+            let timeout_first = timer_t == cand_t && self.track.as_ref().is_some_and(|tr| tr.end == timer_t);
             match best {
-                Some((k, c)) if cand_t <= timer_t => self.decide(k, c, cand_t),
-                _ => self.fire_timer(timer_t),
+                Some((k, _)) if cand_t <= timer_t && !timeout_first => self.pop(k),
+                _ => {
+                    let settled = if timeout_first { timer_t * US - 1 } else { timer_t * US + (US - 1) };
+                    self.clock = self.clock.max(settled);
+                    self.fire_timer(timer_t);
+                }
             }
         }
         self.finish();
     }
 
     /// Nothing more can happen to this user: no entry can come and they are not inside.
-    fn finished(&self) -> bool {
+    fn finished(&mut self) -> bool {
         if self.inside || self.track.is_some() || self.pos.is_some() || self.pb_goal.is_some() {
             return false;
         }
-        match &self.plan.entry {
+        let p = self.plan;
+        match &p.entry {
             CEntry::Live { nth: Some(n), .. } => self.live_count >= *n,
-            CEntry::Live { nth: None, .. } | CEntry::Inaction { .. } => false,
+            CEntry::Live { ev, nth: None } => {
+                // Past the journey's end every occurrence is only counted as turned away.
+                if self.clock.div_euclid(US) < p.entry_end {
+                    return false;
+                }
+                self.count_past_end(ev);
+                true
+            }
+            CEntry::Inaction { .. } => false,
             CEntry::Date { .. } => self.date_entry.is_none(),
             CEntry::Past { .. } | CEntry::List { .. } => self.next_run >= self.plan.runs.len(),
         }
     }
 
-    fn decide(&mut self, k: usize, c: f64, t: i64) {
+    /// Counts the entry occurrences from the clock to the horizon as qualified and turned
+    /// away past the end, without walking them one by one.
+    fn count_past_end(&mut self, ev: &CEvent) {
         let p = self.plan;
-        let spec = &p.events[k];
-        let mult = if spec.responses.is_empty() { 1.0 } else { self.multiplier(k, t) };
-        let hour = p.local_hour(self.tz, t);
-        let accept_p = p.curve[hour] * mult / (p.curve_max * spec.max_mult);
-        let s = &mut self.streams[k];
-        let idx = s.idx;
-        s.idx += 1;
-        let u = s.rng.uniform();
-        s.next = c + s.rng.exp(1.0 / s.lam_max);
-        if u < accept_p {
-            if spec.history {
-                s.hist.push((t, idx));
+        let k = ev.ev;
+        let mut pts = std::mem::take(&mut self.scratch);
+        let mut n = 0u64;
+        for b in block_of(self.clock.div_euclid(US))..=block_of(p.horizon_end - 1) {
+            pts.clear();
+            self.draw_block(k, b, &mut pts);
+            for o in &pts {
+                let t = o.secs();
+                if o.us > self.clock
+                    && t < p.horizon_end
+                    && self.accepted(k, o)
+                    && self.event_matches(ev, o.id, t)
+                    && p.entry_filters.iter().all(|c| self.cond_holds(c, Some((k, o.id)), t))
+                {
+                    n += 1;
+                }
             }
-            self.on_event(k, t, idx);
+        }
+        self.scratch = pts;
+        self.tally.qualified += n;
+        self.tally.turned[4] += n;
+    }
+
+    // ----- reading the event realisation -----
+
+    /// Which events the walk reads forward now: the entry's, the goals' while an entry is
+    /// tracked, the exit criteria while inside, and what the node holding the user waits for.
+    fn sync_wants(&mut self) {
+        let p = self.plan;
+        self.want.iter_mut().for_each(|w| *w = false);
+        match &p.entry {
+            CEntry::Live { ev, nth } => {
+                if nth.is_none_or(|n| self.live_count < n) {
+                    self.want[ev.ev] = true;
+                }
+            }
+            CEntry::Inaction { did, not_did, .. } => {
+                self.want[did.ev] = true;
+                self.want[not_did.ev] = true;
+            }
+            CEntry::Date { .. } | CEntry::Past { .. } | CEntry::List { .. } => {}
+        }
+        if self.track.is_some() {
+            for g in &p.goals {
+                self.want[g.ev.ev] = true;
+            }
+        }
+        if self.inside || self.track.is_some() {
+            for e in &p.exits {
+                self.want[e.ev] = true;
+            }
+        }
+        if let Some(pos) = self.pos {
+            match (pos.hold, &p.nodes[pos.node].kind) {
+                (Hold::Live { .. }, PKind::Condition { cond: PCond::Live { ev, .. }, .. }) => self.want[ev.ev] = true,
+                (Hold::Inaction { a, .. }, PKind::Condition { cond: PCond::Inaction { did, not_did, .. }, .. }) => {
+                    self.want[if a.is_some() { not_did.ev } else { did.ev }] = true;
+                }
+                (Hold::InApp, _) => {
+                    if let Some(k) = p.session_event {
+                        self.want[k] = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        for k in 0..self.want.len() {
+            match (self.want[k], self.cursors[k].active) {
+                (true, false) => self.seek(k),
+                (false, true) => self.cursors[k].active = false,
+                _ => {}
+            }
+        }
+    }
+
+    /// The extra engagement layers block `b` of event `k` needs: all of them when an
+    /// engagement that raises the event's rate overlaps the block, else none.
+    fn layers_for(&self, k: usize, b: i64) -> u32 {
+        let spec = &self.plan.events[k];
+        if spec.max_layers == 0 {
+            return 0;
+        }
+        let (from, to) = (b.saturating_mul(BLOCK_SECS), b.saturating_add(1).saturating_mul(BLOCK_SECS));
+        let hit = spec.responses.iter().any(|&(on, mult, dur)| {
+            mult > 1.0 && self.engagements.iter().any(|&(kind, e)| kind == on && e < to && e.saturating_add(dur) > from)
+        });
+        if hit { spec.max_layers } else { 0 }
+    }
+
+    /// Appends block `b` of event `k` (with the layers it needs) to `out`.
+    fn draw_block(&mut self, k: usize, b: i64, out: &mut Vec<Occ>) {
+        let p = self.plan;
+        let layers = self.layers_for(k, b);
+        let owned;
+        let shape = if let Some(s) = p.shapes.get(self.tz, b) {
+            s
+        } else {
+            let tz = p.tzs.get(self.tz).map_or(p.account_tz, |z| z.tz);
+            owned = DayShape::new(&block_offsets(b, &|t| super::plan::offset_at(tz, t)), &p.curve);
+            &owned
+        };
+        let spec = BlockSpec {
+            prefix: self.ev_prefix[k],
+            block: b,
+            lam: self.lam[k],
+            shape,
+            e_neg_regular: self.e_neg[k],
+            heights: p.events[k].heights,
+            layers,
+        };
+        self.words += spec.draw(out);
+    }
+
+    /// Loads block `b` into event `k`'s cursor.
+    fn load(&mut self, k: usize, b: i64) {
+        let mut pts = std::mem::take(&mut self.cursors[k].pts);
+        pts.clear();
+        self.draw_block(k, b, &mut pts);
+        let layered = self.layers_for(k, b) > 0;
+        let c = &mut self.cursors[k];
+        c.pts = pts;
+        c.block = b;
+        c.layered = layered;
+        c.i = 0;
+    }
+
+    /// Starts reading event `k` forward from the clock.
+    fn seek(&mut self, k: usize) {
+        let b = block_of(self.clock.div_euclid(US));
+        let c = &self.cursors[k];
+        if c.block != b || c.layered != (self.layers_for(k, b) > 0) {
+            self.load(k, b);
+        }
+        let clock = self.clock;
+        let c = &mut self.cursors[k];
+        c.active = true;
+        c.i = c.pts.partition_point(|o| o.us <= clock);
+        self.refill(k);
+    }
+
+    /// Sets the cursor's next instant, loading later blocks up to the horizon.
+    fn refill(&mut self, k: usize) {
+        let end = self.plan.horizon_end;
+        loop {
+            let c = &mut self.cursors[k];
+            if let Some(o) = c.pts.get(c.i) {
+                c.next = if o.secs() < end { o.us } else { i64::MAX };
+                return;
+            }
+            let b = c.block.saturating_add(1);
+            if b.saturating_mul(BLOCK_SECS) >= end {
+                c.next = i64::MAX;
+                return;
+            }
+            self.load(k, b);
+        }
+    }
+
+    /// Hands the cursor's next occurrence of event `k` to the walk.
+    fn pop(&mut self, k: usize) {
+        let c = &mut self.cursors[k];
+        let Some(&o) = c.pts.get(c.i) else { return };
+        c.i += 1;
+        self.clock = self.clock.max(o.us);
+        let accepted = self.accepted(k, &o);
+        self.refill(k);
+        if accepted {
+            self.on_event(k, o.secs(), o.id);
+        }
+    }
+
+    /// Whether an occurrence counts: its height is below the engagement multiplier then.
+    fn accepted(&self, k: usize, o: &Occ) -> bool {
+        if self.plan.events[k].responses.is_empty() {
+            return true;
+        }
+        o.height < self.multiplier(k, o.secs())
+    }
+
+    /// The occurrences of event `k` that counted, from `from` (seconds) up to the clock.
+    /// The vector is `self.scratch`: hand it back with [`Self::give_back`].
+    fn look_back(&mut self, k: usize, from: i64) -> Vec<Occ> {
+        let mut pts = std::mem::take(&mut self.scratch);
+        pts.clear();
+        let (lo, to) = (from.saturating_mul(US), self.clock);
+        if to < lo {
+            return pts;
+        }
+        for b in block_of(from)..=block_of(to.div_euclid(US)) {
+            self.draw_block(k, b, &mut pts);
+        }
+        pts.retain(|o| o.us >= lo && o.us <= to && self.accepted(k, o));
+        pts
+    }
+
+    fn give_back(&mut self, pts: Vec<Occ>) {
+        self.scratch = pts;
+    }
+
+    /// Registers a view or click at `e`. A cursor that already looked ahead past the
+    /// engagement's start reads again from the clock, so that the blocks whose rates it
+    /// raises get their layers.
+    fn engage(&mut self, kind: EngagementKind, e: i64) {
+        self.engagements.push((kind, e));
+        for k in 0..self.cursors.len() {
+            let raises = self.plan.events[k].responses.iter().any(|&(on, mult, _)| on == kind && mult > 1.0);
+            let c = &mut self.cursors[k];
+            if raises && c.active && (c.next == i64::MAX || e <= c.next.div_euclid(US)) {
+                c.block = i64::MIN;
+                c.active = false;
+                self.seek(k);
+            }
         }
     }
 
@@ -664,14 +907,57 @@ impl<'p> Walker<'p> {
         }
     }
 
-    /// Matching occurrences of `e` with time in [from, to) (to inclusive when `to == now`).
-    fn count(&self, e: &CEvent, from: i64, to: i64, now: i64) -> u32 {
-        let n = self.streams[e.ev]
-            .hist
-            .iter()
-            .filter(|(t, idx)| *t >= from && *t < to && self.event_matches(e, *idx, now))
-            .count();
+    /// Matching occurrences of `e` with time in [from, to), all of them already past
+    /// (`to` is at most the clock's second). Whole blocks without filters or engagement
+    /// are counted from their first draw alone.
+    fn count(&mut self, e: &CEvent, from: i64, to: i64, now: i64) -> u32 {
+        let p = self.plan;
+        let k = e.ev;
+        if to <= from {
+            return 0;
+        }
+        let mut n = 0u64;
+        let mut pts = std::mem::take(&mut self.scratch);
+        for b in block_of(from)..=block_of(to - 1) {
+            let (bs, be) = (b * BLOCK_SECS, (b + 1) * BLOCK_SECS);
+            let whole = bs >= from && be <= to;
+            if whole
+                && e.filters.is_empty()
+                && !self.engaged(k, b)
+                && let Some(shape) = p.shapes.get(self.tz, b)
+            {
+                let spec = BlockSpec {
+                    prefix: self.ev_prefix[k],
+                    block: b,
+                    lam: self.lam[k],
+                    shape,
+                    e_neg_regular: self.e_neg[k],
+                    heights: false,
+                    layers: 0,
+                };
+                n += spec.count();
+                self.words += 1;
+                continue;
+            }
+            pts.clear();
+            self.draw_block(k, b, &mut pts);
+            for o in &pts {
+                let t = o.secs();
+                if t >= from && t < to && self.accepted(k, o) && self.event_matches(e, o.id, now) {
+                    n += 1;
+                }
+            }
+        }
+        self.scratch = pts;
         u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// Whether an engagement that changes event `k`'s rate overlaps block `b`.
+    fn engaged(&self, k: usize, b: i64) -> bool {
+        let (from, to) = (b * BLOCK_SECS, (b + 1) * BLOCK_SECS);
+        self.plan.events[k].responses.iter().any(|&(on, _, dur)| {
+            self.engagements.iter().any(|&(kind, e)| kind == on && e < to && e.saturating_add(dur) > from)
+        })
     }
 
     // ----- entry -----
@@ -1000,12 +1286,14 @@ impl<'p> Walker<'p> {
             PCond::Live { ev, need } => {
                 let mut have = 0u32;
                 let mut last = None;
-                for &(et, idx) in &self.streams[ev.ev].hist {
-                    if et >= entry && et <= t && self.event_matches(ev, idx, t) {
+                let pts = self.look_back(ev.ev, entry);
+                for o in &pts {
+                    if o.secs() <= t && self.event_matches(ev, o.id, t) {
                         have = have.saturating_add(1);
-                        last = Some(idx);
+                        last = Some(o.id);
                     }
                 }
+                self.give_back(pts);
                 if have >= *need {
                     if let Some(idx) = last {
                         self.ctx = Some(Ctx { ev: ev.ev, idx });
@@ -1017,20 +1305,23 @@ impl<'p> Walker<'p> {
             }
             PCond::Inaction { did, not_did, within } => {
                 if window.is_none() {
-                    let b_times: Vec<i64> = self.streams[not_did.ev]
-                        .hist
+                    let pts = self.look_back(not_did.ev, entry);
+                    let b_times: Vec<i64> =
+                        pts.iter().filter(|o| self.event_matches(not_did, o.id, t)).map(Occ::secs).collect();
+                    self.give_back(pts);
+                    let pts = self.look_back(did.ev, entry);
+                    let found = pts
                         .iter()
-                        .filter(|(bt, idx)| *bt >= entry && self.event_matches(not_did, *idx, t))
-                        .map(|(bt, _)| *bt)
-                        .collect();
-                    let found = self.streams[did.ev].hist.iter().find(|(at, idx)| {
-                        *at >= entry
-                            && at.saturating_add(*within) <= t
-                            && self.event_matches(did, *idx, t)
-                            && !b_times.iter().any(|b| *b > *at && *b <= at.saturating_add(*within))
-                    });
+                        .find(|o| {
+                            let at = o.secs();
+                            at.saturating_add(*within) <= t
+                                && self.event_matches(did, o.id, t)
+                                && !b_times.iter().any(|b| *b > at && *b <= at.saturating_add(*within))
+                        })
+                        .map(|o| o.id);
+                    self.give_back(pts);
                     return match found {
-                        Some(&(_, idx)) => {
+                        Some(idx) => {
                             self.ctx = Some(Ctx { ev: did.ev, idx });
                             self.take(n, Port::Yes, t)
                         }
@@ -1159,11 +1450,15 @@ impl<'p> Walker<'p> {
             }
         }
         if channel == Channel::InApp {
-            let session_now = p
-                .session_event
-                .and_then(|k| self.streams.get(k))
-                .and_then(|s| s.hist.last())
-                .is_some_and(|(st, _)| *st == t);
+            let session_now = match p.session_event {
+                Some(k) => {
+                    let pts = self.look_back(k, t);
+                    let now = pts.iter().any(|o| o.secs() == t);
+                    self.give_back(pts);
+                    now
+                }
+                None => false,
+            };
             if !session_now {
                 self.hold(n, t, Hold::InApp);
                 return None;
@@ -1240,13 +1535,13 @@ impl<'p> Walker<'p> {
             if v < end {
                 self.chan(n)[CH_VIEWED] += 1;
             }
-            self.engagements.push((EngagementKind::View, v));
+            self.engage(EngagementKind::View, v);
         }
         if let Some(c) = clicked {
             if c < end {
                 self.chan(n)[CH_CLICKED] += 1;
             }
-            self.engagements.push((EngagementKind::Click, c));
+            self.engage(EngagementKind::Click, c);
             self.clicks.push((c, n));
         }
         // Engagement routing (§1.3).

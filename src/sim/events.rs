@@ -1,0 +1,442 @@
+//! One fixed realisation of every user's event process, read lazily (SPEC §2, §2.1, §3.2).
+//!
+//! A user's occurrences of an event form a Poisson process whose rate is piecewise constant
+//! per local hour: mean rate × the user's activity factor × the hourly activity curve (in
+//! the user's time zone). The engine never generates the whole process. Time is cut into
+//! fixed **blocks** (UTC days since the epoch), and each block is drawn from its own keyed
+//! stream, (seed, replicate, user, event, block), whatever part of it a journey reads:
+//! - the number of occurrences in the block, one Poisson draw (an empty block costs one
+//!   uniform against the precomputed e^−Λ);
+//! - their instants, by inverting the block's cumulative rate ([`DayShape`]);
+//! - with engagement multipliers below 1, a height in [0, 1) per occurrence, after the
+//!   instants (so the instants never depend on it).
+//!
+//! **Engagement** (a multiplier M(t) for some hours after a view or click) acts on this
+//! fixed realisation as a marked process on time × height: the base occurrences have
+//! heights in [0, 1), and extra unit layers [1, 2), [2, 3), … come from a second keyed
+//! stream per block, layer after layer. An occurrence counts when its height is below
+//! M(t). So the realisation without engagement never changes, and two journeys that
+//! engage the user differently still share every occurrence they both see (common random
+//! numbers, SPEC §3.2).
+//!
+//! Invariants: a block's content depends only on its key, the scenario and the user's
+//! factor and time zone, never on what the journey reads or when; instants are whole
+//! microseconds; the occurrence id (block, layer, index) names the same occurrence in
+//! every reading, so its event properties are the same too.
+
+use super::rng::{Stream, key_push};
+
+/// Microseconds per second.
+pub const US: i64 = 1_000_000;
+/// Seconds per block (one UTC day).
+pub const BLOCK_SECS: i64 = 86_400;
+/// Most occurrences drawn in one block and layer (far above any valid scenario).
+pub const MAX_PER_BLOCK: u64 = (1 << 20) - 1;
+/// Most extra unit layers drawn for engagement multipliers above 1.
+pub const MAX_LAYERS: u32 = 1_023;
+/// Above this mean a block's count comes from `rand_distr`'s Poisson sampler instead of
+/// inversion from one uniform.
+const INVERSION_MAX_MEAN: f64 = 30.0;
+/// Key word that separates the engagement layers' stream from the base stream.
+const TAG_LAYERS: u64 = 0x6c61_7965_7273_2b31; // "layers+1"
+
+/// The block (UTC day since the epoch) holding instant `t` (seconds).
+#[must_use]
+pub fn block_of(t: i64) -> i64 {
+    t.div_euclid(BLOCK_SECS)
+}
+
+/// The activity curve over one block in one time zone: pieces of constant weight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DayShape {
+    /// Piece starts, seconds into the block (the first is 0).
+    starts: Vec<u32>,
+    /// Curve weight of each piece (the normalised curve has mean 1).
+    weights: Vec<f64>,
+    /// Cumulative weight × seconds at each piece start, then the total.
+    cum: Vec<f64>,
+    /// Whether the UTC offset is the same all block long (then the total is one day of
+    /// the normalised curve, 86,400).
+    pub regular: bool,
+}
+
+impl DayShape {
+    /// The shape of a block whose UTC hour `h` has the UTC offset `offsets[h]` (seconds),
+    /// for the normalised 24-hour `curve` in local time. Offsets are taken at each UTC
+    /// hour's start, as everywhere in the engine.
+    #[must_use]
+    pub fn new(offsets: &[i32; 24], curve: &[f64; 24]) -> Self {
+        let mut starts = Vec::with_capacity(48);
+        let mut weights = Vec::with_capacity(48);
+        for (h, &off) in offsets.iter().enumerate() {
+            let hs = i64::try_from(h).unwrap_or(0) * 3_600;
+            let local = (hs + i64::from(off)).rem_euclid(86_400);
+            let lh = usize::try_from(local / 3_600).unwrap_or(0) % 24;
+            let split = (3_600 - local % 3_600) % 3_600;
+            let mut push = |s: i64, w: f64| {
+                let s = u32::try_from(s).unwrap_or(0);
+                if weights.last() == Some(&w) {
+                    return;
+                }
+                starts.push(s);
+                weights.push(w);
+            };
+            push(hs, curve[lh]);
+            if split != 0 {
+                push(hs + split, curve[(lh + 1) % 24]);
+            }
+        }
+        let mut cum = Vec::with_capacity(starts.len() + 1);
+        let mut acc = 0.0;
+        for (i, &s) in starts.iter().enumerate() {
+            cum.push(acc);
+            let end = starts.get(i + 1).copied().unwrap_or(86_400);
+            acc += weights[i] * f64::from(end - s);
+        }
+        cum.push(acc);
+        let regular = offsets.iter().all(|o| *o == offsets[0]);
+        Self { starts, weights, cum, regular }
+    }
+
+    /// The integral of the curve over the block (curve-weighted seconds).
+    #[must_use]
+    pub fn total(&self) -> f64 {
+        self.cum.last().copied().unwrap_or(0.0)
+    }
+
+    /// The instant, in microseconds into the block, where the cumulative weight reaches
+    /// `x` (0 ≤ x < total): the inverse of the cumulative rate.
+    #[must_use]
+    pub fn invert_us(&self, x: f64) -> i64 {
+        let n = self.weights.len();
+        // The piece i with cum[i] <= x < cum[i + 1]; empty pieces can never hold x.
+        let i = self.cum[1..].partition_point(|c| *c <= x).min(n.saturating_sub(1));
+        let w = self.weights[i];
+        let start = f64::from(self.starts[i]);
+        let end = f64::from(self.starts.get(i + 1).copied().unwrap_or(86_400));
+        let secs = if w > 0.0 { (start + (x - self.cum[i]) / w).min(end) } else { start };
+        // Whole microseconds; below 86,400 s, so the cast cannot overflow.
+        #[allow(clippy::cast_possible_truncation)]
+        let us = (secs * 1e6) as i64;
+        us.clamp(0, BLOCK_SECS * US - 1)
+    }
+}
+
+/// One occurrence of an event in the fixed realisation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Occ {
+    /// The instant, microseconds since the epoch.
+    pub us: i64,
+    /// Names the occurrence (block, layer, index) for its properties.
+    pub id: u64,
+    /// Its height: it counts when the engagement multiplier at its instant is above this.
+    pub height: f64,
+}
+
+impl Occ {
+    /// The instant in whole seconds.
+    #[must_use]
+    pub fn secs(&self) -> i64 {
+        self.us.div_euclid(US)
+    }
+}
+
+/// The id of occurrence `index` of `layer` in `block`.
+#[must_use]
+pub fn occ_id(block: i64, layer: u32, index: u64) -> u64 {
+    #[allow(clippy::cast_sign_loss)]
+    let b = block as u64;
+    (b << 30) | (u64::from(layer & MAX_LAYERS) << 20) | (index & MAX_PER_BLOCK)
+}
+
+/// A Poisson count with mean `mean`, where `e_neg` is e^−mean. Small means invert one
+/// uniform (the common case costs one draw and no logarithm); large means use
+/// `rand_distr`. Deterministic for a given stream and mean.
+pub fn poisson_count(st: &mut Stream, mean: f64, e_neg: f64) -> u64 {
+    if !(mean.is_finite() && mean > 0.0) {
+        return 0;
+    }
+    if mean > INVERSION_MAX_MEAN {
+        return st.poisson(mean).min(MAX_PER_BLOCK);
+    }
+    let u = st.uniform();
+    let mut p = e_neg;
+    let mut f = p;
+    let mut k = 0u64;
+    while u >= f && k < MAX_PER_BLOCK {
+        k += 1;
+        #[allow(clippy::cast_precision_loss)]
+        let kf = k as f64;
+        p *= mean / kf;
+        if p <= 0.0 {
+            break;
+        }
+        f += p;
+    }
+    k
+}
+
+/// How to draw one block of one user's event.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockSpec<'a> {
+    /// The key chain up to (…, user, event), see [`key_push`].
+    pub prefix: u64,
+    /// The block.
+    pub block: i64,
+    /// The user's mean rate per curve-weighted second (rate × activity factor).
+    pub lam: f64,
+    /// The activity curve over the block in the user's time zone.
+    pub shape: &'a DayShape,
+    /// e^−(lam × 86,400), for regular blocks.
+    pub e_neg_regular: f64,
+    /// Draw a height per base occurrence (some multiplier is below 1).
+    pub heights: bool,
+    /// Extra unit layers to draw (engagement above 1 touches this block).
+    pub layers: u32,
+}
+
+impl BlockSpec<'_> {
+    fn mean_and_e_neg(&self) -> (f64, f64) {
+        let mean = self.lam * self.shape.total();
+        let e_neg = if self.shape.regular { self.e_neg_regular } else { (-mean).exp() };
+        (mean, e_neg)
+    }
+
+    /// The number of base occurrences in the block (the first draw of its stream).
+    #[must_use]
+    pub fn count(&self) -> u64 {
+        let (mean, e_neg) = self.mean_and_e_neg();
+        if mean <= 0.0 {
+            return 0;
+        }
+        let mut st = Stream::from_key(key_push(self.prefix, block_word(self.block)));
+        poisson_count(&mut st, mean, e_neg)
+    }
+
+    /// Appends the block's occurrences to `out`, sorted by instant (base and layers
+    /// together). Returns the number of random words drawn, for the benchmark's floor.
+    pub fn draw(&self, out: &mut Vec<Occ>) -> u64 {
+        let (mean, e_neg) = self.mean_and_e_neg();
+        if mean <= 0.0 {
+            return 0;
+        }
+        let key = key_push(self.prefix, block_word(self.block));
+        let day_us = self.block.saturating_mul(BLOCK_SECS * US);
+        let total = self.shape.total();
+        let first = out.len();
+        let mut st = Stream::from_key(key);
+        let n = poisson_count(&mut st, mean, e_neg);
+        let mut words = 1 + n;
+        for i in 0..n {
+            let x = st.uniform() * total;
+            out.push(Occ { us: day_us + self.shape.invert_us(x), id: occ_id(self.block, 0, i), height: 0.0 });
+        }
+        if self.heights {
+            words += n;
+            for o in &mut out[first..] {
+                o.height = st.uniform();
+            }
+        }
+        if self.layers > 0 {
+            let mut up = Stream::from_key(key_push(key, TAG_LAYERS));
+            for layer in 1..=self.layers.min(MAX_LAYERS) {
+                let m = poisson_count(&mut up, mean, e_neg);
+                words += 1 + 2 * m;
+                for i in 0..m {
+                    let x = up.uniform() * total;
+                    let h = f64::from(layer) + up.uniform();
+                    out.push(Occ { us: day_us + self.shape.invert_us(x), id: occ_id(self.block, layer, i), height: h });
+                }
+            }
+        }
+        out[first..].sort_unstable_by_key(|o| (o.us, o.id));
+        words
+    }
+}
+
+fn block_word(block: i64) -> u64 {
+    #[allow(clippy::cast_sign_loss)]
+    let w = block as u64;
+    w
+}
+
+/// Per time zone, the [`DayShape`] of every block of a run (shared, deduplicated).
+#[derive(Clone, Debug, Default)]
+pub struct Shapes {
+    /// Distinct shapes.
+    pub shapes: Vec<DayShape>,
+    /// First block covered.
+    pub first_block: i64,
+    /// Per time zone, per block from `first_block`, the index into `shapes`.
+    pub index: Vec<Vec<u32>>,
+}
+
+impl Shapes {
+    /// Shapes for the zones whose UTC offset at an instant is `offset(zone, t)`, over the
+    /// blocks from `first_block` to `last_block` inclusive.
+    pub fn build(
+        zones: usize,
+        first_block: i64,
+        last_block: i64,
+        curve: &[f64; 24],
+        offset: &dyn Fn(usize, i64) -> i32,
+    ) -> Self {
+        let mut out = Self { shapes: Vec::new(), first_block, index: Vec::with_capacity(zones) };
+        let mut seen: std::collections::HashMap<[i32; 24], u32> = std::collections::HashMap::new();
+        for z in 0..zones {
+            let mut row = Vec::new();
+            for b in first_block..=last_block {
+                let offs = block_offsets(b, &|t| offset(z, t));
+                let i = *seen.entry(offs).or_insert_with(|| {
+                    out.shapes.push(DayShape::new(&offs, curve));
+                    u32::try_from(out.shapes.len() - 1).unwrap_or(0)
+                });
+                row.push(i);
+            }
+            out.index.push(row);
+        }
+        out
+    }
+
+    /// The shape of `block` in zone `zone`, when the run covers it.
+    #[must_use]
+    pub fn get(&self, zone: usize, block: i64) -> Option<&DayShape> {
+        let i = usize::try_from(block - self.first_block).ok()?;
+        let s = *self.index.get(zone)?.get(i)?;
+        self.shapes.get(usize::try_from(s).ok()?)
+    }
+}
+
+/// The UTC offsets at the start of each UTC hour of a block. A zone changes its offset
+/// at most once a day, so one look at each end decides the common case.
+#[must_use]
+pub fn block_offsets(block: i64, offset: &dyn Fn(i64) -> i32) -> [i32; 24] {
+    let t0 = block.saturating_mul(BLOCK_SECS);
+    let a = offset(t0);
+    let b = offset(t0 + BLOCK_SECS - 3_600);
+    if a == b {
+        return [a; 24];
+    }
+    let mut offs = [a; 24];
+    for (h, o) in offs.iter_mut().enumerate() {
+        *o = offset(t0 + i64::try_from(h).unwrap_or(0) * 3_600);
+    }
+    offs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::rng::{key, key_start};
+
+    fn flat() -> [f64; 24] {
+        [1.0; 24]
+    }
+
+    #[test]
+    fn a_regular_shape_covers_one_day_of_the_curve() {
+        let mut curve = [0.5; 24];
+        curve[12] = 12.5;
+        let s = DayShape::new(&[0; 24], &curve);
+        assert!(s.regular);
+        assert!((s.total() - 86_400.0).abs() < 1e-6);
+        // Half the weight sits in local hour 12 (12:00–13:00 UTC at offset 0).
+        let mid = s.invert_us(s.total() * 0.75);
+        assert!((12 * 3_600 * US..13 * 3_600 * US).contains(&mid), "{mid}");
+        // Kolkata (+05:30): local hour 12 is 06:30–07:30 UTC.
+        let k = DayShape::new(&[19_800; 24], &curve);
+        assert!((k.total() - 86_400.0).abs() < 1e-6);
+        let mid = k.invert_us(k.total() * 0.75);
+        assert!((6 * 3_600 * US + 1_800 * US..7 * 3_600 * US + 1_800 * US).contains(&mid), "{mid}");
+    }
+
+    #[test]
+    fn inversion_is_monotone_and_skips_empty_hours() {
+        let mut curve = flat();
+        curve[3] = 0.0;
+        let s = DayShape::new(&[0; 24], &curve);
+        let mut last = -1;
+        for i in 0..10_000 {
+            let x = s.total() * f64::from(i) / 10_000.0;
+            let us = s.invert_us(x);
+            assert!(us >= last);
+            assert!(!(3 * 3_600 * US..4 * 3_600 * US).contains(&us) || us == 4 * 3_600 * US, "{us}");
+            last = us;
+        }
+    }
+
+    #[test]
+    fn a_dst_block_is_not_regular() {
+        let mut offs = [-18_000; 24];
+        for o in &mut offs[7..] {
+            *o = -14_400;
+        }
+        let s = DayShape::new(&offs, &flat());
+        assert!(!s.regular);
+        assert!((s.total() - 86_400.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn poisson_counts_have_the_right_mean() {
+        for mean in [0.05, 1.5, 12.0, 80.0] {
+            let mut st = Stream::from_key(7);
+            let n = 50_000;
+            let sum: u64 = (0..n).map(|_| poisson_count(&mut st, mean, (-mean).exp())).sum();
+            #[allow(clippy::cast_precision_loss)]
+            let got = sum as f64 / f64::from(n);
+            let se = (mean / f64::from(n)).sqrt();
+            assert!((got - mean).abs() < 5.0 * se, "mean {mean}: {got}");
+        }
+    }
+
+    #[test]
+    fn a_block_is_the_same_whatever_else_is_drawn() {
+        let shape = DayShape::new(&[0; 24], &flat());
+        let prefix = key_push(key_push(key_start(6), 1), 2);
+        let spec = |heights, layers| BlockSpec {
+            prefix,
+            block: 20_000,
+            lam: 5.0 / 86_400.0,
+            shape: &shape,
+            e_neg_regular: (-5.0f64).exp(),
+            heights,
+            layers,
+        };
+        let mut plain = Vec::new();
+        spec(false, 0).draw(&mut plain);
+        let mut more = Vec::new();
+        spec(true, 3).draw(&mut more);
+        let base: Vec<(i64, u64)> = more.iter().filter(|o| o.height < 1.0).map(|o| (o.us, o.id)).collect();
+        assert_eq!(base, plain.iter().map(|o| (o.us, o.id)).collect::<Vec<_>>());
+        assert!(more.len() > plain.len());
+        assert_eq!(spec(false, 0).count(), plain.len() as u64);
+        assert!(plain.windows(2).all(|w| w[0].us <= w[1].us));
+        // The chained key is the plain key of the same words.
+        assert_eq!(key_push(key_push(key_push(key_start(3), 1), 2), 3), key(&[1, 2, 3]));
+    }
+
+    #[test]
+    fn occurrences_follow_the_rate_and_the_curve() {
+        let mut curve = [0.0; 24];
+        curve[9] = 24.0;
+        let shape = DayShape::new(&[0; 24], &curve);
+        let mut all = Vec::new();
+        let days = 4_000;
+        for b in 0..days {
+            let spec = BlockSpec {
+                prefix: key_push(key_start(6), 99),
+                block: b,
+                lam: 2.0 / 86_400.0,
+                shape: &shape,
+                e_neg_regular: (-2.0f64).exp(),
+                heights: false,
+                layers: 0,
+            };
+            spec.draw(&mut all);
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let per_day = all.len() as f64 / days as f64;
+        assert!((per_day - 2.0).abs() < 5.0 * (2.0 / days as f64).sqrt(), "{per_day}");
+        assert!(all.iter().all(|o| o.secs().rem_euclid(86_400) / 3_600 == 9));
+    }
+}
