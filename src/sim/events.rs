@@ -176,18 +176,35 @@ pub fn poisson_count(st: &mut Stream, mean: f64, e_neg: f64) -> u64 {
     k
 }
 
+/// The block length, in days, of an event with this mean rate per user per day: the
+/// largest power of two up to 64 days that holds about two occurrences, so a rare event
+/// (a purchase) costs one draw a month and a frequent one (an app launch) one a day. It
+/// depends on the scenario alone, never on the journey.
+#[must_use]
+pub fn block_days(rate_per_day: f64) -> u32 {
+    let mut days = 1u32;
+    while days < 64 && f64::from(days * 2) * rate_per_day <= 2.0 {
+        days *= 2;
+    }
+    days
+}
+
 /// How to draw one block of one user's event.
 #[derive(Clone, Copy, Debug)]
 pub struct BlockSpec<'a> {
     /// The key chain up to (…, user, event), see [`key_push`].
     pub prefix: u64,
-    /// The block.
+    /// The block: days `block × days` to `(block + 1) × days` since the epoch.
     pub block: i64,
+    /// The block length in days ([`block_days`]).
+    pub days: u32,
     /// The user's mean rate per curve-weighted second (rate × activity factor).
     pub lam: f64,
-    /// The activity curve over the block in the user's time zone.
-    pub shape: &'a DayShape,
-    /// e^−(lam × 86,400), for regular blocks.
+    /// The activity curve of every day, and the user's zone in it.
+    pub shapes: &'a Shapes,
+    /// The user's zone.
+    pub zone: usize,
+    /// e^−(lam × 86,400 × days), for blocks without a change of UTC offset.
     pub e_neg_regular: f64,
     /// Draw a height per base occurrence (some multiplier is below 1).
     pub heights: bool,
@@ -196,40 +213,88 @@ pub struct BlockSpec<'a> {
 }
 
 impl BlockSpec<'_> {
-    fn mean_and_e_neg(&self) -> (f64, f64) {
-        let mean = self.lam * self.shape.total();
-        let e_neg = if self.shape.regular { self.e_neg_regular } else { (-mean).exp() };
-        (mean, e_neg)
+    fn first_day(&self) -> i64 {
+        self.block.saturating_mul(i64::from(self.days))
+    }
+
+    /// The curve-weighted length of the block, and whether every day is regular.
+    fn total(&self) -> (f64, bool) {
+        let d0 = self.first_day();
+        if self.shapes.regular_run(self.zone, d0, self.days) {
+            return (86_400.0 * f64::from(self.days), true);
+        }
+        let sum = (0..i64::from(self.days)).map(|d| self.shapes.day(self.zone, d0 + d).total()).sum();
+        (sum, false)
+    }
+
+    fn mean_and_e_neg(&self) -> (f64, f64, f64, bool) {
+        let (total, regular) = self.total();
+        let mean = self.lam * total;
+        let e_neg = if regular { self.e_neg_regular } else { (-mean).exp() };
+        (mean, e_neg, total, regular)
+    }
+
+    /// The instant (µs since the epoch) where the block's cumulative weight reaches `x`.
+    fn invert(&self, x: f64, regular: bool) -> i64 {
+        let d0 = self.first_day();
+        let last = i64::from(self.days) - 1;
+        let (d, rest) = if regular {
+            // Every day weighs 86,400: the day is a division away.
+            #[allow(clippy::cast_possible_truncation)]
+            let d = ((x / 86_400.0) as i64).clamp(0, last);
+            #[allow(clippy::cast_precision_loss)]
+            let rest = x - d as f64 * 86_400.0;
+            (d, rest)
+        } else {
+            let mut rest = x;
+            let mut d = 0;
+            while d < last {
+                let t = self.shapes.day(self.zone, d0 + d).total();
+                if rest < t {
+                    break;
+                }
+                rest -= t;
+                d += 1;
+            }
+            (d, rest)
+        };
+        let shape = self.shapes.day(self.zone, d0 + d);
+        let rest = rest.clamp(0.0, (shape.total() - 1e-9).max(0.0));
+        (d0 + d).saturating_mul(BLOCK_SECS * US) + shape.invert_us(rest)
+    }
+
+    fn key(&self) -> u64 {
+        #[allow(clippy::cast_sign_loss)]
+        let b = self.block as u64;
+        key_push(self.prefix, (b << 8) | u64::from(self.days))
     }
 
     /// The number of base occurrences in the block (the first draw of its stream).
     #[must_use]
     pub fn count(&self) -> u64 {
-        let (mean, e_neg) = self.mean_and_e_neg();
+        let (mean, e_neg, _, _) = self.mean_and_e_neg();
         if mean <= 0.0 {
             return 0;
         }
-        let mut st = Stream::from_key(key_push(self.prefix, block_word(self.block)));
+        let mut st = Stream::from_key(self.key());
         poisson_count(&mut st, mean, e_neg)
     }
 
     /// Appends the block's occurrences to `out`, sorted by instant (base and layers
     /// together). Returns the number of random words drawn, for the benchmark's floor.
     pub fn draw(&self, out: &mut Vec<Occ>) -> u64 {
-        let (mean, e_neg) = self.mean_and_e_neg();
+        let (mean, e_neg, total, regular) = self.mean_and_e_neg();
         if mean <= 0.0 {
             return 0;
         }
-        let key = key_push(self.prefix, block_word(self.block));
-        let day_us = self.block.saturating_mul(BLOCK_SECS * US);
-        let total = self.shape.total();
+        let key = self.key();
         let first = out.len();
         let mut st = Stream::from_key(key);
         let n = poisson_count(&mut st, mean, e_neg);
         let mut words = 1 + n;
         for i in 0..n {
             let x = st.uniform() * total;
-            out.push(Occ { us: day_us + self.shape.invert_us(x), id: occ_id(self.block, 0, i), height: 0.0 });
+            out.push(Occ { us: self.invert(x, regular), id: occ_id(self.block, 0, i), height: 0.0 });
         }
         if self.heights {
             words += n;
@@ -245,65 +310,91 @@ impl BlockSpec<'_> {
                 for i in 0..m {
                     let x = up.uniform() * total;
                     let h = f64::from(layer) + up.uniform();
-                    out.push(Occ { us: day_us + self.shape.invert_us(x), id: occ_id(self.block, layer, i), height: h });
+                    out.push(Occ { us: self.invert(x, regular), id: occ_id(self.block, layer, i), height: h });
                 }
             }
         }
-        out[first..].sort_unstable_by_key(|o| (o.us, o.id));
+        if out.len() - first > 1 {
+            out[first..].sort_unstable_by_key(|o| (o.us, o.id));
+        }
         words
     }
 }
 
-fn block_word(block: i64) -> u64 {
-    #[allow(clippy::cast_sign_loss)]
-    let w = block as u64;
-    w
-}
-
-/// Per time zone, the [`DayShape`] of every block of a run (shared, deduplicated).
+/// Per time zone, the [`DayShape`] of every day of a run (shared, deduplicated).
 #[derive(Clone, Debug, Default)]
 pub struct Shapes {
     /// Distinct shapes.
     pub shapes: Vec<DayShape>,
-    /// First block covered.
-    pub first_block: i64,
-    /// Per time zone, per block from `first_block`, the index into `shapes`.
+    /// First day covered (UTC days since the epoch).
+    pub first_day: i64,
+    /// Days covered.
+    pub days: usize,
+    /// Per time zone, per day from `first_day`, the index into `shapes`.
     pub index: Vec<Vec<u32>>,
+    /// Per time zone, the number of irregular days before each day (and one more entry),
+    /// so that "every day of this block is regular" is two reads.
+    irregular_before: Vec<Vec<u32>>,
 }
 
 impl Shapes {
     /// Shapes for the zones whose UTC offset at an instant is `offset(zone, t)`, over the
-    /// blocks from `first_block` to `last_block` inclusive.
+    /// days from `first_day` to `last_day` inclusive.
     pub fn build(
         zones: usize,
-        first_block: i64,
-        last_block: i64,
+        first_day: i64,
+        last_day: i64,
         curve: &[f64; 24],
         offset: &dyn Fn(usize, i64) -> i32,
     ) -> Self {
-        let mut out = Self { shapes: Vec::new(), first_block, index: Vec::with_capacity(zones) };
+        let days = usize::try_from(last_day - first_day + 1).unwrap_or(0);
+        let mut out =
+            Self { shapes: Vec::new(), first_day, days, index: Vec::with_capacity(zones), irregular_before: Vec::new() };
         let mut seen: std::collections::HashMap<[i32; 24], u32> = std::collections::HashMap::new();
         for z in 0..zones {
-            let mut row = Vec::new();
-            for b in first_block..=last_block {
-                let offs = block_offsets(b, &|t| offset(z, t));
+            let mut row = Vec::with_capacity(days);
+            let mut irregular = Vec::with_capacity(days + 1);
+            let mut count = 0u32;
+            for d in first_day..=last_day {
+                let offs = block_offsets(d, &|t| offset(z, t));
                 let i = *seen.entry(offs).or_insert_with(|| {
                     out.shapes.push(DayShape::new(&offs, curve));
                     u32::try_from(out.shapes.len() - 1).unwrap_or(0)
                 });
+                irregular.push(count);
+                if !out.shapes[i as usize].regular {
+                    count += 1;
+                }
                 row.push(i);
             }
+            irregular.push(count);
             out.index.push(row);
+            out.irregular_before.push(irregular);
         }
         out
     }
 
-    /// The shape of `block` in zone `zone`, when the run covers it.
+    fn day_index(&self, day: i64) -> usize {
+        let last = i64::try_from(self.days).unwrap_or(1).max(1) - 1;
+        usize::try_from((day - self.first_day).clamp(0, last)).unwrap_or(0)
+    }
+
+    /// The shape of `day` in zone `zone`. The plan covers every day a run can read;
+    /// a day outside takes the nearest covered day's shape.
     #[must_use]
-    pub fn get(&self, zone: usize, block: i64) -> Option<&DayShape> {
-        let i = usize::try_from(block - self.first_block).ok()?;
-        let s = *self.index.get(zone)?.get(i)?;
-        self.shapes.get(usize::try_from(s).ok()?)
+    pub fn day(&self, zone: usize, day: i64) -> &DayShape {
+        let i = self.day_index(day);
+        let s = self.index.get(zone).and_then(|r| r.get(i)).copied().unwrap_or(0);
+        &self.shapes[usize::try_from(s).unwrap_or(0).min(self.shapes.len().saturating_sub(1))]
+    }
+
+    /// Whether the `days` days from `first` all keep one UTC offset in zone `zone`.
+    #[must_use]
+    pub fn regular_run(&self, zone: usize, first: i64, days: u32) -> bool {
+        let Some(row) = self.irregular_before.get(zone) else { return true };
+        let a = self.day_index(first);
+        let b = self.day_index(first + i64::from(days) - 1) + 1;
+        row.get(b).copied().unwrap_or(0) == row.get(a).copied().unwrap_or(0)
     }
 }
 
@@ -346,7 +437,9 @@ mod tests {
         // Kolkata (+05:30): local hour 12 is 06:30–07:30 UTC.
         let k = DayShape::new(&[19_800; 24], &curve);
         assert!((k.total() - 86_400.0).abs() < 1e-6);
-        let mid = k.invert_us(k.total() * 0.75);
+        // From 00:00 UTC (05:30 local): 6.5 light hours (11,700), then half of hour 12.
+        let mid = k.invert_us(11_700.0 + 22_500.0);
+        assert_eq!(mid, 7 * 3_600 * US);
         assert!((6 * 3_600 * US + 1_800 * US..7 * 3_600 * US + 1_800 * US).contains(&mid), "{mid}");
     }
 
@@ -389,15 +482,21 @@ mod tests {
         }
     }
 
+    fn shapes(curve: &[f64; 24], offset: i32) -> Shapes {
+        Shapes::build(1, 19_990, 24_100, curve, &|_, _| offset)
+    }
+
     #[test]
     fn a_block_is_the_same_whatever_else_is_drawn() {
-        let shape = DayShape::new(&[0; 24], &flat());
+        let sh = shapes(&flat(), 0);
         let prefix = key_push(key_push(key_start(6), 1), 2);
         let spec = |heights, layers| BlockSpec {
             prefix,
             block: 20_000,
+            days: 1,
             lam: 5.0 / 86_400.0,
-            shape: &shape,
+            shapes: &sh,
+            zone: 0,
             e_neg_regular: (-5.0f64).exp(),
             heights,
             layers,
@@ -416,27 +515,74 @@ mod tests {
     }
 
     #[test]
-    fn occurrences_follow_the_rate_and_the_curve() {
+    fn block_lengths_follow_the_rate() {
+        assert_eq!(block_days(2.0), 1);
+        assert_eq!(block_days(1.0), 2);
+        assert_eq!(block_days(0.3), 4);
+        assert_eq!(block_days(0.05), 32);
+        assert_eq!(block_days(0.0), 64);
+        assert_eq!(block_days(10_000.0), 1);
+    }
+
+    #[test]
+    fn occurrences_follow_the_rate_and_the_curve_in_long_blocks_too() {
         let mut curve = [0.0; 24];
         curve[9] = 24.0;
-        let shape = DayShape::new(&[0; 24], &curve);
-        let mut all = Vec::new();
-        let days = 4_000;
-        for b in 0..days {
-            let spec = BlockSpec {
-                prefix: key_push(key_start(6), 99),
-                block: b,
-                lam: 2.0 / 86_400.0,
-                shape: &shape,
-                e_neg_regular: (-2.0f64).exp(),
-                heights: false,
-                layers: 0,
-            };
-            spec.draw(&mut all);
+        for (days, offset) in [(1u32, 0), (8, 0), (32, 19_800)] {
+            let sh = shapes(&curve, offset);
+            let mut all = Vec::new();
+            let blocks = 4_000 / i64::from(days);
+            for b in 0..blocks {
+                let spec = BlockSpec {
+                    prefix: key_push(key_start(6), 99),
+                    block: 20_000 / i64::from(days) + b,
+                    days,
+                    lam: 2.0 / 86_400.0,
+                    shapes: &sh,
+                    zone: 0,
+                    e_neg_regular: (-2.0 * f64::from(days)).exp(),
+                    heights: false,
+                    layers: 0,
+                };
+                spec.draw(&mut all);
+            }
+            #[allow(clippy::cast_precision_loss)]
+            let n_days = (blocks * i64::from(days)) as f64;
+            #[allow(clippy::cast_precision_loss)]
+            let per_day = all.len() as f64 / n_days;
+            assert!((per_day - 2.0).abs() < 5.0 * (2.0 / n_days).sqrt(), "{days} days: {per_day}");
+            // Local hour 9 only.
+            let off = i64::from(offset);
+            assert!(all.iter().all(|o| (o.secs() + off).rem_euclid(86_400) / 3_600 == 9), "{days} days");
+            assert!(all.windows(2).all(|w| w[0].us <= w[1].us));
         }
-        #[allow(clippy::cast_precision_loss)]
-        let per_day = all.len() as f64 / days as f64;
-        assert!((per_day - 2.0).abs() < 5.0 * (2.0 / days as f64).sqrt(), "{per_day}");
-        assert!(all.iter().all(|o| o.secs().rem_euclid(86_400) / 3_600 == 9));
+    }
+
+    #[test]
+    fn a_dst_change_inside_a_long_block_moves_the_hours() {
+        // New York, spring forward on 2027-03-14 (day 20_891) at 07:00 UTC.
+        let change = 20_891 * 86_400 + 7 * 3_600;
+        let mut curve = [0.0; 24];
+        curve[9] = 24.0;
+        let sh = Shapes::build(1, 20_800, 21_000, &curve, &|_, t| if t < change { -18_000 } else { -14_400 });
+        let spec = BlockSpec {
+            prefix: key_push(key_start(6), 5),
+            block: 20_864 / 32,
+            days: 32,
+            lam: 50.0 / 86_400.0,
+            shapes: &sh,
+            zone: 0,
+            e_neg_regular: (-50.0f64 * 32.0).exp(),
+            heights: false,
+            layers: 0,
+        };
+        let mut all = Vec::new();
+        spec.draw(&mut all);
+        assert!(all.len() > 1_000);
+        for o in &all {
+            let t = o.secs();
+            let off = if t < change { -18_000 } else { -14_400 };
+            assert_eq!((t + off).rem_euclid(86_400) / 3_600, 9, "at {t}");
+        }
     }
 }

@@ -237,6 +237,8 @@ pub struct EvSpec {
     pub max_layers: u32,
     /// Whether some multiplier is below 1 (occurrences then carry heights).
     pub heights: bool,
+    /// Days per block of its realisation ([`super::events::block_days`]).
+    pub block_days: u32,
 }
 
 /// A compiled goal.
@@ -881,6 +883,7 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
                 responses,
                 max_layers: layers_for(max_mult),
                 heights: min_mult < 1.0,
+                block_days: super::events::block_days(rate),
             },
         ));
     }
@@ -927,10 +930,11 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
             TzPlan { tz, cum, offsets }
         })
         .collect::<Vec<_>>();
+    // Every day a block of up to 64 days around the run can touch.
     let shapes = Shapes::build(
         tzs.len(),
-        block_of(warmup_start) - 1,
-        block_of(horizon_end) + 1,
+        block_of(warmup_start) - 66,
+        block_of(horizon_end) + 66,
         &curve,
         &|z, t| tzs.get(z).map_or(0, |zone: &TzPlan| offset_at(zone.tz, t)),
     );

@@ -17,7 +17,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::calendar;
-use super::events::{BLOCK_SECS, BlockSpec, DayShape, Occ, US, block_of, block_offsets};
+use super::events::{BLOCK_SECS, BlockSpec, Occ, US};
 use super::plan::{CCond, CEntry, CEvent, CFilter, PCond, PKind, PVal, PWait, Plan, channel_index};
 use super::report::{Step, StepKind, Trajectory};
 use super::rng::{Stream, behaviour_prefix, hash_unit, key_push, name_hash};
@@ -165,8 +165,44 @@ struct Cursor {
     pts: Vec<Occ>,
     /// The next unread occurrence in `pts`.
     i: usize,
-    /// Its instant (µs), `i64::MAX` when none comes before the horizon.
+    /// Its instant (µs), `i64::MAX` when none comes before the horizon; or, with
+    /// `frontier`, the start of the next block, not drawn yet.
     next: i64,
+    /// `next` is a block boundary: later blocks are drawn only when the walk gets there,
+    /// so a rare event read for a week draws a week, not everything up to the horizon.
+    frontier: bool,
+}
+
+/// A user's drawn blocks without engagement layers: per (event, block) a span of `pts`.
+/// Slots of an earlier user (an older generation) are stale, so a reset costs nothing.
+struct Memo {
+    generation: u32,
+    first_day: i64,
+    days: usize,
+    /// (generation, start, length) per event × block.
+    slots: Vec<(u32, u32, u32)>,
+    pts: Vec<Occ>,
+}
+
+impl Memo {
+    /// Most occurrences kept for one user before the memo starts over.
+    const MAX_POINTS: usize = 1 << 18;
+
+    fn reset(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.slots.iter_mut().for_each(|s| *s = (0, 0, 0));
+            self.generation = 1;
+        }
+        self.pts.clear();
+    }
+
+    /// The slot of block `b` of an event with blocks of `days` days.
+    fn slot(&self, k: usize, b: i64, days: u32) -> Option<usize> {
+        let first = self.first_day.div_euclid(i64::from(days));
+        let i = usize::try_from(b - first).ok().filter(|i| *i < self.days)?;
+        Some(k * self.days + i)
+    }
 }
 
 /// What holds a user at a node.
@@ -241,6 +277,8 @@ pub struct Walker<'p> {
     clock: i64,
     /// Occurrences of a look back (reused).
     scratch: Vec<Occ>,
+    /// This user's drawn blocks, so that a block read twice is drawn once.
+    memo: Memo,
     /// Random words drawn for event blocks (the benchmark's floor reads it).
     pub words: u64,
     engagements: Vec<(EngagementKind, i64)>,
@@ -300,6 +338,13 @@ impl<'p> Walker<'p> {
             want: vec![false; plan.events.len()],
             clock: i64::MIN,
             scratch: Vec::new(),
+            memo: Memo {
+                generation: 0,
+                first_day: plan.shapes.first_day,
+                days: plan.shapes.days,
+                slots: vec![(0, 0, 0); plan.events.len() * plan.shapes.days],
+                pts: Vec::new(),
+            },
             words: 0,
             engagements: Vec::new(),
             clicks: Vec::new(),
@@ -352,7 +397,7 @@ impl<'p> Walker<'p> {
             self.ev_prefix[k] = key_push(prefix, ev.hash);
             let lam = ev.rate_per_sec * factor;
             self.lam[k] = if lam.is_finite() && lam > 0.0 { lam } else { 0.0 };
-            self.e_neg[k] = (-self.lam[k] * 86_400.0).exp();
+            self.e_neg[k] = (-self.lam[k] * 86_400.0 * f64::from(ev.block_days)).exp();
             let c = &mut self.cursors[k];
             c.active = false;
             c.block = i64::MIN;
@@ -361,6 +406,7 @@ impl<'p> Walker<'p> {
             c.next = i64::MAX;
         }
         self.clock = p.start.saturating_mul(US) - 1;
+        self.memo.reset();
         self.engagements.clear();
         self.clicks.clear();
         self.sends.clear();
@@ -405,6 +451,16 @@ impl<'p> Walker<'p> {
             if cand_t.min(timer_t) >= end || self.finished() {
                 break;
             }
+            if let Some((k, _)) = best
+                && self.cursors[k].frontier
+                && cand_t <= timer_t
+            {
+                // The walk reached a block that is not drawn yet.
+                let b = self.cursors[k].block.saturating_add(1);
+                self.load(k, b);
+                self.refill(k);
+                continue;
+            }
             // At the journey-timeout second the timeout comes first (SPEC §2.2): the
             // occurrences of that second then find the user out of the journey.
             let timeout_first = timer_t == cand_t && self.track.as_ref().is_some_and(|tr| tr.end == timer_t);
@@ -447,12 +503,10 @@ impl<'p> Walker<'p> {
     fn count_past_end(&mut self, ev: &CEvent) {
         let p = self.plan;
         let k = ev.ev;
-        let mut pts = std::mem::take(&mut self.scratch);
         let mut n = 0u64;
-        for b in block_of(self.clock.div_euclid(US))..=block_of(p.horizon_end - 1) {
-            pts.clear();
-            self.draw_block(k, b, &mut pts);
-            for o in &pts {
+        for b in self.block_at(k, self.clock.div_euclid(US))..=self.block_at(k, p.horizon_end - 1) {
+            let (start, len) = self.block(k, b);
+            for o in &self.memo.pts[start..start + len] {
                 let t = o.secs();
                 if o.us > self.clock
                     && t < p.horizon_end
@@ -464,7 +518,6 @@ impl<'p> Walker<'p> {
                 }
             }
         }
-        self.scratch = pts;
         self.tally.qualified += n;
         self.tally.turned[4] += n;
     }
@@ -521,6 +574,16 @@ impl<'p> Walker<'p> {
         }
     }
 
+    /// Seconds per block of event `k`.
+    fn block_secs(&self, k: usize) -> i64 {
+        BLOCK_SECS * i64::from(self.plan.events[k].block_days)
+    }
+
+    /// The block of event `k` holding second `t`.
+    fn block_at(&self, k: usize, t: i64) -> i64 {
+        t.div_euclid(self.block_secs(k))
+    }
+
     /// The extra engagement layers block `b` of event `k` needs: all of them when an
     /// engagement that raises the event's rate overlaps the block, else none.
     fn layers_for(&self, k: usize, b: i64) -> u32 {
@@ -528,7 +591,8 @@ impl<'p> Walker<'p> {
         if spec.max_layers == 0 {
             return 0;
         }
-        let (from, to) = (b.saturating_mul(BLOCK_SECS), b.saturating_add(1).saturating_mul(BLOCK_SECS));
+        let bs = self.block_secs(k);
+        let (from, to) = (b.saturating_mul(bs), b.saturating_add(1).saturating_mul(bs));
         let hit = spec.responses.iter().any(|&(on, mult, dur)| {
             mult > 1.0 && self.engagements.iter().any(|&(kind, e)| kind == on && e < to && e.saturating_add(dur) > from)
         });
@@ -536,22 +600,15 @@ impl<'p> Walker<'p> {
     }
 
     /// Appends block `b` of event `k` (with the layers it needs) to `out`.
-    fn draw_block(&mut self, k: usize, b: i64, out: &mut Vec<Occ>) {
+    fn draw_block(&mut self, k: usize, b: i64, layers: u32, out: &mut Vec<Occ>) {
         let p = self.plan;
-        let layers = self.layers_for(k, b);
-        let owned;
-        let shape = if let Some(s) = p.shapes.get(self.tz, b) {
-            s
-        } else {
-            let tz = p.tzs.get(self.tz).map_or(p.account_tz, |z| z.tz);
-            owned = DayShape::new(&block_offsets(b, &|t| super::plan::offset_at(tz, t)), &p.curve);
-            &owned
-        };
         let spec = BlockSpec {
             prefix: self.ev_prefix[k],
             block: b,
+            days: p.events[k].block_days,
             lam: self.lam[k],
-            shape,
+            shapes: &p.shapes,
+            zone: self.tz,
             e_neg_regular: self.e_neg[k],
             heights: p.events[k].heights,
             layers,
@@ -559,14 +616,39 @@ impl<'p> Walker<'p> {
         self.words += spec.draw(out);
     }
 
+    /// Block `b` of event `k`, with the layers it needs now, as a span of `memo.pts`
+    /// (valid until the next call). A block without layers is drawn once per user.
+    fn block(&mut self, k: usize, b: i64) -> (usize, usize) {
+        let layers = self.layers_for(k, b);
+        if self.memo.pts.len() > Memo::MAX_POINTS {
+            self.memo.reset();
+        }
+        let slot = if layers == 0 { self.memo.slot(k, b, self.plan.events[k].block_days) } else { None };
+        if let Some(i) = slot {
+            let (g, start, len) = self.memo.slots[i];
+            if g == self.memo.generation {
+                return (start as usize, len as usize);
+            }
+        }
+        let mut pts = std::mem::take(&mut self.memo.pts);
+        let start = pts.len();
+        self.draw_block(k, b, layers, &mut pts);
+        let len = pts.len() - start;
+        self.memo.pts = pts;
+        if let Some(i) = slot {
+            let (Ok(s32), Ok(l32)) = (u32::try_from(start), u32::try_from(len)) else { return (start, len) };
+            self.memo.slots[i] = (self.memo.generation, s32, l32);
+        }
+        (start, len)
+    }
+
     /// Loads block `b` into event `k`'s cursor.
     fn load(&mut self, k: usize, b: i64) {
-        let mut pts = std::mem::take(&mut self.cursors[k].pts);
-        pts.clear();
-        self.draw_block(k, b, &mut pts);
+        let (start, len) = self.block(k, b);
         let layered = self.layers_for(k, b) > 0;
         let c = &mut self.cursors[k];
-        c.pts = pts;
+        c.pts.clear();
+        c.pts.extend_from_slice(&self.memo.pts[start..start + len]);
         c.block = b;
         c.layered = layered;
         c.i = 0;
@@ -574,7 +656,7 @@ impl<'p> Walker<'p> {
 
     /// Starts reading event `k` forward from the clock.
     fn seek(&mut self, k: usize) {
-        let b = block_of(self.clock.div_euclid(US));
+        let b = self.block_at(k, self.clock.div_euclid(US));
         let c = &self.cursors[k];
         if c.block != b || c.layered != (self.layers_for(k, b) > 0) {
             self.load(k, b);
@@ -586,22 +668,20 @@ impl<'p> Walker<'p> {
         self.refill(k);
     }
 
-    /// Sets the cursor's next instant, loading later blocks up to the horizon.
+    /// Sets the cursor's next instant: its next occurrence in the loaded block, else the
+    /// next block's start (a frontier), else nothing before the horizon.
     fn refill(&mut self, k: usize) {
         let end = self.plan.horizon_end;
-        loop {
-            let c = &mut self.cursors[k];
-            if let Some(o) = c.pts.get(c.i) {
-                c.next = if o.secs() < end { o.us } else { i64::MAX };
-                return;
-            }
-            let b = c.block.saturating_add(1);
-            if b.saturating_mul(BLOCK_SECS) >= end {
-                c.next = i64::MAX;
-                return;
-            }
-            self.load(k, b);
+        let bs = self.block_secs(k);
+        let c = &mut self.cursors[k];
+        if let Some(o) = c.pts.get(c.i) {
+            c.frontier = false;
+            c.next = if o.secs() < end { o.us } else { i64::MAX };
+            return;
         }
+        let b = c.block.saturating_add(1).saturating_mul(bs);
+        c.frontier = b < end;
+        c.next = if b < end { b.saturating_mul(US) } else { i64::MAX };
     }
 
     /// Hands the cursor's next occurrence of event `k` to the walk.
@@ -628,17 +708,19 @@ impl<'p> Walker<'p> {
     /// The occurrences of event `k` that counted, from `from` (seconds) up to the clock.
     /// The vector is `self.scratch`: hand it back with [`Self::give_back`].
     fn look_back(&mut self, k: usize, from: i64) -> Vec<Occ> {
-        let mut pts = std::mem::take(&mut self.scratch);
-        pts.clear();
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
         let (lo, to) = (from.saturating_mul(US), self.clock);
         if to < lo {
-            return pts;
+            return out;
         }
-        for b in block_of(from)..=block_of(to.div_euclid(US)) {
-            self.draw_block(k, b, &mut pts);
+        for b in self.block_at(k, from)..=self.block_at(k, to.div_euclid(US)) {
+            let (start, len) = self.block(k, b);
+            out.extend(
+                self.memo.pts[start..start + len].iter().filter(|o| o.us >= lo && o.us <= to && self.accepted(k, o)),
+            );
         }
-        pts.retain(|o| o.us >= lo && o.us <= to && self.accepted(k, o));
-        pts
+        out
     }
 
     fn give_back(&mut self, pts: Vec<Occ>) {
@@ -911,50 +993,35 @@ impl<'p> Walker<'p> {
     /// (`to` is at most the clock's second). Whole blocks without filters or engagement
     /// are counted from their first draw alone.
     fn count(&mut self, e: &CEvent, from: i64, to: i64, now: i64) -> u32 {
-        let p = self.plan;
         let k = e.ev;
         if to <= from {
             return 0;
         }
         let mut n = 0u64;
-        let mut pts = std::mem::take(&mut self.scratch);
-        for b in block_of(from)..=block_of(to - 1) {
-            let (bs, be) = (b * BLOCK_SECS, (b + 1) * BLOCK_SECS);
-            let whole = bs >= from && be <= to;
-            if whole
-                && e.filters.is_empty()
-                && !self.engaged(k, b)
-                && let Some(shape) = p.shapes.get(self.tz, b)
-            {
-                let spec = BlockSpec {
-                    prefix: self.ev_prefix[k],
-                    block: b,
-                    lam: self.lam[k],
-                    shape,
-                    e_neg_regular: self.e_neg[k],
-                    heights: false,
-                    layers: 0,
-                };
-                n += spec.count();
-                self.words += 1;
+        let len_secs = self.block_secs(k);
+        for b in self.block_at(k, from)..=self.block_at(k, to - 1) {
+            let (bs, be) = (b * len_secs, (b + 1) * len_secs);
+            let whole = bs >= from && be <= to && e.filters.is_empty() && !self.engaged(k, b);
+            let (start, len) = self.block(k, b);
+            let pts = &self.memo.pts[start..start + len];
+            if whole {
+                n += len as u64;
                 continue;
             }
-            pts.clear();
-            self.draw_block(k, b, &mut pts);
-            for o in &pts {
+            for o in pts {
                 let t = o.secs();
                 if t >= from && t < to && self.accepted(k, o) && self.event_matches(e, o.id, now) {
                     n += 1;
                 }
             }
         }
-        self.scratch = pts;
         u32::try_from(n).unwrap_or(u32::MAX)
     }
 
     /// Whether an engagement that changes event `k`'s rate overlaps block `b`.
     fn engaged(&self, k: usize, b: i64) -> bool {
-        let (from, to) = (b * BLOCK_SECS, (b + 1) * BLOCK_SECS);
+        let bs = self.block_secs(k);
+        let (from, to) = (b * bs, (b + 1) * bs);
         self.plan.events[k].responses.iter().any(|&(on, _, dur)| {
             self.engagements.iter().any(|&(kind, e)| kind == on && e < to && e.saturating_add(dur) > from)
         })
