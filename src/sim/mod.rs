@@ -9,11 +9,13 @@
 //! - [`plan`]: the journey compiled into dense, engine-friendly tables (once per run);
 //! - [`walk`]: one user's whole life in the journey, in time order, from their own streams;
 //! - [`tally`]: the counters a chunk of users adds up, and the finished [`Report`];
+//! - [`dnd`]: DND releases and local hours from per-timezone tables (once per run);
 //! - [`pilot`]: the automated random split's weight schedule w(t) (§2.1);
 //! - [`report`]: the plain-data report shared by the CLI and the app;
 //! - `calendar`, `rng`, `intervals`: local time, random streams and 95% intervals.
 
 pub mod calendar;
+pub mod dnd;
 pub mod intervals;
 pub mod pilot;
 pub mod plan;
