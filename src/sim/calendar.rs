@@ -182,7 +182,8 @@ pub fn best_time(t: Timestamp, tz: Tz, curve: &[f64]) -> Timestamp {
 
 /// The UTC span [start, end) of the DND window that starts on local `date`, if that
 /// weekday has one. An overnight window (end at or before start) ends on the next day.
-fn window_on(tz: Tz, dnd: &Dnd, date: NaiveDate) -> Option<(Timestamp, Timestamp)> {
+/// [`super::dnd::DndTable`] takes its step instants from here, so both agree on every window.
+pub(crate) fn window_on(tz: Tz, dnd: &Dnd, date: NaiveDate) -> Option<(Timestamp, Timestamp)> {
     let w = dnd.windows.get(&Weekday::from_chrono(date.weekday()))?;
     let start = local_to_utc(tz, date, w.start.secs_of_day());
     let end_date = if w.is_overnight() { add_days(date, 1) } else { date };

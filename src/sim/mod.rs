@@ -10,11 +10,13 @@
 //! - [`walk`]: one user's whole life in the journey, in time order, from their own streams;
 //! - [`events`]: the fixed realisation of each user's events, drawn by day blocks, read lazily;
 //! - [`tally`]: the counters a chunk of users adds up, and the finished [`Report`];
+//! - [`dnd`]: DND releases and local hours from per-timezone tables (once per run);
 //! - [`pilot`]: the automated random split's weight schedule w(t) (§2.1);
 //! - [`report`]: the plain-data report shared by the CLI and the app;
 //! - `calendar`, `rng`, `intervals`: local time, random streams and 95% intervals.
 
 pub mod calendar;
+pub mod dnd;
 pub mod events;
 pub mod intervals;
 pub mod pilot;
