@@ -4,11 +4,11 @@
 //! output port of every node kind.
 
 use journey_studio::model::{
-    ActionRule, CapPeriod, Channel, ChannelRates, Condition, ConditionalPath, CountCmp, DelayDist, Dnd, DndAction,
-    EngagementKind, EngagementResponse, EntryRule, EventBehaviour, EventFilter, Filter, FrequencyCap, Goal, GoalMode,
-    Journey, NodeId, NodeKind, Operator, PastBehaviourRule, PathId, Port, ProfileUpdateRow, PropertyCondition,
-    PropertyDist, RandomPath, Scope, Seconds, SplitMode, TimeOfDay, TimeWindow, Timestamp, TzName, UpdateOp, Value,
-    WaitKind,
+    ActionRule, CapPeriod, Channel, ChannelRates, Condition, ConditionalPath, CountCmp, DatePropertyRule, DelayDist,
+    Dnd, DndAction, EngagementKind, EngagementResponse, EntryRule, EventBehaviour, EventFilter, Filter, FrequencyCap,
+    Goal, GoalMode, Journey, NodeId, NodeKind, Operator, PastBehaviourRule, PathId, Port, ProfileUpdateRow,
+    PropertyCondition, PropertyDist, RandomPath, Scope, Seconds, SplitMode, TimeOfDay, TimeWindow, Timestamp, TzName,
+    UpdateOp, Value, WaitKind,
 };
 
 /// A journey under construction.
@@ -168,6 +168,46 @@ pub fn no_token() -> (Journey, NodeId) {
     b.j.scenario.population.users = 300;
     b.j.scenario.run.horizon_days = 3;
     (b.j, p)
+}
+
+/// SPEC §2.2, the timeout second: every user enters at the start, 00:00 UTC (a date-time
+/// entry whose lead covers every date), and waits at a live-action condition on `X` with a
+/// 3-day window; a live goal is on `Y`, an exit criterion on `Z`, and the journey timeout is
+/// `timeout`. All activity falls between 23:00 and 24:00 UTC, so nothing happens before
+/// 23:00 and, with the timeout at 23:00:01, many users' first event is in the timeout
+/// second itself (800 a day each is 0.22 a second each inside the active hour). Returns the
+/// journey and the condition node.
+pub fn timeout_second(timeout: Seconds) -> (Journey, NodeId) {
+    let mut b =
+        B::new(EntryRule::DateProperty(DatePropertyRule { property: "Due".into(), within_next: Seconds::days(7) }));
+    b.j.setup.timeout = Some(timeout);
+    let sc = &mut b.j.scenario;
+    sc.population.users = 3_000;
+    sc.run.horizon_days = 2;
+    sc.activity_shape = 100.0;
+    sc.population.timezones = vec![journey_studio::model::TimezoneShare { tz: TzName::new("UTC"), weight: 1.0 }];
+    let mut curve = vec![0.0; 24];
+    curve[23] = 1.0;
+    sc.population.activity_curve = curve;
+    for ev in ["X", "Y", "Z"] {
+        sc.events.insert(ev.into(), EventBehaviour::at_rate(800.0));
+    }
+    sc.population.properties.insert("Due".into(), PropertyDist::DateOffset { min_days: 0.0, max_days: 1.0 });
+    b.j.goals.push(Goal {
+        name: "Y".into(),
+        event: EventFilter::named("Y"),
+        mode: GoalMode::Live,
+        value_property: None,
+        pos: journey_studio::model::CanvasPos::new(0.0, 0.0),
+    });
+    b.j.setup.exit_criteria = vec![EventFilter::named("Z")];
+    let e = b.entry();
+    let c = b.add(did("X", Some(Seconds::days(3))));
+    let x = b.add(NodeKind::Exit);
+    b.link(e, Port::Next, c);
+    b.link(c, Port::Yes, x);
+    b.link(c, Port::Timeout, x);
+    (b.j, c)
 }
 
 /// Every channel behind a random split, every port linked to an exit; rates raised so

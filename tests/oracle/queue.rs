@@ -4,8 +4,10 @@
 //! Invariants: it imports only the model (no engine code; `oracle_imports_nothing_from_the_walk`
 //! checks this); the automated-split weight schedule w(t) is input data; its randomness is
 //! its own (PCG-64 MCG keyed by its own hash), so agreement with the engine is statistical,
-//! never bit-exact. Events at equal times run in the order they were queued. Events at or
-//! after the horizon are never processed.
+//! never bit-exact. Events at equal times run in the order they were queued, with one
+//! exception: at a user's journey-timeout instant T the timeout comes first (SPEC §2.2), so
+//! an event, timer, outcome or run at exactly T sees the user already timed out. Events at
+//! or after the horizon are never processed.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
@@ -61,6 +63,12 @@ pub enum Step {
     Send { user: u64, node: NodeId, t: i64 },
     /// A user entered the journey.
     Enter { user: u64, t: i64, control: bool },
+    /// A user (on the graph or in a control group) reached the journey timeout.
+    TimedOut { user: u64, t: i64 },
+    /// A user met a goal (number, 0-based).
+    Goal { user: u64, goal: usize, t: i64 },
+    /// A user left by an exit criterion.
+    ExitCriterion { user: u64, t: i64 },
 }
 
 /// Everything the oracle counts.
@@ -859,7 +867,11 @@ impl<'a> Sim<'a> {
             }
             let it = (t, item.user);
             let u = item.user as usize;
-            match decode(item.code) {
+            let kind = decode(item.code);
+            if !matches!(kind, Kind::Run | Kind::Midnight) {
+                self.timeout_first(u, t);
+            }
+            match kind {
                 Kind::Occ { ev, epoch } => {
                     let ev = ev as usize;
                     if masked(self.users[u].ev_epoch[ev], OCC_BITS) != epoch {
@@ -951,6 +963,9 @@ impl<'a> Sim<'a> {
         if (us.tracking || us.in_journey)
             && j.setup.exit_criteria.iter().any(|e| e.event == name && props::all_hold(&e.filters, &us.props, epr, t))
         {
+            if self.trace {
+                self.st.trace.push(Step::ExitCriterion { user: u as u64, t });
+            }
             if self.users[u].in_journey {
                 self.st.exit_criteria += 1;
                 self.leave_graph(u, t);
@@ -1040,6 +1055,7 @@ impl<'a> Sim<'a> {
         let Some(e) = self.entry else { return };
         let NodeKind::Entry(seg) = &self.nodes[e as usize].kind else { return };
         for u in 0..self.users.len() {
+            self.timeout_first(u, t);
             let ok = match &seg.rule {
                 EntryRule::PastBehaviour(r) => {
                     let w = i64::from(r.last_days) * 86_400;
@@ -1061,6 +1077,7 @@ impl<'a> Sim<'a> {
 
     fn midnight(&mut self, t: i64) {
         for u in 0..self.users.len() {
+            self.timeout_first(u, t);
             if !self.users[u].tracking {
                 continue;
             }
@@ -1197,6 +1214,9 @@ impl<'a> Sim<'a> {
             .and_then(|v| if let PVal::Num(x) = v { Some(*x) } else { None })
             .unwrap_or(0.0);
         self.st.goal_met[gi] += 1;
+        if self.trace {
+            self.st.trace.push(Step::Goal { user: u as u64, goal: gi, t });
+        }
         match self.users[u].group {
             Group::Target => {
                 self.st.conv_target += 1;
@@ -1228,11 +1248,29 @@ impl<'a> Sim<'a> {
         }
     }
 
+    /// SPEC §2.2, the timeout second: when the current entry's timeout instant has come
+    /// (it is at or before `t`, the time of whatever the queue handles next for this user),
+    /// the timeout is handled now, before that item, whatever order the two were queued
+    /// in. Its own queued item later finds the entry already closed and does nothing.
+    fn timeout_first(&mut self, u: usize, t: i64) {
+        let Some(to) = self.j.setup.timeout else { return };
+        let us = &self.users[u];
+        let at = us.entry_time + to.0.max(0);
+        if (us.tracking || us.in_journey) && at <= t {
+            let entry_no = us.entry_no;
+            self.timeout(u, entry_no, at);
+        }
+    }
+
     fn timeout(&mut self, u: usize, entry_no: u32, t: i64) {
         if self.users[u].entry_no != entry_no {
             return;
         }
+        let was_tracking = self.users[u].tracking;
         self.users[u].tracking = false;
+        if self.trace && (was_tracking || self.users[u].in_journey) {
+            self.st.trace.push(Step::TimedOut { user: u as u64, t });
+        }
         if !self.users[u].in_journey {
             return;
         }
