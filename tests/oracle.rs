@@ -443,3 +443,51 @@ fn engine_and_oracle_agree_on_the_coverage_journeys() {
     assert_agree("flow", &journeys::flow(), 20_000);
     assert_agree("limits", &journeys::limits(), 20_000);
 }
+
+// Journeys that stress an engine drawing events lazily ("draw only what is read"); one
+// test each so that they run in parallel and a failure names its journey.
+
+#[test]
+fn engine_and_oracle_agree_on_an_nth_occurrence_entry() {
+    assert_agree("nth_view", &journeys::nth_view(), 40_000);
+}
+
+#[test]
+fn engine_and_oracle_agree_on_inaction_entry_and_condition() {
+    assert_agree("inaction", &journeys::inaction(Seconds::hours(1)), 30_000);
+}
+
+/// A reproduction for the lead, not yet a gate: today's engine holds a user at an
+/// inaction condition with a window without checking it on arrival, so "did A and not B
+/// within T" already true since the entry does not give Yes at once (SPEC §1.3: "the
+/// condition is always checked on arrival"; the oracle does).
+#[test]
+#[ignore = "engine disagrees: a windowed inaction condition is not checked on arrival (issue 10 report)"]
+fn engine_and_oracle_agree_on_an_inaction_condition_true_on_arrival() {
+    assert_agree("inaction after 5 h", &journeys::inaction(Seconds::hours(5)), 30_000);
+}
+
+#[test]
+fn engine_and_oracle_agree_on_a_lift_that_changes_a_rate_mid_window() {
+    assert_agree("lift_mid_window", &journeys::lift_mid_window(), 40_000);
+}
+
+#[test]
+fn engine_and_oracle_agree_on_past_behaviour_counts() {
+    assert_agree("past_counts", &journeys::past_counts(), 20_000);
+}
+
+#[test]
+fn engine_and_oracle_agree_on_a_goal_and_a_condition_on_one_event() {
+    assert_agree("goal_and_condition", &journeys::goal_and_condition(), 40_000);
+}
+
+#[test]
+fn engine_and_oracle_agree_on_live_reentry_with_cooldown_and_cap() {
+    assert_agree("reentry_live", &journeys::reentry_live(), 30_000);
+}
+
+#[test]
+fn engine_and_oracle_agree_on_user_time_zones_and_dnd_across_dst() {
+    assert_agree("dst_defer", &journeys::dst_defer(), 30_000);
+}
