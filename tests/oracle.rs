@@ -477,6 +477,15 @@ fn engine_and_oracle_agree_on_past_behaviour_counts() {
     assert_agree("past_counts", &journeys::past_counts(), 20_000);
 }
 
+/// A reproduction for the lead, not yet a gate: today's engine converts a past-behaviour
+/// goal whose daily check falls on the timeout instant T before timing the user out; the
+/// oracle times out first (SPEC §2.2: at T the timeout comes first).
+#[test]
+#[ignore = "engine disagrees: a daily goal check at the timeout instant converts before the timeout (issue 10 report)"]
+fn engine_and_oracle_agree_on_a_daily_goal_check_at_the_timeout_instant() {
+    assert_agree("past_counts_daily_goal", &journeys::past_counts_daily_goal(), 20_000);
+}
+
 #[test]
 fn engine_and_oracle_agree_on_a_goal_and_a_condition_on_one_event() {
     assert_agree("goal_and_condition", &journeys::goal_and_condition(), 40_000);

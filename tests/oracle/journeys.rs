@@ -736,3 +736,14 @@ pub fn dst_defer() -> Journey {
     b.link(sms, Port::Sent, x);
     b.j
 }
+
+/// [`past_counts`] with its goal judged daily at 00:00 (a past-behaviour goal): entries
+/// at midnight runs and a 2-day timeout put the goal's check and the timeout on the same
+/// instant, where the timeout comes first (SPEC §2.2).
+pub fn past_counts_daily_goal() -> Journey {
+    let mut j = past_counts();
+    for g in &mut j.goals {
+        g.mode = GoalMode::PastBehaviour;
+    }
+    j
+}
