@@ -345,6 +345,117 @@ fn a_goal_beats_a_condition_on_the_same_event() {
     assert!(node(&r, c).goal_at > 500);
 }
 
+/// SPEC §2.2, the timeout second. Every user enters at the start, 00:00 UTC (a date-time
+/// entry whose lead covers every user's date), and waits at a live-action condition on `X`
+/// with a 3-day window, far longer than the journey timeout; a live goal is on `Y` and an exit
+/// criterion on `Z`. The activity curve puts every event between 23:00 and 24:00 UTC, so
+/// nothing happens before 23:00 and a large share of users have their first event in the
+/// second 23:00:01. Returns the journey and the condition node.
+///
+/// The rates are chosen for the boundary, not the maximum: 800 a day each is 0.22 a second
+/// each inside the one active hour, so about half the users are still waiting at 23:00:01
+/// whether candidate times are floored or rounded up to whole seconds, and about half of
+/// those then have an event in that very second.
+fn timeout_second_journey(timeout: Seconds) -> (Journey, NodeId) {
+    let mut j = base(3_000, 0.0);
+    j.setup.timeout = Some(timeout);
+    j.scenario.run.horizon_days = 2;
+    j.scenario.activity_shape = 100.0;
+    j.scenario.population.timezones = vec![TimezoneShare { tz: TzName::new("UTC"), weight: 1.0 }];
+    let mut curve = vec![0.0; 24];
+    curve[23] = 1.0;
+    j.scenario.population.activity_curve = curve;
+    for ev in ["X", "Y", "Z"] {
+        j.scenario.events.insert(ev.into(), EventBehaviour::at_rate(800.0));
+    }
+    j.scenario.population.properties.insert("Due".into(), PropertyDist::DateOffset { min_days: 0.0, max_days: 1.0 });
+    j.goals.push(Goal { name: "Y".into(), event: EventFilter::named("Y"), ..buy_on_charged() });
+    j.setup.exit_criteria = vec![EventFilter::named("Z")];
+    let e = entry(&j);
+    if let NodeKind::Entry(seg) = &mut j.graph.nodes.get_mut(&e).unwrap().kind {
+        seg.rule = EntryRule::DateProperty(DatePropertyRule { property: "Due".into(), within_next: Seconds::days(7) });
+    }
+    let c = add(
+        &mut j,
+        NodeKind::Condition {
+            condition: Condition::LiveAction(ActionRule { event: EventFilter::named("X"), nth_occurrence: None }),
+            window: Some(Seconds::days(3)),
+        },
+    );
+    let x = exit(&mut j);
+    link(&mut j, e, Port::Next, c);
+    link(&mut j, c, Port::Yes, x);
+    link(&mut j, c, Port::Timeout, x);
+    (j, c)
+}
+
+/// Whether a step takes the user out of the wait at condition `c` (a port, a goal, an exit
+/// criterion).
+fn acts(s: &journey_studio::sim::report::Step, c: NodeId) -> bool {
+    match s.kind {
+        StepKind::Left(_) => s.node == Some(c),
+        StepKind::Goal(_) | StepKind::ExitCriterion => true,
+        _ => false,
+    }
+}
+
+/// ISSUE 10, ENGINE FIX PENDING: fails until `src/sim/walk.rs` handles the journey timeout
+/// before the events of its own second (today events at an instant run before timers).
+///
+/// SPEC §2.2: at the journey-timeout instant T the timeout comes first, so an event at
+/// exactly T is ignored by the goal, the condition and the exit criterion. Exact: every
+/// sampled user is checked, none acts at T and everyone still waiting at T times out then.
+/// The same users with a timeout one second later do act in that second (common random
+/// numbers), which proves that the sample has events at exactly T.
+#[test]
+fn events_at_the_journey_timeout_second_are_ignored() {
+    let start = t0().0;
+    let timeout = Seconds::hours(23).0 + 1;
+    let deadline = start + timeout;
+    let (j, c) = timeout_second_journey(Seconds(timeout));
+    let r = traj(&j, 3_000);
+    assert_eq!(r.trajectories.len(), 3_000);
+    let mut waiting_at_deadline = 0;
+    for t in &r.trajectories {
+        let entered: Vec<i64> =
+            t.steps.iter().filter(|s| matches!(s.kind, StepKind::Entered { .. })).map(|s| s.time.0).collect();
+        assert_eq!(entered, vec![start], "user {}", t.user);
+        let at_deadline: Vec<_> = t.steps.iter().filter(|s| s.time.0 == deadline).collect();
+        assert!(
+            at_deadline.iter().all(|s| !acts(s, c)),
+            "user {} acted at the timeout second {}: {at_deadline:?}",
+            t.user,
+            Timestamp(deadline)
+        );
+        if !t.steps.iter().any(|s| s.time.0 < deadline && acts(s, c)) {
+            waiting_at_deadline += 1;
+            assert_eq!(times(t, c, &StepKind::TimedOut), vec![deadline], "user {}: {:?}", t.user, t.steps);
+        }
+    }
+    assert!(waiting_at_deadline > 500, "only {waiting_at_deadline} users were still waiting at the timeout");
+    assert_eq!(r.journey.timed_out, waiting_at_deadline);
+
+    // One second later the same users act in that second: Yes, goal and exit criterion.
+    let (j, _) = timeout_second_journey(Seconds(timeout + 1));
+    let r = traj(&j, 3_000);
+    let mut kinds = [0u32; 3];
+    for t in &r.trajectories {
+        for s in t.steps.iter().filter(|s| s.time.0 == deadline) {
+            match s.kind {
+                StepKind::Left(Port::Yes) if s.node == Some(c) => kinds[0] += 1,
+                StepKind::Goal(_) => kinds[1] += 1,
+                StepKind::ExitCriterion => kinds[2] += 1,
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        kinds.iter().all(|k| *k > 30),
+        "Yes, goal, exit criterion in the second {}: {kinds:?}",
+        Timestamp(deadline)
+    );
+}
+
 // ---------- coverage matrix ----------
 
 fn rich_rates(j: &mut Journey) {

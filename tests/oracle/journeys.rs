@@ -1,14 +1,15 @@
-//! Small journeys built in code for the oracle's exact tests and its coverage matrix.
+//! Small journeys built in code for the oracle's exact tests, its coverage matrix and its
+//! agreement tests with the engine.
 //!
 //! Invariant: only model types; together the coverage journeys send users down every
 //! output port of every node kind.
 
 use journey_studio::model::{
-    ActionRule, CapPeriod, Channel, ChannelRates, Condition, ConditionalPath, CountCmp, DelayDist, Dnd, DndAction,
-    EngagementKind, EngagementResponse, EntryRule, EventBehaviour, EventFilter, Filter, FrequencyCap, Goal, GoalMode,
-    Journey, NodeId, NodeKind, Operator, PastBehaviourRule, PathId, Port, ProfileUpdateRow, PropertyCondition,
-    PropertyDist, RandomPath, Scope, Seconds, SplitMode, TimeOfDay, TimeWindow, Timestamp, TzName, UpdateOp, Value,
-    WaitKind,
+    ActionRule, CapPeriod, Channel, ChannelRates, Condition, ConditionalPath, CountCmp, DatePropertyRule, DelayDist,
+    Dnd, DndAction, EngagementKind, EngagementResponse, EntryRule, EventBehaviour, EventFilter, Filter, FrequencyCap,
+    Goal, GoalMode, Journey, NodeId, NodeKind, Operator, PastBehaviourRule, PathId, Port, ProfileUpdateRow,
+    PropertyCondition, PropertyDist, RandomPath, Scope, Seconds, SplitMode, TimeOfDay, TimeWindow, Timestamp, TzName,
+    UpdateOp, Value, WaitKind,
 };
 
 /// A journey under construction.
@@ -168,6 +169,46 @@ pub fn no_token() -> (Journey, NodeId) {
     b.j.scenario.population.users = 300;
     b.j.scenario.run.horizon_days = 3;
     (b.j, p)
+}
+
+/// SPEC §2.2, the timeout second: every user enters at the start, 00:00 UTC (a date-time
+/// entry whose lead covers every date), and waits at a live-action condition on `X` with a
+/// 3-day window; a live goal is on `Y`, an exit criterion on `Z`, and the journey timeout is
+/// `timeout`. All activity falls between 23:00 and 24:00 UTC, so nothing happens before
+/// 23:00 and, with the timeout at 23:00:01, many users' first event is in the timeout
+/// second itself (800 a day each is 0.22 a second each inside the active hour). Returns the
+/// journey and the condition node.
+pub fn timeout_second(timeout: Seconds) -> (Journey, NodeId) {
+    let mut b =
+        B::new(EntryRule::DateProperty(DatePropertyRule { property: "Due".into(), within_next: Seconds::days(7) }));
+    b.j.setup.timeout = Some(timeout);
+    let sc = &mut b.j.scenario;
+    sc.population.users = 3_000;
+    sc.run.horizon_days = 2;
+    sc.activity_shape = 100.0;
+    sc.population.timezones = vec![journey_studio::model::TimezoneShare { tz: TzName::new("UTC"), weight: 1.0 }];
+    let mut curve = vec![0.0; 24];
+    curve[23] = 1.0;
+    sc.population.activity_curve = curve;
+    for ev in ["X", "Y", "Z"] {
+        sc.events.insert(ev.into(), EventBehaviour::at_rate(800.0));
+    }
+    sc.population.properties.insert("Due".into(), PropertyDist::DateOffset { min_days: 0.0, max_days: 1.0 });
+    b.j.goals.push(Goal {
+        name: "Y".into(),
+        event: EventFilter::named("Y"),
+        mode: GoalMode::Live,
+        value_property: None,
+        pos: journey_studio::model::CanvasPos::new(0.0, 0.0),
+    });
+    b.j.setup.exit_criteria = vec![EventFilter::named("Z")];
+    let e = b.entry();
+    let c = b.add(did("X", Some(Seconds::days(3))));
+    let x = b.add(NodeKind::Exit);
+    b.link(e, Port::Next, c);
+    b.link(c, Port::Yes, x);
+    b.link(c, Port::Timeout, x);
+    (b.j, c)
 }
 
 /// Every channel behind a random split, every port linked to an exit; rates raised so
@@ -376,4 +417,333 @@ pub fn limits_weights(j: &Journey) -> crate::queue::Weights {
         .map_or(NodeId(0), |n| n.id);
     let s = j.setup.start.0;
     [(id, vec![(s, vec![0.3, 0.7]), (s + 2 * 86_400, vec![0.8, 0.2])])].into()
+}
+
+// ------------------------------------------------------------ agreement journeys
+//
+// Each of these stresses a way an engine that draws events lazily ("draw only what is
+// read") could go wrong, and is judged against the oracle with `assert_agree`.
+
+/// A live goal named after `event`.
+fn live_goal(event: &str) -> Goal {
+    Goal {
+        name: event.into(),
+        event: EventFilter::named(event),
+        mode: GoalMode::Live,
+        value_property: None,
+        pos: journey_studio::model::CanvasPos::new(0.0, 0.0),
+    }
+}
+
+/// Everyone reachable on every channel, nobody unsubscribed, no fatigue.
+fn full_reach(j: &mut Journey) {
+    let r = &mut j.scenario.population.reachability;
+    r.push = 1.0;
+    r.web_push = 1.0;
+    r.email = 1.0;
+    r.phone = 1.0;
+    r.whatsapp_of_phone = 1.0;
+    r.unsubscribed.clear();
+    j.scenario.fatigue.clear();
+}
+
+/// `Charged` with an amount, lifted `multiplier` times for `hours` after a click.
+fn charged_lifted_by_clicks(rate_per_day: f64, multiplier: f64, hours: i64) -> EventBehaviour {
+    EventBehaviour {
+        rate_per_day,
+        properties: [("Amount".to_owned(), PropertyDist::Uniform { min: 10.0, max: 90.0 })].into(),
+        engagement: vec![EngagementResponse { on: EngagementKind::Click, multiplier, duration: Seconds::hours(hours) }],
+    }
+}
+
+/// A push that clicks often and soon: view 1 (push), click given view 0.4, view within
+/// about an hour, click within about half an hour of the view.
+fn clicky_push(j: &mut Journey) {
+    let mut r = ChannelRates::typical(Channel::Push);
+    r.failure = 0.05;
+    r.view = 1.0;
+    r.click_given_view = 0.4;
+    r.delay_to_view = DelayDist::Exponential { mean: Seconds::hours(1) };
+    r.delay_to_click = DelayDist::Exponential { mean: Seconds::minutes(30) };
+    j.scenario.channels.insert(Channel::Push, r);
+}
+
+/// (a) Live entry on the 4th `Product Viewed` (nothing else reads that event, so a lazy
+/// engine may stop drawing it after the 4th), a 12-hour wait, a push whose click lifts
+/// `Charged`, and a live goal on `Charged` with a value; timeout 4 days.
+pub fn nth_view() -> Journey {
+    let mut b = B::new(EntryRule::LiveAction(ActionRule {
+        event: EventFilter::named("Product Viewed"),
+        nth_occurrence: Some(4),
+    }));
+    b.j.setup.timeout = Some(Seconds::days(4));
+    b.j.scenario.events.insert("Product Viewed".into(), EventBehaviour::at_rate(1.5));
+    b.j.scenario.events.insert("Charged".into(), charged_lifted_by_clicks(0.3, 4.0, 12));
+    full_reach(&mut b.j);
+    clicky_push(&mut b.j);
+    let mut goal = live_goal("Charged");
+    goal.value_property = Some("Amount".into());
+    b.j.goals.push(goal);
+    b.j.setup.control.journey_percent = Some(10);
+    let e = b.entry();
+    let w = b.add(NodeKind::Wait(WaitKind::Duration(Seconds::hours(12))));
+    let p = b.add(channel(Channel::Push));
+    let x = b.add(NodeKind::Exit);
+    b.link(e, Port::Next, w);
+    b.link(w, Port::Next, p);
+    b.link(p, Port::Clicked, x);
+    b.link(p, Port::Sent, x);
+    b.link(p, Port::Failed, x);
+    b.j
+}
+
+/// (b) Inaction entry (added to cart, no purchase within 2 hours), a wait of `wait`, then
+/// an inaction condition (viewed a product and did not add to cart within 3 hours) with a
+/// 1-day window: Yes, No and Timeout all linked; a live goal on `Charged`, frequent enough
+/// that when a No is decided (at A + T, SPEC §1.3, not at the B) shows in `goal_at`.
+///
+/// With a wait shorter than 3 hours no A since the entry can be decided by the arrival;
+/// with a longer one some users arrive with "did A and not B within T" already true, which
+/// the arrival check (§1.3: "the condition is always checked on arrival") turns into Yes.
+pub fn inaction(wait: Seconds) -> Journey {
+    let mut b = B::new(EntryRule::Inaction(journey_studio::model::InactionRule {
+        did: EventFilter::named("Cart Added"),
+        not_did: EventFilter::named("Charged"),
+        within: Seconds::hours(2),
+    }));
+    let sc = &mut b.j.scenario;
+    sc.events.insert("Cart Added".into(), EventBehaviour::at_rate(3.0));
+    sc.events.insert("Charged".into(), EventBehaviour::at_rate(2.0));
+    sc.events.insert("Product Viewed".into(), EventBehaviour::at_rate(2.0));
+    b.j.goals.push(live_goal("Charged"));
+    let e = b.entry();
+    let w = b.add(NodeKind::Wait(WaitKind::Duration(wait)));
+    let c = b.add(NodeKind::Condition {
+        condition: Condition::Inaction(journey_studio::model::InactionRule {
+            did: EventFilter::named("Product Viewed"),
+            not_did: EventFilter::named("Cart Added"),
+            within: Seconds::hours(3),
+        }),
+        window: Some(Seconds::DAY),
+    });
+    let yes = b.add(NodeKind::Exit);
+    let no = b.add(NodeKind::Exit);
+    let late = b.add(NodeKind::Exit);
+    b.link(e, Port::Next, w);
+    b.link(w, Port::Next, c);
+    b.link(c, Port::Yes, yes);
+    b.link(c, Port::No, no);
+    b.link(c, Port::Timeout, late);
+    b.j
+}
+
+/// (c) A push whose click lifts `Charged` 5 times for 6 hours; the user moves on at the
+/// send to a live-action condition on `Charged` with a 2-day window, so the rate changes
+/// partway through the window (when the click lands, and again 6 hours later). A live
+/// goal on `Subscribed`, which clicks lift too.
+pub fn lift_mid_window() -> Journey {
+    let mut b = B::new(on_launch());
+    b.j.setup.timeout = Some(Seconds::days(5));
+    b.j.scenario.events.insert("App Launched".into(), EventBehaviour::at_rate(1.0));
+    b.j.scenario.events.insert("Charged".into(), charged_lifted_by_clicks(0.25, 5.0, 6));
+    b.j.scenario.events.insert(
+        "Subscribed".into(),
+        EventBehaviour {
+            rate_per_day: 0.05,
+            properties: std::collections::BTreeMap::new(),
+            engagement: vec![EngagementResponse {
+                on: EngagementKind::Click,
+                multiplier: 8.0,
+                duration: Seconds::hours(6),
+            }],
+        },
+    );
+    full_reach(&mut b.j);
+    clicky_push(&mut b.j);
+    b.j.goals.push(live_goal("Subscribed"));
+    let e = b.entry();
+    let p = b.add(channel(Channel::Push));
+    let c = b.add(did("Charged", Some(Seconds::days(2))));
+    let x = b.add(NodeKind::Exit);
+    let late = b.add(NodeKind::Exit);
+    b.link(e, Port::Next, p);
+    b.link(p, Port::Sent, c);
+    b.link(p, Port::Failed, x);
+    b.link(c, Port::Yes, x);
+    b.link(c, Port::Timeout, late);
+    b.j
+}
+
+/// (d) Past behaviour: a daily recurring entry (launched the app at least 3 times in the
+/// last 3 days, judged on the warm-up history), re-entry on (at most 3 entries), a
+/// timeout of exactly 2 days so that a timeout and the next run fall on the same midnight
+/// (the timeout comes first, so the user may enter again at that run); then a
+/// past-behaviour condition without a window (bought more than once in the last 5 days)
+/// and one with a 3-day window (daily re-checks at midnight) on its No; a live goal on
+/// `Subscribed`.
+pub fn past_counts() -> Journey {
+    let mut b = B::new(EntryRule::PastBehaviour(PastBehaviourRule {
+        event: EventFilter::named("App Launched"),
+        count: CountCmp::AtLeast(3),
+        last_days: 3,
+    }));
+    b.j.setup.timeline = journey_studio::model::Timeline::Recurring(journey_studio::model::Recurrence::EveryDays(1));
+    b.j.setup.reentry.enabled = true;
+    b.j.setup.reentry.max_entries = Some(3);
+    b.j.setup.timeout = Some(Seconds::days(2));
+    let sc = &mut b.j.scenario;
+    sc.run.horizon_days = 9;
+    sc.events.insert("App Launched".into(), EventBehaviour::at_rate(0.8));
+    sc.events.insert("Charged".into(), EventBehaviour::at_rate(0.35));
+    sc.events.insert("Subscribed".into(), EventBehaviour::at_rate(0.1));
+    b.j.goals.push(live_goal("Subscribed"));
+    let e = b.entry();
+    let now = b.add(NodeKind::Condition {
+        condition: Condition::PastBehaviour(PastBehaviourRule {
+            event: EventFilter::named("Charged"),
+            count: CountCmp::MoreThan(1),
+            last_days: 5,
+        }),
+        window: None,
+    });
+    let later = b.add(NodeKind::Condition {
+        condition: Condition::PastBehaviour(PastBehaviourRule {
+            event: EventFilter::named("Charged"),
+            count: CountCmp::AtLeast(1),
+            last_days: 1,
+        }),
+        window: Some(Seconds::days(3)),
+    });
+    let x = b.add(NodeKind::Exit);
+    let late = b.add(NodeKind::Exit);
+    b.link(e, Port::Next, now);
+    b.link(now, Port::Yes, x);
+    b.link(now, Port::No, later);
+    b.link(later, Port::Yes, x);
+    b.link(later, Port::Timeout, late);
+    b.j
+}
+
+/// (e) A live goal and a live-action condition on the same event, `Charged`: the goal
+/// takes only amounts above 50 (so the condition still sees the others), and carries the
+/// amount as its value. The goal beats the condition (SPEC §1.3).
+pub fn goal_and_condition() -> Journey {
+    let mut b = B::new(on_launch());
+    b.j.scenario.events.insert("App Launched".into(), EventBehaviour::at_rate(1.0));
+    b.j.scenario.events.insert(
+        "Charged".into(),
+        EventBehaviour {
+            rate_per_day: 0.5,
+            properties: [("Amount".to_owned(), PropertyDist::Uniform { min: 10.0, max: 90.0 })].into(),
+            engagement: Vec::new(),
+        },
+    );
+    let mut goal = live_goal("Charged");
+    goal.event.filters = vec![PropertyCondition {
+        scope: Scope::Event,
+        property: "Amount".into(),
+        op: Operator::GreaterThan,
+        value: Value::Number(50.0),
+    }];
+    goal.value_property = Some("Amount".into());
+    b.j.goals.push(goal);
+    b.j.setup.control.journey_percent = Some(20);
+    let e = b.entry();
+    let w = b.add(NodeKind::Wait(WaitKind::Duration(Seconds::hours(1))));
+    let c = b.add(did("Charged", Some(Seconds::days(2))));
+    let x = b.add(NodeKind::Exit);
+    let late = b.add(NodeKind::Exit);
+    b.link(e, Port::Next, w);
+    b.link(w, Port::Next, c);
+    b.link(c, Port::Yes, x);
+    b.link(c, Port::Timeout, late);
+    b.j
+}
+
+/// (f) Re-entry with a live entry: cooldown 1 day, at most 3 entries, timeout 2 days; a
+/// 12-hour wait, then "viewed a product since entering" without a window; No goes to a
+/// push. A live goal on `Charged`, which push clicks lift.
+pub fn reentry_live() -> Journey {
+    let mut b = B::new(on_launch());
+    b.j.setup.reentry.enabled = true;
+    b.j.setup.reentry.cooldown = Some(Seconds::DAY);
+    b.j.setup.reentry.max_entries = Some(3);
+    b.j.setup.timeout = Some(Seconds::days(2));
+    b.j.scenario.events.insert("App Launched".into(), EventBehaviour::at_rate(1.2));
+    b.j.scenario.events.insert("Charged".into(), charged_lifted_by_clicks(0.3, 3.0, 24));
+    b.j.scenario.events.insert("Product Viewed".into(), EventBehaviour::at_rate(1.0));
+    full_reach(&mut b.j);
+    clicky_push(&mut b.j);
+    b.j.goals.push(live_goal("Charged"));
+    let e = b.entry();
+    let w = b.add(NodeKind::Wait(WaitKind::Duration(Seconds::hours(12))));
+    let c = b.add(did("Product Viewed", None));
+    let p = b.add(channel(Channel::Push));
+    let x = b.add(NodeKind::Exit);
+    b.link(e, Port::Next, w);
+    b.link(w, Port::Next, c);
+    b.link(c, Port::Yes, x);
+    b.link(c, Port::No, p);
+    b.link(p, Port::Clicked, x);
+    b.link(p, Port::Sent, x);
+    b.j
+}
+
+/// Per-user time zones across daylight saving: users in New York, London and Kolkata,
+/// delivered in each user's time zone, 2027-03-08 to 2027-04-01 (New York springs forward
+/// on 2027-03-14, London on 2027-03-28, Kolkata never); a best-time wait, then a push under
+/// DND 21:00–09:00 (defer), then a time-of-day wait until 02:30 local (which does not
+/// exist on the spring-forward nights) and an SMS that opts out of the user's time zone.
+pub fn dst_defer() -> Journey {
+    let mut b = B::new(on_launch());
+    b.j.setup.start = Timestamp::from_utc(2027, 3, 8, 0, 0, 0).unwrap_or_default();
+    b.j.setup.timezone.account = TzName::new("Europe/London");
+    b.j.setup.timezone.per_user = true;
+    b.j.setup.reentry.enabled = true;
+    b.j.setup.reentry.cooldown = Some(Seconds::days(3));
+    let win =
+        TimeWindow { start: TimeOfDay::new(21, 0).unwrap_or_default(), end: TimeOfDay::new(9, 0).unwrap_or_default() };
+    b.j.setup.dnd = Dnd::every_day(win, DndAction::Defer);
+    let sc = &mut b.j.scenario;
+    sc.run.horizon_days = 24;
+    sc.population.timezones = ["America/New_York", "Europe/London", "Asia/Kolkata"]
+        .into_iter()
+        .map(|z| journey_studio::model::TimezoneShare { tz: TzName::new(z), weight: 1.0 })
+        .collect();
+    sc.events.insert("App Launched".into(), EventBehaviour::at_rate(0.4));
+    full_reach(&mut b.j);
+    clicky_push(&mut b.j);
+    b.j.goals.push(live_goal("Charged"));
+    let e = b.entry();
+    let best = b.add(NodeKind::Wait(WaitKind::BestTime));
+    let p = b.add(channel(Channel::Push));
+    let night = b.add(NodeKind::Wait(WaitKind::TimeOfDay {
+        time: TimeOfDay::new(2, 30).unwrap_or_default(),
+        user_timezone: true,
+    }));
+    let sms = b.add(NodeKind::Channel {
+        channel: Channel::Sms,
+        message: journey_studio::model::Message { body: "hi".into(), ..Default::default() },
+        engagement_window: Seconds::DAY,
+        exclude_from_user_timezone: true,
+    });
+    let x = b.add(NodeKind::Exit);
+    b.link(e, Port::Next, best);
+    b.link(best, Port::Next, p);
+    b.link(p, Port::Clicked, night);
+    b.link(p, Port::Sent, night);
+    b.link(night, Port::Next, sms);
+    b.link(sms, Port::Sent, x);
+    b.j
+}
+
+/// [`past_counts`] with its goal judged daily at 00:00 (a past-behaviour goal): entries
+/// at midnight runs and a 2-day timeout put the goal's check and the timeout on the same
+/// instant, where the timeout comes first (SPEC §2.2).
+pub fn past_counts_daily_goal() -> Journey {
+    let mut j = past_counts();
+    for g in &mut j.goals {
+        g.mode = GoalMode::PastBehaviour;
+    }
+    j
 }

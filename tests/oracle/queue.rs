@@ -4,8 +4,13 @@
 //! Invariants: it imports only the model (no engine code; `oracle_imports_nothing_from_the_walk`
 //! checks this); the automated-split weight schedule w(t) is input data; its randomness is
 //! its own (PCG-64 MCG keyed by its own hash), so agreement with the engine is statistical,
-//! never bit-exact. Events at equal times run in the order they were queued. Events at or
-//! after the horizon are never processed.
+//! never bit-exact. Within one second the journey timeout comes first (SPEC §2.2: an
+//! event, timer, outcome or run at exactly T sees the user already timed out), then
+//! everything else in the order it was queued, then the ends of intervals that include
+//! their last second (§1.3: an event, or a daily re-check, at a window's close still
+//! counts; so does a B at an inaction's A + T), and scheduled entry runs last
+//! (a user who exits in that second, however, may enter again at the run, as after a
+//! timeout). Events at or after the horizon are never processed.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
@@ -61,6 +66,12 @@ pub enum Step {
     Send { user: u64, node: NodeId, t: i64 },
     /// A user entered the journey.
     Enter { user: u64, t: i64, control: bool },
+    /// A user (on the graph or in a control group) reached the journey timeout.
+    TimedOut { user: u64, t: i64 },
+    /// A user met a goal (number, 0-based).
+    Goal { user: u64, goal: usize, t: i64 },
+    /// A user left by an exit criterion.
+    ExitCriterion { user: u64, t: i64 },
 }
 
 /// Everything the oracle counts.
@@ -199,12 +210,30 @@ fn decode(c: u32) -> Kind {
     }
 }
 
-/// Seconds of queue time above the base and the sequence number share one key.
+/// Seconds of queue time above the base, the rank within the second and the sequence
+/// number share one key.
 const SEQ_BITS: u32 = 38;
+/// The rank within a second takes the top 2 of the sequence bits.
+const RANK_SHIFT: u32 = SEQ_BITS - 2;
+
+/// Order within one second: 0 the journey timeout (SPEC §2.2, the timeout second), 1 the
+/// rest, 2 the end of an interval that includes its last second (a condition window's
+/// close, where an event or a re-check still counts; an inaction's A + T, where a B still
+/// counts), 3 a scheduled entry run (it sees every user settled: one who left in that
+/// second, by the timeout or otherwise, may enter again).
+fn rank(k: Kind) -> u64 {
+    match k {
+        Kind::Timeout { .. } => 0,
+        Kind::Timer { what: Tm::CondClose | Tm::CondYes, .. } => 2,
+        Kind::Run => 3,
+        _ => 1,
+    }
+}
 
 #[derive(Clone, Copy)]
 struct Item {
-    /// `(t − base) << SEQ_BITS | seq`: time first, then queue order.
+    /// `(t − base) << SEQ_BITS | rank << RANK_SHIFT | seq`: time first, then the rank
+    /// within the second, then queue order.
     key: u64,
     user: u32,
     code: u32,
@@ -318,10 +347,22 @@ enum At {
     Off,
     Control,
     Wait(u16),
-    Cond { node: u16, close: i64, closed: bool, a_time: Option<i64> },
+    /// Held at a condition with a window. For inaction, `a_time` is the A that started the
+    /// clock and `b_seen` whether B followed within T: the outcome is decided at A + T
+    /// (SPEC §1.3), Yes or No.
+    Cond {
+        node: u16,
+        close: i64,
+        closed: bool,
+        a_time: Option<i64>,
+        b_seen: bool,
+    },
     Dnd(u16),
     InApp(u16),
-    Engage { node: u16, happened: u8 },
+    Engage {
+        node: u16,
+        happened: u8,
+    },
     Hold(u16),
 }
 
@@ -359,6 +400,9 @@ struct User {
     m: Vec<MState>,
     ina_last_b: Option<i64>,
     ina_pending: VecDeque<(i64, Option<Rc<Props>>)>,
+    /// The properties of the A that started an inaction condition's clock: the event
+    /// context if the condition ends Yes.
+    cond_ctx: Option<Rc<Props>>,
     ctx: Option<Rc<Props>>,
     sends: Vec<i64>,
     split_memo: Vec<(NodeId, PathId)>,
@@ -690,6 +734,7 @@ impl<'a> Sim<'a> {
                 m: vec![MState::default(); sim.matchers.len()],
                 ina_last_b: None,
                 ina_pending: VecDeque::new(),
+                cond_ctx: None,
                 group,
                 entries: 0,
                 in_journey: false,
@@ -758,7 +803,8 @@ impl<'a> Sim<'a> {
         self.seq += 1;
         let rel = u64::try_from(t - self.base).unwrap_or(0);
         assert!(rel < (1 << (64 - SEQ_BITS)), "the oracle's queue spans at most 776 days");
-        let key = (rel << SEQ_BITS) | self.seq;
+        assert!(self.seq < 1 << RANK_SHIFT, "the oracle queues at most 2^36 items");
+        let key = (rel << SEQ_BITS) | (rank(kind) << RANK_SHIFT) | self.seq;
         self.heap.push(Item { key, user: u32::try_from(user).unwrap_or(u32::MAX), code: encode(kind) });
     }
 
@@ -951,6 +997,9 @@ impl<'a> Sim<'a> {
         if (us.tracking || us.in_journey)
             && j.setup.exit_criteria.iter().any(|e| e.event == name && props::all_hold(&e.filters, &us.props, epr, t))
         {
+            if self.trace {
+                self.st.trace.push(Step::ExitCriterion { user: u as u64, t });
+            }
             if self.users[u].in_journey {
                 self.st.exit_criteria += 1;
                 self.leave_graph(u, t);
@@ -959,7 +1008,7 @@ impl<'a> Sim<'a> {
         }
         // 3. A user held at a condition or an in-app node.
         match self.users[u].at {
-            At::Cond { node, close, closed, a_time } => {
+            At::Cond { node, close, closed, a_time, .. } => {
                 let n = self.nodes[node as usize];
                 if let NodeKind::Condition { condition, .. } = &n.kind {
                     match condition {
@@ -981,7 +1030,7 @@ impl<'a> Sim<'a> {
                                 if let At::Cond { a_time, .. } = &mut self.users[u].at {
                                     *a_time = Some(t);
                                 }
-                                self.users[u].ctx = ep.clone();
+                                self.users[u].cond_ctx = ep.clone();
                                 let epoch = self.users[u].epoch;
                                 self.push(t + r.within.0, u, Kind::Timer { epoch, what: Tm::CondYes });
                             }
@@ -991,7 +1040,9 @@ impl<'a> Sim<'a> {
                                     && r.not_did.event == name
                                     && props::all_hold(&r.not_did.filters, &self.users[u].props, epr, t) =>
                             {
-                                self.take_and_go(u, node, journey_studio::model::Port::No, t);
+                                if let At::Cond { b_seen, .. } = &mut self.users[u].at {
+                                    *b_seen = true;
+                                }
                             }
                             _ => {}
                         },
@@ -1197,6 +1248,9 @@ impl<'a> Sim<'a> {
             .and_then(|v| if let PVal::Num(x) = v { Some(*x) } else { None })
             .unwrap_or(0.0);
         self.st.goal_met[gi] += 1;
+        if self.trace {
+            self.st.trace.push(Step::Goal { user: u as u64, goal: gi, t });
+        }
         match self.users[u].group {
             Group::Target => {
                 self.st.conv_target += 1;
@@ -1232,7 +1286,11 @@ impl<'a> Sim<'a> {
         if self.users[u].entry_no != entry_no {
             return;
         }
+        let was_tracking = self.users[u].tracking;
         self.users[u].tracking = false;
+        if self.trace && (was_tracking || self.users[u].in_journey) {
+            self.st.trace.push(Step::TimedOut { user: u as u64, t });
+        }
         if !self.users[u].in_journey {
             return;
         }
@@ -1464,7 +1522,7 @@ impl<'a> Sim<'a> {
         }
         let Some(w) = window else { return Some(Port::No) };
         let close = t + w.0.max(0);
-        self.users[u].at = At::Cond { node, close, closed: false, a_time: None };
+        self.users[u].at = At::Cond { node, close, closed: false, a_time: None, b_seen: false };
         let epoch = self.users[u].epoch;
         self.push(close, u, Kind::Timer { epoch, what: Tm::CondClose });
         match condition {
@@ -1500,11 +1558,11 @@ impl<'a> Sim<'a> {
         use journey_studio::model::Port;
         match (what, self.users[u].at) {
             (Tm::WaitDone, At::Wait(node)) => self.take_and_go(u, node, Port::Next, t),
-            (Tm::CondClose, At::Cond { node, close, a_time, .. }) => {
+            (Tm::CondClose, At::Cond { node, close, a_time, b_seen, .. }) => {
                 if a_time.is_some() {
                     return;
                 }
-                self.users[u].at = At::Cond { node, close, closed: true, a_time };
+                self.users[u].at = At::Cond { node, close, closed: true, a_time, b_seen };
                 let epoch = self.users[u].epoch;
                 self.push(tz::utc_hour_at_or_after(t), u, Kind::Timer { epoch, what: Tm::CondRelease });
             }
@@ -1513,7 +1571,14 @@ impl<'a> Sim<'a> {
                 let port = if self.j.graph.target(id, Port::Timeout).is_some() { Port::Timeout } else { Port::No };
                 self.take_and_go(u, node, port, t);
             }
-            (Tm::CondYes, At::Cond { node, .. }) => self.take_and_go(u, node, Port::Yes, t),
+            // Inaction at A + T: No when B followed A within T, else Yes with A as context.
+            (Tm::CondYes, At::Cond { node, b_seen: true, .. }) => self.take_and_go(u, node, Port::No, t),
+            (Tm::CondYes, At::Cond { node, a_time, .. }) => {
+                if a_time.is_some() {
+                    self.users[u].ctx = self.users[u].cond_ctx.take();
+                }
+                self.take_and_go(u, node, Port::Yes, t);
+            }
             (Tm::CondMidnight, At::Cond { node, close, closed, .. }) => {
                 if closed {
                     return;
