@@ -6,10 +6,12 @@
 //!
 //! Invariants: exit codes follow STYLE.md: 0 success (validation may have warnings),
 //! 1 invalid input (validation errors), 2 usage or I/O errors (clap's own usage errors
-//! exit 2 too). Nothing here imports the GUI: with no subcommand, `main` decides what
-//! happens (it opens the editor when the `gui` feature is on).
+//! exit 2 too), 130 when Ctrl+C stopped a long command (the `interrupt` module).
+//! Nothing here imports the GUI: with no subcommand, `main` decides what happens (it
+//! opens the editor when the `gui` feature is on).
 #![allow(clippy::print_stdout)]
 
+mod interrupt;
 mod new;
 mod simulate;
 mod validate;
@@ -19,6 +21,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 
+pub use interrupt::EXIT_INTERRUPTED;
 pub use new::NewArgs;
 pub use simulate::{OutputFormat, SimulateArgs};
 pub use validate::ValidateArgs;

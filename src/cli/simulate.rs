@@ -2,9 +2,10 @@
 //! JSON or CSV carrying every figure of the report.
 //!
 //! Invariants: exit codes as `validate`: 0 success, 1 invalid journey or scenario, 2 usage
-//! or I/O; the CLI owns the clock (progress on stderr once a run passes one second), the
-//! engine never reads it; the output bytes depend only on the file and the options, not
-//! on `--threads`.
+//! or I/O, and 130 after Ctrl+C; the CLI owns the clock (progress with throughput and
+//! time left on stderr once a run passes one second), the engine never reads it; the
+//! output bytes depend only on the file and the options, not on `--threads`; a run
+//! stopped by Ctrl+C writes nothing, and an existing `--out` file keeps its bytes.
 
 use std::cell::Cell;
 use std::fmt::Write as _;
@@ -18,6 +19,7 @@ use crate::sim::report::Report;
 use crate::sim::{RunOptions, SimError, simulate};
 use crate::validate::{Severity, validate};
 
+use super::interrupt::{self, EXIT_INTERRUPTED};
 use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand};
 
 /// Output formats.
@@ -89,31 +91,35 @@ impl RunCommand for SimulateArgs {
             threads: self.threads.map(usize::from),
             trajectory_sample: self.trajectories,
         };
-        let started = Instant::now();
-        let shown = Cell::new(false);
-        let last = Cell::new(Duration::ZERO);
+        // The run's size as the engine will resolve it, for the throughput on stderr.
+        let total_users = self
+            .users
+            .unwrap_or(journey.scenario.population.users)
+            .saturating_mul(u64::from(self.replicates.unwrap_or(journey.scenario.run.replicates).max(1)));
+        if let Err(e) = interrupt::watch() {
+            eprintln!("{name}: warning: Ctrl+C will end the run without a clean stop: {e}");
+        }
+        let line = ProgressLine::new(&name, total_users);
         let progress = |share: f64| {
-            let now = started.elapsed();
-            if now > Duration::from_secs(1) && now - last.get() >= Duration::from_millis(250) {
-                last.set(now);
-                shown.set(true);
-                eprint!("\rsimulating {name}: {:>3.0}%", share * 100.0);
-            }
-            true
+            line.update(share);
+            !interrupt::requested()
         };
         let result = simulate(&journey, &opts, &progress);
-        if shown.get() {
-            eprintln!("\rsimulating {name}: done in {:.1} s", started.elapsed().as_secs_f64());
-        }
         let report = match result {
             Ok(r) => r,
+            Err(SimError::Cancelled) if interrupt::requested() => {
+                line.interrupted();
+                return ExitCode::from(EXIT_INTERRUPTED);
+            }
             Err(SimError::Invalid(msgs)) => {
+                line.close();
                 for m in msgs {
                     eprintln!("{name}: error: {m}");
                 }
                 return ExitCode::from(EXIT_INVALID);
             }
             Err(e) => {
+                line.close();
                 eprintln!("{name}: error: {e}");
                 return ExitCode::from(EXIT_TROUBLE);
             }
@@ -123,12 +129,19 @@ impl RunCommand for SimulateArgs {
             OutputFormat::Json => match serde_json::to_string_pretty(&report) {
                 Ok(s) => s + "\n",
                 Err(e) => {
+                    line.close();
                     eprintln!("{name}: error: cannot write JSON: {e}");
                     return ExitCode::from(EXIT_TROUBLE);
                 }
             },
             OutputFormat::Csv => csv(&report),
         };
+        // Ctrl+C after the last chunk, or while formatting, still means "stop".
+        if interrupt::requested() {
+            line.interrupted();
+            return ExitCode::from(EXIT_INTERRUPTED);
+        }
+        line.done();
         match write_out(self.out.as_deref(), &text) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -142,12 +155,149 @@ impl RunCommand for SimulateArgs {
 
 fn write_out(out: Option<&Path>, text: &str) -> std::io::Result<()> {
     match out {
+        // A regular file, or a new one, is replaced atomically: a process ended while
+        // writing (a second Ctrl+C) leaves the old file or none, never a part of the new
+        // one. Anything else (a symlink, `/dev/stdout`, a pipe) is written in place, since
+        // renaming over it would replace the link or the device entry.
+        Some(path) if replaceable(path) => format::write_atomic(path, text.as_bytes()),
         Some(path) => std::fs::write(path, text),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(text.as_bytes())?;
             stdout.flush()
         }
+    }
+}
+
+fn replaceable(path: &Path) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta.is_file(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
+/// The progress line on stderr: quiet for a run's first second, then redrawn in place
+/// (`\r`) at most four times a second; closed with one last line when the run ends.
+struct ProgressLine<'a> {
+    name: &'a str,
+    total_users: u64,
+    started: Instant,
+    /// When the line was last drawn (since `started`).
+    last: Cell<Duration>,
+    /// The share done at the last callback.
+    share: Cell<f64>,
+    /// Whether anything was drawn, so short runs stay quiet.
+    shown: Cell<bool>,
+    /// The widest line drawn, in characters, so a shorter one can blank its tail.
+    width: Cell<usize>,
+}
+
+impl<'a> ProgressLine<'a> {
+    fn new(name: &'a str, total_users: u64) -> Self {
+        Self {
+            name,
+            total_users,
+            started: Instant::now(),
+            last: Cell::new(Duration::ZERO),
+            share: Cell::new(0.0),
+            shown: Cell::new(false),
+            width: Cell::new(0),
+        }
+    }
+
+    fn update(&self, share: f64) {
+        self.share.set(share);
+        let now = self.started.elapsed();
+        if now > Duration::from_secs(1) && now - self.last.get() >= Duration::from_millis(250) {
+            self.last.set(now);
+            self.draw(&status(share, self.total_users, now));
+        }
+    }
+
+    fn draw(&self, text: &str) {
+        let line = format!("simulating {}: {text}", self.name);
+        let len = line.chars().count();
+        let pad = self.width.get().saturating_sub(len);
+        self.width.set(self.width.get().max(len));
+        self.shown.set(true);
+        eprint!("\r{line}{:pad$}", "");
+    }
+
+    /// The run finished: the time it took and its throughput, if the line was shown.
+    fn done(&self) {
+        if self.shown.get() {
+            let elapsed = self.started.elapsed();
+            let rate = self.total_users as f64 / elapsed.as_secs_f64().max(1e-9);
+            self.draw(&format!("done in {:.1} s · {} users/s", elapsed.as_secs_f64(), si(rate)));
+            eprintln!();
+        }
+    }
+
+    /// The run stopped on Ctrl+C: says so, and that nothing was written.
+    fn interrupted(&self) {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        if self.shown.get() {
+            let done = self.share.get() * 100.0;
+            self.draw(&format!("interrupted at {done:.0}% after {elapsed:.1} s; nothing written"));
+            eprintln!();
+        } else {
+            eprintln!("{}: interrupted after {elapsed:.1} s; nothing written", self.name);
+        }
+    }
+
+    /// The run failed: ends the line so the error starts on its own.
+    fn close(&self) {
+        if self.shown.get() {
+            eprintln!();
+        }
+    }
+}
+
+/// The progress text after the file name: share done, throughput, elapsed and the time
+/// left at the throughput so far (`42% · 2.1M users/s · 4.2 s elapsed · about 5.8 s left`).
+fn status(share: f64, total_users: u64, elapsed: Duration) -> String {
+    let secs = elapsed.as_secs_f64();
+    let mut s = format!("{:>3.0}%", share * 100.0);
+    if share > 0.0 && secs > 0.0 {
+        let rate = share * total_users as f64 / secs;
+        let _ = write!(s, " · {} users/s", si(rate));
+    }
+    let _ = write!(s, " · {} elapsed", duration(secs));
+    if share > 0.0 {
+        let left = secs * (1.0 - share.min(1.0)) / share;
+        let _ = write!(s, " · about {} left", duration(left));
+    }
+    s
+}
+
+/// A count for people: `850`, `12k`, `2.1M`, `1.5G` (one decimal below 10).
+fn si(x: f64) -> String {
+    let mut v = x.max(0.0);
+    let mut unit = "";
+    for next in ["k", "M", "G", "T"] {
+        if v < 999.5 {
+            break;
+        }
+        v /= 1000.0;
+        unit = next;
+    }
+    if unit.is_empty() || v >= 9.95 { format!("{v:.0}{unit}") } else { format!("{v:.1}{unit}") }
+}
+
+/// A duration for people: `5.8 s`, `3 min 05 s`, `2 h 07 min`.
+fn duration(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return "?".to_owned();
+    }
+    if secs < 59.95 {
+        return format!("{secs:.1} s");
+    }
+    let whole = secs.round() as u64;
+    if whole < 3600 {
+        format!("{} min {:02} s", whole / 60, whole % 60)
+    } else {
+        let minutes = (secs / 60.0).round() as u64;
+        format!("{} h {:02} min", minutes / 60, minutes % 60)
     }
 }
 
@@ -352,4 +502,38 @@ pub fn table(name: &str, r: &Report) -> String {
         let _ = writeln!(o, "total cost {:.2}", r.total_cost);
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_with_a_unit() {
+        assert_eq!(si(850.0), "850");
+        assert_eq!(si(999.4), "999");
+        assert_eq!(si(999.6), "1.0k");
+        assert_eq!(si(12_345.0), "12k");
+        assert_eq!(si(2_149_000.0), "2.1M");
+        assert_eq!(si(9_960_000.0), "10M");
+        assert_eq!(si(1.5e9), "1.5G");
+    }
+
+    #[test]
+    fn durations_read_in_seconds_minutes_or_hours() {
+        assert_eq!(duration(5.84), "5.8 s");
+        assert_eq!(duration(59.96), "1 min 00 s");
+        assert_eq!(duration(185.0), "3 min 05 s");
+        assert_eq!(duration(2.0 * 3600.0 + 7.0 * 60.0 + 10.0), "2 h 07 min");
+        assert_eq!(duration(f64::INFINITY), "?");
+    }
+
+    #[test]
+    fn status_shows_share_throughput_elapsed_and_time_left() {
+        // 42% of 20 million users in 4 s: 2.1 million a second, 5.5 s to go.
+        let s = status(0.42, 20_000_000, Duration::from_secs(4));
+        assert_eq!(s, " 42% · 2.1M users/s · 4.0 s elapsed · about 5.5 s left");
+        // Before the first chunk there is no rate to extrapolate from.
+        assert_eq!(status(0.0, 20_000_000, Duration::from_millis(1500)), "  0% · 1.5 s elapsed");
+    }
 }
