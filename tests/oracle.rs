@@ -462,7 +462,6 @@ fn engine_and_oracle_agree_on_inaction_entry_and_condition() {
 /// within T" already true since the entry does not give Yes at once (SPEC §1.3: "the
 /// condition is always checked on arrival"; the oracle does).
 #[test]
-#[ignore = "engine disagrees: a windowed inaction condition is not checked on arrival (issue 10 report)"]
 fn engine_and_oracle_agree_on_an_inaction_condition_true_on_arrival() {
     assert_agree("inaction after 5 h", &journeys::inaction(Seconds::hours(5)), 30_000);
 }
@@ -481,7 +480,6 @@ fn engine_and_oracle_agree_on_past_behaviour_counts() {
 /// goal whose daily check falls on the timeout instant T before timing the user out; the
 /// oracle times out first (SPEC §2.2: at T the timeout comes first).
 #[test]
-#[ignore = "engine disagrees: a daily goal check at the timeout instant converts before the timeout (issue 10 report)"]
 fn engine_and_oracle_agree_on_a_daily_goal_check_at_the_timeout_instant() {
     assert_agree("past_counts_daily_goal", &journeys::past_counts_daily_goal(), 20_000);
 }

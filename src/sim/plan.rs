@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{Offset as _, TimeZone as _};
 use chrono_tz::Tz;
 
+use super::dnd::DndTable;
 use super::events::{Shapes, block_of};
 use super::pilot::WeightSchedule;
 use super::rng::name_hash;
@@ -418,6 +419,9 @@ pub struct Plan {
     pub control_journey: f64,
     /// DND settings.
     pub dnd: Dnd,
+    /// DND releases per zone of `tzs` (delivering in user time zones), then one for the
+    /// account zone, from tables built once per run.
+    pub dnd_tables: Vec<DndTable>,
     /// Per channel (indexed by position in `Channel::ALL`).
     pub channels: Vec<ChannelPlan>,
     /// Reachability shares: push, web push, email, phone, whatsapp-of-phone.
@@ -939,6 +943,13 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         &|z, t| tzs.get(z).map_or(0, |zone: &TzPlan| offset_at(zone.tz, t)),
     );
 
+    // DND tables over the run, with room for windows that end after the horizon.
+    let dnd_tables: Vec<DndTable> = if s.dnd.enabled && used_channels.iter().any(|c| c.dnd_applies()) {
+        let (from, to) = (start.saturating_sub(86_400), horizon_end.saturating_add(8 * 86_400));
+        tzs.iter().map(|z| z.tz).chain([account_tz]).map(|tz| DndTable::new(tz, &s.dnd, from, to)).collect()
+    } else {
+        Vec::new()
+    };
     let horizon_secs = horizon_end - start;
     let bucket_secs = ((horizon_secs + ANIMATION_BUCKETS - 1) / ANIMATION_BUCKETS).max(60);
     let buckets = usize::try_from((horizon_secs + bucket_secs - 1) / bucket_secs).unwrap_or(0);
@@ -984,6 +995,7 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         control_system: pct(s.control.system_percent),
         control_journey: pct(s.control.journey_percent),
         dnd: s.dnd.clone(),
+        dnd_tables,
         channels,
         reach: [r.push, r.web_push, r.email, r.phone, r.whatsapp_of_phone],
         session_event,

@@ -805,15 +805,16 @@ impl<'p> Walker<'p> {
     }
 
     fn fire_timer(&mut self, t: i64) {
+        // The timeout comes first in its second, before a daily goal check (SPEC §2.2).
+        if self.track.as_ref().is_some_and(|tr| tr.end == t) {
+            self.timeout(t);
+            return;
+        }
         if let Some((g, gi, value)) = self.pb_goal
             && g == t
         {
             self.pb_goal = None;
             self.convert(t, gi, value);
-            return;
-        }
-        if self.track.as_ref().is_some_and(|tr| tr.end == t) {
-            self.timeout(t);
             return;
         }
         if let Some(pos) = self.pos
@@ -1371,7 +1372,9 @@ impl<'p> Walker<'p> {
                 hold_or_no(self, Hold::Live { close: c, release: r, have })
             }
             PCond::Inaction { did, not_did, within } => {
-                if window.is_none() {
+                // Checked on arrival, window or not: an A since entry whose A + T has
+                // passed without B gives Yes at once (SPEC §1.3).
+                {
                     let pts = self.look_back(not_did.ev, entry);
                     let b_times: Vec<i64> =
                         pts.iter().filter(|o| self.event_matches(not_did, o.id, t)).map(Occ::secs).collect();
@@ -1387,13 +1390,13 @@ impl<'p> Walker<'p> {
                         })
                         .map(|o| o.id);
                     self.give_back(pts);
-                    return match found {
-                        Some(idx) => {
-                            self.ctx = Some(Ctx { ev: did.ev, idx });
-                            self.take(n, Port::Yes, t)
-                        }
-                        None => self.take(n, Port::No, t),
-                    };
+                    if let Some(idx) = found {
+                        self.ctx = Some(Ctx { ev: did.ev, idx });
+                        return self.take(n, Port::Yes, t);
+                    }
+                    if window.is_none() {
+                        return self.take(n, Port::No, t);
+                    }
                 }
                 let (c, r) = (close.unwrap_or(t), release.unwrap_or(t));
                 hold_or_no(self, Hold::Inaction { close: c, release: r, a: None, b_seen: false })
@@ -1505,14 +1508,21 @@ impl<'p> Walker<'p> {
             return self.route_unreachable(n, t);
         }
         if channel.dnd_applies() && p.dnd.enabled {
-            let tz = if p.per_user_tz && !exclude_tz { p.tzs[self.tz].tz } else { p.account_tz };
-            if let Some(r) = calendar::dnd_release(Timestamp(t), tz, &p.dnd) {
+            let zone = if p.per_user_tz && !exclude_tz { self.tz } else { p.tzs.len() };
+            let release = match p.dnd_tables.get(zone) {
+                Some(table) => table.release(t),
+                None => {
+                    let tz = p.tzs.get(zone).map_or(p.account_tz, |z| z.tz);
+                    calendar::dnd_release(Timestamp(t), tz, &p.dnd).map(|r| r.0)
+                }
+            };
+            if let Some(r) = release {
                 if p.dnd.action == DndAction::Skip {
                     self.chan(n)[CH_DND_SKIPPED] += 1;
                     return self.route_unreachable(n, t);
                 }
                 self.chan(n)[CH_DND_DEFERRED] += 1;
-                self.hold(n, t, Hold::Deferred { until: r.0.max(t) });
+                self.hold(n, t, Hold::Deferred { until: r.max(t) });
                 return None;
             }
         }
