@@ -24,7 +24,7 @@
 //! microseconds; the occurrence id (block, layer, index) names the same occurrence in
 //! every reading, so its event properties are the same too.
 
-use super::rng::{Stream, key_push};
+use super::rng::{DrawCount, Stream, key_push};
 
 /// Microseconds per second.
 pub const US: i64 = 1_000_000;
@@ -281,23 +281,21 @@ impl BlockSpec<'_> {
     }
 
     /// Appends the block's occurrences to `out`, sorted by instant (base and layers
-    /// together). Returns the number of random words drawn, for the benchmark's floor.
-    pub fn draw(&self, out: &mut Vec<Occ>) -> u64 {
+    /// together), and counts its draws into `count`.
+    pub fn draw(&self, out: &mut Vec<Occ>, count: &mut DrawCount) {
         let (mean, e_neg, total, regular) = self.mean_and_e_neg();
         if mean <= 0.0 {
-            return 0;
+            return;
         }
         let key = self.key();
         let first = out.len();
         let mut st = Stream::from_key(key);
         let n = poisson_count(&mut st, mean, e_neg);
-        let mut words = 1 + n;
         for i in 0..n {
             let x = st.uniform() * total;
             out.push(Occ { us: self.invert(x, regular), id: occ_id(self.block, 0, i), height: 0.0 });
         }
         if self.heights {
-            words += n;
             for o in &mut out[first..] {
                 o.height = st.uniform();
             }
@@ -306,18 +304,18 @@ impl BlockSpec<'_> {
             let mut up = Stream::from_key(key_push(key, TAG_LAYERS));
             for layer in 1..=self.layers.min(MAX_LAYERS) {
                 let m = poisson_count(&mut up, mean, e_neg);
-                words += 1 + 2 * m;
                 for i in 0..m {
                     let x = up.uniform() * total;
                     let h = f64::from(layer) + up.uniform();
                     out.push(Occ { us: self.invert(x, regular), id: occ_id(self.block, layer, i), height: h });
                 }
             }
+            count.add_stream(&up);
         }
+        count.add_stream(&st);
         if out.len() - first > 1 {
             out[first..].sort_unstable_by_key(|o| (o.us, o.id));
         }
-        words
     }
 }
 
@@ -348,8 +346,13 @@ impl Shapes {
         offset: &dyn Fn(usize, i64) -> i32,
     ) -> Self {
         let days = usize::try_from(last_day - first_day + 1).unwrap_or(0);
-        let mut out =
-            Self { shapes: Vec::new(), first_day, days, index: Vec::with_capacity(zones), irregular_before: Vec::new() };
+        let mut out = Self {
+            shapes: Vec::new(),
+            first_day,
+            days,
+            index: Vec::with_capacity(zones),
+            irregular_before: Vec::new(),
+        };
         let mut seen: std::collections::HashMap<[i32; 24], u32> = std::collections::HashMap::new();
         for z in 0..zones {
             let mut row = Vec::with_capacity(days);
@@ -502,9 +505,9 @@ mod tests {
             layers,
         };
         let mut plain = Vec::new();
-        spec(false, 0).draw(&mut plain);
+        spec(false, 0).draw(&mut plain, &mut DrawCount::default());
         let mut more = Vec::new();
-        spec(true, 3).draw(&mut more);
+        spec(true, 3).draw(&mut more, &mut DrawCount::default());
         let base: Vec<(i64, u64)> = more.iter().filter(|o| o.height < 1.0).map(|o| (o.us, o.id)).collect();
         assert_eq!(base, plain.iter().map(|o| (o.us, o.id)).collect::<Vec<_>>());
         assert!(more.len() > plain.len());
@@ -544,7 +547,7 @@ mod tests {
                     heights: false,
                     layers: 0,
                 };
-                spec.draw(&mut all);
+                spec.draw(&mut all, &mut DrawCount::default());
             }
             #[allow(clippy::cast_precision_loss)]
             let n_days = (blocks * i64::from(days)) as f64;
@@ -577,7 +580,7 @@ mod tests {
             layers: 0,
         };
         let mut all = Vec::new();
-        spec.draw(&mut all);
+        spec.draw(&mut all, &mut DrawCount::default());
         assert!(all.len() > 1_000);
         for o in &all {
             let t = o.secs();

@@ -30,6 +30,7 @@ use crate::model::Journey;
 
 pub use pilot::{WeightSchedule, pilot_weights};
 pub use report::Report;
+pub use rng::DrawCount;
 
 /// Users per chunk: the unit of parallel work. Chunk results are added in chunk order,
 /// so the thread count never changes a figure.
@@ -90,4 +91,16 @@ pub enum SimError {
 /// refuses; [`SimError::Cancelled`]; [`SimError::Threads`].
 pub fn simulate(j: &Journey, opts: &RunOptions, progress: &dyn Fn(f64) -> bool) -> Result<Report, SimError> {
     tally::run(j, opts, progress)
+}
+
+/// Runs the simulation and returns what it drew instead of its report: the engine
+/// benchmark's floor draws exactly as many random numbers, with no journey logic.
+///
+/// # Errors
+/// As [`simulate`].
+pub fn draw_counts(j: &Journey, opts: &RunOptions) -> Result<DrawCount, SimError> {
+    let mut plan = plan::build(j, opts)?;
+    plan.schedules = pilot::schedules_for(&plan);
+    let tally = tally::run_plan(&plan, opts.threads.unwrap_or(1), 0, &|_| true)?;
+    Ok(tally.draws)
 }

@@ -935,13 +935,9 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         })
         .collect::<Vec<_>>();
     // Every day a block of up to 64 days around the run can touch.
-    let shapes = Shapes::build(
-        tzs.len(),
-        block_of(warmup_start) - 66,
-        block_of(horizon_end) + 66,
-        &curve,
-        &|z, t| tzs.get(z).map_or(0, |zone: &TzPlan| offset_at(zone.tz, t)),
-    );
+    let shapes = Shapes::build(tzs.len(), block_of(warmup_start) - 66, block_of(horizon_end) + 66, &curve, &|z, t| {
+        tzs.get(z).map_or(0, |zone: &TzPlan| offset_at(zone.tz, t))
+    });
 
     // DND tables over the run, with room for windows that end after the horizon.
     let dnd_tables: Vec<DndTable> = if s.dnd.enabled && used_channels.iter().any(|c| c.dnd_applies()) {

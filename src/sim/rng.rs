@@ -99,6 +99,36 @@ pub fn name_hash(s: &str) -> u64 {
     h
 }
 
+/// What a run drew: keyed streams (and key hashes) created, random words drawn and
+/// logarithms taken. The engine benchmark's floor draws exactly as many, with no journey
+/// logic, to show how much of the engine's time the journey logic takes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DrawCount {
+    /// Streams and key hashes created.
+    pub streams: u64,
+    /// Random words drawn.
+    pub words: u64,
+    /// Logarithms taken.
+    pub lns: u64,
+}
+
+impl DrawCount {
+    /// Adds what a finished stream drew.
+    pub fn add_stream(&mut self, st: &Stream) {
+        let (w, l) = st.counts();
+        self.streams += 1;
+        self.words += u64::from(w);
+        self.lns += u64::from(l);
+    }
+
+    /// Adds another count.
+    pub fn add(&mut self, o: &Self) {
+        self.streams += o.streams;
+        self.words += o.words;
+        self.lns += o.lns;
+    }
+}
+
 /// A number in [0, 1) from a key: for sticky, stream-free assignments (hash-chosen samples).
 #[must_use]
 pub fn hash_unit(parts: &[u64]) -> f64 {
@@ -122,6 +152,10 @@ fn unit_from_bits(x: u64) -> f64 {
 pub struct Stream {
     /// The MCG state; always odd.
     state: u128,
+    /// Words drawn so far (the engine benchmark's floor draws as many).
+    words: u32,
+    /// Logarithms taken for exponential draws.
+    lns: u32,
 }
 
 impl Stream {
@@ -137,7 +171,7 @@ impl Stream {
     /// A stream with exactly this state (the low bit is forced to 1, as in PCG's `pcg64_fast`).
     #[must_use]
     pub fn from_state(state: u128) -> Self {
-        Self { state: state | 1 }
+        Self { state: state | 1, words: 0, lns: 0 }
     }
 
     /// A stream from key words (`Stream::from_key(key(parts))`).
@@ -174,6 +208,7 @@ impl Stream {
     /// The next 64 random bits.
     #[inline]
     pub fn next_word(&mut self) -> u64 {
+        self.words = self.words.wrapping_add(1);
         self.state = self.state.wrapping_mul(PCG_MULTIPLIER);
         let s = self.state;
         // XSL-RR: xor the halves, rotate by the top 6 bits.
@@ -182,6 +217,17 @@ impl Stream {
         #[allow(clippy::cast_possible_truncation)]
         let xsl = ((s >> 64) as u64) ^ (s as u64);
         xsl.rotate_right(rot)
+    }
+
+    /// The words drawn and logarithms taken so far.
+    #[must_use]
+    pub fn counts(&self) -> (u32, u32) {
+        (self.words, self.lns)
+    }
+
+    /// Counts a logarithm a caller took of this stream's draw.
+    pub fn count_ln(&mut self) {
+        self.lns = self.lns.wrapping_add(1);
     }
 
     /// A uniform number in [0, 1) with 53 random bits.
@@ -216,6 +262,7 @@ impl Stream {
             return f64::INFINITY;
         }
         // u in (0, 1], so ln(u) <= 0 and the result is finite and >= 0.
+        self.lns = self.lns.wrapping_add(1);
         -mean_secs * u.ln()
     }
 

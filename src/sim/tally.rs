@@ -169,6 +169,8 @@ pub struct Tally {
     pub rep: RepTally,
     /// Which replicate `rep` belongs to.
     pub rep_index: u32,
+    /// Random draws made (for the engine benchmark's floor).
+    pub draws: super::rng::DrawCount,
     /// Merged replicate figures, by replicate.
     pub reps: Vec<RepTally>,
     used: Vec<usize>,
@@ -252,6 +254,7 @@ impl Tally {
 
     /// Adds `o` into `self` (element-wise; `o` comes after `self` in chunk order).
     pub fn merge(&mut self, mut o: Self) {
+        self.draws.add(&o.draws);
         self.qualified += o.qualified;
         for (a, b) in self.turned.iter_mut().zip(o.turned) {
             *a += b;

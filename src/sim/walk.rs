@@ -20,7 +20,7 @@ use super::calendar;
 use super::events::{BLOCK_SECS, BlockSpec, Occ, US};
 use super::plan::{CCond, CEntry, CEvent, CFilter, PCond, PKind, PVal, PWait, Plan, channel_index};
 use super::report::{Step, StepKind, Trajectory};
-use super::rng::{Stream, behaviour_prefix, hash_unit, key_push, name_hash};
+use super::rng::{DrawCount, Stream, behaviour_prefix, hash_unit, key_push, name_hash};
 use super::tally::{CH_CAPPED, CH_DND_DEFERRED, CH_DND_SKIPPED, CH_FAILED, CH_SENT, CH_UNREACHABLE, CH_UNSUB};
 use super::tally::{CH_CLICKED, CH_CONV, CH_DELIVERED, CH_VIEWED, PilotRec, Tally};
 use crate::model::{
@@ -279,8 +279,8 @@ pub struct Walker<'p> {
     scratch: Vec<Occ>,
     /// This user's drawn blocks, so that a block read twice is drawn once.
     memo: Memo,
-    /// Random words drawn for event blocks (the benchmark's floor reads it).
-    pub words: u64,
+    /// What this walker drew (the benchmark's floor draws as many).
+    pub draws: DrawCount,
     engagements: Vec<(EngagementKind, i64)>,
     clicks: Vec<(i64, usize)>,
     sends: Vec<i64>,
@@ -311,6 +311,7 @@ fn delay(st: &mut Stream, d: &DelayDist) -> i64 {
             if mean.0 <= 0 {
                 0
             } else {
+                st.count_ln();
                 (-(mean.0 as f64) * u.ln()).min(1e12) as i64
             }
         }
@@ -345,7 +346,7 @@ impl<'p> Walker<'p> {
                 slots: vec![(0, 0, 0); plan.events.len() * plan.shapes.days],
                 pts: Vec::new(),
             },
-            words: 0,
+            draws: DrawCount::default(),
             engagements: Vec::new(),
             clicks: Vec::new(),
             sends: Vec::new(),
@@ -392,6 +393,7 @@ impl<'p> Walker<'p> {
             let u2 = st.uniform();
             self.props.push(spec.dist.as_ref().and_then(|d| sample_dist(d, Some(&spec.categories), u1, u2, p.start)));
         }
+        self.draws.add_stream(&st);
         let prefix = behaviour_prefix(p.seed, self.rep, user);
         for (k, ev) in p.events.iter().enumerate() {
             self.ev_prefix[k] = key_push(prefix, ev.hash);
@@ -429,7 +431,7 @@ impl<'p> Walker<'p> {
         self.pb_goal = None;
         self.pos = None;
         self.ctx = None;
-        self.node_rng.iter_mut().for_each(|s| *s = None);
+        self.flush_node_streams();
         self.traj = (user < self.traj_sample).then(Vec::new);
         self.steps_at = (i64::MIN, 0);
     }
@@ -613,7 +615,7 @@ impl<'p> Walker<'p> {
             heights: p.events[k].heights,
             layers,
         };
-        self.words += spec.draw(out);
+        spec.draw(out, &mut self.draws);
     }
 
     /// Block `b` of event `k`, with the layers it needs now, as a span of `memo.pts`
@@ -1062,15 +1064,19 @@ impl<'p> Walker<'p> {
 
     fn enter(&mut self, t: i64, ctx: Option<Ctx>) {
         let p = self.plan;
-        let group =
-            *self.group.get_or_insert_with(|| control_group(p.seed, self.user, p.control_system, p.control_journey));
+        if self.group.is_none() {
+            self.group = Some(control_group(p.seed, self.user, p.control_system, p.control_journey));
+            self.draws.streams += 1;
+            self.draws.words += 2;
+        }
+        let group = self.group.unwrap_or(0);
         self.entries = self.entries.saturating_add(1);
         self.pb_goal = None;
         let end = p.timeout.map_or(i64::MAX, |d| t.saturating_add(d));
         self.track = Some(Track { group, entry: t, end, splits: Vec::new(), pilot: Vec::new() });
         self.inside = true;
         self.ctx = ctx;
-        self.node_rng.iter_mut().for_each(|s| *s = None);
+        self.flush_node_streams();
         self.clicks.clear();
         let day = p.day_of(t);
         let tl = &mut self.tally;
@@ -1308,7 +1314,9 @@ impl<'p> Walker<'p> {
             return path;
         }
         let p = self.plan;
-        let u = Stream::split(p.seed, self.user, p.nodes[n].id).uniform();
+        let mut st = Stream::split(p.seed, self.user, p.nodes[n].id);
+        let u = st.uniform();
+        self.draws.add_stream(&st);
         let auto_w;
         let w: &[f64] = if automated {
             auto_w = p.schedules.get(&n).map(|s| s.weights_at(Timestamp(t)).to_vec());
@@ -1736,7 +1744,17 @@ impl<'p> Walker<'p> {
         self.pb_goal = None;
     }
 
+    /// Counts the node streams of the last entry and forgets them.
+    fn flush_node_streams(&mut self) {
+        for st in &mut self.node_rng {
+            if let Some(st) = st.take() {
+                self.draws.add_stream(&st);
+            }
+        }
+    }
+
     fn finish(&mut self) {
+        self.flush_node_streams();
         if let Some(pos) = self.pos.take() {
             let (node, before) = self.attribution(&pos);
             self.tally.on_graph_end += 1;
@@ -1762,6 +1780,7 @@ pub fn walk_range(plan: &Plan, rep: u32, from: u64, to: u64, traj_sample: u64) -
     for user in from..to {
         w.walk_user(user);
     }
+    w.tally.draws = w.draws;
     w.tally
 }
 
