@@ -30,7 +30,7 @@ pub fn progress_text(share: f64, elapsed: Duration) -> String {
         return percent;
     }
     let mut text = format!("{percent} · {} elapsed", fmt_elapsed(secs));
-    if share >= ESTIMATE_FROM_SHARE && share < 1.0 {
+    if (ESTIMATE_FROM_SHARE..1.0).contains(&share) {
         let left = secs * (1.0 - share) / share;
         text.push_str(&format!(" · about {} left", fmt_left(left)));
     }
