@@ -152,6 +152,11 @@ fn cancel_stops_a_long_run() {
     press(&mut h, Key::F5);
     assert!(h.state().preview().is_running(), "the run started");
     h.step();
+    let bar = {
+        use egui_kittest::kittest::NodeT;
+        h.get_by_role(Role::ProgressIndicator).accesskit_node().label().unwrap_or_default()
+    };
+    assert!(bar.contains(" %"), "the progress bar reads {bar:?}");
     let cancel = h.get_by_role_and_label(Role::Button, "Cancel").rect().center();
     click(&mut h, cancel);
     step_until(&mut h, 60, |a| !a.preview().is_running());

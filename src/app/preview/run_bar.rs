@@ -89,8 +89,10 @@ pub fn run_bar_ui(ui: &mut Ui, p: &mut Preview, stale: bool) {
         if let Some(r) = &p.running {
             let share = r.progress();
             let text = progress_text(share, r.started.elapsed());
+            // Not `animate`: its spinner sits at the fill's end, over the percentage early in
+            // a run, and repaints every frame; the ticking elapsed time shows the run is alive.
             #[allow(clippy::cast_possible_truncation)]
-            let bar = egui::ProgressBar::new(share as f32).desired_width(300.0).text(text).animate(true);
+            let bar = egui::ProgressBar::new(share as f32).desired_width(300.0).text(text);
             ui.add(bar).on_hover_text("Simulating on a background thread; the canvas stays usable");
             let cancel = ui.add_enabled(!r.cancelling, egui::Button::new("Cancel"));
             if cancel.on_hover_text("Stop the run").clicked() {
