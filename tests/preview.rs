@@ -152,6 +152,11 @@ fn cancel_stops_a_long_run() {
     press(&mut h, Key::F5);
     assert!(h.state().preview().is_running(), "the run started");
     h.step();
+    let bar = {
+        use egui_kittest::kittest::NodeT;
+        h.get_by_role(Role::ProgressIndicator).accesskit_node().label().unwrap_or_default()
+    };
+    assert!(bar.contains(" %"), "the progress bar reads {bar:?}");
     let cancel = h.get_by_role_and_label(Role::Button, "Cancel").rect().center();
     click(&mut h, cancel);
     step_until(&mut h, 60, |a| !a.preview().is_running());
@@ -341,4 +346,124 @@ fn the_splits_tab_lists_each_random_split_path_with_its_conversions() {
     h.get_by_role_and_label(Role::Link, &format!("{} ({})", split.label, split.id)).click();
     h.run_steps(3);
     assert_eq!(h.state().selected_nodes(), vec![split.id]);
+}
+
+/// Fits the view, clicks `id`'s card and deletes it with the Delete key.
+fn delete_node(h: &mut Harness<'_, App>, id: NodeId) {
+    press(h, Key::F);
+    let card = h.state().node_screen_rect(id).unwrap().center();
+    click(h, card);
+    assert_eq!(h.state().selected_nodes(), vec![id]);
+    press(h, Key::Delete);
+    assert!(!h.state().journey().graph.nodes.contains_key(&id));
+}
+
+/// Clicks the run bar's Live checkbox.
+fn toggle_live(h: &mut Harness<'_, App>) {
+    h.get_by_role_and_label(Role::CheckBox, "Live").click();
+    h.run_steps(2);
+}
+
+#[test]
+fn live_reruns_after_an_edit_and_updates_the_figures_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = example(2_000);
+    let before = engine_report(&j);
+    let mut h = harness(j, dir.path());
+    // Turning Live on with no results runs the journey as it stands.
+    toggle_live(&mut h);
+    assert!(h.state().preview().live());
+    step_until(&mut h, 120, |a| a.report().is_some() && !a.preview().is_running());
+    assert_eq!(h.state().report().unwrap(), &before);
+
+    // The what-if of the baseline test: drop path A's email (node 11).
+    delete_node(&mut h, NodeId(11));
+    let after = engine_report(h.state().journey());
+    assert_ne!(before.journey.goal_met, after.journey.goal_met, "the edit changes the outcome");
+    // Within the debounce the old results stay shown, and are not called stale.
+    assert!(h.state().preview().live_updating());
+    assert_eq!(h.state().report(), Some(&before));
+    assert!(h.query_by_label_contains("Results are stale").is_none());
+
+    step_until(&mut h, 120, |a| a.report() == Some(&after) && !a.preview().is_running());
+    assert!(!h.state().results_stale());
+    assert!(h.query_by_label_contains("Results are stale").is_none());
+    assert!(h.state().preview().error.is_none() && !h.state().preview().cancelled);
+    let tab = h.get_by_label("Summary").rect().center();
+    click(&mut h, tab);
+    h.get_by_label(&count_line("Goal met", after.journey.goal_met, None));
+    // The cards' badges follow too.
+    let texts = visible_texts(&h);
+    for n in after.nodes.iter().filter(|n| n.entered > 0) {
+        let badge = format!("entered {}", journey_studio::app::preview::compare::fmt_count(n.entered));
+        assert!(texts.contains(&badge), "{} ({}) shows {badge:?}", n.label, n.id);
+    }
+}
+
+#[test]
+fn with_live_off_an_edit_marks_the_results_stale_and_does_not_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = example(2_000);
+    let before = engine_report(&j);
+    let mut h = harness(j, dir.path());
+    run_to_end(&mut h);
+    assert!(!h.state().preview().live());
+    delete_node(&mut h, NodeId(11));
+    // A second of frames: well past Live's debounce.
+    for _ in 0..60 {
+        h.step();
+        assert!(!h.state().preview().is_running(), "nothing re-runs with Live off");
+    }
+    assert_eq!(h.state().report(), Some(&before));
+    assert!(h.state().results_stale());
+    h.get_by_label_contains("Results are stale");
+}
+
+#[test]
+fn live_shows_an_invalid_edits_refusal_once_and_reruns_when_valid_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = example(2_000);
+    let before = engine_report(&j);
+    let mut h = harness(j, dir.path());
+    run_to_end(&mut h);
+    // Live on with current results: nothing to re-run.
+    toggle_live(&mut h);
+    assert!(!h.state().preview().live_updating());
+
+    // Without its entry node the journey cannot run.
+    delete_node(&mut h, NodeId(1));
+    // Within the debounce, select a card that showing the first error (as F5 does) would
+    // deselect or move away from.
+    use journey_studio::validate::{Location, Severity, validate};
+    let first = validate(h.state().journey()).into_iter().find(|d| d.severity == Severity::Error).unwrap();
+    let keep = h
+        .state()
+        .journey()
+        .graph
+        .nodes
+        .keys()
+        .copied()
+        .find(|id| !matches!(&first.location, Location::Nodes(ids) if ids.first() == Some(id)))
+        .unwrap();
+    let card = h.state().node_screen_rect(keep).unwrap().center();
+    click(&mut h, card);
+    assert!(h.state().preview().live_updating(), "the refusal is still to come");
+    for _ in 0..60 {
+        h.step();
+    }
+    let error = h.state().preview().error.clone().unwrap_or_default();
+    assert!(error.starts_with("Cannot simulate"), "{error:?}");
+    assert_eq!(h.query_all_by_label_contains("Cannot simulate").count(), 1);
+    assert!(!h.state().preview().is_running() && !h.state().preview().live_updating(), "no retry without an edit");
+    assert_eq!(h.state().report(), Some(&before), "the last results stay shown");
+    assert_eq!(h.state().selected_nodes(), vec![keep], "the refusal does not move the selection");
+
+    // Undo: valid again, so Live runs and the refusal goes.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(h.state().journey().graph.nodes.contains_key(&NodeId(1)));
+    step_until(&mut h, 120, |a| a.preview().error.is_none() && !a.preview().live_updating());
+    assert_eq!(h.state().report(), Some(&before));
+    assert!(!h.state().results_stale());
+    assert!(h.query_by_label_contains("Cannot simulate").is_none());
 }

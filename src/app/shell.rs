@@ -499,6 +499,8 @@ impl App {
 
         self.process_actions(&ctx);
         self.apply_commands(&ctx);
+        // Right after the edits, like the unsaved marker and autosave.
+        self.preview.live_step(&self.doc.journey, &ctx);
         self.autosave_tick(&ctx, now);
         self.update_title(&ctx);
     }

@@ -11,6 +11,12 @@
 //! atomic); every figure shown comes from the engine's [`Report`]; a result is marked
 //! stale as soon as the journey differs from the one simulated in anything the engine
 //! reads (card positions, labels and comments do not count).
+//!
+//! Live forecast (SPEC §5): with [`Preview::live`] on, [`Preview::live_step`] runs after
+//! every frame's commands; when the journey or the run bar's inputs differ from what Live
+//! last ran, it cancels the run they make obsolete and starts a new one
+//! [`LIVE_DEBOUNCE_SECS`] after the last edit. The shown results stay until the new ones
+//! arrive, and a replaced run's result is dropped rather than shown.
 
 pub mod animation;
 pub mod compare;
@@ -22,6 +28,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use crate::model::{Journey, NodeId};
 use crate::sim::{self, Report, RunOptions, SimError};
@@ -33,6 +40,9 @@ use super::state::{Action, App};
 pub const WORKER_NAME: &str = "journey-simulation";
 /// Sample users recorded for "Follow a user".
 pub const TRAJECTORY_SAMPLE: usize = 12;
+/// Quiet time after the last edit before Live re-runs (seconds): long enough that a typing
+/// burst or a drag is one run, short enough that figures follow within a second.
+pub const LIVE_DEBOUNCE_SECS: f64 = 0.3;
 
 /// The run bar's inputs (start from the scenario).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +107,11 @@ pub struct Running {
     inputs: RunInputs,
     /// Cancel was pressed.
     pub cancelling: bool,
+    /// Live cancelled it because an edit made it obsolete: its result is dropped.
+    superseded: bool,
+    /// When it started (wall clock, read by the app: the engine reads none), for the
+    /// elapsed time and the estimate of the time left.
+    pub started: Instant,
 }
 
 impl Running {
@@ -194,6 +209,12 @@ pub struct Preview {
     pub chart_rect: Option<egui::Rect>,
     /// The PNG export's message, set by the screenshot callback.
     pub png_message: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    /// Live forecast: every edit re-runs the simulation (set through [`Self::set_live`]).
+    live: bool,
+    /// The journey and inputs Live last ran or tried to run; a difference means an edit.
+    live_seen: Option<(Journey, RunInputs)>,
+    /// When the debounced live run is due (egui time, seconds).
+    live_due: Option<f64>,
 }
 
 impl Preview {
@@ -207,6 +228,69 @@ impl Preview {
     #[must_use]
     pub fn is_running(&self) -> bool {
         self.running.is_some()
+    }
+
+    /// Whether Live is on.
+    #[must_use]
+    pub fn live(&self) -> bool {
+        self.live
+    }
+
+    /// Turns Live on or off. Turning it on takes the run in progress, or else the shown
+    /// result, as what Live has seen, so stale or missing results are refreshed at once.
+    pub fn set_live(&mut self, on: bool) {
+        self.live = on;
+        self.live_due = None;
+        self.live_seen = self
+            .running
+            .as_ref()
+            .map(|r| (r.journey.clone(), r.inputs))
+            .or_else(|| self.outcome.as_ref().map(|o| (o.journey.clone(), o.inputs)));
+    }
+
+    /// Whether a live re-run is scheduled or going: the shown results are about to be
+    /// replaced, so they are not reported as stale.
+    #[must_use]
+    pub fn live_updating(&self) -> bool {
+        self.live && (self.live_due.is_some() || self.running.is_some())
+    }
+
+    /// Live's part of the frame, after the commands are applied: notices an edit (the
+    /// journey or the inputs differ from what Live last saw), cancels the run it makes
+    /// obsolete, and starts a run once the edits have been quiet for
+    /// [`LIVE_DEBOUNCE_SECS`]. A refused run shows its message in the run bar, as F5's
+    /// does, without moving the selection; Live tries again after the next edit.
+    pub fn live_step(&mut self, journey: &Journey, ctx: &egui::Context) {
+        if !self.live {
+            return;
+        }
+        let now = ctx.input(|i| i.time);
+        self.sync_inputs(journey);
+        let inputs = self.inputs.unwrap_or_else(|| RunInputs::from_journey(journey));
+        let same = |j: &Journey, i: RunInputs| i == inputs && same_simulation(j, journey);
+        if !self.live_seen.as_ref().is_some_and(|(j, i)| same(j, *i)) {
+            self.live_seen = Some((journey.clone(), inputs));
+            if self.running.as_ref().is_some_and(|r| same(&r.journey, r.inputs)) {
+                self.live_due = None;
+            } else {
+                self.live_due = Some(now + LIVE_DEBOUNCE_SECS);
+                if let Some(r) = &mut self.running {
+                    r.superseded = true;
+                    r.cancel.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+        let Some(due) = self.live_due else { return };
+        if now < due {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(due - now));
+        } else if self.running.is_none() {
+            // A refusal's location is not shown: Live must not pull the view away
+            // from what is being edited.
+            let _ = self.start(journey, ctx);
+        } else {
+            // The replaced run is stopping; it is collected on the next frames.
+            ctx.request_repaint_after(std::time::Duration::from_millis(20));
+        }
     }
 
     /// Asks the running simulation to stop.
@@ -240,6 +324,10 @@ impl Preview {
         }
         self.error = None;
         self.cancelled = false;
+        let inputs = self.inputs.unwrap_or_else(|| RunInputs::from_journey(journey));
+        // Whatever starts a run (F5 or Live) satisfies a pending live re-run of this journey.
+        self.live_seen = Some((journey.clone(), inputs));
+        self.live_due = None;
         let diagnostics = validate(journey);
         if has_errors(&diagnostics) {
             let first = diagnostics.iter().find(|d| d.severity == Severity::Error);
@@ -251,7 +339,6 @@ impl Preview {
             ));
             return first.map(|d| d.location.clone());
         }
-        let inputs = self.inputs.unwrap_or_else(|| RunInputs::from_journey(journey));
         let opts = inputs.options(engine_threads());
         let cancel = Arc::new(AtomicBool::new(false));
         let progress = Arc::new(AtomicU64::new(0f64.to_bits()));
@@ -279,6 +366,8 @@ impl Preview {
                     journey: journey.clone(),
                     inputs,
                     cancelling: false,
+                    superseded: false,
+                    started: Instant::now(),
                 });
             }
             Err(e) => self.error = Some(format!("Could not start the simulation thread: {e}")),
@@ -300,6 +389,10 @@ impl Preview {
             let _ = h.join();
         }
         let Some(running) = self.running.take() else { return false };
+        if running.superseded {
+            // An edit made this run obsolete; the results shown stay until Live's next run.
+            return true;
+        }
         match result {
             Ok(report) => {
                 let end = horizon_secs(&report);
@@ -357,7 +450,8 @@ pub fn panels_ui(app: &mut App, ui: &mut egui::Ui) {
     if !ctx.text_edit_focused() && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F5)) {
         preview.run_requested = true;
     }
-    let stale = preview.is_stale(&app.doc.journey);
+    // Results about to be replaced by a live run are not called stale.
+    let stale = preview.is_stale(&app.doc.journey) && !preview.live_updating();
     egui::Panel::top("run_bar").show(ui, |ui| run_bar::run_bar_ui(ui, preview, stale));
     if preview.outcome.is_some() {
         let selected = app.view.selection.iter().find_map(super::state::Item::node);
