@@ -58,7 +58,13 @@ pub struct DayShape {
     /// Whether the UTC offset is the same all block long (then the total is one day of
     /// the normalised curve, 86,400).
     pub regular: bool,
+    /// For each of [`GUIDE`] equal slices of the total, the piece where the slice starts,
+    /// so that an inversion scans one or two pieces instead of searching them all.
+    guide: Vec<u8>,
 }
+
+/// Slices of a [`DayShape`]'s guide table.
+const GUIDE: usize = 128;
 
 impl DayShape {
     /// The shape of a block whose UTC hour `h` has the UTC offset `offsets[h]` (seconds),
@@ -95,7 +101,22 @@ impl DayShape {
         }
         cum.push(acc);
         let regular = offsets.iter().all(|o| *o == offsets[0]);
-        Self { starts, weights, cum, regular }
+        let mut shape = Self { starts, weights, cum, regular, guide: Vec::new() };
+        let total = shape.total();
+        #[allow(clippy::cast_precision_loss)]
+        let guide = (0..GUIDE)
+            .map(|j| {
+                let x = total * j as f64 / GUIDE as f64;
+                u8::try_from(shape.piece(x)).unwrap_or(u8::MAX)
+            })
+            .collect();
+        shape.guide = guide;
+        shape
+    }
+
+    /// The piece i with cum[i] <= x < cum[i + 1] (empty pieces can never hold x).
+    fn piece(&self, x: f64) -> usize {
+        self.cum[1..].partition_point(|c| *c <= x).min(self.weights.len().saturating_sub(1))
     }
 
     /// The integral of the curve over the block (curve-weighted seconds).
@@ -109,8 +130,15 @@ impl DayShape {
     #[must_use]
     pub fn invert_us(&self, x: f64) -> i64 {
         let n = self.weights.len();
-        // The piece i with cum[i] <= x < cum[i + 1]; empty pieces can never hold x.
-        let i = self.cum[1..].partition_point(|c| *c <= x).min(n.saturating_sub(1));
+        let total = self.total();
+        // Start at the guide's piece for x's slice, then step to the piece holding x.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+        let slice = if total > 0.0 { ((x / total * GUIDE as f64) as usize).min(GUIDE - 1) } else { 0 };
+        let mut i = self.guide.get(slice).map_or(0, |g| usize::from(*g)).min(n.saturating_sub(1));
+        while i + 1 < n && self.cum[i + 1] <= x {
+            i += 1;
+        }
+        debug_assert_eq!(i, self.piece(x));
         let w = self.weights[i];
         let start = f64::from(self.starts[i]);
         let end = f64::from(self.starts.get(i + 1).copied().unwrap_or(86_400));

@@ -440,8 +440,13 @@ impl<'p> Walker<'p> {
     pub fn walk_user(&mut self, user: u64) {
         self.reset(user);
         let end = self.plan.horizon_end;
+        let mut dirty = true;
         loop {
-            self.sync_wants();
+            // What the walk reads changes only when something happened to the user.
+            if dirty {
+                self.sync_wants();
+            }
+            dirty = true;
             let mut best: Option<(usize, i64)> = None;
             for (k, c) in self.cursors.iter().enumerate() {
                 if c.active && best.is_none_or(|(_, n)| c.next < n) {
@@ -461,6 +466,7 @@ impl<'p> Walker<'p> {
                 let b = self.cursors[k].block.saturating_add(1);
                 self.load(k, b);
                 self.refill(k);
+                dirty = false;
                 continue;
             }
             // At the journey-timeout second the timeout comes first (SPEC §2.2): the
@@ -621,6 +627,11 @@ impl<'p> Walker<'p> {
     /// Block `b` of event `k`, with the layers it needs now, as a span of `memo.pts`
     /// (valid until the next call). A block without layers is drawn once per user.
     fn block(&mut self, k: usize, b: i64) -> (usize, usize) {
+        self.block_layered(k, b).0
+    }
+
+    /// [`Self::block`], and whether the block holds engagement layers.
+    fn block_layered(&mut self, k: usize, b: i64) -> ((usize, usize), bool) {
         let layers = self.layers_for(k, b);
         if self.memo.pts.len() > Memo::MAX_POINTS {
             self.memo.reset();
@@ -629,7 +640,7 @@ impl<'p> Walker<'p> {
         if let Some(i) = slot {
             let (g, start, len) = self.memo.slots[i];
             if g == self.memo.generation {
-                return (start as usize, len as usize);
+                return ((start as usize, len as usize), false);
             }
         }
         let mut pts = std::mem::take(&mut self.memo.pts);
@@ -637,17 +648,17 @@ impl<'p> Walker<'p> {
         self.draw_block(k, b, layers, &mut pts);
         let len = pts.len() - start;
         self.memo.pts = pts;
-        if let Some(i) = slot {
-            let (Ok(s32), Ok(l32)) = (u32::try_from(start), u32::try_from(len)) else { return (start, len) };
+        if let Some(i) = slot
+            && let (Ok(s32), Ok(l32)) = (u32::try_from(start), u32::try_from(len))
+        {
             self.memo.slots[i] = (self.memo.generation, s32, l32);
         }
-        (start, len)
+        ((start, len), layers > 0)
     }
 
     /// Loads block `b` into event `k`'s cursor.
     fn load(&mut self, k: usize, b: i64) {
-        let (start, len) = self.block(k, b);
-        let layered = self.layers_for(k, b) > 0;
+        let ((start, len), layered) = self.block_layered(k, b);
         let c = &mut self.cursors[k];
         c.pts.clear();
         c.pts.extend_from_slice(&self.memo.pts[start..start + len]);
