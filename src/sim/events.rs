@@ -348,8 +348,13 @@ impl Shapes {
         offset: &dyn Fn(usize, i64) -> i32,
     ) -> Self {
         let days = usize::try_from(last_day - first_day + 1).unwrap_or(0);
-        let mut out =
-            Self { shapes: Vec::new(), first_day, days, index: Vec::with_capacity(zones), irregular_before: Vec::new() };
+        let mut out = Self {
+            shapes: Vec::new(),
+            first_day,
+            days,
+            index: Vec::with_capacity(zones),
+            irregular_before: Vec::new(),
+        };
         let mut seen: std::collections::HashMap<[i32; 24], u32> = std::collections::HashMap::new();
         for z in 0..zones {
             let mut row = Vec::with_capacity(days);
