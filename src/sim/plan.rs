@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{Offset as _, TimeZone as _};
 use chrono_tz::Tz;
 
+use super::channel_map::ChannelMap;
 use super::dnd::DndTable;
 use super::events::{Shapes, block_of};
 use super::pilot::WeightSchedule;
@@ -331,6 +332,21 @@ pub struct ChannelPlan {
     pub unsubscribed: f64,
 }
 
+/// Reachability shares of the population (SPEC §2.2), drawn once per user.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReachShares {
+    /// Share reachable by mobile push.
+    pub push: f64,
+    /// Share reachable by web push.
+    pub web_push: f64,
+    /// Share with an email address.
+    pub email: f64,
+    /// Share with a phone number (SMS).
+    pub phone: f64,
+    /// Share of those with a phone who opted in to WhatsApp.
+    pub whatsapp_of_phone: f64,
+}
+
 /// A timezone with its UTC offsets per hour over the run (fast local hours).
 #[derive(Clone, Debug)]
 pub struct TzPlan {
@@ -422,10 +438,10 @@ pub struct Plan {
     /// DND releases per zone of `tzs` (delivering in user time zones), then one for the
     /// account zone, from tables built once per run.
     pub dnd_tables: Vec<DndTable>,
-    /// Per channel (indexed by position in `Channel::ALL`).
-    pub channels: Vec<ChannelPlan>,
-    /// Reachability shares: push, web push, email, phone, whatsapp-of-phone.
-    pub reach: [f64; 5],
+    /// Per channel: rates, delays, cost, fatigue and unsubscribed share.
+    pub channels: ChannelMap<ChannelPlan>,
+    /// Reachability shares.
+    pub reach: ReachShares,
     /// Session event index (in-app), if any.
     pub session_event: Option<usize>,
     /// Links (from node index, port index, to node index), in source order.
@@ -440,12 +456,6 @@ pub struct Plan {
     pub pilot_mode: bool,
     /// Goal names, in goal order.
     pub goal_names: Vec<String>,
-}
-
-/// Index of a channel in `Channel::ALL`.
-#[must_use]
-pub fn channel_index(c: Channel) -> usize {
-    Channel::ALL.iter().position(|x| *x == c).unwrap_or(0)
 }
 
 fn prob_ok(p: f64) -> bool {
@@ -618,8 +628,7 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
             b.errors.push(format!("scenario: fatigue for {} {p} is not between 0 and 1", c.label()));
         }
     }
-    let mut channels = Vec::new();
-    for c in Channel::ALL {
+    let channels = ChannelMap::from_fn(|c| {
         let cr = sc.channel(c);
         for (name, p) in
             [("failure", cr.failure), ("delivery", cr.delivery), ("view", cr.view), ("click", cr.click_given_view)]
@@ -634,7 +643,7 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         if !(delay_ok(&cr.delay_to_delivery) && delay_ok(&cr.delay_to_view) && delay_ok(&cr.delay_to_click)) {
             b.errors.push(format!("scenario: {} delays must not be negative", c.label()));
         }
-        channels.push(ChannelPlan {
+        ChannelPlan {
             failure: cr.failure,
             delivery: cr.delivery,
             view: cr.view,
@@ -645,8 +654,8 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
             cost: cr.cost_per_message,
             fatigue: sc.fatigue.get(&c).copied().unwrap_or(0.0),
             unsubscribed: r.unsubscribed.get(&c).copied().unwrap_or(0.0),
-        });
-    }
+        }
+    });
     if !(sc.activity_shape.is_finite() && sc.activity_shape > 0.0) {
         b.errors.push(format!("scenario: activity shape {} must be a positive number", sc.activity_shape));
     }
@@ -935,13 +944,9 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         })
         .collect::<Vec<_>>();
     // Every day a block of up to 64 days around the run can touch.
-    let shapes = Shapes::build(
-        tzs.len(),
-        block_of(warmup_start) - 66,
-        block_of(horizon_end) + 66,
-        &curve,
-        &|z, t| tzs.get(z).map_or(0, |zone: &TzPlan| offset_at(zone.tz, t)),
-    );
+    let shapes = Shapes::build(tzs.len(), block_of(warmup_start) - 66, block_of(horizon_end) + 66, &curve, &|z, t| {
+        tzs.get(z).map_or(0, |zone: &TzPlan| offset_at(zone.tz, t))
+    });
 
     // DND tables over the run, with room for windows that end after the horizon.
     let dnd_tables: Vec<DndTable> = if s.dnd.enabled && used_channels.iter().any(|c| c.dnd_applies()) {
@@ -997,7 +1002,13 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         dnd: s.dnd.clone(),
         dnd_tables,
         channels,
-        reach: [r.push, r.web_push, r.email, r.phone, r.whatsapp_of_phone],
+        reach: ReachShares {
+            push: r.push,
+            web_push: r.web_push,
+            email: r.email,
+            phone: r.phone,
+            whatsapp_of_phone: r.whatsapp_of_phone,
+        },
         session_event,
         links,
         bucket_secs,
