@@ -7,15 +7,22 @@
 //!
 //! Layout:
 //! - [`plan`]: the journey compiled into dense, engine-friendly tables (once per run);
+//! - [`channel_map`]: one value per messaging channel, indexed by the channel itself;
+//! - [`run`]: the chunked parallel run that walks every user and merges their tallies;
 //! - [`walk`]: one user's whole life in the journey, in time order, from their own streams;
 //! - [`events`]: the fixed realisation of each user's events, drawn by day blocks, read lazily;
-//! - [`tally`]: the counters a chunk of users adds up, and the finished [`Report`];
+//! - [`tally`]: the named counters a chunk of users adds up, their merge, and the finished
+//!   [`Report`];
 //! - [`dnd`]: DND releases and local hours from per-timezone tables (once per run);
 //! - [`pilot`]: the automated random split's weight schedule w(t) (§2.1);
 //! - [`report`]: the plain-data report shared by the CLI and the app;
 //! - `calendar`, `rng`, `intervals`: local time, random streams and 95% intervals.
+//!
+//! Dependencies point one way: `run` → `walk` → `tally` → `plan`; the walk adds into the
+//! tally's counters, and the tally never calls the walk.
 
 pub mod calendar;
+pub mod channel_map;
 pub mod dnd;
 pub mod events;
 pub mod intervals;
@@ -23,6 +30,7 @@ pub mod pilot;
 pub mod plan;
 pub mod report;
 pub mod rng;
+pub mod run;
 pub mod tally;
 pub mod walk;
 
@@ -90,7 +98,7 @@ pub enum SimError {
 /// [`SimError::Invalid`] for a journey with validation errors or a scenario the engine
 /// refuses; [`SimError::Cancelled`]; [`SimError::Threads`].
 pub fn simulate(j: &Journey, opts: &RunOptions, progress: &dyn Fn(f64) -> bool) -> Result<Report, SimError> {
-    tally::run(j, opts, progress)
+    run::run(j, opts, progress)
 }
 
 /// Runs the simulation and returns what it drew instead of its report: the engine
@@ -101,6 +109,6 @@ pub fn simulate(j: &Journey, opts: &RunOptions, progress: &dyn Fn(f64) -> bool) 
 pub fn draw_counts(j: &Journey, opts: &RunOptions) -> Result<DrawCount, SimError> {
     let mut plan = plan::build(j, opts)?;
     plan.schedules = pilot::schedules_for(&plan);
-    let tally = tally::run_plan(&plan, opts.threads.unwrap_or(1), 0, &|_| true)?;
+    let tally = run::run_plan(&plan, opts.threads.unwrap_or(1), 0, &|_| true)?;
     Ok(tally.draws)
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{Offset as _, TimeZone as _};
 use chrono_tz::Tz;
 
+use super::channel_map::ChannelMap;
 use super::dnd::DndTable;
 use super::events::{Shapes, block_of};
 use super::pilot::WeightSchedule;
@@ -18,8 +19,8 @@ use super::rng::name_hash;
 use super::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_USERS, RunOptions, SimError};
 use crate::model::{
     Channel, Condition, CountCmp, DelayDist, Dnd, EngagementKind, EntryRule, EventFilter, Filter, Journey, KindTag,
-    NodeId, NodeKind, Operator, PathId, Port, PropertyCondition, PropertyDist, Scope, SplitMode, TimeOfDay, UpdateOp,
-    Value, ValueKind, WaitKind,
+    Node, NodeId, NodeKind, Operator, PathId, Population, Port, ProfileUpdateRow, PropertyCondition, PropertyDist,
+    Reachability, Scenario, Scope, Setup, SplitMode, TimeOfDay, UpdateOp, Value, ValueKind, WaitKind,
 };
 
 /// Longest look-back the engine accepts for past behaviour, in days.
@@ -331,6 +332,21 @@ pub struct ChannelPlan {
     pub unsubscribed: f64,
 }
 
+/// Reachability shares of the population (SPEC §2.2), drawn once per user.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReachShares {
+    /// Share reachable by mobile push.
+    pub push: f64,
+    /// Share reachable by web push.
+    pub web_push: f64,
+    /// Share with an email address.
+    pub email: f64,
+    /// Share with a phone number (SMS).
+    pub phone: f64,
+    /// Share of those with a phone who opted in to WhatsApp.
+    pub whatsapp_of_phone: f64,
+}
+
 /// A timezone with its UTC offsets per hour over the run (fast local hours).
 #[derive(Clone, Debug)]
 pub struct TzPlan {
@@ -422,10 +438,10 @@ pub struct Plan {
     /// DND releases per zone of `tzs` (delivering in user time zones), then one for the
     /// account zone, from tables built once per run.
     pub dnd_tables: Vec<DndTable>,
-    /// Per channel (indexed by position in `Channel::ALL`).
-    pub channels: Vec<ChannelPlan>,
-    /// Reachability shares: push, web push, email, phone, whatsapp-of-phone.
-    pub reach: [f64; 5],
+    /// Per channel: rates, delays, cost, fatigue and unsubscribed share.
+    pub channels: ChannelMap<ChannelPlan>,
+    /// Reachability shares.
+    pub reach: ReachShares,
     /// Session event index (in-app), if any.
     pub session_event: Option<usize>,
     /// Links (from node index, port index, to node index), in source order.
@@ -440,12 +456,6 @@ pub struct Plan {
     pub pilot_mode: bool,
     /// Goal names, in goal order.
     pub goal_names: Vec<String>,
-}
-
-/// Index of a channel in `Channel::ALL`.
-#[must_use]
-pub fn channel_index(c: Channel) -> usize {
-    Channel::ALL.iter().position(|x| *x == c).unwrap_or(0)
 }
 
 fn prob_ok(p: f64) -> bool {
@@ -572,170 +582,377 @@ fn check_dist(d: &PropertyDist, what: &str, errors: &mut Vec<String>) {
 
 /// Builds the plan for a run (without automated-split schedules; see [`super::pilot`]).
 ///
+/// Each section below compiles one part of the journey or scenario and records what it
+/// refuses in the builder; the order of the sections fixes the event and property
+/// indexes, so it must not change.
+///
 /// # Errors
 /// [`SimError::Invalid`] listing every value the engine refuses.
-#[allow(clippy::too_many_lines)]
 pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
     let sc = &j.scenario;
-    let mut b = Builder { props: Vec::new(), events: BTreeMap::new(), errors: Vec::new() };
-
-    let users = opts.users.unwrap_or(sc.population.users);
-    let seed = opts.seed.unwrap_or(sc.run.seed);
-    let horizon_days = opts.horizon_days.unwrap_or(sc.run.horizon_days);
-    let replicates = opts.replicates.unwrap_or(sc.run.replicates).max(1);
-    if users > MAX_USERS {
-        b.errors.push(format!("population: {users} users is more than the {MAX_USERS} the engine simulates"));
-    }
-    if horizon_days > MAX_HORIZON_DAYS {
-        b.errors.push(format!("run: a horizon of {horizon_days} days is longer than {MAX_HORIZON_DAYS} days"));
-    }
-    if replicates > MAX_REPLICATES {
-        b.errors.push(format!("run: {replicates} replicates is more than {MAX_REPLICATES}"));
-    }
-
-    // Scenario numbers.
     let pop = &sc.population;
-    let r = &pop.reachability;
-    for (name, p) in [
-        ("push reachability", r.push),
-        ("web push reachability", r.web_push),
-        ("email reachability", r.email),
-        ("phone reachability", r.phone),
-        ("WhatsApp opt-in", r.whatsapp_of_phone),
-        ("custom list share", pop.custom_list_share),
-    ] {
-        if !prob_ok(p) {
-            b.errors.push(format!("scenario: {name} {p} is not a probability between 0 and 1"));
-        }
+    let mut b = Builder { props: Vec::new(), events: BTreeMap::new(), errors: Vec::new() };
+    let run = b.run_numbers(sc, opts);
+    b.check_shares(sc);
+    let channels = b.channel_plans(sc);
+    let curve = b.activity_curve(sc);
+    let zones = b.time_zones(j);
+    b.user_properties(pop);
+    let entry = b.entry(j)?;
+    let mut lookback = entry.lookback;
+    let index: BTreeMap<NodeId, usize> = j.graph.nodes.keys().enumerate().map(|(i, id)| (*id, i)).collect();
+    let (nodes, links) = b.nodes(j, &index, entry.node, &mut lookback);
+    let (goals, exits) = b.goals_and_exits(j);
+    let has_in_app = nodes.iter().any(|n| matches!(n.kind, PKind::Channel { channel: Channel::InApp, .. }));
+    let session_event = has_in_app.then(|| b.event(&pop.session_event));
+    let events = b.event_specs(sc);
+
+    let s = &j.setup;
+    let time = Timing::new(s, run.horizon_days, lookback);
+    let used_channels = used_channels(&nodes);
+    let (tzs, shapes) = zone_tables(zones.mix, &time, &curve.normalised);
+    let dnd_tables = dnd_tables(s, &used_channels, &tzs, zones.account, &time);
+    let (bucket_secs, buckets) = animation_buckets(time.start, time.horizon_end);
+    let pct = |p: Option<u8>| p.map_or(0.0, |p| f64::from(p.min(100)) / 100.0);
+    if !b.errors.is_empty() {
+        return Err(SimError::Invalid(b.errors));
     }
-    for (c, p) in &r.unsubscribed {
-        if !prob_ok(*p) {
-            b.errors.push(format!("scenario: unsubscribed share for {} {p} is not between 0 and 1", c.label()));
+    Ok(Plan {
+        seed: run.seed,
+        users: run.users,
+        replicates: run.replicates,
+        horizon_days: run.horizon_days,
+        start: time.start,
+        entry_end: time.entry_end,
+        horizon_end: time.horizon_end,
+        warmup_start: time.warmup_start,
+        table_start: time.table_start,
+        account_tz: zones.account,
+        per_user_tz: s.timezone.per_user,
+        tzs,
+        shapes,
+        curve: curve.normalised,
+        curve_max: curve.max,
+        curve_raw: curve.raw,
+        activity_shape: sc.activity_shape,
+        events,
+        props: b.props,
+        entry_node: index.get(&entry.node).copied().unwrap_or(0),
+        nodes,
+        index,
+        entry: entry.rule,
+        entry_filters: entry.filters,
+        skip_unsubscribed: entry.skip_unsubscribed,
+        used_channels,
+        runs: if entry.live { Vec::new() } else { scheduled_runs(s, time.horizon_end) },
+        goals,
+        exits,
+        timeout: s.timeout.map(|t| t.0.max(0)),
+        reentry: s.reentry.enabled,
+        cooldown: s.reentry.cooldown.map_or(0, |c| c.0.max(0)),
+        max_entries: s.reentry.max_entries,
+        cap: s.frequency_cap.as_ref().map(|c| (c.max_messages, c.period.length().0)),
+        control_system: pct(s.control.system_percent),
+        control_journey: pct(s.control.journey_percent),
+        dnd: s.dnd.clone(),
+        dnd_tables,
+        channels,
+        reach: ReachShares::from(&pop.reachability),
+        session_event,
+        links,
+        bucket_secs,
+        buckets,
+        schedules: BTreeMap::new(),
+        pilot_mode: false,
+        goal_names: j.goals.iter().map(|g| g.name.clone()).collect(),
+    })
+}
+
+/// Population, seed, horizon and replicates after the run's overrides.
+struct RunNumbers {
+    users: u64,
+    seed: u64,
+    horizon_days: u32,
+    replicates: u32,
+}
+
+/// The activity curve, checked.
+struct Curve {
+    /// Normalised to mean 1 (all ones when the scenario's curve is refused).
+    normalised: [f64; 24],
+    /// The largest normalised weight (positive).
+    max: f64,
+    /// The scenario's weights as given (all ones when refused).
+    raw: Vec<f64>,
+}
+
+/// The account zone and the population's zone mix.
+struct Zones {
+    account: Tz,
+    /// Zones with their weights normalised to sum 1 (the account zone alone when the
+    /// scenario gives no usable mix).
+    mix: Vec<(Tz, f64)>,
+}
+
+/// The compiled entry node.
+struct Entry {
+    node: NodeId,
+    rule: CEntry,
+    filters: Vec<CCond>,
+    skip_unsubscribed: bool,
+    /// A live entry rule (no scheduled runs).
+    live: bool,
+    /// The entry rule's look-back, seconds (0 when it has none).
+    lookback: i64,
+}
+
+impl Builder {
+    // ----- run settings -----
+
+    fn run_numbers(&mut self, sc: &Scenario, opts: &RunOptions) -> RunNumbers {
+        let users = opts.users.unwrap_or(sc.population.users);
+        let seed = opts.seed.unwrap_or(sc.run.seed);
+        let horizon_days = opts.horizon_days.unwrap_or(sc.run.horizon_days);
+        let replicates = opts.replicates.unwrap_or(sc.run.replicates).max(1);
+        if users > MAX_USERS {
+            self.errors.push(format!("population: {users} users is more than the {MAX_USERS} the engine simulates"));
         }
-    }
-    for (c, p) in &sc.fatigue {
-        if !prob_ok(*p) {
-            b.errors.push(format!("scenario: fatigue for {} {p} is not between 0 and 1", c.label()));
+        if horizon_days > MAX_HORIZON_DAYS {
+            self.errors.push(format!("run: a horizon of {horizon_days} days is longer than {MAX_HORIZON_DAYS} days"));
         }
+        if replicates > MAX_REPLICATES {
+            self.errors.push(format!("run: {replicates} replicates is more than {MAX_REPLICATES}"));
+        }
+        RunNumbers { users, seed, horizon_days, replicates }
     }
-    let mut channels = Vec::new();
-    for c in Channel::ALL {
-        let cr = sc.channel(c);
-        for (name, p) in
-            [("failure", cr.failure), ("delivery", cr.delivery), ("view", cr.view), ("click", cr.click_given_view)]
-        {
+
+    // ----- scenario numbers -----
+
+    /// Reachability, list, unsubscribed and fatigue shares are probabilities.
+    fn check_shares(&mut self, sc: &Scenario) {
+        let pop = &sc.population;
+        let r = &pop.reachability;
+        for (name, p) in [
+            ("push reachability", r.push),
+            ("web push reachability", r.web_push),
+            ("email reachability", r.email),
+            ("phone reachability", r.phone),
+            ("WhatsApp opt-in", r.whatsapp_of_phone),
+            ("custom list share", pop.custom_list_share),
+        ] {
             if !prob_ok(p) {
-                b.errors.push(format!("scenario: {} {name} rate {p} is not between 0 and 1", c.label()));
+                self.errors.push(format!("scenario: {name} {p} is not a probability between 0 and 1"));
             }
         }
-        if !(cr.cost_per_message.is_finite() && cr.cost_per_message >= 0.0) {
-            b.errors.push(format!("scenario: {} cost per message must be 0 or more", c.label()));
+        for (c, p) in &r.unsubscribed {
+            if !prob_ok(*p) {
+                self.errors.push(format!("scenario: unsubscribed share for {} {p} is not between 0 and 1", c.label()));
+            }
         }
-        if !(delay_ok(&cr.delay_to_delivery) && delay_ok(&cr.delay_to_view) && delay_ok(&cr.delay_to_click)) {
-            b.errors.push(format!("scenario: {} delays must not be negative", c.label()));
+        for (c, p) in &sc.fatigue {
+            if !prob_ok(*p) {
+                self.errors.push(format!("scenario: fatigue for {} {p} is not between 0 and 1", c.label()));
+            }
         }
-        channels.push(ChannelPlan {
-            failure: cr.failure,
-            delivery: cr.delivery,
-            view: cr.view,
-            click: cr.click_given_view,
-            delay_delivery: cr.delay_to_delivery.clone(),
-            delay_view: cr.delay_to_view.clone(),
-            delay_click: cr.delay_to_click.clone(),
-            cost: cr.cost_per_message,
-            fatigue: sc.fatigue.get(&c).copied().unwrap_or(0.0),
-            unsubscribed: r.unsubscribed.get(&c).copied().unwrap_or(0.0),
+    }
+
+    fn channel_plans(&mut self, sc: &Scenario) -> ChannelMap<ChannelPlan> {
+        let unsubscribed = &sc.population.reachability.unsubscribed;
+        ChannelMap::from_fn(|c| {
+            let cr = sc.channel(c);
+            for (name, p) in
+                [("failure", cr.failure), ("delivery", cr.delivery), ("view", cr.view), ("click", cr.click_given_view)]
+            {
+                if !prob_ok(p) {
+                    self.errors.push(format!("scenario: {} {name} rate {p} is not between 0 and 1", c.label()));
+                }
+            }
+            if !(cr.cost_per_message.is_finite() && cr.cost_per_message >= 0.0) {
+                self.errors.push(format!("scenario: {} cost per message must be 0 or more", c.label()));
+            }
+            if !(delay_ok(&cr.delay_to_delivery) && delay_ok(&cr.delay_to_view) && delay_ok(&cr.delay_to_click)) {
+                self.errors.push(format!("scenario: {} delays must not be negative", c.label()));
+            }
+            ChannelPlan {
+                failure: cr.failure,
+                delivery: cr.delivery,
+                view: cr.view,
+                click: cr.click_given_view,
+                delay_delivery: cr.delay_to_delivery.clone(),
+                delay_view: cr.delay_to_view.clone(),
+                delay_click: cr.delay_to_click.clone(),
+                cost: cr.cost_per_message,
+                fatigue: sc.fatigue.get(&c).copied().unwrap_or(0.0),
+                unsubscribed: unsubscribed.get(&c).copied().unwrap_or(0.0),
+            }
+        })
+    }
+
+    /// The activity shape and the hourly curve.
+    fn activity_curve(&mut self, sc: &Scenario) -> Curve {
+        let weights = &sc.population.activity_curve;
+        if !(sc.activity_shape.is_finite() && sc.activity_shape > 0.0) {
+            self.errors.push(format!("scenario: activity shape {} must be a positive number", sc.activity_shape));
+        }
+        let ok = weights.len() == 24
+            && weights.iter().all(|w| w.is_finite() && *w >= 0.0)
+            && weights.iter().sum::<f64>() > 0.0;
+        if !ok {
+            self.errors.push("scenario: the activity curve needs 24 weights, none negative, not all zero".to_owned());
+        }
+        let mut normalised = [1.0; 24];
+        if ok {
+            let sum: f64 = weights.iter().sum();
+            for (h, w) in weights.iter().enumerate() {
+                normalised[h] = w * 24.0 / sum;
+            }
+        }
+        let max = normalised.iter().copied().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+        Curve { normalised, max, raw: if ok { weights.clone() } else { vec![1.0; 24] } }
+    }
+
+    // ----- time zones and user properties -----
+
+    fn time_zones(&mut self, j: &Journey) -> Zones {
+        let account = j.setup.timezone.account.zone().unwrap_or_else(|| {
+            self.errors.push(format!("setup: unknown account timezone {:?}", j.setup.timezone.account.0));
+            Tz::UTC
         });
+        let mut mix = Vec::new();
+        let mut total_w = 0.0;
+        for share in &j.scenario.population.timezones {
+            let Some(tz) = share.tz.zone() else {
+                self.errors.push(format!("scenario: unknown timezone {:?}", share.tz.0));
+                continue;
+            };
+            if !(share.weight.is_finite() && share.weight >= 0.0) {
+                self.errors.push(format!("scenario: timezone weight {} must be 0 or more", share.weight));
+                continue;
+            }
+            total_w += share.weight;
+            mix.push((tz, share.weight));
+        }
+        if mix.is_empty() || total_w <= 0.0 {
+            mix = vec![(account, 1.0)];
+            total_w = 1.0;
+        }
+        for (_, w) in &mut mix {
+            *w /= total_w;
+        }
+        Zones { account, mix }
     }
-    if !(sc.activity_shape.is_finite() && sc.activity_shape > 0.0) {
-        b.errors.push(format!("scenario: activity shape {} must be a positive number", sc.activity_shape));
-    }
-    let curve_ok = pop.activity_curve.len() == 24
-        && pop.activity_curve.iter().all(|w| w.is_finite() && *w >= 0.0)
-        && pop.activity_curve.iter().sum::<f64>() > 0.0;
-    if !curve_ok {
-        b.errors.push("scenario: the activity curve needs 24 weights, none negative, not all zero".to_owned());
-    }
-    let mut curve = [1.0; 24];
-    if curve_ok {
-        let sum: f64 = pop.activity_curve.iter().sum();
-        for (h, w) in pop.activity_curve.iter().enumerate() {
-            curve[h] = w * 24.0 / sum;
+
+    /// The scenario's user properties, first in property index order.
+    fn user_properties(&mut self, pop: &Population) {
+        for (name, d) in &pop.properties {
+            check_dist(d, &format!("user property {name}"), &mut self.errors);
+            let categories = match d {
+                PropertyDist::Categorical(v) => v.iter().map(|(s, w)| (Arc::from(s.as_str()), *w)).collect(),
+                _ => Vec::new(),
+            };
+            self.props.push(PropSpec { name: name.clone(), dist: Some(d.clone()), categories });
         }
     }
-    let curve_max = curve.iter().copied().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
 
-    // Timezones.
-    let account_tz = j.setup.timezone.account.zone().unwrap_or_else(|| {
-        b.errors.push(format!("setup: unknown account timezone {:?}", j.setup.timezone.account.0));
-        Tz::UTC
-    });
-    let mut tz_list = Vec::new();
-    let mut total_w = 0.0;
-    for share in &pop.timezones {
-        let Some(tz) = share.tz.zone() else {
-            b.errors.push(format!("scenario: unknown timezone {:?}", share.tz.0));
-            continue;
+    // ----- entry -----
+
+    fn entry(&mut self, j: &Journey) -> Result<Entry, SimError> {
+        let Some(node) = j.graph.entry() else {
+            self.errors.push("the journey needs exactly one entry node".to_owned());
+            return Err(SimError::Invalid(std::mem::take(&mut self.errors)));
         };
-        if !(share.weight.is_finite() && share.weight >= 0.0) {
-            b.errors.push(format!("scenario: timezone weight {} must be 0 or more", share.weight));
-            continue;
-        }
-        total_w += share.weight;
-        tz_list.push((tz, share.weight));
-    }
-    if tz_list.is_empty() || total_w <= 0.0 {
-        tz_list = vec![(account_tz, 1.0)];
-        total_w = 1.0;
-    }
-    for (name, d) in &pop.properties {
-        check_dist(d, &format!("user property {name}"), &mut b.errors);
-        let categories = match d {
-            PropertyDist::Categorical(v) => v.iter().map(|(s, w)| (Arc::from(s.as_str()), *w)).collect(),
-            _ => Vec::new(),
+        let NodeKind::Entry(seg) = &node.kind else {
+            return Err(SimError::Invalid(vec!["the entry node is not an entry".to_owned()]));
         };
-        b.props.push(PropSpec { name: name.clone(), dist: Some(d.clone()), categories });
+        let filters = seg.user_filters.iter().map(|c| self.cond(c)).collect();
+        let mut lookback = 0;
+        let rule = match &seg.rule {
+            EntryRule::LiveAction(a) => {
+                CEntry::Live { ev: self.cevent(&a.event), nth: a.nth_occurrence.filter(|n| *n > 0) }
+            }
+            EntryRule::Inaction(r) => CEntry::Inaction {
+                did: self.cevent(&r.did),
+                not_did: self.cevent(&r.not_did),
+                within: self.secs(r.within.0, "entry"),
+            },
+            EntryRule::DateProperty(r) => {
+                CEntry::Date { prop: self.prop(&r.property), lead: self.secs(r.within_next.0, "entry") }
+            }
+            EntryRule::PastBehaviour(r) => {
+                lookback = self.days(r.last_days, "entry");
+                CEntry::Past { ev: self.cevent(&r.event), cmp: r.count, lookback }
+            }
+            EntryRule::CustomList { .. } => CEntry::List { share: j.scenario.population.custom_list_share },
+        };
+        Ok(Entry {
+            node: node.id,
+            rule,
+            filters,
+            skip_unsubscribed: seg.skip_unsubscribed,
+            live: seg.rule.is_live(),
+            lookback,
+        })
     }
 
-    // Graph.
-    let Some(entry_node) = j.graph.entry() else {
-        b.errors.push("the journey needs exactly one entry node".to_owned());
-        return Err(SimError::Invalid(b.errors));
-    };
-    let index: BTreeMap<NodeId, usize> = j.graph.nodes.keys().enumerate().map(|(i, id)| (*id, i)).collect();
-    let NodeKind::Entry(seg) = &entry_node.kind else {
-        return Err(SimError::Invalid(vec!["the entry node is not an entry".to_owned()]));
-    };
-    let entry_filters: Vec<CCond> = seg.user_filters.iter().map(|c| b.cond(c)).collect();
-    let mut lookback = 0i64;
-    let mut warm_events = Vec::new();
-    let entry = match &seg.rule {
-        EntryRule::LiveAction(a) => CEntry::Live { ev: b.cevent(&a.event), nth: a.nth_occurrence.filter(|n| *n > 0) },
-        EntryRule::Inaction(r) => CEntry::Inaction {
-            did: b.cevent(&r.did),
-            not_did: b.cevent(&r.not_did),
-            within: b.secs(r.within.0, "entry"),
-        },
-        EntryRule::DateProperty(r) => {
-            CEntry::Date { prop: b.prop(&r.property), lead: b.secs(r.within_next.0, "entry") }
-        }
-        EntryRule::PastBehaviour(r) => {
-            let lb = b.days(r.last_days, "entry");
-            lookback = lookback.max(lb);
-            let ev = b.cevent(&r.event);
-            warm_events.push(ev.ev);
-            CEntry::Past { ev, cmp: r.count, lookback: lb }
-        }
-        EntryRule::CustomList { .. } => CEntry::List { share: pop.custom_list_share },
-    };
+    // ----- nodes -----
 
-    let mut nodes = Vec::new();
-    let mut links = Vec::new();
-    for node in j.graph.nodes.values() {
-        let kind = match &node.kind {
+    /// Every node in id order, and the links between them in source order; `lookback`
+    /// grows to the longest look-back of a condition.
+    fn nodes(
+        &mut self,
+        j: &Journey,
+        index: &BTreeMap<NodeId, usize>,
+        entry: NodeId,
+        lookback: &mut i64,
+    ) -> (Vec<PNode>, Vec<(usize, usize, usize)>) {
+        let entry_index = index.get(&entry).copied().unwrap_or(usize::MAX);
+        let mut nodes = Vec::new();
+        let mut links = Vec::new();
+        for node in j.graph.nodes.values() {
+            let kind = self.node_kind(j, node, lookback);
+            let ports: Vec<(Port, Option<usize>)> = node
+                .kind
+                .output_ports()
+                .into_iter()
+                .map(|p| {
+                    let to = j.graph.target(node.id, p).and_then(|t| index.get(&t).copied());
+                    // A link into the entry node is invalid; the walk treats it as unlinked.
+                    (p, to.filter(|t| *t != entry_index))
+                })
+                .collect();
+            let from = nodes.len();
+            let mut port_link = Vec::new();
+            for (pi, (_, to)) in ports.iter().enumerate() {
+                port_link.push(to.map(|t| {
+                    links.push((from, pi, t));
+                    links.len() - 1
+                }));
+            }
+            let port_labels = ports.iter().map(|(p, _)| node.kind.port_label(*p)).collect();
+            let paths = match &node.kind {
+                NodeKind::ConditionalSplit { paths } => paths.iter().map(|p| (p.id, p.name.clone())).collect(),
+                NodeKind::RandomSplit { paths, .. } => paths.iter().map(|p| (p.id, p.name.clone())).collect(),
+                _ => Vec::new(),
+            };
+            nodes.push(PNode {
+                id: node.id,
+                label: node.label.clone(),
+                tag: node.kind.tag(),
+                kind,
+                ports,
+                port_link,
+                port_labels,
+                paths,
+            });
+        }
+        (nodes, links)
+    }
+
+    fn node_kind(&mut self, j: &Journey, node: &Node, lookback: &mut i64) -> PKind {
+        match &node.kind {
             NodeKind::Entry(_) => PKind::Entry,
             NodeKind::Wait(w) => PKind::Wait(match w {
-                WaitKind::Duration(d) => PWait::Duration(b.secs(d.0, &format!("node {}", node.id))),
+                WaitKind::Duration(d) => PWait::Duration(self.secs(d.0, &format!("node {}", node.id))),
                 WaitKind::TimeOfDay { time, user_timezone } => {
                     PWait::TimeOfDay { time: *time, user_tz: *user_timezone && j.setup.timezone.per_user }
                 }
@@ -744,31 +961,11 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
             }),
             NodeKind::Condition { condition, window } => {
                 let what = format!("node {}", node.id);
-                let cond = match condition {
-                    Condition::LiveAction(a) => {
-                        PCond::Live { ev: b.cevent(&a.event), need: a.nth_occurrence.unwrap_or(1).max(1) }
-                    }
-                    Condition::Inaction(r) => PCond::Inaction {
-                        did: b.cevent(&r.did),
-                        not_did: b.cevent(&r.not_did),
-                        within: b.secs(r.within.0, &what),
-                    },
-                    Condition::PastBehaviour(r) => {
-                        let lb = b.days(r.last_days, &what);
-                        lookback = lookback.max(lb);
-                        let ev = b.cevent(&r.event);
-                        warm_events.push(ev.ev);
-                        PCond::Past { ev, cmp: r.count, lookback: lb }
-                    }
-                    Condition::UserProperty(f) => PCond::User(b.filter(f)),
-                    Condition::DateProperty(r) => {
-                        PCond::Date { prop: b.prop(&r.property), within: b.secs(r.within_next.0, &what) }
-                    }
-                };
-                PKind::Condition { cond, window: window.map(|w| b.secs(w.0, &what)) }
+                let cond = self.condition(condition, &what, lookback);
+                PKind::Condition { cond, window: window.map(|w| self.secs(w.0, &what)) }
             }
             NodeKind::ConditionalSplit { paths } => {
-                PKind::CondSplit { filters: paths.iter().map(|p| b.filter(&p.filter)).collect() }
+                PKind::CondSplit { filters: paths.iter().map(|p| self.filter(&p.filter)).collect() }
             }
             NodeKind::RandomSplit { paths, mode, winner } => PKind::RandSplit {
                 weights: paths.iter().map(|p| f64::from(p.percent)).collect(),
@@ -784,150 +981,180 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
                 window: engagement_window.0.max(0),
                 exclude_tz: *exclude_from_user_timezone,
             },
-            NodeKind::ProfileUpdate { rows } => PKind::Profile(
-                rows.iter()
-                    .map(|r| {
-                        let p = b.prop(&r.property);
-                        let kind = b.props[p].dist.as_ref().map(dist_kind);
-                        let kind = match r.op {
-                            UpdateOp::IncreaseBy | UpdateOp::DecreaseBy => Some(ValueKind::Number),
-                            UpdateOp::AddToArray | UpdateOp::RemoveFromArray => Some(ValueKind::Text),
-                            UpdateOp::SetTo => kind,
-                        };
-                        (p, r.op, parse_literal(&r.value, kind))
-                    })
-                    .collect(),
-            ),
+            NodeKind::ProfileUpdate { rows } => PKind::Profile(self.profile_rows(rows)),
             NodeKind::ForceExit => PKind::ForceExit,
             NodeKind::Exit => PKind::Exit,
-        };
-        let ports: Vec<(Port, Option<usize>)> = node
-            .kind
-            .output_ports()
-            .into_iter()
-            .map(|p| {
-                let to = j.graph.target(node.id, p).and_then(|t| index.get(&t).copied());
-                // A link into the entry node is invalid; the walk treats it as unlinked.
-                let to = to.filter(|t| *t != index.get(&entry_node.id).copied().unwrap_or(usize::MAX));
-                (p, to)
+        }
+    }
+
+    fn condition(&mut self, condition: &Condition, what: &str, lookback: &mut i64) -> PCond {
+        match condition {
+            Condition::LiveAction(a) => {
+                PCond::Live { ev: self.cevent(&a.event), need: a.nth_occurrence.unwrap_or(1).max(1) }
+            }
+            Condition::Inaction(r) => PCond::Inaction {
+                did: self.cevent(&r.did),
+                not_did: self.cevent(&r.not_did),
+                within: self.secs(r.within.0, what),
+            },
+            Condition::PastBehaviour(r) => {
+                let lb = self.days(r.last_days, what);
+                *lookback = (*lookback).max(lb);
+                PCond::Past { ev: self.cevent(&r.event), cmp: r.count, lookback: lb }
+            }
+            Condition::UserProperty(f) => PCond::User(self.filter(f)),
+            Condition::DateProperty(r) => {
+                PCond::Date { prop: self.prop(&r.property), within: self.secs(r.within_next.0, what) }
+            }
+        }
+    }
+
+    /// Profile update rows, each value parsed into its property's type.
+    fn profile_rows(&mut self, rows: &[ProfileUpdateRow]) -> Vec<(usize, UpdateOp, PVal)> {
+        rows.iter()
+            .map(|r| {
+                let p = self.prop(&r.property);
+                let kind = self.props[p].dist.as_ref().map(dist_kind);
+                let kind = match r.op {
+                    UpdateOp::IncreaseBy | UpdateOp::DecreaseBy => Some(ValueKind::Number),
+                    UpdateOp::AddToArray | UpdateOp::RemoveFromArray => Some(ValueKind::Text),
+                    UpdateOp::SetTo => kind,
+                };
+                (p, r.op, parse_literal(&r.value, kind))
+            })
+            .collect()
+    }
+
+    // ----- goals and exit criteria -----
+
+    fn goals_and_exits(&mut self, j: &Journey) -> (Vec<CGoal>, Vec<CEvent>) {
+        let goals = j
+            .goals
+            .iter()
+            .map(|g| CGoal {
+                ev: self.cevent(&g.event),
+                live: g.mode == crate::model::GoalMode::Live,
+                value_prop: g.value_property.clone().filter(|s| !s.is_empty()),
             })
             .collect();
-        let from = nodes.len();
-        let mut port_link = Vec::new();
-        for (pi, (_, to)) in ports.iter().enumerate() {
-            port_link.push(to.map(|t| {
-                links.push((from, pi, t));
-                links.len() - 1
-            }));
-        }
-        let port_labels = ports.iter().map(|(p, _)| node.kind.port_label(*p)).collect();
-        let paths = match &node.kind {
-            NodeKind::ConditionalSplit { paths } => paths.iter().map(|p| (p.id, p.name.clone())).collect(),
-            NodeKind::RandomSplit { paths, .. } => paths.iter().map(|p| (p.id, p.name.clone())).collect(),
-            _ => Vec::new(),
-        };
-        nodes.push(PNode {
-            id: node.id,
-            label: node.label.clone(),
-            tag: node.kind.tag(),
-            kind,
-            ports,
-            port_link,
-            port_labels,
-            paths,
-        });
+        let exits = j.setup.exit_criteria.iter().map(|e| self.cevent(e)).collect();
+        (goals, exits)
     }
 
-    let goals: Vec<CGoal> = j
-        .goals
-        .iter()
-        .map(|g| CGoal {
-            ev: b.cevent(&g.event),
-            live: g.mode == crate::model::GoalMode::Live,
-            value_prop: g.value_property.clone().filter(|s| !s.is_empty()),
-        })
-        .collect();
-    let exits: Vec<CEvent> = j.setup.exit_criteria.iter().map(|e| b.cevent(e)).collect();
-    let has_in_app = nodes.iter().any(|n| matches!(n.kind, PKind::Channel { channel: Channel::InApp, .. }));
-    let session_event = has_in_app.then(|| b.event(&pop.session_event));
+    // ----- events -----
 
-    // Events.
-    let mut events: Vec<(usize, EvSpec)> = Vec::new();
-    for (name, &i) in &b.events {
-        let beh = sc.event(name);
-        if !(beh.rate_per_day.is_finite() && (0.0..=MAX_RATE_PER_DAY).contains(&beh.rate_per_day)) {
-            b.errors.push(format!(
-                "scenario: event {name:?} rate {} per day must be between 0 and {MAX_RATE_PER_DAY}",
-                beh.rate_per_day
+    /// Every event the journey named so far, in event index order, with its behaviour.
+    fn event_specs(&mut self, sc: &Scenario) -> Vec<EvSpec> {
+        let mut events: Vec<(usize, EvSpec)> = Vec::new();
+        for (name, &i) in &self.events {
+            let beh = sc.event(name);
+            if !(beh.rate_per_day.is_finite() && (0.0..=MAX_RATE_PER_DAY).contains(&beh.rate_per_day)) {
+                self.errors.push(format!(
+                    "scenario: event {name:?} rate {} per day must be between 0 and {MAX_RATE_PER_DAY}",
+                    beh.rate_per_day
+                ));
+            }
+            let mut responses = Vec::new();
+            let mut max_mult = 1.0f64;
+            let mut min_mult = 1.0f64;
+            for r in &beh.engagement {
+                if !(r.multiplier.is_finite() && (0.0..=MAX_MULTIPLIER).contains(&r.multiplier)) || r.duration.0 < 0 {
+                    self.errors.push(format!("scenario: event {name:?} has an invalid engagement response"));
+                    continue;
+                }
+                max_mult *= r.multiplier.max(1.0);
+                min_mult *= r.multiplier.min(1.0);
+                responses.push((r.on, r.multiplier, r.duration.0));
+            }
+            for (pname, d) in &beh.properties {
+                check_dist(d, &format!("event {name} property {pname}"), &mut self.errors);
+            }
+            let rate = if beh.rate_per_day.is_finite() { beh.rate_per_day.clamp(0.0, MAX_RATE_PER_DAY) } else { 0.0 };
+            events.push((
+                i,
+                EvSpec {
+                    name: name.clone(),
+                    hash: name_hash(name),
+                    rate_per_sec: rate / 86_400.0,
+                    props: beh.properties.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                    responses,
+                    max_layers: layers_for(max_mult),
+                    heights: min_mult < 1.0,
+                    block_days: super::events::block_days(rate),
+                },
             ));
         }
-        let mut responses = Vec::new();
-        let mut max_mult = 1.0f64;
-        let mut min_mult = 1.0f64;
-        for r in &beh.engagement {
-            if !(r.multiplier.is_finite() && (0.0..=MAX_MULTIPLIER).contains(&r.multiplier)) || r.duration.0 < 0 {
-                b.errors.push(format!("scenario: event {name:?} has an invalid engagement response"));
-                continue;
-            }
-            max_mult *= r.multiplier.max(1.0);
-            min_mult *= r.multiplier.min(1.0);
-            responses.push((r.on, r.multiplier, r.duration.0));
-        }
-        for (pname, d) in &beh.properties {
-            check_dist(d, &format!("event {name} property {pname}"), &mut b.errors);
-        }
-        let rate = if beh.rate_per_day.is_finite() { beh.rate_per_day.clamp(0.0, MAX_RATE_PER_DAY) } else { 0.0 };
-        events.push((
-            i,
-            EvSpec {
-                name: name.clone(),
-                hash: name_hash(name),
-                rate_per_sec: rate / 86_400.0,
-                props: beh.properties.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-                responses,
-                max_layers: layers_for(max_mult),
-                heights: min_mult < 1.0,
-                block_days: super::events::block_days(rate),
-            },
-        ));
+        events.sort_by_key(|(i, _)| *i);
+        events.into_iter().map(|(_, e)| e).collect()
     }
-    events.sort_by_key(|(i, _)| *i);
-    let events: Vec<EvSpec> = events.into_iter().map(|(_, e)| e).collect();
+}
 
-    // Setup.
-    let s = &j.setup;
-    let start = s.start.0;
-    let horizon_end = start.saturating_add(i64::from(horizon_days.min(MAX_HORIZON_DAYS)) * 86_400);
-    let entry_end = s.end.map_or(i64::MAX, |e| e.0);
-    let warmup_start = start.saturating_sub(lookback);
-    let table_start = warmup_start.div_euclid(3_600) * 3_600;
-    let cooldown = s.reentry.cooldown.map_or(0, |c| c.0.max(0));
-    let cap = s.frequency_cap.as_ref().map(|c| (c.max_messages, c.period.length().0));
-    let pct = |p: Option<u8>| p.map_or(0.0, |p| f64::from(p.min(100)) / 100.0);
-    let used_channels: Vec<Channel> = Channel::ALL
+// ----- setup and timing -----
+
+/// The run's instants, seconds since the epoch.
+struct Timing {
+    start: i64,
+    entry_end: i64,
+    horizon_end: i64,
+    warmup_start: i64,
+    table_start: i64,
+}
+
+impl Timing {
+    fn new(s: &Setup, horizon_days: u32, lookback: i64) -> Self {
+        let start = s.start.0;
+        let warmup_start = start.saturating_sub(lookback);
+        Self {
+            start,
+            entry_end: s.end.map_or(i64::MAX, |e| e.0),
+            horizon_end: start.saturating_add(i64::from(horizon_days.min(MAX_HORIZON_DAYS)) * 86_400),
+            warmup_start,
+            table_start: warmup_start.div_euclid(3_600) * 3_600,
+        }
+    }
+}
+
+impl From<&Reachability> for ReachShares {
+    fn from(r: &Reachability) -> Self {
+        Self {
+            push: r.push,
+            web_push: r.web_push,
+            email: r.email,
+            phone: r.phone,
+            whatsapp_of_phone: r.whatsapp_of_phone,
+        }
+    }
+}
+
+/// The channels some node sends on, in palette order.
+fn used_channels(nodes: &[PNode]) -> Vec<Channel> {
+    Channel::ALL
         .into_iter()
         .filter(|c| nodes.iter().any(|n| matches!(n.kind, PKind::Channel { channel, .. } if channel == *c)))
-        .collect();
-    let runs = if seg.rule.is_live() {
-        Vec::new()
-    } else {
-        super::calendar::scheduled_runs(s, crate::model::Timestamp(horizon_end))
-            .into_iter()
-            .map(|t| t.0)
-            .filter(|t| *t < horizon_end)
-            .collect()
-    };
+        .collect()
+}
 
-    // Offset tables.
-    let hours = usize::try_from((horizon_end - table_start).max(0) / 3_600 + 2).unwrap_or(0).min(200_000);
-    let mut cum = 0.0;
-    let tzs = tz_list
+/// The scheduled runs (entries that are not live) before the horizon's end.
+fn scheduled_runs(s: &Setup, horizon_end: i64) -> Vec<i64> {
+    super::calendar::scheduled_runs(s, crate::model::Timestamp(horizon_end))
         .into_iter()
-        .map(|(tz, w)| {
-            cum += w / total_w;
+        .map(|t| t.0)
+        .filter(|t| *t < horizon_end)
+        .collect()
+}
+
+/// Per zone of the mix, its UTC offsets per hour over the run, and the activity curve
+/// over every block of the run.
+fn zone_tables(mix: Vec<(Tz, f64)>, time: &Timing, curve: &[f64; 24]) -> (Vec<TzPlan>, Shapes) {
+    let hours = usize::try_from((time.horizon_end - time.table_start).max(0) / 3_600 + 2).unwrap_or(0).min(200_000);
+    let mut cum = 0.0;
+    let tzs = mix
+        .into_iter()
+        .map(|(tz, share)| {
+            cum += share;
             let offsets = (0..hours)
                 .map(|h| {
-                    let t = table_start + i64::try_from(h).unwrap_or(0) * 3_600;
+                    let t = time.table_start + i64::try_from(h).unwrap_or(0) * 3_600;
                     offset_at(tz, t)
                 })
                 .collect();
@@ -935,73 +1162,31 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         })
         .collect::<Vec<_>>();
     // Every day a block of up to 64 days around the run can touch.
-    let shapes = Shapes::build(tzs.len(), block_of(warmup_start) - 66, block_of(horizon_end) + 66, &curve, &|z, t| {
-        tzs.get(z).map_or(0, |zone: &TzPlan| offset_at(zone.tz, t))
-    });
+    let shapes =
+        Shapes::build(tzs.len(), block_of(time.warmup_start) - 66, block_of(time.horizon_end) + 66, curve, &|z, t| {
+            tzs.get(z).map_or(0, |zone: &TzPlan| offset_at(zone.tz, t))
+        });
+    (tzs, shapes)
+}
 
-    // DND tables over the run, with room for windows that end after the horizon.
-    let dnd_tables: Vec<DndTable> = if s.dnd.enabled && used_channels.iter().any(|c| c.dnd_applies()) {
-        let (from, to) = (start.saturating_sub(86_400), horizon_end.saturating_add(8 * 86_400));
+/// DND tables over the run, with room for windows that end after the horizon: one per
+/// zone of `tzs`, then one for the account zone (none when DND cannot apply).
+fn dnd_tables(s: &Setup, used_channels: &[Channel], tzs: &[TzPlan], account_tz: Tz, time: &Timing) -> Vec<DndTable> {
+    if s.dnd.enabled && used_channels.iter().any(|c| c.dnd_applies()) {
+        let (from, to) = (time.start.saturating_sub(86_400), time.horizon_end.saturating_add(8 * 86_400));
         tzs.iter().map(|z| z.tz).chain([account_tz]).map(|tz| DndTable::new(tz, &s.dnd, from, to)).collect()
     } else {
         Vec::new()
-    };
+    }
+}
+
+/// Animation bucket length and count: about [`ANIMATION_BUCKETS`] over the horizon, at
+/// least a minute each.
+fn animation_buckets(start: i64, horizon_end: i64) -> (i64, usize) {
     let horizon_secs = horizon_end - start;
     let bucket_secs = ((horizon_secs + ANIMATION_BUCKETS - 1) / ANIMATION_BUCKETS).max(60);
     let buckets = usize::try_from((horizon_secs + bucket_secs - 1) / bucket_secs).unwrap_or(0);
-
-    if !b.errors.is_empty() {
-        return Err(SimError::Invalid(b.errors));
-    }
-    Ok(Plan {
-        seed,
-        users,
-        replicates,
-        horizon_days,
-        start,
-        entry_end,
-        horizon_end,
-        warmup_start,
-        table_start,
-        account_tz,
-        per_user_tz: s.timezone.per_user,
-        tzs,
-        shapes,
-        curve,
-        curve_max,
-        curve_raw: if curve_ok { pop.activity_curve.clone() } else { vec![1.0; 24] },
-        activity_shape: sc.activity_shape,
-        events,
-        props: b.props,
-        entry_node: index.get(&entry_node.id).copied().unwrap_or(0),
-        nodes,
-        index,
-        entry,
-        entry_filters,
-        skip_unsubscribed: seg.skip_unsubscribed,
-        used_channels,
-        runs,
-        goals,
-        exits,
-        timeout: s.timeout.map(|t| t.0.max(0)),
-        reentry: s.reentry.enabled,
-        cooldown,
-        max_entries: s.reentry.max_entries,
-        cap,
-        control_system: pct(s.control.system_percent),
-        control_journey: pct(s.control.journey_percent),
-        dnd: s.dnd.clone(),
-        dnd_tables,
-        channels,
-        reach: [r.push, r.web_push, r.email, r.phone, r.whatsapp_of_phone],
-        session_event,
-        links,
-        bucket_secs,
-        buckets,
-        schedules: BTreeMap::new(),
-        pilot_mode: false,
-        goal_names: j.goals.iter().map(|g| g.name.clone()).collect(),
-    })
+    (bucket_secs, buckets)
 }
 
 /// The extra unit layers (see [`super::events`]) a combined multiplier reaches.

@@ -1,47 +1,192 @@
-//! Counters a chunk of users adds up, the chunked parallel run, and the finished report.
+//! Counters a chunk of users adds up, how two tallies merge, and the finished report.
 //!
-//! Invariants: a [`Tally`] is a sum: merging is element-wise addition, and the run merges
-//! chunk tallies strictly in chunk order (replicate-major), so floating-point sums and the
-//! trajectory list come out the same whatever the thread count. Only a bounded batch of
-//! chunk tallies exists at once, so memory does not grow with the population.
+//! Invariants: a [`Tally`] is a sum: merging is element-wise addition of named counters,
+//! and the run ([`super::run`]) merges chunk tallies strictly in chunk order
+//! (replicate-major), so floating-point sums and the trajectory list come out the same
+//! whatever the thread count. This module knows nothing of the walk: the walk adds into
+//! these counters, and the report is built from them alone.
 
-use rayon::prelude::*;
+use std::ops::{Index, IndexMut};
 
+use super::channel_map::ChannelMap;
 use super::intervals;
-use super::plan::{Plan, channel_index};
+use super::plan::Plan;
 use super::report::{
     Animation, Boost, ChannelStats, ChannelTotals, ConversionStats, DayTrend, GoalStats, JourneyStats, LinkAnimation,
     MeanSd, NodeAnimation, NodeStats, PathStats, PortStats, Rate, ReplicateSpread, Report, RevenueStats, RunInfo,
     Trajectory, TurnedAway,
 };
-use super::walk::walk_range;
-use super::{CHUNK_USERS, MAX_TRAJECTORIES, RunOptions, SimError};
-use crate::model::{Channel, Journey, KindTag, Timestamp};
+use crate::model::{Channel, KindTag, Timestamp};
 
-/// Channel counter slots.
-pub const CH_SENT: usize = 0;
-/// Failed.
-pub const CH_FAILED: usize = 1;
-/// Unreachable.
-pub const CH_UNREACHABLE: usize = 2;
-/// Delivered.
-pub const CH_DELIVERED: usize = 3;
-/// Viewed.
-pub const CH_VIEWED: usize = 4;
-/// Clicked.
-pub const CH_CLICKED: usize = 5;
-/// DND deferred.
-pub const CH_DND_DEFERRED: usize = 6;
-/// DND skipped.
-pub const CH_DND_SKIPPED: usize = 7;
-/// Capped.
-pub const CH_CAPPED: usize = 8;
-/// Unsubscribed by fatigue.
-pub const CH_UNSUB: usize = 9;
-/// Conversions by last touch.
-pub const CH_CONV: usize = 10;
-/// Number of channel counters.
-pub const CH_COUNTERS: usize = 11;
+/// What happened to messages at one channel node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChannelCounters {
+    /// Sent (past the cap and not failed).
+    pub sent: u64,
+    /// Failed to send.
+    pub failed: u64,
+    /// The user was unreachable or unsubscribed on the channel.
+    pub unreachable: u64,
+    /// Delivered within the horizon.
+    pub delivered: u64,
+    /// Viewed within the horizon.
+    pub viewed: u64,
+    /// Clicked within the horizon.
+    pub clicked: u64,
+    /// Held until the DND window ended.
+    pub dnd_deferred: u64,
+    /// Skipped because of DND.
+    pub dnd_skipped: u64,
+    /// Refused by the frequency cap.
+    pub capped: u64,
+    /// Unsubscribed from the channel by fatigue after a send.
+    pub unsubscribed: u64,
+    /// Conversions whose last click before the goal was on this node.
+    pub conversions: u64,
+}
+
+impl ChannelCounters {
+    /// Adds `o` into `self`.
+    pub fn add(&mut self, o: &Self) {
+        self.sent += o.sent;
+        self.failed += o.failed;
+        self.unreachable += o.unreachable;
+        self.delivered += o.delivered;
+        self.viewed += o.viewed;
+        self.clicked += o.clicked;
+        self.dnd_deferred += o.dnd_deferred;
+        self.dnd_skipped += o.dnd_skipped;
+        self.capped += o.capped;
+        self.unsubscribed += o.unsubscribed;
+        self.conversions += o.conversions;
+    }
+}
+
+/// Why qualified users were not let in (pooled counts; the report's [`TurnedAway`] gives
+/// their means over replicates).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TurnedAwayCounts {
+    /// Already inside the journey.
+    pub already_inside: u64,
+    /// Re-entry is off and the user had entered before.
+    pub reentry_off: u64,
+    /// Within the re-entry cooldown after their last exit.
+    pub cooldown: u64,
+    /// The maximum number of entries was reached.
+    pub max_entries: u64,
+    /// Qualified at or after the journey's end.
+    pub past_end: u64,
+    /// Unsubscribed from every channel the journey uses.
+    pub unsubscribed: u64,
+}
+
+impl TurnedAwayCounts {
+    /// Adds `o` into `self`.
+    pub fn add(&mut self, o: &Self) {
+        self.already_inside += o.already_inside;
+        self.reentry_off += o.reentry_off;
+        self.cooldown += o.cooldown;
+        self.max_entries += o.max_entries;
+        self.past_end += o.past_end;
+        self.unsubscribed += o.unsubscribed;
+    }
+}
+
+/// The group a user's entries fall in, drawn once per user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// Walks the journey.
+    Target,
+    /// The journey control group: counted as entered, not walked; the conversion baseline.
+    JourneyControl,
+    /// The system control group: held out of journeys.
+    SystemControl,
+}
+
+/// One `T` per [`Group`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ByGroup<T> {
+    /// The target group.
+    pub target: T,
+    /// The journey control group.
+    pub journey_control: T,
+    /// The system control group.
+    pub system_control: T,
+}
+
+impl<T> ByGroup<T> {
+    /// Calls `f` on each group's value in `self` with the same group's value in `o`.
+    pub fn zip_mut(&mut self, o: &Self, mut f: impl FnMut(&mut T, &T)) {
+        f(&mut self.target, &o.target);
+        f(&mut self.journey_control, &o.journey_control);
+        f(&mut self.system_control, &o.system_control);
+    }
+}
+
+impl<T> Index<Group> for ByGroup<T> {
+    type Output = T;
+
+    fn index(&self, g: Group) -> &T {
+        match g {
+            Group::Target => &self.target,
+            Group::JourneyControl => &self.journey_control,
+            Group::SystemControl => &self.system_control,
+        }
+    }
+}
+
+impl<T> IndexMut<Group> for ByGroup<T> {
+    fn index_mut(&mut self, g: Group) -> &mut T {
+        match g {
+            Group::Target => &mut self.target,
+            Group::JourneyControl => &mut self.journey_control,
+            Group::SystemControl => &mut self.system_control,
+        }
+    }
+}
+
+/// Entries of one group and what they brought.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GroupCounters {
+    /// Entries.
+    pub entries: u64,
+    /// Entries that met a goal.
+    pub conversions: u64,
+    /// Goal value (revenue) of those conversions.
+    pub revenue: f64,
+}
+
+impl GroupCounters {
+    /// Adds `o` into `self`.
+    pub fn add(&mut self, o: &Self) {
+        self.entries += o.entries;
+        self.conversions += o.conversions;
+        self.revenue += o.revenue;
+    }
+}
+
+/// What happened on one day of the horizon.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DayCounters {
+    /// Entries.
+    pub entered: u64,
+    /// Completions.
+    pub completed: u64,
+    /// Goals met.
+    pub goal_met: u64,
+    /// Journey timeouts.
+    pub timed_out: u64,
+}
+
+impl DayCounters {
+    /// Adds `o` into `self`.
+    pub fn add(&mut self, o: &Self) {
+        self.entered += o.entered;
+        self.completed += o.completed;
+        self.goal_met += o.goal_met;
+        self.timed_out += o.timed_out;
+    }
+}
 
 /// One arrival at an automated split during the pilot pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,8 +220,8 @@ pub struct NodeTally {
     pub goal_at: u64,
     /// Timed out here.
     pub timed_out: u64,
-    /// Channel counters.
-    pub ch: [u64; CH_COUNTERS],
+    /// Message outcomes (channel nodes only).
+    pub channel: ChannelCounters,
     /// Conversions per split path.
     pub path_conv: Vec<u64>,
 }
@@ -123,16 +268,12 @@ impl RepTally {
 pub struct Tally {
     /// Qualified.
     pub qualified: u64,
-    /// Turned away: inside, re-entry off, cooldown, max entries, past end, unsubscribed.
-    pub turned: [u64; 6],
+    /// Turned away, by reason.
+    pub turned_away: TurnedAwayCounts,
     /// Entered.
     pub entered: u64,
-    /// Target entries.
-    pub target: u64,
-    /// Journey control entries.
-    pub control_journey: u64,
-    /// System control entries.
-    pub control_system: u64,
+    /// Entries, conversions and revenue per group.
+    pub groups: ByGroup<GroupCounters>,
     /// Goals met.
     pub goal_met: u64,
     /// Completions.
@@ -145,16 +286,12 @@ pub struct Tally {
     pub force_exits: u64,
     /// On the graph at the end.
     pub on_graph_end: u64,
-    /// Per group (target, journey control, system control): entries, conversions.
-    pub conv: [[u64; 2]; 3],
-    /// Per group revenue.
-    pub revenue: [f64; 3],
-    /// Per goal, per group.
-    pub goal_by: Vec<[u64; 3]>,
+    /// Per goal, conversions per group.
+    pub goal_by: Vec<ByGroup<u64>>,
     /// Per node.
     pub nodes: Vec<NodeTally>,
-    /// Per day: entered, completed, goal met, timed out.
-    pub trends: Vec<[u64; 4]>,
+    /// Per day of the horizon.
+    pub trends: Vec<DayCounters>,
     /// Sends per hour per used channel (hour-major).
     pub hourly: Vec<u64>,
     /// Link crossings per bucket (link-major), replicate 0.
@@ -173,7 +310,10 @@ pub struct Tally {
     pub draws: super::rng::DrawCount,
     /// Merged replicate figures, by replicate.
     pub reps: Vec<RepTally>,
-    used: Vec<usize>,
+    /// Per channel, its column in `hourly` (for the channels the journey uses).
+    hourly_slot: ChannelMap<Option<usize>>,
+    /// Columns of `hourly`.
+    hourly_width: usize,
     buckets: usize,
     bucket_secs: i64,
     start: i64,
@@ -183,9 +323,13 @@ impl Tally {
     /// An empty tally shaped for the plan.
     #[must_use]
     pub fn new(p: &Plan) -> Self {
-        let used: Vec<usize> = p.used_channels.iter().map(|c| channel_index(*c)).collect();
+        let mut hourly_slot = ChannelMap::default();
+        for (slot, c) in p.used_channels.iter().enumerate() {
+            hourly_slot[*c] = Some(slot);
+        }
+        let hourly_width = p.used_channels.len();
         Self {
-            goal_by: vec![[0; 3]; p.goals.len()],
+            goal_by: vec![ByGroup::default(); p.goals.len()],
             nodes: p
                 .nodes
                 .iter()
@@ -195,11 +339,12 @@ impl Tally {
                     ..NodeTally::default()
                 })
                 .collect(),
-            trends: vec![[0; 4]; usize::try_from(p.horizon_days).unwrap_or(0)],
-            hourly: vec![0; p.hours() * used.len()],
+            trends: vec![DayCounters::default(); usize::try_from(p.horizon_days).unwrap_or(0)],
+            hourly: vec![0; p.hours() * hourly_width],
             link_cross: vec![0; p.links.len() * p.buckets],
             occ_diff: vec![0; p.nodes.len() * (p.buckets + 1)],
-            used,
+            hourly_slot,
+            hourly_width,
             buckets: p.buckets,
             bucket_secs: p.bucket_secs,
             start: p.start,
@@ -242,13 +387,12 @@ impl Tally {
         self.occ_diff[row + last + 1] -= 1;
     }
 
-    /// Counts a message sent on channel index `ci` in hour `h`.
-    pub fn add_send(&mut self, ci: usize, h: usize) {
-        if let Some(slot) = self.used.iter().position(|c| *c == ci) {
-            let w = self.used.len();
-            if let Some(x) = self.hourly.get_mut(h * w + slot) {
-                *x += 1;
-            }
+    /// Counts a message sent on `channel` in hour `h` from the start.
+    pub fn add_send(&mut self, channel: Channel, h: usize) {
+        if let Some(slot) = self.hourly_slot[channel]
+            && let Some(x) = self.hourly.get_mut(h * self.hourly_width + slot)
+        {
+            *x += 1;
         }
     }
 
@@ -256,28 +400,17 @@ impl Tally {
     pub fn merge(&mut self, mut o: Self) {
         self.draws.add(&o.draws);
         self.qualified += o.qualified;
-        for (a, b) in self.turned.iter_mut().zip(o.turned) {
-            *a += b;
-        }
+        self.turned_away.add(&o.turned_away);
         self.entered += o.entered;
-        self.target += o.target;
-        self.control_journey += o.control_journey;
-        self.control_system += o.control_system;
+        self.groups.zip_mut(&o.groups, GroupCounters::add);
         self.goal_met += o.goal_met;
         self.completed += o.completed;
         self.timed_out += o.timed_out;
         self.exit_criteria += o.exit_criteria;
         self.force_exits += o.force_exits;
         self.on_graph_end += o.on_graph_end;
-        for g in 0..3 {
-            self.conv[g][0] += o.conv[g][0];
-            self.conv[g][1] += o.conv[g][1];
-            self.revenue[g] += o.revenue[g];
-        }
         for (a, b) in self.goal_by.iter_mut().zip(&o.goal_by) {
-            for g in 0..3 {
-                a[g] += b[g];
-            }
+            a.zip_mut(b, |x, y| *x += y);
         }
         for (a, b) in self.nodes.iter_mut().zip(&o.nodes) {
             a.entered += b.entered;
@@ -290,17 +423,13 @@ impl Tally {
             a.goal_before += b.goal_before;
             a.goal_at += b.goal_at;
             a.timed_out += b.timed_out;
-            for (x, y) in a.ch.iter_mut().zip(b.ch) {
-                *x += y;
-            }
+            a.channel.add(&b.channel);
             for (x, y) in a.path_conv.iter_mut().zip(&b.path_conv) {
                 *x += y;
             }
         }
         for (a, b) in self.trends.iter_mut().zip(&o.trends) {
-            for i in 0..4 {
-                a[i] += b[i];
-            }
+            a.add(b);
         }
         for (a, b) in self.hourly.iter_mut().zip(&o.hourly) {
             *a += b;
@@ -314,8 +443,8 @@ impl Tally {
         self.trajectories.append(&mut o.trajectories);
         self.pilot.append(&mut o.pilot);
         let mut rep = o.rep;
-        rep.target_entries = o.conv[0][0];
-        rep.control_entries = o.conv[1][0];
+        rep.target_entries = o.groups.target.entries;
+        rep.control_entries = o.groups.journey_control.entries;
         let ri = usize::try_from(o.rep_index).unwrap_or(0);
         if self.reps.len() <= ri {
             self.reps.resize(ri + 1, RepTally::default());
@@ -328,71 +457,6 @@ impl Tally {
             self.reps[i].add(r);
         }
     }
-}
-
-/// Walks every user of every replicate in chunks on a local pool; merges in chunk order.
-///
-/// # Errors
-/// [`SimError::Cancelled`] when `progress` returns false; [`SimError::Threads`].
-pub fn run_plan(plan: &Plan, threads: usize, traj: usize, progress: &dyn Fn(f64) -> bool) -> Result<Tally, SimError> {
-    let threads = threads.max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("journey-sim-{i}"))
-        .build()
-        .map_err(|e| SimError::Threads { threads, message: e.to_string() })?;
-    let per_rep = plan.chunks_per_replicate();
-    let total = per_rep.saturating_mul(u64::from(plan.replicates));
-    let traj = u64::try_from(traj.min(MAX_TRAJECTORIES)).unwrap_or(0);
-    let mut acc = Tally::new(plan);
-    let batch = u64::try_from(threads * 4).unwrap_or(8).max(1);
-    let mut done = 0u64;
-    if !progress(0.0) {
-        return Err(SimError::Cancelled);
-    }
-    while done < total {
-        let upto = (done + batch).min(total);
-        let jobs: Vec<u64> = (done..upto).collect();
-        let parts: Vec<Tally> = pool.install(|| {
-            jobs.par_iter()
-                .map(|&job| {
-                    let rep = u32::try_from(job / per_rep).unwrap_or(0);
-                    let chunk = job % per_rep;
-                    let from = chunk * CHUNK_USERS;
-                    let to = (from + CHUNK_USERS).min(plan.users);
-                    walk_range(plan, rep, from, to, traj)
-                })
-                .collect()
-        });
-        for part in parts {
-            acc.merge(part);
-        }
-        done = upto;
-        #[allow(clippy::cast_precision_loss)]
-        let share = done as f64 / total.max(1) as f64;
-        if !progress(share) {
-            return Err(SimError::Cancelled);
-        }
-    }
-    Ok(acc)
-}
-
-/// Runs a simulation (see [`super::simulate`]).
-///
-/// # Errors
-/// As [`super::simulate`].
-pub fn run(j: &Journey, opts: &RunOptions, progress: &dyn Fn(f64) -> bool) -> Result<Report, SimError> {
-    let diags = crate::validate::validate(j);
-    let errors: Vec<String> =
-        diags.iter().filter(|d| d.severity == crate::validate::Severity::Error).map(|d| d.message.clone()).collect();
-    if !errors.is_empty() {
-        return Err(SimError::Invalid(errors));
-    }
-    let mut plan = super::plan::build(j, opts)?;
-    plan.schedules = super::pilot::schedules_for(&plan);
-    let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-    let tally = run_plan(&plan, threads, opts.trajectory_sample, progress)?;
-    Ok(finish(&plan, tally))
 }
 
 /// A rate from pooled counts, reported with per-replicate mean counts.
@@ -441,17 +505,17 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
         qualified: m(t.qualified),
         entered: m(t.entered),
         turned_away: TurnedAway {
-            already_inside: m(t.turned[0]),
-            reentry_off: m(t.turned[1]),
-            cooldown: m(t.turned[2]),
-            max_entries: m(t.turned[3]),
-            past_end: m(t.turned[4]),
-            unsubscribed: m(t.turned[5]),
+            already_inside: m(t.turned_away.already_inside),
+            reentry_off: m(t.turned_away.reentry_off),
+            cooldown: m(t.turned_away.cooldown),
+            max_entries: m(t.turned_away.max_entries),
+            past_end: m(t.turned_away.past_end),
+            unsubscribed: m(t.turned_away.unsubscribed),
         },
-        control: m(t.control_journey + t.control_system),
-        control_system: m(t.control_system),
-        control_journey: m(t.control_journey),
-        target: m(t.target),
+        control: m(t.groups.journey_control.entries + t.groups.system_control.entries),
+        control_system: m(t.groups.system_control.entries),
+        control_journey: m(t.groups.journey_control.entries),
+        target: m(t.groups.target.entries),
         goal_met: m(t.goal_met),
         completed: m(t.completed),
         timed_out: m(t.timed_out),
@@ -459,48 +523,49 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
         force_exits: m(t.force_exits),
         on_graph_at_end: m(t.on_graph_end),
     };
-    let [tg, ct, sy] = t.conv;
-    let target = rate(tg[1], tg[0], &m);
-    let control = rate(ct[1], ct[0], &m);
+    let ByGroup { target: tg, journey_control: ct, system_control: sy } = t.groups;
+    let target = rate(tg.conversions, tg.entries, &m);
+    let control = rate(ct.conversions, ct.entries, &m);
     let difference = match (target.rate, control.rate) {
         (Some(a), Some(b)) => Some(a - b),
         _ => None,
     };
-    let boost = intervals::boost(tg[1], tg[0], ct[1], ct[0]).map(|(percent, interval)| Boost { percent, interval });
+    let boost = intervals::boost(tg.conversions, tg.entries, ct.conversions, ct.entries)
+        .map(|(percent, interval)| Boost { percent, interval });
     let conversion = ConversionStats {
-        difference_interval: intervals::newcombe(tg[1], tg[0], ct[1], ct[0]),
+        difference_interval: intervals::newcombe(tg.conversions, tg.entries, ct.conversions, ct.entries),
         target,
         control,
-        system_control: rate(sy[1], sy[0], &m),
+        system_control: rate(sy.conversions, sy.entries, &m),
         difference,
         boost,
     };
 
     let mut total_cost = 0.0;
     let mut nodes = Vec::new();
-    let mut sent_by = [0u64; 8];
-    for (i, (pn, nt)) in p.nodes.iter().zip(&t.nodes).enumerate() {
+    let mut sent_by = ChannelMap::<u64>::default();
+    for (pn, nt) in p.nodes.iter().zip(&t.nodes) {
         let channel = match pn.tag {
             KindTag::Channel(c) => {
-                let ci = channel_index(c);
+                let k = &nt.channel;
                 #[allow(clippy::cast_precision_loss)]
-                let cost = mf(nt.ch[CH_SENT] as f64 * p.channels[ci].cost);
+                let cost = mf(k.sent as f64 * p.channels[c].cost);
                 total_cost += cost;
-                sent_by[ci] += nt.ch[CH_SENT];
+                sent_by[c] += k.sent;
                 Some(ChannelStats {
-                    sent: m(nt.ch[CH_SENT]),
-                    failed: m(nt.ch[CH_FAILED]),
-                    unreachable: m(nt.ch[CH_UNREACHABLE]),
-                    delivered: m(nt.ch[CH_DELIVERED]),
-                    viewed: m(nt.ch[CH_VIEWED]),
-                    clicked: m(nt.ch[CH_CLICKED]),
-                    dnd_deferred: m(nt.ch[CH_DND_DEFERRED]),
-                    dnd_skipped: m(nt.ch[CH_DND_SKIPPED]),
-                    capped: m(nt.ch[CH_CAPPED]),
+                    sent: m(k.sent),
+                    failed: m(k.failed),
+                    unreachable: m(k.unreachable),
+                    delivered: m(k.delivered),
+                    viewed: m(k.viewed),
+                    clicked: m(k.clicked),
+                    dnd_deferred: m(k.dnd_deferred),
+                    dnd_skipped: m(k.dnd_skipped),
+                    capped: m(k.capped),
                     aborted: 0,
-                    unsubscribed: m(nt.ch[CH_UNSUB]),
+                    unsubscribed: m(k.unsubscribed),
                     cost,
-                    conversions: m(nt.ch[CH_CONV]),
+                    conversions: m(k.conversions),
                 })
             }
             _ => None,
@@ -527,7 +592,6 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
                 conversions: m(nt.path_conv.get(k).copied().unwrap_or(0)),
             })
             .collect();
-        let _ = i;
         nodes.push(NodeStats {
             id: pn.id,
             label: pn.label.clone(),
@@ -551,7 +615,6 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
         .iter()
         .enumerate()
         .map(|(slot, c)| {
-            let ci = channel_index(*c);
             let mut peak = 0;
             let mut peak_h = None;
             for h in 0..p.hours() {
@@ -562,22 +625,21 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
                 }
             }
             #[allow(clippy::cast_precision_loss)]
-            let cost = mf(sent_by[ci] as f64 * p.channels[ci].cost);
+            let cost = mf(sent_by[*c] as f64 * p.channels[*c].cost);
             ChannelTotals {
                 channel: *c,
-                sent: m(sent_by[ci]),
+                sent: m(sent_by[*c]),
                 cost,
                 peak_per_hour: m(peak),
                 peak_hour_start: peak_h.map(|h| Timestamp(p.start + i64::try_from(h).unwrap_or(0) * 3_600)),
             }
         })
         .collect::<Vec<_>>();
-    let _ = Channel::ALL;
 
-    let rev_t = t.revenue[0];
-    let rev_c = t.revenue[1];
-    let tpe = ratio(rev_t, tg[0]);
-    let cpe = ratio(rev_c, ct[0]);
+    let rev_t = tg.revenue;
+    let rev_c = ct.revenue;
+    let tpe = ratio(rev_t, tg.entries);
+    let cpe = ratio(rev_c, ct.entries);
     let revenue = RevenueStats {
         target: mf(rev_t),
         control: mf(rev_c),
@@ -597,13 +659,13 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
         .enumerate()
         .map(|(gi, (_, row))| GoalStats {
             name: p.goal_names.get(gi).cloned().unwrap_or_default(),
-            met: m(row[0] + row[1] + row[2]),
-            met_target: m(row[0]),
-            met_control: m(row[1]),
+            met: m(row.target + row.journey_control + row.system_control),
+            met_target: m(row.target),
+            met_control: m(row.journey_control),
             #[allow(clippy::cast_precision_loss)]
-            rate_target: ratio(row[0] as f64, tg[0]),
+            rate_target: ratio(row.target as f64, tg.entries),
             #[allow(clippy::cast_precision_loss)]
-            rate_control: ratio(row[1] as f64, ct[0]),
+            rate_control: ratio(row.journey_control as f64, ct.entries),
         })
         .collect();
     let trends = t
@@ -613,17 +675,15 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
         .map(|(d, x)| DayTrend {
             day: u32::try_from(d).unwrap_or(u32::MAX),
             from: Timestamp(p.start + i64::try_from(d).unwrap_or(0) * 86_400),
-            entered: m(x[0]),
-            completed: m(x[1]),
-            goal_met: m(x[2]),
-            timed_out: m(x[3]),
+            entered: m(x.entered),
+            completed: m(x.completed),
+            goal_met: m(x.goal_met),
+            timed_out: m(x.timed_out),
         })
         .collect();
 
     let spread = (p.replicates > 1).then(|| {
-        let f = |g: &dyn Fn(&super::tally::RepTally) -> f64| -> MeanSd {
-            mean_sd(&t.reps.iter().map(g).collect::<Vec<f64>>())
-        };
+        let f = |g: &dyn Fn(&RepTally) -> f64| -> MeanSd { mean_sd(&t.reps.iter().map(g).collect::<Vec<f64>>()) };
         #[allow(clippy::cast_precision_loss)]
         ReplicateSpread {
             entered: f(&|r| r.entered as f64),

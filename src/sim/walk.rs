@@ -17,12 +17,12 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::calendar;
+use super::channel_map::ChannelMap;
 use super::events::{BLOCK_SECS, BlockSpec, Occ, US};
-use super::plan::{CCond, CEntry, CEvent, CFilter, PCond, PKind, PVal, PWait, Plan, channel_index};
+use super::plan::{CCond, CEntry, CEvent, CFilter, PCond, PKind, PVal, PWait, Plan};
 use super::report::{Step, StepKind, Trajectory};
 use super::rng::{DrawCount, Stream, behaviour_prefix, hash_unit, key_push, name_hash};
-use super::tally::{CH_CAPPED, CH_DND_DEFERRED, CH_DND_SKIPPED, CH_FAILED, CH_SENT, CH_UNREACHABLE, CH_UNSUB};
-use super::tally::{CH_CLICKED, CH_CONV, CH_DELIVERED, CH_VIEWED, PilotRec, Tally};
+use super::tally::{ChannelCounters, Group, PilotRec, Tally};
 use crate::model::{
     Channel, DelayDist, DndAction, EngagementKind, Operator, Port, PropertyDist, Scope, Timestamp, UpdateOp, Value,
 };
@@ -42,18 +42,18 @@ pub fn in_custom_list(user: u64, share: f64) -> bool {
     hash_unit(&[TAG_LIST, user]) < share
 }
 
-/// Control group of a user: 0 target, 1 journey control, 2 system control.
+/// Control group of a user (the system control share is drawn first).
 #[must_use]
-pub fn control_group(seed: u64, user: u64, system: f64, journey: f64) -> u8 {
+pub fn control_group(seed: u64, user: u64, system: f64, journey: f64) -> Group {
     let mut st = Stream::control(seed, user);
     let u1 = st.uniform();
     let u2 = st.uniform();
     if u1 < system {
-        2
+        Group::SystemControl
     } else if u2 < journey {
-        1
+        Group::JourneyControl
     } else {
-        0
+        Group::Target
     }
 }
 
@@ -243,7 +243,7 @@ struct Ctx {
 }
 
 struct Track {
-    group: u8,
+    group: Group,
     entry: i64,
     end: i64,
     splits: Vec<(usize, usize)>,
@@ -259,8 +259,10 @@ pub struct Walker<'p> {
     pub tally: Tally,
     user: u64,
     tz: usize,
-    reach: [bool; 8],
-    unsub: [bool; 8],
+    /// Per channel: the user can be reached on it (drawn per user).
+    reach: ChannelMap<bool>,
+    /// Per channel: the user is unsubscribed (drawn per user, or by fatigue).
+    unsub: ChannelMap<bool>,
     props: Vec<Option<PVal>>,
     /// Per event: the forward reading.
     cursors: Vec<Cursor>,
@@ -291,7 +293,7 @@ pub struct Walker<'p> {
     pending: VecDeque<(i64, u64)>,
     next_run: usize,
     date_entry: Option<i64>,
-    group: Option<u8>,
+    group: Option<Group>,
     split_assign: Vec<(usize, usize)>,
     track: Option<Track>,
     pb_goal: Option<(i64, usize, f64)>,
@@ -329,8 +331,8 @@ impl<'p> Walker<'p> {
             tally: Tally::new(plan),
             user: 0,
             tz: 0,
-            reach: [true; 8],
-            unsub: [false; 8],
+            reach: ChannelMap::from_fn(|_| true),
+            unsub: ChannelMap::default(),
             props: Vec::new(),
             cursors: plan.events.iter().map(|_| Cursor::default()).collect(),
             ev_prefix: vec![0; plan.events.len()],
@@ -377,16 +379,18 @@ impl<'p> Walker<'p> {
         self.tz = p.tzs.iter().position(|z| u < z.cum).unwrap_or(p.tzs.len().saturating_sub(1));
         let factor = st.activity_factor(p.activity_shape);
         let r: Vec<f64> = (0..5).map(|_| st.uniform()).collect();
-        let phone = r[3] < p.reach[3];
-        self.reach = [true; 8];
-        self.reach[channel_index(Channel::Push)] = r[0] < p.reach[0];
-        self.reach[channel_index(Channel::WebPush)] = r[1] < p.reach[1];
-        self.reach[channel_index(Channel::Email)] = r[2] < p.reach[2];
-        self.reach[channel_index(Channel::Sms)] = phone;
-        self.reach[channel_index(Channel::WhatsApp)] = phone && r[4] < p.reach[4];
-        for (i, c) in p.channels.iter().enumerate() {
-            self.unsub[i] = st.uniform() < c.unsubscribed;
-        }
+        let shares = &p.reach;
+        let phone = r[3] < shares.phone;
+        self.reach = ChannelMap::from_fn(|c| match c {
+            Channel::Push => r[0] < shares.push,
+            Channel::WebPush => r[1] < shares.web_push,
+            Channel::Email => r[2] < shares.email,
+            Channel::Sms => phone,
+            Channel::WhatsApp => phone && r[4] < shares.whatsapp_of_phone,
+            Channel::InApp | Channel::AppInbox | Channel::Webhook => true,
+        });
+        // One draw per channel, in palette order.
+        self.unsub = ChannelMap::from_fn(|c| st.uniform() < p.channels[c].unsubscribed);
         self.props.clear();
         for spec in &p.props {
             let u1 = st.uniform();
@@ -527,7 +531,7 @@ impl<'p> Walker<'p> {
             }
         }
         self.tally.qualified += n;
-        self.tally.turned[4] += n;
+        self.tally.turned_away.past_end += n;
     }
 
     // ----- reading the event realisation -----
@@ -1054,20 +1058,17 @@ impl<'p> Walker<'p> {
         let tl = &mut self.tally;
         tl.qualified += 1;
         if t >= p.entry_end {
-            tl.turned[4] += 1;
+            tl.turned_away.past_end += 1;
         } else if self.inside {
-            tl.turned[0] += 1;
+            tl.turned_away.already_inside += 1;
         } else if self.entries > 0 && !p.reentry {
-            tl.turned[1] += 1;
+            tl.turned_away.reentry_off += 1;
         } else if p.max_entries.is_some_and(|m| self.entries >= m) {
-            tl.turned[3] += 1;
+            tl.turned_away.max_entries += 1;
         } else if self.last_exit.is_some_and(|x| x.saturating_add(p.cooldown) > t) {
-            tl.turned[2] += 1;
-        } else if p.skip_unsubscribed
-            && !p.used_channels.is_empty()
-            && p.used_channels.iter().all(|c| self.unsub[channel_index(*c)])
-        {
-            tl.turned[5] += 1;
+            tl.turned_away.cooldown += 1;
+        } else if p.skip_unsubscribed && !p.used_channels.is_empty() && p.used_channels.iter().all(|c| self.unsub[*c]) {
+            tl.turned_away.unsubscribed += 1;
         } else {
             self.enter(t, ctx);
         }
@@ -1080,7 +1081,7 @@ impl<'p> Walker<'p> {
             self.draws.streams += 1;
             self.draws.words += 2;
         }
-        let group = self.group.unwrap_or(0);
+        let group = self.group.unwrap_or(Group::Target);
         self.entries = self.entries.saturating_add(1);
         self.pb_goal = None;
         let end = p.timeout.map_or(i64::MAX, |d| t.saturating_add(d));
@@ -1093,23 +1094,18 @@ impl<'p> Walker<'p> {
         let tl = &mut self.tally;
         tl.entered += 1;
         tl.rep.entered += 1;
-        tl.conv[usize::from(group)][0] += 1;
+        tl.groups[group].entries += 1;
         if let Some(d) = tl.trends.get_mut(day) {
-            d[0] += 1;
+            d.entered += 1;
         }
         tl.nodes[p.entry_node].entered += 1;
-        self.step(t, None, StepKind::Entered { control: group != 0 });
-        match group {
-            0 => {
-                self.tally.target += 1;
-                // The entry node passes users straight on.
-                let entry = p.entry_node;
-                self.pos = Some(Pos { node: entry, since: t, hold: Hold::None });
-                self.step(t, Some(entry), StepKind::Arrived);
-                self.go(entry, Port::Next, t);
-            }
-            1 => self.tally.control_journey += 1,
-            _ => self.tally.control_system += 1,
+        self.step(t, None, StepKind::Entered { control: group != Group::Target });
+        if group == Group::Target {
+            // The entry node passes users straight on.
+            let entry = p.entry_node;
+            self.pos = Some(Pos { node: entry, since: t, hold: Hold::None });
+            self.step(t, Some(entry), StepKind::Arrived);
+            self.go(entry, Port::Next, t);
         }
     }
 
@@ -1197,7 +1193,7 @@ impl<'p> Walker<'p> {
         tl.rep.completed += 1;
         tl.nodes[n].completed += 1;
         if let Some(d) = tl.trends.get_mut(day) {
-            d[1] += 1;
+            d.completed += 1;
         }
         self.step(t, Some(n), StepKind::Completed);
         self.leave_graph(t);
@@ -1506,8 +1502,8 @@ impl<'p> Walker<'p> {
 
     // ----- channels -----
 
-    fn chan(&mut self, n: usize) -> &mut [u64; super::tally::CH_COUNTERS] {
-        &mut self.tally.nodes[n].ch
+    fn chan(&mut self, n: usize) -> &mut ChannelCounters {
+        &mut self.tally.nodes[n].channel
     }
 
     fn route_unreachable(&mut self, n: usize, t: i64) -> Option<usize> {
@@ -1521,9 +1517,8 @@ impl<'p> Walker<'p> {
 
     fn channel_arrive(&mut self, n: usize, channel: Channel, exclude_tz: bool, t: i64) -> Option<usize> {
         let p = self.plan;
-        let ci = channel_index(channel);
-        if !self.reach[ci] || self.unsub[ci] {
-            self.chan(n)[CH_UNREACHABLE] += 1;
+        if !self.reach[channel] || self.unsub[channel] {
+            self.chan(n).unreachable += 1;
             return self.route_unreachable(n, t);
         }
         if channel.dnd_applies() && p.dnd.enabled {
@@ -1537,10 +1532,10 @@ impl<'p> Walker<'p> {
             };
             if let Some(r) = release {
                 if p.dnd.action == DndAction::Skip {
-                    self.chan(n)[CH_DND_SKIPPED] += 1;
+                    self.chan(n).dnd_skipped += 1;
                     return self.route_unreachable(n, t);
                 }
-                self.chan(n)[CH_DND_DEFERRED] += 1;
+                self.chan(n).dnd_deferred += 1;
                 self.hold(n, t, Hold::Deferred { until: r.max(t) });
                 return None;
             }
@@ -1578,17 +1573,16 @@ impl<'p> Walker<'p> {
     fn send(&mut self, n: usize, s: i64) -> Option<usize> {
         let p = self.plan;
         let PKind::Channel { channel, window, .. } = p.nodes[n].kind else { return None };
-        let ci = channel_index(channel);
         if let Some((max, period)) = p.cap {
             let from = s.saturating_sub(period);
             self.sends.retain(|x| *x > from);
             let recent = self.sends.iter().filter(|x| **x <= s).count();
             if recent >= usize::try_from(max).unwrap_or(usize::MAX) {
-                self.chan(n)[CH_CAPPED] += 1;
+                self.chan(n).capped += 1;
                 return self.route_unreachable(n, s);
             }
         }
-        let cp = &p.channels[ci];
+        let cp = &p.channels[channel];
         let st = self.node_stream(n);
         let u_fail = st.uniform();
         let u_fat = st.uniform();
@@ -1599,19 +1593,19 @@ impl<'p> Walker<'p> {
         let u_click = st.uniform();
         let d_click = delay(st, &cp.delay_click);
         if u_fail < cp.failure {
-            self.chan(n)[CH_FAILED] += 1;
+            self.chan(n).failed += 1;
             return self.take(n, Port::Failed, s);
         }
-        self.chan(n)[CH_SENT] += 1;
+        self.chan(n).sent += 1;
         self.tally.rep.sent += 1;
-        self.tally.add_send(ci, p.hour_of(s));
+        self.tally.add_send(channel, p.hour_of(s));
         if p.cap.is_some() {
             self.sends.push(s);
         }
         self.step(s, Some(n), StepKind::Sent);
         if u_fat < cp.fatigue {
-            self.unsub[ci] = true;
-            self.chan(n)[CH_UNSUB] += 1;
+            self.unsub[channel] = true;
+            self.chan(n).unsubscribed += 1;
         }
         let node = &p.nodes[n];
         let has = |port: Port| node.port_index(port).is_some();
@@ -1623,19 +1617,19 @@ impl<'p> Walker<'p> {
         let clicked = viewed.filter(|_| has(Port::Clicked) && u_click < cp.click).map(|v| v.saturating_add(d_click));
         let end = p.horizon_end;
         if delivered.is_some_and(|x| x < end) {
-            self.chan(n)[CH_DELIVERED] += 1;
+            self.chan(n).delivered += 1;
         }
         if let Some(v) = viewed
             && has(Port::Viewed)
         {
             if v < end {
-                self.chan(n)[CH_VIEWED] += 1;
+                self.chan(n).viewed += 1;
             }
             self.engage(EngagementKind::View, v);
         }
         if let Some(c) = clicked {
             if c < end {
-                self.chan(n)[CH_CLICKED] += 1;
+                self.chan(n).clicked += 1;
             }
             self.engage(EngagementKind::Click, c);
             self.clicks.push((c, n));
@@ -1677,24 +1671,26 @@ impl<'p> Walker<'p> {
         let Some(tr) = self.track.take() else { return };
         self.pb_goal = None;
         let p = self.plan;
-        let g = usize::from(tr.group);
+        let g = tr.group;
         let day = p.day_of(t);
         let tl = &mut self.tally;
-        tl.conv[g][1] += 1;
-        tl.revenue[g] += value;
+        tl.groups[g].conversions += 1;
+        tl.groups[g].revenue += value;
         tl.goal_met += 1;
         tl.rep.goal_met += 1;
-        if g == 0 {
-            tl.rep.conv_target += 1;
-            tl.rep.revenue_target += value;
-        } else if g == 1 {
-            tl.rep.conv_control += 1;
+        match g {
+            Group::Target => {
+                tl.rep.conv_target += 1;
+                tl.rep.revenue_target += value;
+            }
+            Group::JourneyControl => tl.rep.conv_control += 1,
+            Group::SystemControl => {}
         }
         if let Some(row) = tl.goal_by.get_mut(gi) {
             row[g] += 1;
         }
         if let Some(d) = tl.trends.get_mut(day) {
-            d[2] += 1;
+            d.goal_met += 1;
         }
         for (node, path) in &tr.splits {
             if let Some(c) = tl.nodes[*node].path_conv.get_mut(*path) {
@@ -1707,7 +1703,7 @@ impl<'p> Walker<'p> {
             }
         }
         if let Some(&(_, node)) = self.clicks.iter().filter(|(c, _)| *c <= t).max_by_key(|(c, _)| *c) {
-            self.tally.nodes[node].ch[CH_CONV] += 1;
+            self.tally.nodes[node].channel.conversions += 1;
         }
         if let Some(pos) = self.pos {
             let (node, before) = self.attribution(&pos);
@@ -1735,7 +1731,7 @@ impl<'p> Walker<'p> {
             tl.timed_out += 1;
             tl.nodes[pos.node].timed_out += 1;
             if let Some(d) = tl.trends.get_mut(day) {
-                d[3] += 1;
+                d.timed_out += 1;
             }
             self.step(t, Some(pos.node), StepKind::TimedOut);
         }
