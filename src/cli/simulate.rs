@@ -178,8 +178,12 @@ fn replaceable(path: &Path) -> bool {
 
 /// The progress line on stderr: quiet for a run's first second, then redrawn in place
 /// (`\r`) at most four times a second; closed with one last line when the run ends.
+/// When stderr is not a terminal (a log file, CI), each update is a line of its own,
+/// at most one every five seconds.
 struct ProgressLine<'a> {
     name: &'a str,
+    /// Whether stderr is a terminal (redraw in place) or a file (append lines).
+    tty: bool,
     total_users: u64,
     started: Instant,
     /// When the line was last drawn (since `started`).
@@ -196,6 +200,7 @@ impl<'a> ProgressLine<'a> {
     fn new(name: &'a str, total_users: u64) -> Self {
         Self {
             name,
+            tty: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             total_users,
             started: Instant::now(),
             last: Cell::new(Duration::ZERO),
@@ -208,7 +213,9 @@ impl<'a> ProgressLine<'a> {
     fn update(&self, share: f64) {
         self.share.set(share);
         let now = self.started.elapsed();
-        if now > Duration::from_secs(1) && now - self.last.get() >= Duration::from_millis(250) {
+        let every = if self.tty { Duration::from_millis(250) } else { Duration::from_secs(5) };
+        let first = !self.shown.get();
+        if now > Duration::from_secs(1) && (first || now - self.last.get() >= every) {
             self.last.set(now);
             self.draw(&status(share, self.total_users, now));
         }
@@ -220,7 +227,11 @@ impl<'a> ProgressLine<'a> {
         let pad = self.width.get().saturating_sub(len);
         self.width.set(self.width.get().max(len));
         self.shown.set(true);
-        eprint!("\r{line}{:pad$}", "");
+        if self.tty {
+            eprint!("\r{line}{:pad$}", "");
+        } else {
+            eprintln!("{line}");
+        }
     }
 
     /// The run finished: the time it took and its throughput, if the line was shown.
@@ -229,7 +240,9 @@ impl<'a> ProgressLine<'a> {
             let elapsed = self.started.elapsed();
             let rate = self.total_users as f64 / elapsed.as_secs_f64().max(1e-9);
             self.draw(&format!("done in {:.1} s · {} users/s", elapsed.as_secs_f64(), si(rate)));
-            eprintln!();
+            if self.tty {
+                eprintln!();
+            }
         }
     }
 
@@ -239,7 +252,9 @@ impl<'a> ProgressLine<'a> {
         if self.shown.get() {
             let done = self.share.get() * 100.0;
             self.draw(&format!("interrupted at {done:.0}% after {elapsed:.1} s; nothing written"));
-            eprintln!();
+            if self.tty {
+                eprintln!();
+            }
         } else {
             eprintln!("{}: interrupted after {elapsed:.1} s; nothing written", self.name);
         }
@@ -247,7 +262,7 @@ impl<'a> ProgressLine<'a> {
 
     /// The run failed: ends the line so the error starts on its own.
     fn close(&self) {
-        if self.shown.get() {
+        if self.shown.get() && self.tty {
             eprintln!();
         }
     }
