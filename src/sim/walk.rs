@@ -182,6 +182,10 @@ struct Memo {
     /// (generation, start, length) per event × block.
     slots: Vec<(u32, u32, u32)>,
     pts: Vec<Occ>,
+    /// Per event: the generation of `prefix`, and the base occurrences of the blocks
+    /// before each block from the first one covered, so that a past-behaviour count
+    /// re-run every day adds its whole blocks in one subtraction.
+    prefix: Vec<(u32, i64, Vec<u64>)>,
 }
 
 impl Memo {
@@ -346,6 +350,7 @@ impl<'p> Walker<'p> {
                 first_day: plan.shapes.first_day,
                 days: plan.shapes.days,
                 slots: vec![(0, 0, 0); plan.events.len() * plan.shapes.days],
+                prefix: vec![(0, 0, Vec::new()); plan.events.len()],
                 pts: Vec::new(),
             },
             draws: DrawCount::default(),
@@ -1017,7 +1022,25 @@ impl<'p> Walker<'p> {
         }
         let mut n = 0u64;
         let len_secs = self.block_secs(k);
-        for b in self.block_at(k, from)..=self.block_at(k, to - 1) {
+        let (b_lo, b_hi) = (self.block_at(k, from), self.block_at(k, to - 1));
+        // Without filters or engagement, the whole blocks inside come from the prefix
+        // counts and only the two ends are read occurrence by occurrence.
+        if e.filters.is_empty() && b_hi - b_lo >= 2 && !self.engaged_between(k, b_lo * len_secs, (b_hi + 1) * len_secs)
+        {
+            let first_whole = if b_lo * len_secs >= from { b_lo } else { b_lo + 1 };
+            let end_whole = if (b_hi + 1) * len_secs <= to { b_hi + 1 } else { b_hi };
+            if let Some(whole) = self.whole_blocks(k, first_whole, end_whole) {
+                for b in (b_lo..first_whole).chain(end_whole..=b_hi) {
+                    let (start, len) = self.block(k, b);
+                    n += self.memo.pts[start..start + len]
+                        .iter()
+                        .filter(|o| (from..to).contains(&o.secs()) && self.accepted(k, o))
+                        .count() as u64;
+                }
+                return u32::try_from(n + whole).unwrap_or(u32::MAX);
+            }
+        }
+        for b in b_lo..=b_hi {
             let (bs, be) = (b * len_secs, (b + 1) * len_secs);
             let whole = bs >= from && be <= to && e.filters.is_empty() && !self.engaged(k, b);
             let (start, len) = self.block(k, b);
@@ -1039,10 +1062,58 @@ impl<'p> Walker<'p> {
     /// Whether an engagement that changes event `k`'s rate overlaps block `b`.
     fn engaged(&self, k: usize, b: i64) -> bool {
         let bs = self.block_secs(k);
-        let (from, to) = (b * bs, (b + 1) * bs);
+        self.engaged_between(k, b * bs, (b + 1) * bs)
+    }
+
+    /// Whether an engagement that changes event `k`'s rate overlaps [from, to).
+    fn engaged_between(&self, k: usize, from: i64, to: i64) -> bool {
         self.plan.events[k].responses.iter().any(|&(on, _, dur)| {
             self.engagements.iter().any(|&(kind, e)| kind == on && e < to && e.saturating_add(dur) > from)
         })
+    }
+
+    /// The base occurrences of event `k` in blocks `lo..hi`, from the prefix counts
+    /// (each block's count drawn once per user); `None` outside the covered days.
+    fn whole_blocks(&mut self, k: usize, lo: i64, hi: i64) -> Option<u64> {
+        if hi <= lo {
+            return Some(0);
+        }
+        let p = self.plan;
+        let days = p.events[k].block_days;
+        let generation = self.memo.generation;
+        let max_blocks = self.memo.days;
+        let (g, base, prefix) = &mut self.memo.prefix[k];
+        if *g != generation {
+            // The first count of this user starts the prefix at its first block.
+            *g = generation;
+            *base = lo;
+            prefix.clear();
+            prefix.push(0);
+        }
+        let first = *base;
+        let (i_lo, i_hi) = (usize::try_from(lo - first).ok()?, usize::try_from(hi - first).ok()?);
+        if i_hi > max_blocks {
+            return None;
+        }
+        while prefix.len() <= i_hi {
+            let b = first + i64::try_from(prefix.len() - 1).ok()?;
+            let spec = BlockSpec {
+                prefix: self.ev_prefix[k],
+                block: b,
+                days,
+                lam: self.lam[k],
+                shapes: &p.shapes,
+                zone: self.tz,
+                e_neg_regular: self.e_neg[k],
+                heights: false,
+                layers: 0,
+            };
+            let last = prefix.last().copied().unwrap_or(0);
+            prefix.push(last + spec.count());
+            self.draws.streams += 1;
+            self.draws.words += 1;
+        }
+        Some(prefix[i_hi] - prefix[i_lo])
     }
 
     // ----- entry -----
