@@ -2,17 +2,11 @@
 //! the engine's per-user walk, it is exact where the answer is known, it covers every
 //! output port of every node kind, and it agrees with the engine.
 
-#[path = "oracle/compare.rs"]
 mod compare;
-#[path = "oracle/engine.rs"]
 mod engine;
-#[path = "oracle/journeys.rs"]
 mod journeys;
-#[path = "oracle/props.rs"]
 mod props;
-#[path = "oracle/queue.rs"]
 mod queue;
-#[path = "oracle/tz.rs"]
 mod tz;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,10 +1,8 @@
 //! The editor driven through egui_kittest with pointer and key events, as a user would.
 //! Assertions are on the model first. One helper, [`harness`], builds every harness.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not only #[test] fns
 
-#[path = "support/harness.rs"]
-mod harness_support;
+use crate::harness_support;
 
 use harness_support::drag;
 

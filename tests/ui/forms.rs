@@ -2,7 +2,6 @@
 //! setting of every node kind, setup, entry, goals and scenario. Each test types,
 //! clicks and picks the way a user would and checks the model, then relies on the
 //! harness's accessibility check (run after every frame batch) for unnamed inputs.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns build fixtures from literals
 
 use egui::{Key, Modifiers};

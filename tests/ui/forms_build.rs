@@ -2,11 +2,9 @@
 //! with only the palette, the canvas and the inspector forms, by pointer, key and text
 //! events (egui_kittest). The result must validate and have the graph, setup, entry and
 //! goals of `assets/on_the_fence.journey`, ids, positions and comments aside.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not only #[test] fns
 
-#[path = "support/harness.rs"]
-mod harness_support;
+use crate::harness_support;
 
 use harness_support::drag;
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use journey_studio::model::{Journey, NodeKind, Port};
 
-use crate::queue::OracleStats;
+use super::queue::OracleStats;
 
 /// The tolerance of a comparison.
 #[derive(Clone, Copy, Debug)]

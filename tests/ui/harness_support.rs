@@ -1,4 +1,4 @@
-//! The one helper that builds every app harness for the kittest binaries (`ui`,
+//! The one helper that builds every app harness for the kittest modules (`editor`,
 //! `preview`, `forms_build`): a 1400×860 window, native dialogs off, autosave into
 //! `data_dir`; and the pointer drag they share.
 

@@ -1,11 +1,9 @@
 //! The simulation preview driven through egui_kittest, as a user would: F5, the run bar's
 //! Cancel, the timeline's scrubber, Keep as baseline. Figures shown are checked against
 //! the engine's own report for the same journey and seed.
-#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/harness.rs"]
-mod harness_support;
+use crate::harness_support;
 
 use std::time::{Duration, Instant};
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use journey_studio::model::{Journey, NodeKind};
 use journey_studio::sim::{Report, RunOptions, WeightSchedule, pilot_weights, simulate};
 
-use crate::queue::{ChannelCounts, OracleStats, Weights};
+use super::queue::{ChannelCounts, OracleStats, Weights};
 
 /// The engine's report as oracle statistics (only the figures both sides define).
 pub fn to_stats(r: &Report) -> OracleStats {
@@ -97,6 +97,6 @@ pub fn both(j: &Journey, users: u64) -> (OracleStats, OracleStats) {
     let opts = RunOptions { users: Some(users), threads: Some(2), ..RunOptions::default() };
     let report = simulate(j, &opts, &|_| true).unwrap_or_else(|e| panic!("engine failed: {e}"));
     let w = weights(j, &pilot_weights(j, &opts));
-    let oracle = crate::queue::run(j, &crate::queue::Opts { users: Some(users), ..Default::default() }, &w);
+    let oracle = super::queue::run(j, &super::queue::Opts { users: Some(users), ..Default::default() }, &w);
     (to_stats(&report), oracle)
 }

@@ -408,7 +408,7 @@ pub fn limits() -> Journey {
 }
 
 /// The automated-split schedule used with [`limits`]: 30/70 for the first 2 days, then 80/20.
-pub fn limits_weights(j: &Journey) -> crate::queue::Weights {
+pub fn limits_weights(j: &Journey) -> super::queue::Weights {
     let id = j
         .graph
         .nodes

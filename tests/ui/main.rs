@@ -1,0 +1,9 @@
+//! The GUI integration tests (egui_kittest), in one binary so that CI links the stack
+//! once: the editor, the forms, building journeys by hand and the simulation preview.
+#![cfg(feature = "gui")]
+
+mod editor;
+mod forms;
+mod forms_build;
+mod harness_support;
+mod preview;
