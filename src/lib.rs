@@ -5,6 +5,8 @@
 //! - [`model`]: the journey (setup, graph, goals, scenario, versions): plain data.
 //! - [`format`]: `.journey` RON files: format version, migrations, atomic save, errors with line and column.
 //! - [`validate`]: the rules of SPEC §1.4 over a model, as diagnostics.
+//! - [`geometry`]: where cards, ports and links sit on the canvas, in plain numbers, for
+//!   the editor's canvas and the report's SVG drawing alike.
 //! - [`sim`]: the simulation engine; no I/O, no wall clock.
 //! - [`cli`]: the headless command line.
 //! - `app` (feature `gui`): the eframe desktop editor.
@@ -14,6 +16,7 @@
 
 pub mod cli;
 pub mod format;
+pub mod geometry;
 pub mod model;
 pub mod sim;
 pub mod templates;

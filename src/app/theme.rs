@@ -29,32 +29,17 @@ impl ThemeChoice {
     }
 }
 
-/// Card width in canvas units.
-pub const CARD_WIDTH: f32 = 200.0;
-/// Height of the card's title and summary block.
-pub const CARD_HEADER_HEIGHT: f32 = 48.0;
-/// Vertical room for each output port row.
-pub const PORT_ROW_HEIGHT: f32 = 18.0;
-/// Radius of a port circle.
-pub const PORT_RADIUS: f32 = 5.0;
+pub use crate::geometry::{
+    CARD_HEADER_HEIGHT, CARD_PAD, CARD_WIDTH, COMMENT_MIN_HEIGHT, COMMENT_WIDTH, GRID, LAYER_GAP_X, PORT_RADIUS,
+    PORT_ROW_HEIGHT, ROW_GAP_Y,
+};
+
 /// Radius the pointer may be from a port to grab it.
 pub const PORT_GRAB_RADIUS: f32 = 9.0;
 /// Goal card size.
-pub const GOAL_SIZE: Vec2 = Vec2::new(180.0, 44.0);
-/// Comment card width.
-pub const COMMENT_WIDTH: f32 = 180.0;
-/// Comment card minimum height.
-pub const COMMENT_MIN_HEIGHT: f32 = 40.0;
-/// The snap grid step in canvas units.
-pub const GRID: f32 = 20.0;
-/// Horizontal distance between layers in auto-align.
-pub const LAYER_GAP_X: f32 = 280.0;
-/// Vertical gap between cards in one auto-align layer.
-pub const ROW_GAP_Y: f32 = 40.0;
+pub const GOAL_SIZE: Vec2 = Vec2::new(crate::geometry::GOAL_WIDTH, crate::geometry::GOAL_HEIGHT);
 /// Card corner radius.
 pub const CARD_ROUNDING: CornerRadius = CornerRadius::same(6);
-/// Small padding inside cards.
-pub const CARD_PAD: f32 = 8.0;
 /// Pixels an arrow key moves the selection (one grid step).
 pub const NUDGE: f32 = GRID;
 /// Zoom limits of the canvas.

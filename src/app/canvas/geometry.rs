@@ -1,12 +1,11 @@
-//! Where things are on the canvas, in canvas units: card sizes, port positions, link
-//! curves. The drawing code, the hit tests and the test hooks all ask this module, so
-//! what is drawn is what is clicked.
+//! The canvas's view of [`crate::geometry`] in egui types: card sizes, port positions and
+//! link curves come from there, so the editor and the HTML report draw a journey from the
+//! same numbers. The drawing code, the hit tests and the test hooks all ask this module,
+//! so what is drawn is what is clicked.
 
 use egui::{Pos2, Rect, Vec2, pos2, vec2};
 
-use crate::app::theme::{
-    CARD_HEADER_HEIGHT, CARD_PAD, CARD_WIDTH, COMMENT_MIN_HEIGHT, COMMENT_WIDTH, GOAL_SIZE, GRID, PORT_ROW_HEIGHT,
-};
+use crate::geometry::{self as geom, Point};
 use crate::model::{CanvasPos, Comment, Goal, Node};
 
 /// A model position as an egui point.
@@ -21,122 +20,94 @@ pub fn to_canvas(p: Pos2) -> CanvasPos {
     CanvasPos::new(p.x, p.y)
 }
 
+/// A geometry point as an egui point.
+#[must_use]
+pub fn from_point(p: Point) -> Pos2 {
+    pos2(p.x, p.y)
+}
+
+/// An egui point as a geometry point.
+#[must_use]
+pub fn to_point(p: Pos2) -> Point {
+    Point::new(p.x, p.y)
+}
+
+/// A geometry rectangle as an egui one, shifted by `offset` (a drag in progress).
+#[must_use]
+pub fn from_rect(r: geom::Rect, offset: Vec2) -> Rect {
+    Rect::from_min_size(pos2(r.x, r.y) + offset, vec2(r.width, r.height))
+}
+
+/// An egui rectangle as a geometry one.
+#[must_use]
+pub fn to_rect(r: Rect) -> geom::Rect {
+    geom::Rect::new(r.left(), r.top(), r.width(), r.height())
+}
+
 /// Rounds to the snap grid.
 #[must_use]
 pub fn snap(p: Pos2) -> Pos2 {
-    pos2((p.x / GRID).round() * GRID, (p.y / GRID).round() * GRID)
+    from_point(geom::snap(to_point(p)))
 }
 
 /// A card's size: the header plus one row per output port.
 #[must_use]
 pub fn node_size(node: &Node) -> Vec2 {
-    let rows = node.kind.output_ports().len();
-    vec2(CARD_WIDTH, CARD_HEADER_HEIGHT + rows as f32 * PORT_ROW_HEIGHT + CARD_PAD / 2.0)
+    vec2(geom::CARD_WIDTH, geom::node_height(node))
 }
 
 /// A card's rectangle, shifted by `offset` (a drag in progress).
 #[must_use]
 pub fn node_rect(node: &Node, offset: Vec2) -> Rect {
-    Rect::from_min_size(to_pos(node.pos) + offset, node_size(node))
+    from_rect(geom::node_rect(node), offset)
 }
 
 /// Centre of output port `index` of a card.
 #[must_use]
 pub fn output_port_pos(card: Rect, index: usize) -> Pos2 {
-    pos2(card.right(), card.top() + CARD_HEADER_HEIGHT + (index as f32 + 0.5) * PORT_ROW_HEIGHT)
+    from_point(geom::output_port_pos(to_rect(card), index))
 }
 
 /// Centre of a card's input port.
 #[must_use]
 pub fn input_port_pos(card: Rect) -> Pos2 {
-    pos2(card.left(), card.top() + CARD_HEADER_HEIGHT / 2.0)
+    from_point(geom::input_port_pos(to_rect(card)))
 }
 
 /// A goal card's rectangle.
 #[must_use]
 pub fn goal_rect(goal: &Goal, offset: Vec2) -> Rect {
-    Rect::from_min_size(to_pos(goal.pos) + offset, GOAL_SIZE)
+    from_rect(geom::goal_rect(goal), offset)
+}
+
+/// The shaded area behind the goal cards, given their (possibly dragged) rectangles.
+#[must_use]
+pub fn goals_area(goal_rects: &[Rect]) -> Option<Rect> {
+    geom::goals_area(goal_rects.iter().map(|r| to_rect(*r))).map(|r| from_rect(r, Vec2::ZERO))
 }
 
 /// A comment's rectangle (grows with its lines).
 #[must_use]
 pub fn comment_rect(comment: &Comment, offset: Vec2) -> Rect {
-    // Without a font at hand, wrap at a conservative character count for the note's
-    // 12.5 pt text, so the box holds every wrapped line.
-    #[allow(clippy::cast_precision_loss)]
-    let lines = wrapped_lines(&comment.text, COMMENT_LINE_CHARS).max(1) as f32;
-    let h = (lines * 16.0 + 2.0 * CARD_PAD).max(COMMENT_MIN_HEIGHT);
-    Rect::from_min_size(to_pos(comment.pos) + offset, vec2(COMMENT_WIDTH, h))
-}
-
-/// Characters per line a comment's text is assumed to wrap at.
-const COMMENT_LINE_CHARS: usize = 23;
-
-/// How many lines `text` takes when words wrap greedily at `width` characters (a word
-/// longer than a line is broken).
-#[must_use]
-pub fn wrapped_lines(text: &str, width: usize) -> usize {
-    let width = width.max(1);
-    text.split('\n')
-        .map(|line| {
-            let mut lines = 1;
-            let mut used = 0;
-            for word in line.split_whitespace() {
-                let len = word.chars().count();
-                let need = if used == 0 { len } else { used + 1 + len };
-                if need <= width {
-                    used = need;
-                } else if used == 0 {
-                    lines += (len - 1) / width;
-                    used = (len - 1) % width + 1;
-                } else {
-                    lines += 1 + (len.max(1) - 1) / width;
-                    used = (len.max(1) - 1) % width + 1;
-                }
-            }
-            lines
-        })
-        .sum()
+    from_rect(geom::comment_rect(comment), offset)
 }
 
 /// The four control points of a link's curve from an output port to an input port.
 #[must_use]
 pub fn link_curve(from: Pos2, to: Pos2) -> [Pos2; 4] {
-    let dx = ((to.x - from.x).abs() * 0.5).max(60.0);
-    [from, from + vec2(dx, 0.0), to - vec2(dx, 0.0), to]
+    geom::link_curve(to_point(from), to_point(to)).map(from_point)
 }
 
 /// A point on a cubic curve.
 #[must_use]
 pub fn bezier_at(c: &[Pos2; 4], t: f32) -> Pos2 {
-    let u = 1.0 - t;
-    let w = [u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t];
-    let mut p = Vec2::ZERO;
-    for (pt, w) in c.iter().zip(w) {
-        p += pt.to_vec2() * w;
-    }
-    p.to_pos2()
+    from_point(geom::bezier_at(&c.map(to_point), t))
 }
 
 /// Distance from `p` to the curve (sampled).
 #[must_use]
 pub fn distance_to_curve(c: &[Pos2; 4], p: Pos2) -> f32 {
-    const STEPS: usize = 24;
-    let mut best = f32::INFINITY;
-    let mut prev = c[0];
-    for i in 1..=STEPS {
-        let next = bezier_at(c, i as f32 / STEPS as f32);
-        best = best.min(distance_to_segment(prev, next, p));
-        prev = next;
-    }
-    best
-}
-
-fn distance_to_segment(a: Pos2, b: Pos2, p: Pos2) -> f32 {
-    let ab = b - a;
-    let len2 = ab.length_sq();
-    let t = if len2 > 0.0 { ((p - a).dot(ab) / len2).clamp(0.0, 1.0) } else { 0.0 };
-    (a + ab * t).distance(p)
+    geom::distance_to_curve(&c.map(to_point), to_point(p))
 }
 
 #[cfg(test)]
@@ -144,35 +115,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn comment_text_wraps_at_words_and_breaks_long_words() {
-        assert_eq!(wrapped_lines("", 10), 1);
-        assert_eq!(wrapped_lines("short", 10), 1);
-        assert_eq!(wrapped_lines("two words", 10), 1);
-        assert_eq!(wrapped_lines("three short words", 10), 3);
-        assert_eq!(wrapped_lines("one two six", 10), 2);
-        assert_eq!(wrapped_lines("a\nb\nc", 10), 3);
-        assert_eq!(wrapped_lines("abcdefghijklmnopqrstu", 10), 3);
-        assert_eq!(wrapped_lines("x abcdefghijklmnopqrstu", 10), 4);
-        let note = Comment {
-            id: crate::model::CommentId(1),
-            pos: crate::model::CanvasPos::new(0.0, 0.0),
-            text: "word ".repeat(40),
-        };
-        let one = Comment { text: "word".into(), ..note.clone() };
-        assert!(comment_rect(&note, Vec2::ZERO).height() > 4.0 * comment_rect(&one, Vec2::ZERO).height());
-    }
-
-    #[test]
-    fn curve_ends_at_ports_and_distance_is_zero_there() {
+    fn egui_shapes_match_the_plain_geometry() {
+        let j = crate::model::Journey::new("t");
+        let entry = j.graph.nodes.values().next().unwrap();
+        let plain = geom::node_rect(entry);
+        let card = node_rect(entry, vec2(10.0, -4.0));
+        assert_eq!(card.min, pos2(plain.x + 10.0, plain.y - 4.0));
+        assert_eq!(card.size(), vec2(plain.width, plain.height));
+        let port = output_port_pos(node_rect(entry, Vec2::ZERO), 0);
+        assert_eq!(to_point(port), geom::output_port_pos(plain, 0));
         let c = link_curve(pos2(0.0, 0.0), pos2(300.0, 100.0));
-        assert_eq!(bezier_at(&c, 0.0), pos2(0.0, 0.0));
-        assert!(bezier_at(&c, 1.0).distance(pos2(300.0, 100.0)) < 1e-3);
-        assert!(distance_to_curve(&c, pos2(150.0, 50.0)) < 2.0);
-        assert!(distance_to_curve(&c, pos2(150.0, 300.0)) > 100.0);
-    }
-
-    #[test]
-    fn snapping_rounds_to_grid() {
+        assert!(distance_to_curve(&c, bezier_at(&c, 0.3)) < 0.5);
         assert_eq!(snap(pos2(29.0, -11.0)), pos2(20.0, -20.0));
     }
 }

@@ -7,7 +7,8 @@
 //! `screen_from_canvas` maps them to the screen.
 
 pub mod geometry;
-pub mod layout;
+
+pub use crate::geometry::layout;
 
 use std::collections::BTreeSet;
 
@@ -668,7 +669,7 @@ fn grid_ui(painter: &egui::Painter, visible: Rect, scale: f32, theme: &Theme) {
 }
 
 fn arrow_head(painter: &egui::Painter, tip: Pos2, color: Color32) {
-    let pts = vec![tip, tip + vec2(-8.0, -4.5), tip + vec2(-8.0, 4.5)];
+    let pts = crate::geometry::arrow_head(geometry::to_point(tip)).map(geometry::from_point).to_vec();
     painter.add(egui::Shape::convex_polygon(pts, color, Stroke::NONE));
 }
 
@@ -750,8 +751,7 @@ fn goals_ui(
         .enumerate()
         .map(|(i, g)| goal_rect(g, if view.selection.contains(&Item::Goal(i)) { move_offset } else { Vec2::ZERO }))
         .collect();
-    if let Some(area) = rects.iter().copied().reduce(egui::Rect::union) {
-        let area = area.expand2(vec2(16.0, 16.0)).with_min_y(area.top() - 34.0);
+    if let Some(area) = geometry::goals_area(&rects) {
         painter.rect_filled(area, 10.0, theme.goals_area);
         painter.text(
             area.left_top() + vec2(12.0, 8.0),

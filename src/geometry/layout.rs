@@ -8,8 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{CanvasPos, Journey, KindTag, NodeId};
 
-use super::geometry::node_size;
-use crate::app::theme::{GRID, LAYER_GAP_X, ROW_GAP_Y};
+use super::{GRID, LAYER_GAP_X, ROW_GAP_Y, node_height};
 
 /// New top-left corners for the nodes in `only` (every node when `None`).
 #[must_use]
@@ -102,7 +101,7 @@ pub fn auto_align(journey: &Journey, only: Option<&BTreeSet<NodeId>>) -> Vec<(No
             y0 = y0.min(n.pos.y);
         }
     }
-    let height = |id: &NodeId| g.node(*id).map_or(0.0, |n| node_size(n).y);
+    let height = |id: &NodeId| g.node(*id).map_or(0.0, node_height);
     let snap = |v: f32| (v / GRID).round() * GRID;
     let mut out = Vec::new();
     for (l, ids) in &layers {
