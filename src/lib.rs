@@ -8,6 +8,7 @@
 //! - [`geometry`]: where cards, ports and links sit on the canvas, in plain numbers, for
 //!   the editor's canvas and the report's SVG drawing alike.
 //! - [`sim`]: the simulation engine; no I/O, no wall clock.
+//! - [`report`]: the self-contained HTML report of a run (SPEC §9).
 //! - [`cli`]: the headless command line.
 //! - `app` (feature `gui`): the eframe desktop editor.
 //!
@@ -18,6 +19,7 @@ pub mod cli;
 pub mod format;
 pub mod geometry;
 pub mod model;
+pub mod report;
 pub mod sim;
 pub mod templates;
 pub mod validate;

@@ -1,4 +1,4 @@
-//! The headless command line: `validate`, `new`, `simulate`.
+//! The headless command line: `validate`, `new`, `simulate`, `report`.
 //!
 //! Arguments are parsed with clap; each subcommand's arguments type implements
 //! [`RunCommand`] and prints its own output. Adding a subcommand takes one line in the
@@ -13,6 +13,7 @@
 
 mod interrupt;
 mod new;
+mod report;
 mod simulate;
 mod validate;
 
@@ -23,6 +24,7 @@ use clap::{CommandFactory as _, Parser, Subcommand};
 
 pub use interrupt::EXIT_INTERRUPTED;
 pub use new::NewArgs;
+pub use report::ReportArgs;
 pub use simulate::{OutputFormat, SimulateArgs};
 pub use validate::ValidateArgs;
 
@@ -73,6 +75,8 @@ commands! {
     New(NewArgs),
     /// Simulate a journey's scenario and print a table, JSON or CSV
     Simulate(SimulateArgs),
+    /// Simulate a journey and write a self-contained HTML report to share
+    Report(ReportArgs),
 }
 
 /// Runs the parsed command line headless: the subcommand, or the help without one.

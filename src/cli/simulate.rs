@@ -153,7 +153,7 @@ impl RunCommand for SimulateArgs {
     }
 }
 
-fn write_out(out: Option<&Path>, text: &str) -> std::io::Result<()> {
+pub(super) fn write_out(out: Option<&Path>, text: &str) -> std::io::Result<()> {
     match out {
         // A regular file, or a new one, is replaced atomically: a process ended while
         // writing (a second Ctrl+C) leaves the old file or none, never a part of the new
@@ -180,7 +180,7 @@ fn replaceable(path: &Path) -> bool {
 /// (`\r`) at most four times a second; closed with one last line when the run ends.
 /// When stderr is not a terminal (a log file, CI), each update is a line of its own,
 /// at most one every five seconds.
-struct ProgressLine<'a> {
+pub(super) struct ProgressLine<'a> {
     name: &'a str,
     /// Whether stderr is a terminal (redraw in place) or a file (append lines).
     tty: bool,
@@ -197,7 +197,7 @@ struct ProgressLine<'a> {
 }
 
 impl<'a> ProgressLine<'a> {
-    fn new(name: &'a str, total_users: u64) -> Self {
+    pub(super) fn new(name: &'a str, total_users: u64) -> Self {
         Self {
             name,
             tty: std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -210,7 +210,7 @@ impl<'a> ProgressLine<'a> {
         }
     }
 
-    fn update(&self, share: f64) {
+    pub(super) fn update(&self, share: f64) {
         self.share.set(share);
         let now = self.started.elapsed();
         let every = if self.tty { Duration::from_millis(250) } else { Duration::from_secs(5) };
@@ -235,7 +235,7 @@ impl<'a> ProgressLine<'a> {
     }
 
     /// The run finished: the time it took and its throughput, if the line was shown.
-    fn done(&self) {
+    pub(super) fn done(&self) {
         if self.shown.get() {
             let elapsed = self.started.elapsed();
             let rate = self.total_users as f64 / elapsed.as_secs_f64().max(1e-9);
@@ -247,7 +247,7 @@ impl<'a> ProgressLine<'a> {
     }
 
     /// The run stopped on Ctrl+C: says so, and that nothing was written.
-    fn interrupted(&self) {
+    pub(super) fn interrupted(&self) {
         let elapsed = self.started.elapsed().as_secs_f64();
         if self.shown.get() {
             let done = self.share.get() * 100.0;
@@ -261,7 +261,7 @@ impl<'a> ProgressLine<'a> {
     }
 
     /// The run failed: ends the line so the error starts on its own.
-    fn close(&self) {
+    pub(super) fn close(&self) {
         if self.shown.get() && self.tty {
             eprintln!();
         }

@@ -1,0 +1,157 @@
+//! `journey-studio report FILE [run options] [--baseline OTHER] --out report.html`: runs
+//! the engine headless and writes the self-contained HTML report of SPEC §9, compared
+//! with a baseline journey when one is given.
+//!
+//! Invariants: exit codes as `simulate`: 0 success, 1 invalid journey or scenario (either
+//! file), 2 usage or I/O, 130 after Ctrl+C; the run settings come from the flags, else from
+//! FILE's scenario, and the baseline runs with exactly the same ones (same users, seed,
+//! horizon and replicates); the bytes written depend only on the files and the options;
+//! an interrupted run writes nothing and an existing `--out` file keeps its bytes.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::format;
+use crate::model::Journey;
+use crate::report::{self, ReportInput, Run};
+use crate::sim::report::Report;
+use crate::sim::{RunOptions, SimError, simulate};
+use crate::validate::{Severity, validate};
+
+use super::interrupt::{self, EXIT_INTERRUPTED};
+use super::simulate::{ProgressLine, write_out};
+use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand};
+
+/// Arguments of `report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The .journey file to simulate and report on
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Population size (default: the scenario's)
+    #[arg(long, value_name = "N")]
+    pub users: Option<u64>,
+    /// Random seed (default: the scenario's)
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Days to simulate from the journey's start (default: the scenario's)
+    #[arg(long, value_name = "D")]
+    pub days: Option<u32>,
+    /// Independent replicates (default: the scenario's)
+    #[arg(long, value_name = "R")]
+    pub replicates: Option<u32>,
+    /// Worker threads (default: all cores); never changes the figures
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// A journey to compare with, simulated with the same settings and seed
+    #[arg(long, value_name = "OTHER")]
+    pub baseline: Option<PathBuf>,
+    /// Where to write the HTML report
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+}
+
+/// Loads a journey and checks it; prints the problems and says how to exit otherwise.
+fn load_valid(path: &Path) -> Result<Journey, ExitCode> {
+    let name = path.display().to_string();
+    let journey = format::load(path).map_err(|e| {
+        eprintln!("{name}: error: {e}");
+        ExitCode::from(EXIT_TROUBLE)
+    })?;
+    let diagnostics = validate(&journey);
+    let errors: Vec<_> = diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+    if errors.is_empty() {
+        return Ok(journey);
+    }
+    for d in errors {
+        eprintln!("{name}:{}: {}: {}", d.place(), d.severity, d.message);
+    }
+    Err(ExitCode::from(EXIT_INVALID))
+}
+
+/// Simulates one journey with a progress line on stderr.
+fn run_one(name: &str, journey: &Journey, opts: &RunOptions) -> Result<Report, ExitCode> {
+    let total = opts.users.unwrap_or(0).saturating_mul(u64::from(opts.replicates.unwrap_or(1).max(1)));
+    let line = ProgressLine::new(name, total);
+    let progress = |share: f64| {
+        line.update(share);
+        !interrupt::requested()
+    };
+    match simulate(journey, opts, &progress) {
+        Ok(r) => {
+            line.done();
+            Ok(r)
+        }
+        Err(SimError::Cancelled) if interrupt::requested() => {
+            line.interrupted();
+            Err(ExitCode::from(EXIT_INTERRUPTED))
+        }
+        Err(SimError::Invalid(msgs)) => {
+            line.close();
+            for m in msgs {
+                eprintln!("{name}: error: {m}");
+            }
+            Err(ExitCode::from(EXIT_INVALID))
+        }
+        Err(e) => {
+            line.close();
+            eprintln!("{name}: error: {e}");
+            Err(ExitCode::from(EXIT_TROUBLE))
+        }
+    }
+}
+
+impl ReportArgs {
+    fn report(self) -> Result<(), ExitCode> {
+        let name = self.file.display().to_string();
+        let journey = load_valid(&self.file)?;
+        let baseline = match &self.baseline {
+            Some(path) => Some((path.display().to_string(), load_valid(path)?)),
+            None => None,
+        };
+        // Resolved once from FILE's scenario, so that the baseline runs with the same ones.
+        let opts = RunOptions {
+            users: Some(self.users.unwrap_or(journey.scenario.population.users)),
+            seed: Some(self.seed.unwrap_or(journey.scenario.run.seed)),
+            horizon_days: Some(self.days.unwrap_or(journey.scenario.run.horizon_days)),
+            replicates: Some(self.replicates.unwrap_or(journey.scenario.run.replicates)),
+            threads: self.threads.map(usize::from),
+            trajectory_sample: 0,
+        };
+        if let Err(e) = interrupt::watch() {
+            eprintln!("{name}: warning: Ctrl+C will end the run without a clean stop: {e}");
+        }
+        let current = run_one(&name, &journey, &opts)?;
+        let base_report = match &baseline {
+            Some((base_name, base)) => Some(run_one(base_name, base, &opts)?),
+            None => None,
+        };
+        let input = ReportInput {
+            current: Run { journey: &journey, report: &current, file: Some(&name) },
+            baseline: baseline.as_ref().zip(base_report.as_ref()).map(|((file, j), report)| Run {
+                journey: j,
+                report,
+                file: Some(file.as_str()),
+            }),
+            app_version: env!("CARGO_PKG_VERSION"),
+        };
+        let text = report::html(&input);
+        if interrupt::requested() {
+            eprintln!("{name}: interrupted; nothing written");
+            return Err(ExitCode::from(EXIT_INTERRUPTED));
+        }
+        write_out(Some(&self.out), &text).map_err(|e| {
+            eprintln!("error: cannot write the report: {e}: {}", self.out.display());
+            ExitCode::from(EXIT_TROUBLE)
+        })
+    }
+}
+
+impl RunCommand for ReportArgs {
+    fn run(self) -> ExitCode {
+        match self.report() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        }
+    }
+}
