@@ -63,7 +63,7 @@ nav ol { columns: 3; margin: 8px 0 0; padding-left: 20px; color: var(--weak); }
 nav a { color: var(--accent); text-decoration: none; }
 .note { color: var(--weak); margin: 4px 0 8px; }
 table { border-collapse: collapse; margin: 4px 0 12px; font-variant-numeric: tabular-nums; }
-th, td { border-bottom: 1px solid var(--rule); padding: 3px 10px 3px 0; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border-bottom: 1px solid var(--rule); padding: 3px 10px 3px 0; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 thead th { color: var(--weak); font-weight: 600; border-bottom: 2px solid var(--rule); }
 tbody th { font-weight: 500; }
 td.num { text-align: right; white-space: nowrap; }

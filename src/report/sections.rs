@@ -202,6 +202,21 @@ fn headline(input: &ReportInput<'_>, h: &mut Html) {
     ];
     h.table("figures", &["", "Value", "Low", "High"], &rows);
     h.raw("</div></div>");
+    let bars: Vec<BarRow> = [("Target", &c.target), ("Control", &c.control), ("System control", &c.system_control)]
+        .into_iter()
+        .filter(|(_, rate)| rate.entries > 0)
+        .map(|(label, rate)| BarRow {
+            label: format!("{label} ({} entries)", count(rate.entries)),
+            values: vec![rate.rate.unwrap_or(0.0) * 100.0],
+            intervals: vec![rate.interval.map(|i| (i.lo * 100.0, i.hi * 100.0))],
+        })
+        .collect();
+    chart(
+        h,
+        charts::bar_chart("Conversion per entry, % (95% interval)", &["Conversion rate"], &bars, &|v| {
+            format!("{v:.2}%")
+        }),
+    );
 
     h.element("h3", &[], "Goal value (revenue) and cost");
     let v = &r.revenue;

@@ -5,5 +5,6 @@ mod cli;
 mod examples;
 mod format;
 mod oracle;
+mod report;
 mod sim;
 mod validate;
