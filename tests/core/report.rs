@@ -235,13 +235,13 @@ fn a_baseline_runs_with_the_files_settings_and_shows_both_values_and_the_differe
     assert!(section.contains("<td class=\"num\">+") || section.contains("<td class=\"num\">−"), "no difference shown");
 }
 
-#[test]
-fn hostile_names_show_as_text_in_well_formed_markup() {
-    let dir = tempfile::tempdir().unwrap();
+/// The onboarding example with script tags, quotes, ampersands and terminal escapes in
+/// its name, description, card labels, split paths, goal and a note. Saved as
+/// `tests/fixtures/hostile_names.journey`, which `scripts/check-report.sh` renders in a browser.
+fn hostile_journey() -> journey_studio::model::Journey {
     let mut j = templates::load("onboarding").unwrap();
     j.scenario.population.users = 2_000;
-    let script = "<script>alert(1)</script>";
-    j.setup.name = script.to_owned();
+    j.setup.name = "<script>alert(1)</script>".to_owned();
     j.setup.description = "\"quoted\" & 'single' </style><style>body{display:none}".to_owned();
     for (i, n) in j.graph.nodes.values_mut().enumerate() {
         n.label = format!("n{i} \u{1b}[31mred\u{1b}[0m <b onmouseover=\"x\">& </svg>");
@@ -257,6 +257,24 @@ fn hostile_names_show_as_text_in_well_formed_markup() {
         pos: journey_studio::model::CanvasPos::new(0.0, 400.0),
         text: "a note with </text></svg><script>alert(2)</script> and \u{7} bell".to_owned(),
     });
+    j
+}
+
+#[test]
+fn the_hostile_fixture_is_the_hostile_journey() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile_names.journey");
+    if std::env::var_os("WRITE_HOSTILE_FIXTURE").is_some() {
+        std::fs::write(&path, to_ron(&hostile_journey())).unwrap();
+    }
+    let fixture = journey_studio::format::load(&path).unwrap();
+    assert_eq!(fixture, hostile_journey(), "regenerate with WRITE_HOSTILE_FIXTURE=1 cargo test --test core hostile");
+    assert!(!journey_studio::validate::has_errors(&journey_studio::validate::validate(&fixture)));
+}
+
+#[test]
+fn hostile_names_show_as_text_in_well_formed_markup() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = hostile_journey();
     std::fs::write(dir.path().join("hostile.journey"), to_ron(&j)).unwrap();
     let out = run(dir.path(), &["report", "hostile.journey", "--out", "r.html"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
