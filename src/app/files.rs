@@ -1,4 +1,4 @@
-//! Files: New, Open…, Open Recent, Save, Save as…, Revert, the unsaved-changes prompt,
+//! Files: New, Open…, Open Recent, Save, Save as…, Revert, Export report…, the unsaved-changes prompt,
 //! native dialogs on a worker thread with an in-app path field as fallback, autosave and
 //! crash recovery.
 //!
@@ -40,6 +40,8 @@ pub enum Purpose {
     Open,
     /// Choose where to save.
     SaveAs,
+    /// Choose where to write the HTML report.
+    ExportReport,
 }
 
 /// The in-app path field (when no native dialog is available, or in tests).
@@ -195,6 +197,13 @@ impl App {
                 None => self.choose_path(ctx, Purpose::SaveAs),
             },
             Action::SaveAs => self.choose_path(ctx, Purpose::SaveAs),
+            Action::ExportReport => {
+                if self.preview.outcome.is_some() {
+                    self.choose_path(ctx, Purpose::ExportReport);
+                } else {
+                    self.set_status(ctx, "Run a simulation first: the report shows the last run".to_owned());
+                }
+            }
             Action::Revert => {
                 if let Some(path) = self.files.path.clone() {
                     self.open_path(ctx, &path);
@@ -267,20 +276,26 @@ impl App {
         let (tx, rx) = mpsc::channel();
         let repaint = ctx.clone();
         let dir = self.files.path.as_deref().and_then(Path::parent).map(Path::to_owned);
-        let name = self
-            .files
-            .path
-            .as_deref()
-            .and_then(Path::file_name)
-            .map_or_else(|| "journey.journey".to_owned(), |n| n.to_string_lossy().into_owned());
+        let name = match purpose {
+            Purpose::ExportReport => self.report_file_name(),
+            Purpose::Open | Purpose::SaveAs => self
+                .files
+                .path
+                .as_deref()
+                .and_then(Path::file_name)
+                .map_or_else(|| "journey.journey".to_owned(), |n| n.to_string_lossy().into_owned()),
+        };
         let spawned = std::thread::Builder::new().name("file-dialog".to_owned()).spawn(move || {
-            let mut dialog = rfd::FileDialog::new().add_filter("Journey", &["journey"]);
+            let mut dialog = match purpose {
+                Purpose::ExportReport => rfd::FileDialog::new().add_filter("HTML report", &["html"]),
+                Purpose::Open | Purpose::SaveAs => rfd::FileDialog::new().add_filter("Journey", &["journey"]),
+            };
             if let Some(dir) = dir {
                 dialog = dialog.set_directory(dir);
             }
             let picked = match purpose {
                 Purpose::Open => dialog.pick_file(),
-                Purpose::SaveAs => dialog.set_file_name(name).save_file(),
+                Purpose::SaveAs | Purpose::ExportReport => dialog.set_file_name(name).save_file(),
             };
             let _ = tx.send(picked);
             repaint.request_repaint();
@@ -296,6 +311,13 @@ impl App {
         let text = match purpose {
             Purpose::SaveAs => self.files.path.as_deref().map(|p| p.display().to_string()).unwrap_or_default(),
             Purpose::Open => String::new(),
+            // Beside the journey's file, when it has one.
+            Purpose::ExportReport => self
+                .files
+                .path
+                .as_deref()
+                .and_then(Path::parent)
+                .map_or_else(String::new, |dir| dir.join(self.report_file_name()).display().to_string()),
         };
         self.files.prompt = Some(PathPrompt { purpose, text, fresh: true });
     }
@@ -319,6 +341,7 @@ impl App {
             (Some(path), Purpose::SaveAs) => {
                 self.save_to(ctx, &path);
             }
+            (Some(path), Purpose::ExportReport) => self.export_report(ctx, &path),
             // No dialog could be shown: offer the in-app field instead.
             (None, _) if quick => self.open_prompt(purpose),
             (None, _) => self.files.after_save = None,
@@ -442,9 +465,12 @@ impl App {
 
     fn path_prompt_ui(&mut self, ctx: &egui::Context) {
         let Some(prompt) = self.files.prompt.as_mut() else { return };
-        let (title, verb) = match prompt.purpose {
-            Purpose::Open => ("Open a journey", "Open"),
-            Purpose::SaveAs => ("Save the journey as", "Save"),
+        let (title, verb, hint, what) = match prompt.purpose {
+            Purpose::Open => ("Open a journey", "Open", "/path/to/file.journey", "A .journey file"),
+            Purpose::SaveAs => ("Save the journey as", "Save", "/path/to/file.journey", "A .journey file"),
+            Purpose::ExportReport => {
+                ("Export the report as", "Export", "/path/to/report.html", "An .html file, written whole")
+            }
         };
         let mut go = false;
         let mut cancel = false;
@@ -453,13 +479,9 @@ impl App {
             ui.weak("No file dialog is available here: type the file's path");
             let label = ui.label("File path");
             let edit = ui
-                .add(
-                    egui::TextEdit::singleline(&mut prompt.text)
-                        .desired_width(420.0)
-                        .hint_text("/path/to/file.journey"),
-                )
+                .add(egui::TextEdit::singleline(&mut prompt.text).desired_width(420.0).hint_text(hint))
                 .labelled_by(label.id)
-                .on_hover_text("A .journey file");
+                .on_hover_text(what);
             if prompt.fresh {
                 edit.request_focus();
                 prompt.fresh = false;
@@ -487,14 +509,19 @@ impl App {
         } else if go && !text.is_empty() {
             self.files.prompt = None;
             let mut path = PathBuf::from(text);
-            if purpose == Purpose::SaveAs && path.extension().is_none() {
-                path.set_extension("journey");
+            if path.extension().is_none() {
+                match purpose {
+                    Purpose::SaveAs => path.set_extension("journey"),
+                    Purpose::ExportReport => path.set_extension("html"),
+                    Purpose::Open => false,
+                };
             }
             match purpose {
                 Purpose::Open => self.file_action(ctx, Action::OpenPath(path)),
                 Purpose::SaveAs => {
                     self.save_to(ctx, &path);
                 }
+                Purpose::ExportReport => self.export_report(ctx, &path),
             }
         }
     }
@@ -534,6 +561,43 @@ impl App {
                 self.files.clear_autosave();
             }
             None => {}
+        }
+    }
+
+    /// The report's default file name: the journey file's stem, or the journey's name,
+    /// then `-report.html`.
+    fn report_file_name(&self) -> String {
+        let stem = self.files.path.as_deref().and_then(Path::file_stem).map(|s| s.to_string_lossy().into_owned());
+        let stem = stem.unwrap_or_else(|| {
+            let name: String =
+                self.doc.journey.setup.name.chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
+            let name = name.trim().replace(' ', "-").to_lowercase();
+            if name.is_empty() { "journey".to_owned() } else { name }
+        });
+        format!("{stem}-report.html")
+    }
+
+    /// Writes the HTML report of the last run (and the kept baseline) to `path`,
+    /// atomically; says where in the status bar, or why not in the file error window.
+    pub(crate) fn export_report(&mut self, ctx: &egui::Context, path: &Path) {
+        let Some(outcome) = &self.preview.outcome else {
+            self.files.error = Some("There is no run to report: run a simulation first (F5)".to_owned());
+            return;
+        };
+        let file = self.files.path.as_deref().map(|p| p.display().to_string());
+        let input = crate::report::ReportInput {
+            current: crate::report::Run { journey: &outcome.journey, report: &outcome.report, file: file.as_deref() },
+            baseline: self.preview.baseline.as_ref().map(|b| crate::report::Run {
+                journey: &b.journey,
+                report: &b.report,
+                file: None,
+            }),
+            app_version: env!("CARGO_PKG_VERSION"),
+        };
+        let html = crate::report::html(&input);
+        match write_atomic(path, &html) {
+            Ok(()) => self.set_status(ctx, format!("Wrote the report {}", path.display())),
+            Err(e) => self.files.error = Some(format!("Could not write the report: {e:#}")),
         }
     }
 

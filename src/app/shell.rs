@@ -193,6 +193,15 @@ impl App {
                 let can_revert = self.files.path.is_some() && self.doc.dirty;
                 item(ui, a, "Revert", can_revert, "Reload the file, dropping unsaved changes", Action::Revert);
                 ui.separator();
+                let report = ui
+                    .add_enabled(self.preview.outcome.is_some(), egui::Button::new("Export report…"))
+                    .on_hover_text("Write the last run, its journey and its assumptions as one HTML file to share")
+                    .on_disabled_hover_text("Run a simulation first (F5): the report shows the last run");
+                if report.clicked() {
+                    a.push(Action::ExportReport);
+                    ui.close();
+                }
+                ui.separator();
                 item(ui, a, "Quit", true, "Close Journey Studio", Action::Quit);
             });
             ui.menu_button("Edit", |ui| {
@@ -298,6 +307,7 @@ impl App {
                 | Action::Save
                 | Action::SaveAs
                 | Action::Revert
+                | Action::ExportReport
                 | Action::Quit => self.file_action(ctx, action),
                 Action::Undo => {
                     if self.doc.undo() {

@@ -139,6 +139,8 @@ pub enum Action {
     CancelSimulation,
     /// Simulate › Keep as baseline.
     KeepBaseline,
+    /// File › Export report…: the last run as a self-contained HTML file.
+    ExportReport,
 }
 
 /// What is remembered between runs (eframe persistence).

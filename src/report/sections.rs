@@ -379,11 +379,31 @@ fn suppression(input: &ReportInput<'_>, h: &mut Html) {
 fn comparison(input: &ReportInput<'_>, h: &mut Html) {
     let Some(base) = &input.baseline else { return };
     let (r, b) = (input.current.report, base.report);
+    let settings = |run: &crate::sim::report::RunInfo| {
+        format!(
+            "{} users, seed {}, horizon {} days, {} replicate(s)",
+            count(run.users),
+            run.seed,
+            run.horizon_days,
+            run.replicates
+        )
+    };
+    let same = (r.run.users, r.run.seed, r.run.horizon_days, r.run.replicates)
+        == (b.run.users, b.run.seed, b.run.horizon_days, b.run.replicates);
+    let how = if same {
+        format!("both simulated with the same synthetic users: {}", settings(&r.run))
+    } else {
+        format!(
+            "simulated with other settings, so part of each difference is chance: this run {}; the baseline {}",
+            settings(&r.run),
+            settings(&b.run)
+        )
+    };
     note(
         h,
         &format!(
-            "“{}” (this journey) against the baseline “{}”, both simulated with the same users, seed {}, horizon {} days and {} replicate(s). Differences are this run minus the baseline. The paired intervals of SPEC §3.2 are not in this version's engine report",
-            input.current.journey.setup.name, base.journey.setup.name, r.run.seed, r.run.horizon_days, r.run.replicates
+            "“{}” (this journey) against the baseline “{}”, {how}. Differences are this run minus the baseline. The paired intervals of SPEC §3.2 are not in this version's engine report",
+            input.current.journey.setup.name, base.journey.setup.name
         ),
     );
     let cnt = |label: &str, now: u64, was: u64| {

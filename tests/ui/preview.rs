@@ -465,3 +465,53 @@ fn live_shows_an_invalid_edits_refusal_once_and_reruns_when_valid_again() {
     assert!(!h.state().results_stale());
     assert!(h.query_by_label_contains("Cannot simulate").is_none());
 }
+
+/// Opens the File menu and returns the state of its "Export report…" entry: enabled or not.
+fn export_report_enabled(h: &mut Harness<'_, App>) -> bool {
+    use egui_kittest::kittest::NodeT as _;
+    let menu = h.get_by_role_and_label(Role::Button, "File").rect().center();
+    click(h, menu);
+    let item = h.get_by_role_and_label(Role::Button, "Export report…");
+    !item.accesskit_node().is_disabled()
+}
+
+#[test]
+fn file_export_report_writes_the_last_run_and_the_baseline_as_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = example(3_000);
+    let mut h = harness(j.clone(), dir.path());
+    assert!(!export_report_enabled(&mut h), "no run yet: nothing to report");
+    press(&mut h, Key::Escape);
+    run_to_end(&mut h);
+    let keep = h.get_by_role_and_label(Role::Button, "Keep as baseline").rect().center();
+    click(&mut h, keep);
+    assert!(h.state().preview().baseline.is_some());
+    let report = engine_report(&j);
+    assert_eq!(h.state().report(), Some(&report));
+
+    assert!(export_report_enabled(&mut h));
+    let item = h.get_by_role_and_label(Role::Button, "Export report…").rect().center();
+    click(&mut h, item);
+    // No native dialog in tests: the in-app path field asks where; ".html" is added.
+    let file = dir.path().join("shared/forecast");
+    h.get_by_label("File path").type_text(&file.display().to_string());
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Export").click();
+    h.run_steps(2);
+    let file = file.with_extension("html");
+    assert_eq!(h.state().file_error(), None);
+    assert!(
+        h.state().status_message().is_some_and(|m| m.starts_with("Wrote the report")),
+        "{:?}",
+        h.state().status_message()
+    );
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.contains("<h1>On-the-fence shoppers</h1>"));
+    assert!(html.contains("draft, unversioned"));
+    let entered = format!("data-figure=\"journey.entered\" data-value=\"{}\"", report.journey.entered);
+    assert!(html.contains(&entered), "the report shows the app's run");
+    assert!(html.contains("<section id=\"comparison\""), "the kept baseline is compared");
+    assert!(html.contains("both simulated with the same synthetic users"));
+    assert!(html.matches("<svg").count() >= 5);
+    assert!(!html.contains("http://") && !html.contains("<script"));
+}
