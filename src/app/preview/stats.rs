@@ -470,20 +470,11 @@ fn trends_ui(ui: &mut Ui, r: &Report, charts: &mut Option<egui::Rect>) {
     note_chart(ui, scope.response.rect, charts);
 }
 
-/// The main path: from the entry, at each node the port most users took.
+/// The main path: from the entry, at each node the port most users took (the report's
+/// funnel follows the same one).
 #[must_use]
 pub fn main_path(r: &Report) -> Vec<&NodeStats> {
-    let mut path = Vec::new();
-    let mut at = r.nodes.iter().find(|n| n.kind == "Entry").or_else(|| r.nodes.first());
-    while let Some(n) = at {
-        if path.iter().any(|p: &&NodeStats| p.id == n.id) {
-            break;
-        }
-        path.push(n);
-        let next = n.ports.iter().filter(|p| p.target.is_some()).max_by_key(|p| p.moved).and_then(|p| p.target);
-        at = next.and_then(|id| r.nodes.iter().find(|x| x.id == id));
-    }
-    path
+    crate::report::sections::main_path(r)
 }
 
 #[allow(clippy::cast_precision_loss)]
