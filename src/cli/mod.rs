@@ -16,6 +16,7 @@ mod new;
 mod simulate;
 mod validate;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -93,6 +94,36 @@ pub fn print_help() -> ExitCode {
     }
 }
 
+/// Writes `text` to stdout and flushes it. A closed stdout (a pipe into `head`) ends
+/// the command quietly, a failing one (`> /dev/full`) with a message; both exit 2,
+/// never with a panic.
+///
+/// # Errors
+/// The exit code to end with.
+pub(crate) fn print_out(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|e| output_failed(&e, "stdout"))
+}
+
+/// Reports a failed write of the output to `target` (unless the reader went away, which
+/// needs no message) and gives exit code 2.
+pub(crate) fn output_failed(e: &std::io::Error, target: &str) -> ExitCode {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}: {target}");
+    }
+    ExitCode::from(EXIT_TROUBLE)
+}
+
+/// `text` safe for a terminal: control characters (escape sequences, newlines, carriage
+/// returns in a name) are shown escaped (`\u{1b}`, `\n`) instead of acting on the screen.
+#[must_use]
+pub fn terminal_safe(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +140,12 @@ mod tests {
         assert!(cli.command.is_none());
         let cli = Cli::try_parse_from(["journey-studio", "validate", "a", "b"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Validate(ref v)) if v.files.len() == 2));
+    }
+
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(terminal_safe("Welcome"), "Welcome");
+        assert_eq!(terminal_safe("a\u{1b}[31mred\nb\r"), "a\\u{1b}[31mred\\nb\\r");
+        assert_eq!(terminal_safe("é → ü"), "é → ü");
     }
 }

@@ -16,11 +16,11 @@ use std::time::{Duration, Instant};
 
 use crate::format;
 use crate::sim::report::Report;
-use crate::sim::{RunOptions, SimError, simulate};
+use crate::sim::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_TRAJECTORIES, MAX_USERS, RunOptions, SimError, simulate};
 use crate::validate::{Severity, validate};
 
 use super::interrupt::{self, EXIT_INTERRUPTED};
-use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand};
+use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand, output_failed, print_out, terminal_safe};
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -40,16 +40,16 @@ pub struct SimulateArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Population size (default: the scenario's)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_USERS))]
     pub users: Option<u64>,
     /// Random seed (default: the scenario's)
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Days to simulate from the journey's start (default: the scenario's)
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_HORIZON_DAYS)))]
     pub days: Option<u32>,
     /// Independent replicates (default: the scenario's)
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_REPLICATES)))]
     pub replicates: Option<u32>,
     /// Worker threads (default: all cores); never changes the figures
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -61,13 +61,23 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// Record trajectories for the first N users (JSON and CSV)
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0,
+          value_parser = clap::builder::RangedI64ValueParser::<usize>::new().range(0..=MAX_TRAJECTORIES as i64))]
     pub trajectories: usize,
 }
 
 impl RunCommand for SimulateArgs {
     fn run(self) -> ExitCode {
-        let name = self.file.display().to_string();
+        let name = terminal_safe(&self.file.display().to_string());
+        if let Some(out) = &self.out
+            && same_file(&self.file, out)
+        {
+            eprintln!(
+                "error: --out names the journey itself; choose another file for the output: {}",
+                terminal_safe(&out.display().to_string())
+            );
+            return ExitCode::from(EXIT_TROUBLE);
+        }
         let journey = match format::load(&self.file) {
             Ok(j) => j,
             Err(e) => {
@@ -79,7 +89,7 @@ impl RunCommand for SimulateArgs {
         let errors: Vec<_> = diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
         if !errors.is_empty() {
             for d in errors {
-                eprintln!("{name}:{}: {}: {}", d.place(), d.severity, d.message);
+                eprintln!("{name}:{}: {}: {}", d.place(), d.severity, terminal_safe(&d.message));
             }
             return ExitCode::from(EXIT_INVALID);
         }
@@ -114,7 +124,7 @@ impl RunCommand for SimulateArgs {
             Err(SimError::Invalid(msgs)) => {
                 line.close();
                 for m in msgs {
-                    eprintln!("{name}: error: {m}");
+                    eprintln!("{name}: error: {}", terminal_safe(&m));
                 }
                 return ExitCode::from(EXIT_INVALID);
             }
@@ -142,38 +152,47 @@ impl RunCommand for SimulateArgs {
             return ExitCode::from(EXIT_INTERRUPTED);
         }
         line.done();
-        match write_out(self.out.as_deref(), &text) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                let target = self.out.as_ref().map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
-                eprintln!("error: cannot write the output: {e}: {target}");
-                ExitCode::from(EXIT_TROUBLE)
-            }
+        match &self.out {
+            Some(path) => match write_file(path, &text) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => output_failed(&e, &terminal_safe(&path.display().to_string())),
+            },
+            None => match print_out(&text) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(code) => code,
+            },
         }
     }
 }
 
-fn write_out(out: Option<&Path>, text: &str) -> std::io::Result<()> {
-    match out {
-        // A regular file, or a new one, is replaced atomically: a process ended while
-        // writing (a second Ctrl+C) leaves the old file or none, never a part of the new
-        // one. Anything else (a symlink, `/dev/stdout`, a pipe) is written in place, since
-        // renaming over it would replace the link or the device entry.
-        Some(path) if replaceable(path) => format::write_atomic(path, text.as_bytes()),
-        Some(path) => std::fs::write(path, text),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()
+/// Writes the output file. A regular file, or a new one, goes through the safe write
+/// (through a symlink to its target): a full disk or a process ended while writing (a
+/// second Ctrl+C) leaves the old file, never a part of the new one. A device or a pipe
+/// (`/dev/stdout`, a FIFO) is written in place, since renaming over it would replace
+/// its folder entry.
+fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+            file.write_all(text.as_bytes())?;
+            file.flush()
         }
+        _ => format::write_atomic(path, text.as_bytes()),
     }
 }
 
-fn replaceable(path: &Path) -> bool {
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) => meta.is_file(),
-        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+/// Whether `out` is the file `input` (through links, `..` or a second hard link).
+fn same_file(input: &Path, out: &Path) -> bool {
+    let (Ok(a), Ok(b)) = (std::fs::metadata(input), std::fs::metadata(out)) else { return false };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        if a.dev() == b.dev() && a.ino() == b.ino() {
+            return true;
+        }
     }
+    let _ = (a, b);
+    matches!((std::fs::canonicalize(input), std::fs::canonicalize(out)), (Ok(x), Ok(y)) if x == y)
 }
 
 /// The progress line on stderr: quiet for a run's first second, then redrawn in place
@@ -373,7 +392,10 @@ fn interval(i: Option<crate::sim::intervals::Interval>, scale: f64) -> String {
 
 /// A terminal table of the main figures (JSON and CSV carry everything).
 #[must_use]
+/// Names from the journey (its name, node labels, goal and port names) are made safe
+/// for a terminal.
 pub fn table(name: &str, r: &Report) -> String {
+    let name = terminal_safe(name);
     let mut o = String::new();
     let run = &r.run;
     let _ = writeln!(
@@ -432,7 +454,7 @@ pub fn table(name: &str, r: &Report) -> String {
         let _ = writeln!(
             o,
             "goal {:<20} met {:>8}   target {}   control {}",
-            g.name,
+            terminal_safe(&g.name),
             g.met,
             pct(g.rate_target),
             pct(g.rate_control)
@@ -445,8 +467,8 @@ pub fn table(name: &str, r: &Report) -> String {
         "node", "label", "kind", "entered", "waiting", "goal", "timeout", "done"
     );
     for n in &r.nodes {
-        let ports: Vec<String> = n.ports.iter().map(|p| format!("{} {}", p.label, p.moved)).collect();
-        let label: String = n.label.chars().take(24).collect();
+        let ports: Vec<String> = n.ports.iter().map(|p| format!("{} {}", terminal_safe(&p.label), p.moved)).collect();
+        let label: String = terminal_safe(&n.label).chars().take(24).collect();
         let _ = writeln!(
             o,
             "{:<5} {:<24} {:<22} {:>9} {:>8} {:>8} {:>8} {:>8}  {}",

@@ -12,6 +12,7 @@ mod node;
 mod scenario;
 mod setup;
 mod time;
+pub mod unique_map;
 
 use std::collections::BTreeSet;
 

@@ -127,6 +127,7 @@ pub struct Dnd {
     /// Whether DND applies at all.
     pub enabled: bool,
     /// One window per weekday at most; an overnight window belongs to the day it starts on.
+    #[serde(deserialize_with = "super::unique_map::deserialize")]
     pub windows: BTreeMap<Weekday, TimeWindow>,
     /// Skip or defer.
     pub action: DndAction,

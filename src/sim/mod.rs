@@ -43,14 +43,9 @@ pub use rng::DrawCount;
 /// Users per chunk: the unit of parallel work. Chunk results are added in chunk order,
 /// so the thread count never changes a figure.
 pub const CHUNK_USERS: u64 = 4_096;
-/// The largest population the engine accepts (SPEC §2: 1 to 100 million).
-pub const MAX_USERS: u64 = 100_000_000;
-/// The longest horizon the engine accepts, in days.
-pub const MAX_HORIZON_DAYS: u32 = 3_660;
-/// The most replicates the engine accepts.
-pub const MAX_REPLICATES: u32 = 1_000;
-/// The most trajectories a run records.
-pub const MAX_TRAJECTORIES: usize = 10_000;
+// The limits live with the rules, in `validate`; the engine checks its overrides
+// against the same constants.
+pub use crate::validate::limits::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_TRAJECTORIES, MAX_USERS};
 
 /// Overrides for one run; `None` takes the value from the scenario.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -72,8 +67,9 @@ pub struct RunOptions {
 /// Why a simulation did not produce a report.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SimError {
-    /// The journey or scenario has validation errors, or values the engine refuses
-    /// (negative rates, probabilities above 1, more than [`MAX_USERS`] users, …).
+    /// The journey or scenario has validation errors (the messages of `validate`'s
+    /// errors), or a run-time override is out of range (more than [`MAX_USERS`] users,
+    /// 0 replicates, …).
     #[error("invalid journey or scenario: {}", .0.join("; "))]
     Invalid(Vec<String>),
     /// The progress callback asked to stop.

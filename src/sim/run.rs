@@ -68,12 +68,6 @@ pub fn run_plan(plan: &Plan, threads: usize, traj: usize, progress: &dyn Fn(f64)
 /// # Errors
 /// As [`super::simulate`].
 pub fn run(j: &Journey, opts: &RunOptions, progress: &dyn Fn(f64) -> bool) -> Result<Report, SimError> {
-    let diags = crate::validate::validate(j);
-    let errors: Vec<String> =
-        diags.iter().filter(|d| d.severity == crate::validate::Severity::Error).map(|d| d.message.clone()).collect();
-    if !errors.is_empty() {
-        return Err(SimError::Invalid(errors));
-    }
     let mut plan = super::plan::build(j, opts)?;
     plan.schedules = super::pilot::schedules_for(&plan);
     let threads = opts.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));

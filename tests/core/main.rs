@@ -3,7 +3,9 @@
 
 mod cli;
 mod examples;
+mod fault;
 mod format;
 mod oracle;
+mod safety;
 mod sim;
 mod validate;

@@ -139,8 +139,8 @@ fn note_chart(ui: &Ui, rect: egui::Rect, charts: &mut Option<egui::Rect>) {
     }
 }
 
-/// Writes the report to `path` as JSON (`.json`) or CSV (anything else): every figure of
-/// the serialized report, CSV as `path,value` rows.
+/// Writes the report to `path` as JSON (`.json`) or CSV (anything else), atomically: every
+/// figure of the serialized report, CSV as `path,value` rows.
 ///
 /// # Errors
 /// When serializing or writing fails.
@@ -150,7 +150,8 @@ pub fn export(report: &Report, path: &std::path::Path) -> anyhow::Result<()> {
     } else {
         csv(&serde_json::to_value(report)?)
     };
-    std::fs::write(path, text)?;
+    // The one safe write: a failed export keeps an older export byte-identical.
+    crate::format::write_atomic(path, text.as_bytes())?;
     Ok(())
 }
 
