@@ -9,6 +9,7 @@
 //! Invariant: the model is the truth; the UI sends commands, applied once per frame after
 //! drawing, so undo, the unsaved marker and autosave see every change.
 
+pub mod autosave;
 pub mod canvas;
 pub mod command;
 pub mod files;

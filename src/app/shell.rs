@@ -75,7 +75,7 @@ impl App {
         let journey = match &config.file {
             Some(path) => match crate::format::load(path) {
                 Ok(j) => {
-                    files.path = Some(path.clone());
+                    files.set_path(Some(path.clone()));
                     j
                 }
                 Err(e) => {
@@ -85,7 +85,9 @@ impl App {
             },
             None => config.journey.clone().unwrap_or_else(|| Journey::new("Untitled journey")),
         };
-        files.error = error;
+        if error.is_some() {
+            files.error = error;
+        }
         let view = CanvasView { snap: !prefs.snap_off, ..CanvasView::default() };
         Self {
             doc: Document::new(journey),
@@ -122,7 +124,7 @@ impl App {
         push(a, cmd, Key::N, Action::New);
         push(a, cmd, Key::Q, Action::Quit);
         push(a, Modifiers::NONE, Key::F1, Action::ShowShortcuts);
-        if typing || self.files.prompt.is_some() || self.files.pending.is_some() || self.files.recovery.is_some() {
+        if typing || self.files.prompt.is_some() || self.files.pending.is_some() || !self.files.recovery.is_empty() {
             return;
         }
         push(a, cmd_shift, Key::Z, Action::Redo);

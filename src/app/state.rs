@@ -249,10 +249,16 @@ impl App {
         self.files.error.as_deref()
     }
 
+    /// This instance's autosave of the current document, once written.
+    #[must_use]
+    pub fn autosave_file(&self) -> Option<&std::path::Path> {
+        self.files.own_autosave()
+    }
+
     /// Whether the start-up recovery offer is showing.
     #[must_use]
     pub fn recovery_offered(&self) -> bool {
-        self.files.recovery.is_some()
+        !self.files.recovery.is_empty()
     }
 
     /// A refused connection's message, while it shows.

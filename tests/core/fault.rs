@@ -11,17 +11,24 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 /// The most bytes a file may grow to in a [`full_disk`] process (`ulimit -f 8`: eight
-/// 512-byte blocks in POSIX `sh`).
+/// 512-byte blocks in POSIX `sh`; bash counts kilobytes, but `sh` is dash on Debian).
 pub const FULL_DISK_BYTES: u64 = 4096;
 
 /// The environment variable that tells a re-run test it is the child on a full disk.
 pub const CHILD_ENV: &str = "JOURNEY_STUDIO_TEST_FULL_DISK_DIR";
 
-/// `program args…` wrapped to run on a "full disk".
+/// `program args…` wrapped to run on a "full disk" of [`FULL_DISK_BYTES`].
 #[must_use]
 pub fn full_disk(program: &Path) -> Command {
+    full_disk_of(program, FULL_DISK_BYTES)
+}
+
+/// `program args…` wrapped to run where no file may grow past `bytes` (a multiple of
+/// 512).
+#[must_use]
+pub fn full_disk_of(program: &Path, bytes: u64) -> Command {
     let mut c = Command::new("sh");
-    c.arg("-c").arg("trap '' XFSZ; ulimit -f 8 && exec \"$@\"").arg("sh").arg(program);
+    c.arg("-c").arg(format!("trap '' XFSZ; ulimit -f {} && exec \"$@\"", bytes / 512)).arg("sh").arg(program);
     c
 }
 
@@ -32,8 +39,16 @@ pub fn full_disk(program: &Path) -> Command {
 /// # Panics
 /// When the child cannot start or its test fails.
 pub fn rerun_on_full_disk(name: &str, dir: &Path) -> Output {
+    rerun_on_full_disk_of(name, dir, FULL_DISK_BYTES)
+}
+
+/// As [`rerun_on_full_disk`], where no file may grow past `bytes`.
+///
+/// # Panics
+/// When the child cannot start or its test fails.
+pub fn rerun_on_full_disk_of(name: &str, dir: &Path, bytes: u64) -> Output {
     let exe = std::env::current_exe().unwrap();
-    let out = full_disk(&exe)
+    let out = full_disk_of(&exe, bytes)
         .args([name, "--exact", "--test-threads=1", "--nocapture"])
         .env(CHILD_ENV, dir)
         .output()

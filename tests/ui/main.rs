@@ -3,7 +3,10 @@
 #![cfg(feature = "gui")]
 
 mod editor;
+#[path = "../core/fault.rs"]
+mod fault;
 mod forms;
 mod forms_build;
 mod harness_support;
 mod preview;
+mod recovery;
