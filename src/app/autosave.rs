@@ -89,13 +89,21 @@ pub fn random_id() -> String {
 /// exist yet).
 #[must_use]
 pub fn path_key(path: &Path) -> String {
-    absolute(path).display().to_string()
+    canonical(path).display().to_string()
 }
 
-/// `path` made absolute, and canonical when it exists.
+/// `path` made absolute, and canonical when it exists (for keys: one file, one key,
+/// whatever link or `..` led to it).
+#[must_use]
+pub fn canonical(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| absolute(path))
+}
+
+/// `path` made absolute against the working folder, links kept (a journey opened
+/// through a symlink is saved through it).
 #[must_use]
 pub fn absolute(path: &Path) -> PathBuf {
-    fs::canonicalize(path).or_else(|_| std::path::absolute(path)).unwrap_or_else(|_| path.to_owned())
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
 }
 
 fn key_hash(key: &str) -> String {

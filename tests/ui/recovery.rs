@@ -300,3 +300,24 @@ fn an_export_on_a_full_disk_keeps_the_old_export() {
     assert_eq!(fs::read(dir.path().join("report.csv")).unwrap(), b"old csv");
     assert_eq!(names(dir.path()), ["report.csv", "report.json"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn saving_a_journey_opened_through_a_symlink_writes_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.journey");
+    journey_studio::format::save(&real, &three_nodes()).unwrap();
+    std::os::unix::fs::symlink("real.journey", dir.path().join("link.journey")).unwrap();
+    let mut h = app(AppConfig {
+        file: Some(dir.path().join("link.journey")),
+        data_dir: Some(dir.path().join("data")),
+        native_dialogs: false,
+        ..AppConfig::default()
+    });
+    nudge(&mut h);
+    press(&mut h, Modifiers::COMMAND, Key::S);
+    assert!(h.state().file_error().is_none(), "{:?}", h.state().file_error());
+    assert!(fs::symlink_metadata(dir.path().join("link.journey")).unwrap().file_type().is_symlink());
+    assert_eq!(&journey_studio::format::load(&real).unwrap(), h.state().journey());
+    assert_eq!(names(dir.path()), ["data", "link.journey", "real.journey"]);
+}
