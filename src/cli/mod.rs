@@ -100,14 +100,14 @@ pub fn print_help() -> ExitCode {
 ///
 /// # Errors
 /// The exit code to end with.
-pub(crate) fn print_out(text: &str) -> Result<(), ExitCode> {
+pub fn print_out(text: &str) -> Result<(), ExitCode> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|e| output_failed(&e, "stdout"))
 }
 
 /// Reports a failed write of the output to `target` (unless the reader went away, which
 /// needs no message) and gives exit code 2.
-pub(crate) fn output_failed(e: &std::io::Error, target: &str) -> ExitCode {
+pub fn output_failed(e: &std::io::Error, target: &str) -> ExitCode {
     if e.kind() != std::io::ErrorKind::BrokenPipe {
         let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}: {target}");
     }

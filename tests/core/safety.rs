@@ -159,7 +159,10 @@ fn with_stdout(dir: &Path, args: &[&str], to: Stdio) -> (Option<i32>, String) {
 fn a_closed_or_full_stdout_ends_every_subcommand_with_exit_2_and_no_panic() {
     let dir = tempfile::tempdir().unwrap();
     small(dir.path(), "cart.journey", |_| {});
-    let commands: [&[&str]; 4] = [
+    let commands: [&[&str]; 7] = [
+        &["--help"],
+        &["--version"],
+        &["validate", "--help"],
         &["validate", "cart.journey", "cart.journey"],
         &["new", "--template", "onboarding", "new.journey", "--force"],
         &["simulate", "cart.journey"],
