@@ -285,6 +285,15 @@ impl Store {
     }
 }
 
+impl Drop for Store {
+    /// The instance ends: its lock file goes (its autosaves, if any are left, are then
+    /// offered at the next start). A crash leaves the lock file, free, which a later
+    /// instance removes.
+    fn drop(&mut self) {
+        let _ = fs::remove_file(self.dir.join(format!("{}.lock", self.instance)));
+    }
+}
+
 /// The owner in an autosave file name, `KEY.INSTANCE.autosave`.
 fn owner_of(name: &str) -> Option<&str> {
     let stem = name.strip_suffix(&format!(".{EXTENSION}"))?;
@@ -366,6 +375,16 @@ mod tests {
         assert_eq!(found[0].path, None);
         s.forget(&found[0]);
         assert!(!data.path().join(LEGACY_JOURNEY).exists());
+    }
+
+    #[test]
+    fn an_instance_that_ends_removes_its_lock_file() {
+        let data = tempfile::tempdir().unwrap();
+        let a = Store::open(data.path()).unwrap();
+        let lock = data.path().join(AUTOSAVE_DIR).join(format!("{}.lock", a.instance()));
+        assert!(lock.exists());
+        drop(a);
+        assert!(!lock.exists());
     }
 
     #[test]

@@ -527,7 +527,11 @@ impl App {
             egui::Grid::new("recoverable").striped(true).show(ui, |ui| {
                 for (i, r) in self.files.recovery.iter().enumerate() {
                     let of = r.path.as_deref().map_or_else(|| "A new journey".to_owned(), |p| p.display().to_string());
-                    ui.label(format!("{of} · {} nodes · autosaved {}", r.journey.graph.nodes.len(), r.saved_at));
+                    let at = r
+                        .saved_at
+                        .to_utc()
+                        .map_or_else(|| r.saved_at.to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string());
+                    ui.label(format!("{of} · {} nodes · autosaved {at}", r.journey.graph.nodes.len()));
                     if ui.button("Recover").on_hover_text("Continue with this unsaved work").clicked() {
                         answer = Some((i, true));
                     }
