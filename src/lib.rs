@@ -6,6 +6,7 @@
 //! - [`format`]: `.journey` RON files: format version, migrations, atomic save, errors with line and column.
 //! - [`validate`]: the rules of SPEC §1.4 over a model, as diagnostics.
 //! - [`sim`]: the simulation engine; no I/O, no wall clock.
+//! - [`figures`]: figures as text, and the table, JSON and CSV writers the CLI and the app share.
 //! - [`cli`]: the headless command line.
 //! - `app` (feature `gui`): the eframe desktop editor.
 //!
@@ -13,6 +14,7 @@
 //! builds the engine and CLI alone.
 
 pub mod cli;
+pub mod figures;
 pub mod format;
 pub mod model;
 pub mod sim;

@@ -1,4 +1,4 @@
-//! The headless command line: `validate`, `new`, `simulate`.
+//! The headless command line: `validate`, `new`, `simulate`, `compare`.
 //!
 //! Arguments are parsed with clap; each subcommand's arguments type implements
 //! [`RunCommand`] and prints its own output. Adding a subcommand takes one line in the
@@ -11,6 +11,7 @@
 //! opens the editor when the `gui` feature is on).
 #![allow(clippy::print_stdout)]
 
+mod compare;
 mod interrupt;
 mod new;
 mod simulate;
@@ -21,6 +22,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 
+pub use compare::CompareArgs;
 pub use interrupt::EXIT_INTERRUPTED;
 pub use new::NewArgs;
 pub use simulate::{OutputFormat, SimulateArgs};
@@ -73,6 +75,8 @@ commands! {
     New(NewArgs),
     /// Simulate a journey's scenario and print a table, JSON or CSV
     Simulate(SimulateArgs),
+    /// Compare two journeys on the same simulated users: paired differences and verdicts
+    Compare(CompareArgs),
 }
 
 /// Runs the parsed command line headless: the subcommand, or the help without one.

@@ -33,8 +33,8 @@ pub use scenario::{
     Reachability, RunSettings, Scenario, TimezoneShare,
 };
 pub use setup::{
-    CapPeriod, ControlGroups, Dnd, DndAction, FrequencyCap, Recurrence, Reentry, Setup, TimeWindow, Timeline,
-    TimezoneSetting,
+    CapPeriod, ControlGroups, DEFAULT_CURRENCY, Dnd, DndAction, FrequencyCap, Recurrence, Reentry, Setup, TimeWindow,
+    Timeline, TimezoneSetting,
 };
 pub use time::{ParseTimeOfDayError, ParseTimestampError, Seconds, TimeOfDay, Timestamp, TzName, Weekday};
 

@@ -456,6 +456,8 @@ pub struct Plan {
     pub pilot_mode: bool,
     /// Goal names, in goal order.
     pub goal_names: Vec<String>,
+    /// The currency of money figures (ISO 4217).
+    pub currency: String,
 }
 
 fn prob_ok(p: f64) -> bool {
@@ -665,6 +667,7 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         schedules: BTreeMap::new(),
         pilot_mode: false,
         goal_names: j.goals.iter().map(|g| g.name.clone()).collect(),
+        currency: j.setup.currency.clone(),
     })
 }
 

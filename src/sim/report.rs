@@ -40,6 +40,91 @@ pub struct Report {
     pub animation: Animation,
     /// Opt-in compact paths of the first users of replicate 0.
     pub trajectories: Vec<Trajectory>,
+    /// The ISO 4217 code of every money figure (the setup's currency).
+    pub currency: String,
+    /// What the journey adds over its journey control group (§3.1).
+    pub incremental: Incremental,
+    /// Messages not sent or deferred, and why (§3.1).
+    pub suppression: Suppression,
+}
+
+/// An estimate with its 95% interval; all `None` when it cannot be estimated (no journey
+/// control group, or no entries in a group).
+#[derive(Clone, Copy, Debug, PartialEq, Default, Serialize)]
+pub struct Estimate {
+    /// The estimate.
+    pub value: Option<f64>,
+    /// Lower bound of its 95% interval.
+    pub low: Option<f64>,
+    /// Upper bound of its 95% interval.
+    pub high: Option<f64>,
+}
+
+impl Estimate {
+    /// An estimate with its interval.
+    #[must_use]
+    pub fn new(value: f64, interval: Interval) -> Self {
+        Self { value: Some(value), low: Some(interval.lo), high: Some(interval.hi) }
+    }
+
+    /// The interval, when there is one.
+    #[must_use]
+    pub fn interval(&self) -> Option<Interval> {
+        Some(Interval { lo: self.low?, hi: self.high? })
+    }
+}
+
+/// The decision figures (§3.1): what the journey adds against its journey control group,
+/// scaled to the target entries (means over replicates).
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct Incremental {
+    /// (target rate − control rate) × target entries, with Newcombe's interval scaled.
+    pub conversions: Estimate,
+    /// (target − control revenue per entry) × target entries, with Welch's interval scaled.
+    pub revenue: Estimate,
+    /// Incremental revenue − message cost (the revenue interval shifted by the cost).
+    pub net_return: Estimate,
+    /// Message cost / incremental conversions (`None` when those are not above 0).
+    pub cost_per_incremental_conversion: Option<f64>,
+}
+
+/// Messages not sent, and why; messages deferred by DND (§3.1). Counts are means over
+/// replicates.
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct SuppressionRow {
+    /// The channel (`None` for the whole journey).
+    pub channel: Option<Channel>,
+    /// Messages not sent: DND skipped + capped + unreachable + aborted.
+    pub not_sent: u64,
+    /// Skipped by DND.
+    pub dnd_skipped: u64,
+    /// Refused by the frequency cap.
+    pub capped: u64,
+    /// No token, address or phone number.
+    pub unreachable_no_address: u64,
+    /// Unsubscribed before the journey.
+    pub unreachable_unsubscribed: u64,
+    /// Unsubscribed by fatigue after an earlier message.
+    pub unreachable_fatigue: u64,
+    /// Aborted by the message's Liquid (`{% abort %}`).
+    pub aborted: u64,
+    /// Deferred by DND and sent later.
+    pub dnd_deferred: u64,
+    /// Mean delay of a deferred message, in seconds (`None` when none was deferred).
+    pub dnd_mean_delay_secs: Option<f64>,
+    /// Entries that had at least one message suppressed or deferred here.
+    pub affected_entries: u64,
+    /// Of those, entries that met a goal.
+    pub affected_conversions: u64,
+}
+
+/// The suppression summary: per channel the journey uses, and for the whole journey.
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct Suppression {
+    /// Every channel together (an entry affected on two channels counts once).
+    pub journey: SuppressionRow,
+    /// Per channel used by the journey, in palette order.
+    pub channels: Vec<SuppressionRow>,
 }
 
 /// What was simulated.
@@ -204,6 +289,14 @@ pub struct ChannelStats {
     pub failed: u64,
     /// No address, token or phone, or unsubscribed.
     pub unreachable: u64,
+    /// Of `unreachable`: no address, token or phone.
+    pub unreachable_no_address: u64,
+    /// Of `unreachable`: unsubscribed before the journey.
+    pub unreachable_unsubscribed: u64,
+    /// Of `unreachable`: unsubscribed by fatigue after an earlier message.
+    pub unreachable_fatigue: u64,
+    /// Mean delay of the messages DND deferred, in seconds (`None` when none was).
+    pub dnd_mean_delay_secs: Option<f64>,
     /// Delivered (WhatsApp).
     pub delivered: u64,
     /// Viewed (channels with a Viewed output), before the horizon ends.

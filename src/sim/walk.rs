@@ -252,6 +252,21 @@ struct Track {
     end: i64,
     splits: Vec<(usize, usize)>,
     pilot: Vec<usize>,
+    /// Channels on which a message of this entry was suppressed or deferred.
+    affected: ChannelMap<bool>,
+}
+
+/// What one user added to the headline figures (the unit of a paired comparison, §3.2).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct UserOutcome {
+    /// Goal conversions, every group.
+    pub conversions: u64,
+    /// Goal value of those conversions.
+    pub revenue: f64,
+    /// Messages sent.
+    pub sent: u64,
+    /// Cost of those messages.
+    pub cost: f64,
 }
 
 /// Walks users of one replicate, reusing its buffers between users.
@@ -267,6 +282,10 @@ pub struct Walker<'p> {
     reach: ChannelMap<bool>,
     /// Per channel: the user is unsubscribed (drawn per user, or by fatigue).
     unsub: ChannelMap<bool>,
+    /// Per channel: the unsubscription came from fatigue within the journey.
+    fatigued: ChannelMap<bool>,
+    /// What the current user added so far.
+    pub outcome: UserOutcome,
     props: Vec<Option<PVal>>,
     /// Per event: the forward reading.
     cursors: Vec<Cursor>,
@@ -337,6 +356,8 @@ impl<'p> Walker<'p> {
             tz: 0,
             reach: ChannelMap::from_fn(|_| true),
             unsub: ChannelMap::default(),
+            fatigued: ChannelMap::default(),
+            outcome: UserOutcome::default(),
             props: Vec::new(),
             cursors: plan.events.iter().map(|_| Cursor::default()).collect(),
             ev_prefix: vec![0; plan.events.len()],
@@ -396,6 +417,8 @@ impl<'p> Walker<'p> {
         });
         // One draw per channel, in palette order.
         self.unsub = ChannelMap::from_fn(|c| st.uniform() < p.channels[c].unsubscribed);
+        self.fatigued = ChannelMap::default();
+        self.outcome = UserOutcome::default();
         self.props.clear();
         for spec in &p.props {
             let u1 = st.uniform();
@@ -1156,7 +1179,14 @@ impl<'p> Walker<'p> {
         self.entries = self.entries.saturating_add(1);
         self.pb_goal = None;
         let end = p.timeout.map_or(i64::MAX, |d| t.saturating_add(d));
-        self.track = Some(Track { group, entry: t, end, splits: Vec::new(), pilot: Vec::new() });
+        self.track = Some(Track {
+            group,
+            entry: t,
+            end,
+            splits: Vec::new(),
+            pilot: Vec::new(),
+            affected: ChannelMap::default(),
+        });
         self.inside = true;
         self.ctx = ctx;
         self.flush_node_streams();
@@ -1577,6 +1607,19 @@ impl<'p> Walker<'p> {
         &mut self.tally.nodes[n].channel
     }
 
+    /// Counts the tracked entry as affected by a suppression on `channel` (once per channel).
+    fn mark_affected(&mut self, channel: Channel) {
+        let Some(tr) = self.track.as_mut() else { return };
+        if tr.affected[channel] {
+            return;
+        }
+        if !tr.affected.iter().any(|(_, hit)| *hit) {
+            self.tally.affected_any.entries += 1;
+        }
+        tr.affected[channel] = true;
+        self.tally.affected[channel].entries += 1;
+    }
+
     fn route_unreachable(&mut self, n: usize, t: i64) -> Option<usize> {
         let node = &self.plan.nodes[n];
         if node.port_index(Port::Unreachable).is_some() && !node.linked(Port::Unreachable) {
@@ -1589,7 +1632,17 @@ impl<'p> Walker<'p> {
     fn channel_arrive(&mut self, n: usize, channel: Channel, exclude_tz: bool, t: i64) -> Option<usize> {
         let p = self.plan;
         if !self.reach[channel] || self.unsub[channel] {
-            self.chan(n).unreachable += 1;
+            let (no_address, fatigued) = (!self.reach[channel], self.fatigued[channel]);
+            let k = self.chan(n);
+            k.unreachable += 1;
+            if no_address {
+                k.unreachable_no_address += 1;
+            } else if fatigued {
+                k.unreachable_fatigue += 1;
+            } else {
+                k.unreachable_unsubscribed += 1;
+            }
+            self.mark_affected(channel);
             return self.route_unreachable(n, t);
         }
         if channel.dnd_applies() && p.dnd.enabled {
@@ -1602,12 +1655,16 @@ impl<'p> Walker<'p> {
                 }
             };
             if let Some(r) = release {
+                self.mark_affected(channel);
                 if p.dnd.action == DndAction::Skip {
                     self.chan(n).dnd_skipped += 1;
                     return self.route_unreachable(n, t);
                 }
-                self.chan(n).dnd_deferred += 1;
-                self.hold(n, t, Hold::Deferred { until: r.max(t) });
+                let until = r.max(t);
+                let k = self.chan(n);
+                k.dnd_deferred += 1;
+                k.dnd_delay_secs += u64::try_from(until - t).unwrap_or(0);
+                self.hold(n, t, Hold::Deferred { until });
                 return None;
             }
         }
@@ -1650,6 +1707,7 @@ impl<'p> Walker<'p> {
             let recent = self.sends.iter().filter(|x| **x <= s).count();
             if recent >= usize::try_from(max).unwrap_or(usize::MAX) {
                 self.chan(n).capped += 1;
+                self.mark_affected(channel);
                 return self.route_unreachable(n, s);
             }
         }
@@ -1669,6 +1727,8 @@ impl<'p> Walker<'p> {
         }
         self.chan(n).sent += 1;
         self.tally.rep.sent += 1;
+        self.outcome.sent += 1;
+        self.outcome.cost += cp.cost;
         self.tally.add_send(channel, p.hour_of(s));
         if p.cap.is_some() {
             self.sends.push(s);
@@ -1676,6 +1736,7 @@ impl<'p> Walker<'p> {
         self.step(s, Some(n), StepKind::Sent);
         if u_fat < cp.fatigue {
             self.unsub[channel] = true;
+            self.fatigued[channel] = true;
             self.chan(n).unsubscribed += 1;
         }
         let node = &p.nodes[n];
@@ -1747,6 +1808,19 @@ impl<'p> Walker<'p> {
         let tl = &mut self.tally;
         tl.groups[g].conversions += 1;
         tl.groups[g].revenue += value;
+        tl.groups[g].revenue_sq += value * value;
+        self.outcome.conversions += 1;
+        self.outcome.revenue += value;
+        let mut any = false;
+        for (c, hit) in tr.affected.iter() {
+            if *hit {
+                tl.affected[c].conversions += 1;
+                any = true;
+            }
+        }
+        if any {
+            tl.affected_any.conversions += 1;
+        }
         tl.goal_met += 1;
         tl.rep.goal_met += 1;
         match g {

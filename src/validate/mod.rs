@@ -109,6 +109,8 @@ pub enum Rule {
     WaitBeyondTimeout,
     /// A description over 120 characters.
     DescriptionTooLong,
+    /// The currency is not an ISO 4217 code.
+    Currency,
     /// A control group percentage out of range.
     ControlGroup,
     /// An unknown IANA timezone name.
@@ -152,6 +154,8 @@ pub enum Field {
     Name,
     /// The description.
     Description,
+    /// The currency.
+    Currency,
     /// The end date-time.
     End,
     /// The entry timeline.

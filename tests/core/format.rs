@@ -447,6 +447,8 @@ mod round_trip {
                     (name, description, start, end, timeline),
                     ((enabled, cooldown, max_entries), dnd, (tz, per_user), (jp, sp), timeout, cap, exit_criteria),
                 )| Setup {
+                    // Any text round-trips; validation checks the ISO shape.
+                    currency: name.chars().rev().collect(),
                     name,
                     description,
                     start,

@@ -2,6 +2,7 @@
 //! the CLI, the bundled examples, the file format, the oracle, the engine and validation.
 
 mod cli;
+mod compare;
 mod examples;
 mod format;
 mod oracle;

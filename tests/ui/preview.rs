@@ -12,8 +12,8 @@ use egui::{Key, Modifiers, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use journey_studio::app::App;
-use journey_studio::app::preview::compare::{count_line, rate_line, share};
 use journey_studio::app::preview::{RunInputs, animation, timeline};
+use journey_studio::figures::text::{count_line, rate_line, share};
 use journey_studio::model::{Journey, NodeId};
 use journey_studio::sim::{Report, simulate};
 
@@ -314,7 +314,7 @@ fn badges_show_on_every_card_in_view_including_above_the_canvas_origin() {
     let above: Vec<_> = journey.graph.nodes.values().filter(|n| n.pos.y < 0.0).map(|n| n.id).collect();
     assert!(!above.is_empty());
     for n in report.nodes.iter().filter(|n| n.entered > 0) {
-        let badge = format!("entered {}", journey_studio::app::preview::compare::fmt_count(n.entered));
+        let badge = format!("entered {}", journey_studio::figures::text::fmt_count(n.entered));
         assert!(texts.contains(&badge), "{} ({}) shows {badge:?}", n.label, n.id);
     }
     assert!(report.nodes.iter().any(|n| above.contains(&n.id) && n.entered > 0));
@@ -322,7 +322,7 @@ fn badges_show_on_every_card_in_view_including_above_the_canvas_origin() {
 
 #[test]
 fn the_splits_tab_lists_each_random_split_path_with_its_conversions() {
-    use journey_studio::app::preview::compare::{fmt_count, rate_text};
+    use journey_studio::figures::text::{fmt_count, rate_text};
     let dir = tempfile::tempdir().unwrap();
     let mut j = journey_studio::format::load(std::path::Path::new("assets/onboarding.journey")).unwrap();
     j.scenario.population.users = 3_000;
@@ -393,7 +393,7 @@ fn live_reruns_after_an_edit_and_updates_the_figures_in_place() {
     // The cards' badges follow too.
     let texts = visible_texts(&h);
     for n in after.nodes.iter().filter(|n| n.entered > 0) {
-        let badge = format!("entered {}", journey_studio::app::preview::compare::fmt_count(n.entered));
+        let badge = format!("entered {}", journey_studio::figures::text::fmt_count(n.entered));
         assert!(texts.contains(&badge), "{} ({}) shows {badge:?}", n.label, n.id);
     }
 }

@@ -10,11 +10,11 @@
 use egui::epaint::CubicBezierShape;
 use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Stroke, Vec2, pos2, vec2};
 
-use super::compare::{fmt_count, fmt_pct, share};
 use super::timeline::{bucket_at, bucket_phase, date_time};
 use super::{Outcome, Preview};
 use crate::app::canvas::CanvasView;
 use crate::app::canvas::geometry::{bezier_at, input_port_pos, link_curve, node_rect, output_port_pos};
+use crate::figures::text::{fmt_count, fmt_pct, share};
 use crate::model::{Journey, NodeId, OutputRef};
 use crate::sim::Report;
 use crate::sim::report::{NodeStats, StepKind};

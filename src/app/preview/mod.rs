@@ -19,7 +19,6 @@
 //! arrive, and a replaced run's result is dropped rather than shown.
 
 pub mod animation;
-pub mod compare;
 pub mod run_bar;
 pub mod stats;
 pub mod timeline;

@@ -8,9 +8,9 @@
 use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
-use super::compare::{count_line, fmt_count, fmt_money, fmt_pct, money_line, rate_line, rate_text, share};
 use super::{Preview, Tab};
 use crate::app::theme::Theme;
+use crate::figures::text::{count_line, fmt_count, fmt_money, fmt_pct, money_line, rate_line, rate_text, share};
 use crate::model::NodeId;
 use crate::sim::Report;
 use crate::sim::intervals::Interval;
@@ -139,36 +139,19 @@ fn note_chart(ui: &Ui, rect: egui::Rect, charts: &mut Option<egui::Rect>) {
     }
 }
 
-/// Writes the report to `path` as JSON (`.json`) or CSV (anything else): every figure of
-/// the serialized report, CSV as `path,value` rows.
+/// Writes the report to `path` as JSON (`.json`) or CSV (anything else), with the same
+/// writers, and so the same bytes, as `journey-studio simulate --format json|csv`.
 ///
 /// # Errors
-/// When serializing or writing fails.
+/// When serializing or writing fails; the old file is then unchanged.
 pub fn export(report: &Report, path: &std::path::Path) -> anyhow::Result<()> {
     let text = if path.extension().is_some_and(|e| e == "json") {
-        serde_json::to_string_pretty(report)?
+        crate::figures::export::json(report)?
     } else {
-        csv(&serde_json::to_value(report)?)
+        crate::figures::export::csv(report)
     };
-    std::fs::write(path, text)?;
+    crate::format::write_atomic(path, text.as_bytes())?;
     Ok(())
-}
-
-/// A JSON value flattened into `path,value` rows (`journey.entered,1234`).
-#[must_use]
-pub fn csv(value: &serde_json::Value) -> String {
-    fn walk(path: &str, v: &serde_json::Value, out: &mut String) {
-        let join = |k: &str| if path.is_empty() { k.to_owned() } else { format!("{path}.{k}") };
-        match v {
-            serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| walk(&join(k), v, out)),
-            serde_json::Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| walk(&join(&i.to_string()), v, out)),
-            serde_json::Value::String(s) => out.push_str(&format!("{path},\"{}\"\n", s.replace('"', "\"\""))),
-            other => out.push_str(&format!("{path},{other}\n")),
-        }
-    }
-    let mut out = String::from("path,value\n");
-    walk("", value, &mut out);
-    out
 }
 
 fn interval(i: Option<Interval>) -> String {

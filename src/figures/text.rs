@@ -1,4 +1,4 @@
-//! Figures as text, with an optional baseline: "Goal met: 8.9% (was 8.1%, +0.8 pt)".
+//! Figures as text (counts, shares, money, durations), with an optional baseline: "Goal met: 8.9% (was 8.1%, +0.8 pt)".
 //!
 //! Invariants: pure formatting; counts get thousands separators; rates are shown in
 //! percent with one decimal and differences of rates in percentage points; a figure with
@@ -91,9 +91,38 @@ pub fn money_line(label: &str, now: f64, was: Option<f64>) -> String {
     }
 }
 
+#[must_use]
+/// A duration in seconds for people: `5.8 s`, `3 min 05 s`, `2 h 07 min`.
+pub fn fmt_duration(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return "?".to_owned();
+    }
+    if secs < 59.95 {
+        return format!("{secs:.1} s");
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let whole = secs.round() as u64;
+    if whole < 3600 {
+        format!("{} min {:02} s", whole / 60, whole % 60)
+    } else {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let minutes = (secs / 60.0).round() as u64;
+        format!("{} h {:02} min", minutes / 60, minutes % 60)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_in_seconds_minutes_or_hours() {
+        assert_eq!(fmt_duration(5.84), "5.8 s");
+        assert_eq!(fmt_duration(59.96), "1 min 00 s");
+        assert_eq!(fmt_duration(185.0), "3 min 05 s");
+        assert_eq!(fmt_duration(2.0 * 3600.0 + 7.0 * 60.0 + 10.0), "2 h 07 min");
+        assert_eq!(fmt_duration(f64::INFINITY), "?");
+    }
 
     #[test]
     fn counts_have_separators() {
