@@ -255,7 +255,8 @@ pub fn compare(
     let mut pb = plan::build(b, &b_opts).map_err(|e| side("B", e))?;
     pa.schedules = pilot::schedules_for(&pa);
     pb.schedules = pilot::schedules_for(&pb);
-    let (ta, tb, sums) = run_pair(&pa, &pb, threads(opts), progress)?;
+    let traj = u64::try_from(opts.trajectory_sample.min(super::MAX_TRAJECTORIES)).unwrap_or(0);
+    let (ta, tb, sums) = run_pair(&pa, &pb, threads(opts), traj, progress)?;
     let reps = f64::from(pa.replicates.max(1));
     let figures = Figure::ALL
         .iter()
@@ -292,11 +293,13 @@ fn side(name: &str, e: SimError) -> SimError {
     }
 }
 
-/// Walks every user through both plans, chunk by chunk, merging in chunk order.
+/// Walks every user through both plans, chunk by chunk, merging in chunk order; records
+/// the trajectories of the first `traj` users of replicate 0 in both.
 fn run_pair(
     pa: &Plan,
     pb: &Plan,
     threads: usize,
+    traj: u64,
     progress: &dyn Fn(f64) -> bool,
 ) -> Result<(Tally, Tally, PairSums), SimError> {
     let mut acc = (Tally::new(pa), Tally::new(pb), PairSums::default());
@@ -305,8 +308,8 @@ fn run_pair(
         threads,
         progress,
         |rep, from, to| {
-            let mut wa = Walker::new(pa, rep, 0);
-            let mut wb = Walker::new(pb, rep, 0);
+            let mut wa = Walker::new(pa, rep, traj);
+            let mut wb = Walker::new(pb, rep, traj);
             wa.tally.rep_index = rep;
             wb.tally.rep_index = rep;
             let mut sums = PairSums::default();

@@ -46,6 +46,8 @@ pub struct Report {
     pub incremental: Incremental,
     /// Messages not sent or deferred, and why (§3.1).
     pub suppression: Suppression,
+    /// Per hour of the horizon (`trends` stays per day).
+    pub trends_hourly: Vec<HourTrend>,
 }
 
 /// An estimate with its 95% interval; all `None` when it cannot be estimated (no journey
@@ -384,6 +386,23 @@ pub struct DayTrend {
     /// Day index from the start, 0-based.
     pub day: u32,
     /// The day's start (start + day × 86,400 s).
+    pub from: Timestamp,
+    /// Entries.
+    pub entered: u64,
+    /// Completions.
+    pub completed: u64,
+    /// Goals met.
+    pub goal_met: u64,
+    /// Timeouts.
+    pub timed_out: u64,
+}
+
+/// One hour of the horizon: the same counters as [`DayTrend`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HourTrend {
+    /// Hour index from the start, 0-based.
+    pub hour: u32,
+    /// The hour's start (start + hour × 3,600 s).
     pub from: Timestamp,
     /// Entries.
     pub entered: u64,

@@ -12,9 +12,9 @@ use super::channel_map::ChannelMap;
 use super::intervals::{self, Interval};
 use super::plan::Plan;
 use super::report::{
-    Animation, Boost, ChannelStats, ChannelTotals, ConversionStats, DayTrend, Estimate, GoalStats, Incremental,
-    JourneyStats, LinkAnimation, MeanSd, NodeAnimation, NodeStats, PathStats, PortStats, Rate, ReplicateSpread, Report,
-    RevenueStats, RunInfo, Suppression, SuppressionRow, Trajectory, TurnedAway,
+    Animation, Boost, ChannelStats, ChannelTotals, ConversionStats, DayTrend, Estimate, GoalStats, HourTrend,
+    Incremental, JourneyStats, LinkAnimation, MeanSd, NodeAnimation, NodeStats, PathStats, PortStats, Rate,
+    ReplicateSpread, Report, RevenueStats, RunInfo, Suppression, SuppressionRow, Trajectory, TurnedAway,
 };
 use crate::model::{Channel, KindTag, Timestamp};
 
@@ -328,6 +328,8 @@ pub struct Tally {
     pub nodes: Vec<NodeTally>,
     /// Per day of the horizon.
     pub trends: Vec<DayCounters>,
+    /// Per hour of the horizon (the same counters as `trends`).
+    pub hour_trends: Vec<DayCounters>,
     /// Sends per hour per used channel (hour-major).
     pub hourly: Vec<u64>,
     /// Link crossings per bucket (link-major), replicate 0.
@@ -376,6 +378,7 @@ impl Tally {
                 })
                 .collect(),
             trends: vec![DayCounters::default(); usize::try_from(p.horizon_days).unwrap_or(0)],
+            hour_trends: vec![DayCounters::default(); p.hours()],
             hourly: vec![0; p.hours() * hourly_width],
             link_cross: vec![0; p.links.len() * p.buckets],
             occ_diff: vec![0; p.nodes.len() * (p.buckets + 1)],
@@ -423,6 +426,17 @@ impl Tally {
         self.occ_diff[row + last + 1] -= 1;
     }
 
+    /// Counts one trend event (`f` increments one counter) in day `day` and hour `hour`
+    /// from the start; instants past the horizon count nowhere.
+    pub fn count_trend(&mut self, day: usize, hour: usize, f: impl Fn(&mut DayCounters)) {
+        if let Some(d) = self.trends.get_mut(day) {
+            f(d);
+        }
+        if let Some(h) = self.hour_trends.get_mut(hour) {
+            f(h);
+        }
+    }
+
     /// Counts a message sent on `channel` in hour `h` from the start.
     pub fn add_send(&mut self, channel: Channel, h: usize) {
         if let Some(slot) = self.hourly_slot[channel]
@@ -467,6 +481,9 @@ impl Tally {
             for (x, y) in a.path_conv.iter_mut().zip(&b.path_conv) {
                 *x += y;
             }
+        }
+        for (a, b) in self.hour_trends.iter_mut().zip(&o.hour_trends) {
+            a.add(b);
         }
         for (a, b) in self.trends.iter_mut().zip(&o.trends) {
             a.add(b);
@@ -784,6 +801,19 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
             timed_out: m(x.timed_out),
         })
         .collect();
+    let trends_hourly = t
+        .hour_trends
+        .iter()
+        .enumerate()
+        .map(|(h, x)| HourTrend {
+            hour: u32::try_from(h).unwrap_or(u32::MAX),
+            from: Timestamp(p.start + i64::try_from(h).unwrap_or(0) * 3_600),
+            entered: m(x.entered),
+            completed: m(x.completed),
+            goal_met: m(x.goal_met),
+            timed_out: m(x.timed_out),
+        })
+        .collect();
 
     let spread = (p.replicates > 1).then(|| {
         let f = |g: &dyn Fn(&RepTally) -> f64| -> MeanSd { mean_sd(&t.reps.iter().map(g).collect::<Vec<f64>>()) };
@@ -846,6 +876,7 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
         channels: p.used_channels.iter().map(|c| suppression_row(Some(*c), &held_by[*c], t.affected[*c], &m)).collect(),
     };
     Report {
+        trends_hourly,
         currency: p.currency.clone(),
         incremental,
         suppression,

@@ -1191,14 +1191,12 @@ impl<'p> Walker<'p> {
         self.ctx = ctx;
         self.flush_node_streams();
         self.clicks.clear();
-        let day = p.day_of(t);
+        let (day, hour) = (p.day_of(t), p.hour_of(t));
         let tl = &mut self.tally;
         tl.entered += 1;
         tl.rep.entered += 1;
         tl.groups[group].entries += 1;
-        if let Some(d) = tl.trends.get_mut(day) {
-            d.entered += 1;
-        }
+        tl.count_trend(day, hour, |d| d.entered += 1);
         tl.nodes[p.entry_node].entered += 1;
         self.step(t, None, StepKind::Entered { control: group != Group::Target });
         if group == Group::Target {
@@ -1288,14 +1286,12 @@ impl<'p> Walker<'p> {
     }
 
     fn complete(&mut self, n: usize, t: i64) {
-        let day = self.plan.day_of(t);
+        let (day, hour) = (self.plan.day_of(t), self.plan.hour_of(t));
         let tl = &mut self.tally;
         tl.completed += 1;
         tl.rep.completed += 1;
         tl.nodes[n].completed += 1;
-        if let Some(d) = tl.trends.get_mut(day) {
-            d.completed += 1;
-        }
+        tl.count_trend(day, hour, |d| d.completed += 1);
         self.step(t, Some(n), StepKind::Completed);
         self.leave_graph(t);
     }
@@ -1804,7 +1800,7 @@ impl<'p> Walker<'p> {
         self.pb_goal = None;
         let p = self.plan;
         let g = tr.group;
-        let day = p.day_of(t);
+        let (day, hour) = (p.day_of(t), p.hour_of(t));
         let tl = &mut self.tally;
         tl.groups[g].conversions += 1;
         tl.groups[g].revenue += value;
@@ -1834,9 +1830,7 @@ impl<'p> Walker<'p> {
         if let Some(row) = tl.goal_by.get_mut(gi) {
             row[g] += 1;
         }
-        if let Some(d) = tl.trends.get_mut(day) {
-            d.goal_met += 1;
-        }
+        tl.count_trend(day, hour, |d| d.goal_met += 1);
         for (node, path) in &tr.splits {
             if let Some(c) = tl.nodes[*node].path_conv.get_mut(*path) {
                 *c += 1;
@@ -1871,13 +1865,11 @@ impl<'p> Walker<'p> {
         self.track = None;
         self.pb_goal = None;
         if let Some(pos) = self.pos {
-            let day = self.plan.day_of(t);
+            let (day, hour) = (self.plan.day_of(t), self.plan.hour_of(t));
             let tl = &mut self.tally;
             tl.timed_out += 1;
             tl.nodes[pos.node].timed_out += 1;
-            if let Some(d) = tl.trends.get_mut(day) {
-                d.timed_out += 1;
-            }
+            tl.count_trend(day, hour, |d| d.timed_out += 1);
             self.step(t, Some(pos.node), StepKind::TimedOut);
         }
         if self.inside {

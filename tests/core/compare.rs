@@ -252,3 +252,19 @@ fn compare_prints_a_table_json_and_csv_with_verdicts() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("bad.journey"), "{err}");
 }
+
+#[test]
+fn hourly_trends_add_up_to_the_daily_ones() {
+    let j = asset("on_the_fence.journey");
+    let r = simulate(&j, &opts(5_000), &|_| true).unwrap();
+    assert_eq!(r.trends_hourly.len(), r.trends.len() * 24);
+    for d in &r.trends {
+        let hours = &r.trends_hourly[d.day as usize * 24..(d.day as usize + 1) * 24];
+        assert_eq!(hours[0].from, d.from);
+        assert_eq!(hours.iter().map(|h| h.entered).sum::<u64>(), d.entered, "day {}", d.day);
+        assert_eq!(hours.iter().map(|h| h.goal_met).sum::<u64>(), d.goal_met);
+        assert_eq!(hours.iter().map(|h| h.completed).sum::<u64>(), d.completed);
+        assert_eq!(hours.iter().map(|h| h.timed_out).sum::<u64>(), d.timed_out);
+    }
+    assert!(r.trends_hourly.iter().any(|h| h.entered > 0));
+}

@@ -30,7 +30,7 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use crate::model::{Journey, NodeId};
-use crate::sim::{self, Report, RunOptions, SimError};
+use crate::sim::{self, PairedFigure, Report, RunOptions, SimError};
 use crate::validate::{Severity, has_errors, validate};
 
 use super::state::{Action, App};
@@ -97,7 +97,7 @@ pub struct Running {
     /// Share done, as `f64` bits.
     progress: Arc<AtomicU64>,
     /// The result, once.
-    rx: Receiver<Result<Report, SimError>>,
+    rx: Receiver<Result<(Report, Option<Paired>), SimError>>,
     /// The worker (joined when the result arrives).
     handle: Option<JoinHandle<()>>,
     /// The journey being simulated.
@@ -130,6 +130,26 @@ pub struct Outcome {
     pub journey: Journey,
     /// The inputs used.
     pub inputs: RunInputs,
+    /// With a baseline kept: the paired comparison against it (SPEC §3.2).
+    pub paired: Option<Paired>,
+}
+
+/// A run compared with the kept baseline on the same users (SPEC §3.2).
+#[derive(Clone, Debug)]
+pub struct Paired {
+    /// The baseline journey re-run with this run's inputs (the comparison's A).
+    pub baseline: Report,
+    /// The headline figures: both values, the difference, both intervals, the verdict.
+    pub figures: Vec<PairedFigure>,
+}
+
+impl Outcome {
+    /// The report this run is compared with: the paired baseline run when there is one,
+    /// else the kept baseline's own report.
+    #[must_use]
+    pub fn base<'a>(&'a self, kept: Option<&'a Outcome>) -> Option<&'a Report> {
+        self.paired.as_ref().map(|p| &p.baseline).or_else(|| kept.map(|b| &b.report))
+    }
 }
 
 /// The statistics panel's tabs.
@@ -343,6 +363,8 @@ impl Preview {
         let progress = Arc::new(AtomicU64::new(0f64.to_bits()));
         let (tx, rx) = mpsc::channel();
         let worker_journey = journey.clone();
+        // With a baseline kept, every user walks through both (a paired comparison).
+        let base_journey = self.baseline.as_ref().map(|b| b.journey.clone());
         let (c, p, repaint) = (Arc::clone(&cancel), Arc::clone(&progress), ctx.clone());
         let spawned = std::thread::Builder::new().name(WORKER_NAME.to_owned()).spawn(move || {
             let report = |share: f64| {
@@ -350,7 +372,11 @@ impl Preview {
                 repaint.request_repaint();
                 !c.load(Ordering::Relaxed)
             };
-            let result = sim::simulate(&worker_journey, &opts, &report);
+            let result = match &base_journey {
+                Some(base) => sim::compare(base, &worker_journey, &opts, &report)
+                    .map(|c| (c.b, Some(Paired { baseline: c.a, figures: c.figures }))),
+                None => sim::simulate(&worker_journey, &opts, &report).map(|r| (r, None)),
+            };
             // The receiver may be gone (the app closed); nothing to do then.
             let _ = tx.send(result);
             repaint.request_repaint();
@@ -393,9 +419,9 @@ impl Preview {
             return true;
         }
         match result {
-            Ok(report) => {
+            Ok((report, paired)) => {
                 let end = horizon_secs(&report);
-                self.outcome = Some(Outcome { report, journey: running.journey, inputs: running.inputs });
+                self.outcome = Some(Outcome { report, journey: running.journey, inputs: running.inputs, paired });
                 self.clock = Clock { secs: end, playing: false, ..self.clock };
                 self.follow = None;
             }
@@ -406,9 +432,12 @@ impl Preview {
         true
     }
 
-    /// Keeps the current result as the baseline.
+    /// Keeps the current result as the baseline; later runs are paired with it.
     pub fn keep_baseline(&mut self) {
         self.baseline.clone_from(&self.outcome);
+        if let Some(b) = &mut self.baseline {
+            b.paired = None;
+        }
     }
 }
 
