@@ -462,6 +462,14 @@ pub struct NodeAnimation {
     pub node: NodeId,
     /// Users there at each bucket's end.
     pub occupancy: Vec<u32>,
+    /// Arrivals in each bucket (entries, at the entry node).
+    pub arrivals: Vec<u32>,
+    /// Messages sent in each bucket (channel nodes).
+    pub sent: Vec<u32>,
+    /// Goals met in each bucket by users waiting at or before the node.
+    pub goals: Vec<u32>,
+    /// Users the journey timeout took out here in each bucket.
+    pub timed_out: Vec<u32>,
 }
 
 /// Time-bucketed counts for the canvas animation (§2.1), replicate 0.

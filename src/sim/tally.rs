@@ -180,6 +180,24 @@ impl GroupCounters {
     }
 }
 
+/// What the animation counts per node and bucket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeEvent {
+    /// A user arrived (entries at the entry node).
+    Arrived = 0,
+    /// A message was sent.
+    Sent = 1,
+    /// A goal was met while waiting at or before the node.
+    Goal = 2,
+    /// The journey timeout took a user out here.
+    TimedOut = 3,
+}
+
+impl NodeEvent {
+    /// How many kinds there are.
+    pub const COUNT: usize = 4;
+}
+
 /// Entries that had a message suppressed or deferred, and how many of them converted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AffectedCounters {
@@ -336,6 +354,9 @@ pub struct Tally {
     pub link_cross: Vec<u32>,
     /// Node occupancy difference array (node-major, buckets + 1 each), replicate 0.
     pub occ_diff: Vec<i64>,
+    /// Per node and bucket (node-major), replicate 0: arrivals, sends, goals met and
+    /// timeouts, indexed by [`NodeEvent`].
+    pub node_events: Vec<[u32; NodeEvent::COUNT]>,
     /// Trajectories, in user order.
     pub trajectories: Vec<Trajectory>,
     /// Pilot records (pilot pass only).
@@ -382,6 +403,7 @@ impl Tally {
             hourly: vec![0; p.hours() * hourly_width],
             link_cross: vec![0; p.links.len() * p.buckets],
             occ_diff: vec![0; p.nodes.len() * (p.buckets + 1)],
+            node_events: vec![[0; NodeEvent::COUNT]; p.nodes.len() * p.buckets],
             hourly_slot,
             hourly_width,
             buckets: p.buckets,
@@ -424,6 +446,17 @@ impl Tally {
         let row = n * (self.buckets + 1);
         self.occ_diff[row + first] += 1;
         self.occ_diff[row + last + 1] -= 1;
+    }
+
+    /// Counts `what` at node `n` in the animation bucket of `t` (replicate 0 only).
+    pub fn node_event(&mut self, n: usize, what: NodeEvent, t: i64) {
+        if self.buckets == 0 {
+            return;
+        }
+        let b = self.bucket(t);
+        if let Some(x) = self.node_events.get_mut(n * self.buckets + b) {
+            x[what as usize] = x[what as usize].saturating_add(1);
+        }
     }
 
     /// Counts one trend event (`f` increments one counter) in day `day` and hour `hour`
@@ -496,6 +529,11 @@ impl Tally {
         }
         for (a, b) in self.occ_diff.iter_mut().zip(&o.occ_diff) {
             *a += b;
+        }
+        for (a, b) in self.node_events.iter_mut().zip(&o.node_events) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x = x.saturating_add(*y);
+            }
         }
         self.trajectories.append(&mut o.trajectories);
         self.pilot.append(&mut o.pilot);
@@ -858,7 +896,16 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
                         u32::try_from(acc.max(0)).unwrap_or(u32::MAX)
                     })
                     .collect();
-                NodeAnimation { node: pn.id, occupancy }
+                let events = &t.node_events[n * b..(n + 1) * b];
+                let column = |e: NodeEvent| events.iter().map(|x| x[e as usize]).collect();
+                NodeAnimation {
+                    node: pn.id,
+                    occupancy,
+                    arrivals: column(NodeEvent::Arrived),
+                    sent: column(NodeEvent::Sent),
+                    goals: column(NodeEvent::Goal),
+                    timed_out: column(NodeEvent::TimedOut),
+                }
             })
             .collect(),
     };

@@ -22,7 +22,7 @@ use super::events::{BLOCK_SECS, BlockSpec, Occ, US};
 use super::plan::{CCond, CEntry, CEvent, CFilter, PCond, PKind, PVal, PWait, Plan};
 use super::report::{Step, StepKind, Trajectory};
 use super::rng::{DrawCount, Stream, behaviour_prefix, hash_unit, key_push, name_hash};
-use super::tally::{ChannelCounters, Group, PilotRec, Tally};
+use super::tally::{ChannelCounters, Group, NodeEvent, PilotRec, Tally};
 use crate::model::{
     Channel, DelayDist, DndAction, EngagementKind, Operator, Port, PropertyDist, Scope, Timestamp, UpdateOp, Value,
 };
@@ -1198,6 +1198,9 @@ impl<'p> Walker<'p> {
         tl.groups[group].entries += 1;
         tl.count_trend(day, hour, |d| d.entered += 1);
         tl.nodes[p.entry_node].entered += 1;
+        if self.rep == 0 {
+            self.tally.node_event(p.entry_node, NodeEvent::Arrived, t);
+        }
         self.step(t, None, StepKind::Entered { control: group != Group::Target });
         if group == Group::Target {
             // The entry node passes users straight on.
@@ -1304,6 +1307,9 @@ impl<'p> Walker<'p> {
     fn visit(&mut self, n: usize, t: i64) -> Option<usize> {
         let p = self.plan;
         self.tally.nodes[n].entered += 1;
+        if self.rep == 0 {
+            self.tally.node_event(n, NodeEvent::Arrived, t);
+        }
         self.pos = Some(Pos { node: n, since: t, hold: Hold::None });
         self.step(t, Some(n), StepKind::Arrived);
         let node = &p.nodes[n];
@@ -1722,6 +1728,9 @@ impl<'p> Walker<'p> {
             return self.take(n, Port::Failed, s);
         }
         self.chan(n).sent += 1;
+        if self.rep == 0 {
+            self.tally.node_event(n, NodeEvent::Sent, s);
+        }
         self.tally.rep.sent += 1;
         self.outcome.sent += 1;
         self.outcome.cost += cp.cost;
@@ -1852,6 +1861,9 @@ impl<'p> Walker<'p> {
             } else {
                 ns.goal_at += 1;
             }
+            if self.rep == 0 {
+                self.tally.node_event(node, NodeEvent::Goal, t);
+            }
             self.step(t, Some(pos.node), StepKind::Goal(gi));
         } else {
             self.step(t, None, StepKind::Goal(gi));
@@ -1869,6 +1881,9 @@ impl<'p> Walker<'p> {
             let tl = &mut self.tally;
             tl.timed_out += 1;
             tl.nodes[pos.node].timed_out += 1;
+            if self.rep == 0 {
+                tl.node_event(pos.node, NodeEvent::TimedOut, t);
+            }
             tl.count_trend(day, hour, |d| d.timed_out += 1);
             self.step(t, Some(pos.node), StepKind::TimedOut);
         }

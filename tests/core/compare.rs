@@ -268,3 +268,20 @@ fn hourly_trends_add_up_to_the_daily_ones() {
     }
     assert!(r.trends_hourly.iter().any(|h| h.entered > 0));
 }
+
+#[test]
+fn per_bucket_node_counts_add_up_to_the_totals() {
+    for name in ["on_the_fence.journey", "abandoned_cart.journey", "onboarding.journey"] {
+        let j = asset(name);
+        let r = simulate(&j, &opts(3_000), &|_| true).unwrap();
+        for n in &r.nodes {
+            let a = r.animation.nodes.iter().find(|x| x.node == n.id).unwrap();
+            let sum = |v: &[u32]| v.iter().map(|x| u64::from(*x)).sum::<u64>();
+            assert_eq!(a.arrivals.len(), r.animation.buckets);
+            assert_eq!(sum(&a.arrivals), n.entered, "{name} {}", n.id);
+            assert_eq!(sum(&a.sent), n.channel.as_ref().map_or(0, |c| c.sent), "{name} {}", n.id);
+            assert_eq!(sum(&a.goals), n.goal_before + n.goal_at, "{name} {}", n.id);
+            assert_eq!(sum(&a.timed_out), n.timed_out, "{name} {}", n.id);
+        }
+    }
+}
