@@ -470,6 +470,21 @@ pub struct NodeAnimation {
     pub goals: Vec<u32>,
     /// Users the journey timeout took out here in each bucket.
     pub timed_out: Vec<u32>,
+    /// Messages clicked in each bucket (at the click's time).
+    pub clicked: Vec<u32>,
+    /// Users unreachable on the channel in each bucket.
+    pub unreachable: Vec<u32>,
+}
+
+/// One goal's conversions per bucket, replicate 0.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GoalAnimation {
+    /// The goal's index in the journey's goal order.
+    pub goal: usize,
+    /// Its name.
+    pub name: String,
+    /// Conversions in each bucket.
+    pub met: Vec<u32>,
 }
 
 /// Time-bucketed counts for the canvas animation (§2.1), replicate 0.
@@ -483,6 +498,8 @@ pub struct Animation {
     pub links: Vec<LinkAnimation>,
     /// Per node, by id.
     pub nodes: Vec<NodeAnimation>,
+    /// Per goal, in goal order.
+    pub goals: Vec<GoalAnimation>,
 }
 
 /// What happened at a trajectory step.

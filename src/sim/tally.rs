@@ -12,8 +12,8 @@ use super::channel_map::ChannelMap;
 use super::intervals::{self, Interval};
 use super::plan::Plan;
 use super::report::{
-    Animation, Boost, ChannelStats, ChannelTotals, ConversionStats, DayTrend, Estimate, GoalStats, HourTrend,
-    Incremental, JourneyStats, LinkAnimation, MeanSd, NodeAnimation, NodeStats, PathStats, PortStats, Rate,
+    Animation, Boost, ChannelStats, ChannelTotals, ConversionStats, DayTrend, Estimate, GoalAnimation, GoalStats,
+    HourTrend, Incremental, JourneyStats, LinkAnimation, MeanSd, NodeAnimation, NodeStats, PathStats, PortStats, Rate,
     ReplicateSpread, Report, RevenueStats, RunInfo, Suppression, SuppressionRow, Trajectory, TurnedAway,
 };
 use crate::model::{Channel, KindTag, Timestamp};
@@ -191,11 +191,15 @@ pub enum NodeEvent {
     Goal = 2,
     /// The journey timeout took a user out here.
     TimedOut = 3,
+    /// A message was clicked (at the click's time).
+    Clicked = 4,
+    /// The user was unreachable on the channel.
+    Unreachable = 5,
 }
 
 impl NodeEvent {
     /// How many kinds there are.
-    pub const COUNT: usize = 4;
+    pub const COUNT: usize = 6;
 }
 
 /// Entries that had a message suppressed or deferred, and how many of them converted.
@@ -357,6 +361,8 @@ pub struct Tally {
     /// Per node and bucket (node-major), replicate 0: arrivals, sends, goals met and
     /// timeouts, indexed by [`NodeEvent`].
     pub node_events: Vec<[u32; NodeEvent::COUNT]>,
+    /// Per goal and bucket (goal-major), replicate 0: goals met.
+    pub goal_events: Vec<u32>,
     /// Trajectories, in user order.
     pub trajectories: Vec<Trajectory>,
     /// Pilot records (pilot pass only).
@@ -404,6 +410,7 @@ impl Tally {
             link_cross: vec![0; p.links.len() * p.buckets],
             occ_diff: vec![0; p.nodes.len() * (p.buckets + 1)],
             node_events: vec![[0; NodeEvent::COUNT]; p.nodes.len() * p.buckets],
+            goal_events: vec![0; p.goals.len() * p.buckets],
             hourly_slot,
             hourly_width,
             buckets: p.buckets,
@@ -456,6 +463,17 @@ impl Tally {
         let b = self.bucket(t);
         if let Some(x) = self.node_events.get_mut(n * self.buckets + b) {
             x[what as usize] = x[what as usize].saturating_add(1);
+        }
+    }
+
+    /// Counts goal `g` met at `t` in its animation bucket (replicate 0 only).
+    pub fn goal_event(&mut self, g: usize, t: i64) {
+        if self.buckets == 0 {
+            return;
+        }
+        let b = self.bucket(t);
+        if let Some(x) = self.goal_events.get_mut(g * self.buckets + b) {
+            *x = x.saturating_add(1);
         }
     }
 
@@ -529,6 +547,9 @@ impl Tally {
         }
         for (a, b) in self.occ_diff.iter_mut().zip(&o.occ_diff) {
             *a += b;
+        }
+        for (a, b) in self.goal_events.iter_mut().zip(&o.goal_events) {
+            *a = a.saturating_add(*b);
         }
         for (a, b) in self.node_events.iter_mut().zip(&o.node_events) {
             for (x, y) in a.iter_mut().zip(b) {
@@ -905,7 +926,16 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
                     sent: column(NodeEvent::Sent),
                     goals: column(NodeEvent::Goal),
                     timed_out: column(NodeEvent::TimedOut),
+                    clicked: column(NodeEvent::Clicked),
+                    unreachable: column(NodeEvent::Unreachable),
                 }
+            })
+            .collect(),
+        goals: (0..p.goals.len())
+            .map(|g| GoalAnimation {
+                goal: g,
+                name: p.goal_names.get(g).cloned().unwrap_or_default(),
+                met: t.goal_events[g * b..(g + 1) * b].to_vec(),
             })
             .collect(),
     };

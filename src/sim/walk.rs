@@ -1635,6 +1635,9 @@ impl<'p> Walker<'p> {
         let p = self.plan;
         if !self.reach[channel] || self.unsub[channel] {
             let (no_address, fatigued) = (!self.reach[channel], self.fatigued[channel]);
+            if self.rep == 0 {
+                self.tally.node_event(n, NodeEvent::Unreachable, t);
+            }
             let k = self.chan(n);
             k.unreachable += 1;
             if no_address {
@@ -1767,6 +1770,9 @@ impl<'p> Walker<'p> {
         if let Some(c) = clicked {
             if c < end {
                 self.chan(n).clicked += 1;
+                if self.rep == 0 {
+                    self.tally.node_event(n, NodeEvent::Clicked, c);
+                }
             }
             self.engage(EngagementKind::Click, c);
             self.clicks.push((c, n));
@@ -1810,6 +1816,9 @@ impl<'p> Walker<'p> {
         let p = self.plan;
         let g = tr.group;
         let (day, hour) = (p.day_of(t), p.hour_of(t));
+        if self.rep == 0 {
+            self.tally.goal_event(gi, t);
+        }
         let tl = &mut self.tally;
         tl.groups[g].conversions += 1;
         tl.groups[g].revenue += value;
@@ -1862,7 +1871,7 @@ impl<'p> Walker<'p> {
                 ns.goal_at += 1;
             }
             if self.rep == 0 {
-                self.tally.node_event(node, NodeEvent::Goal, t);
+                self.tally.node_event(pos.node, NodeEvent::Goal, t);
             }
             self.step(t, Some(pos.node), StepKind::Goal(gi));
         } else {

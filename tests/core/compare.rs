@@ -280,8 +280,18 @@ fn per_bucket_node_counts_add_up_to_the_totals() {
             assert_eq!(a.arrivals.len(), r.animation.buckets);
             assert_eq!(sum(&a.arrivals), n.entered, "{name} {}", n.id);
             assert_eq!(sum(&a.sent), n.channel.as_ref().map_or(0, |c| c.sent), "{name} {}", n.id);
-            assert_eq!(sum(&a.goals), n.goal_before + n.goal_at, "{name} {}", n.id);
             assert_eq!(sum(&a.timed_out), n.timed_out, "{name} {}", n.id);
+            assert_eq!(sum(&a.clicked), n.channel.as_ref().map_or(0, |c| c.clicked), "{name} {}", n.id);
+            assert_eq!(sum(&a.unreachable), n.channel.as_ref().map_or(0, |c| c.unreachable), "{name} {}", n.id);
+            // Everyone who arrived is still there, met a goal there, timed out there, or left.
+            assert!(sum(&a.goals) + sum(&a.timed_out) <= n.entered, "{name} {}", n.id);
+        }
+        let node_goals: u64 = r.animation.nodes.iter().flat_map(|a| &a.goals).map(|x| u64::from(*x)).sum();
+        let attributed: u64 = r.nodes.iter().map(|n| n.goal_before + n.goal_at).sum();
+        assert_eq!(node_goals, attributed, "{name}");
+        for (g, a) in r.goals.iter().zip(&r.animation.goals) {
+            assert_eq!(a.name, g.name);
+            assert_eq!(a.met.iter().map(|x| u64::from(*x)).sum::<u64>(), g.met, "{name} {}", g.name);
         }
     }
 }

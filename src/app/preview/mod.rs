@@ -210,6 +210,8 @@ pub struct Preview {
     pub run_requested: bool,
     /// The statistics tab shown.
     pub tab: Tab,
+    /// Trends per hour instead of per day.
+    pub hourly_trends: bool,
     /// Badges in percent of the node's entries instead of absolute counts.
     pub percent: bool,
     /// Dots moving along links.
@@ -533,6 +535,14 @@ impl App {
     #[must_use]
     pub fn results_stale(&self) -> bool {
         self.preview.is_stale(&self.doc.journey)
+    }
+
+    /// The badge lines of `node` as the canvas draws them at the animation clock.
+    #[must_use]
+    pub fn badge_lines_now(&self, node: NodeId) -> Option<Vec<String>> {
+        let o = self.preview.outcome.as_ref()?;
+        let ns = o.report.nodes.iter().find(|n| n.id == node)?;
+        Some(animation::badges_at_clock(&self.preview, &o.report, ns).0)
     }
 
     /// (waiting, passed) at `node` at the animation clock.
