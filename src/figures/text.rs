@@ -82,13 +82,23 @@ pub fn rate_text(now: Option<f64>, was: Option<Option<f64>>) -> String {
     }
 }
 
-/// "Label: 12.50" or "Label: 12.50 (was 10.00, +2.50)".
+/// "Label: 12.50" or "Label: 1,212.50 (was 10.00, +1,202.50)".
 #[must_use]
 pub fn money_line(label: &str, now: f64, was: Option<f64>) -> String {
     match was {
-        Some(w) => format!("{label}: {} (was {}, {:+.2})", fmt_money(now), fmt_money(w), now - w),
+        Some(w) => format!("{label}: {} (was {}, {})", fmt_money(now), fmt_money(w), fmt_money_delta(now - w)),
         None => format!("{label}: {}", fmt_money(now)),
     }
+}
+
+/// A signed money difference with separators: "+1,202.50", "-3.00", "±0.00".
+#[must_use]
+pub fn fmt_money_delta(d: f64) -> String {
+    let body = fmt_money(d.abs());
+    if body == "0.00" || body == "n/a" {
+        return if body == "n/a" { body } else { "±0.00".to_owned() };
+    }
+    if d < 0.0 { format!("-{body}") } else { format!("+{body}") }
 }
 
 #[must_use]
@@ -154,5 +164,10 @@ mod tests {
         assert_eq!(fmt_money(-0.001), "0.00");
         assert_eq!(fmt_money(f64::NAN), "n/a");
         assert_eq!(money_line("Cost", 1_500.0, Some(1_000.0)), "Cost: 1,500.00 (was 1,000.00, +500.00)");
+        assert_eq!(
+            money_line("Revenue", 2_000_000.0, Some(3_234_567.891)),
+            "Revenue: 2,000,000.00 (was 3,234,567.89, -1,234,567.89)"
+        );
+        assert_eq!(fmt_money_delta(0.001), "±0.00");
     }
 }

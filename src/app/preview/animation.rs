@@ -140,16 +140,18 @@ pub fn badges_at_clock(preview: &Preview, report: &Report, ns: &NodeStats) -> (V
     (badge_lines(ns, so_far.as_ref(), report.journey.entered, preview.percent), counts)
 }
 
-/// The line under a card at the clock: who is there, and where the others went.
+/// The line under a card at the clock: who is there, and where the others went (goal and
+/// timed out only when there are some).
 #[must_use]
 pub fn flow_line(c: &ClockCounts) -> String {
-    format!(
-        "{} waiting · {} moved on · {} goal · {} timed out",
-        fmt_count(c.waiting),
-        fmt_count(c.moved_on),
-        fmt_count(c.goal),
-        fmt_count(c.timed_out)
-    )
+    let mut parts = vec![format!("{} waiting", fmt_count(c.waiting)), format!("{} moved on", fmt_count(c.moved_on))];
+    if c.goal > 0 {
+        parts.push(format!("{} goal", fmt_count(c.goal)));
+    }
+    if c.timed_out > 0 {
+        parts.push(format!("{} timed out", fmt_count(c.timed_out)));
+    }
+    parts.join(" · ")
 }
 
 /// How many dots a link with `crossings` shows when the busiest link has `busiest`.

@@ -584,7 +584,9 @@ fn channels_ui(
             ui.label(c.channel.label());
             ui.label(with_delta(c.sent, was.map(|w| w.sent)));
             ui.label(match was {
-                Some(w) => format!("{} ({:+.2})", fmt_money(c.cost), c.cost - w.cost),
+                Some(w) => {
+                    format!("{} ({})", fmt_money(c.cost), crate::figures::text::fmt_money_delta(c.cost - w.cost))
+                }
                 None => fmt_money(c.cost),
             });
             ui.label(with_delta(c.peak_per_hour, was.map(|w| w.peak_per_hour)));
@@ -720,9 +722,10 @@ pub struct FunnelPath {
 /// The most paths the funnel shows.
 pub const MAX_FUNNEL_PATHS: usize = 8;
 
-/// The funnel per path: every route from the entry along linked ports (a split's paths
-/// side by side), each step counting the users who came that way: the users who took the
-/// link into it, never more than the step before (flows that merge in are not counted).
+/// The funnel per path: the routes from the entry, forking at splits and checks (a
+/// split's paths side by side) and elsewhere following the port most users took; each
+/// step counts the users who came that way: the users who took the link into it, never
+/// more than the step before (flows that merge in are not counted).
 #[must_use]
 pub fn funnel_paths(r: &Report) -> Vec<FunnelPath> {
     let Some(entry) = r.nodes.iter().find(|n| n.kind == "Entry").or_else(|| r.nodes.first()) else { return Vec::new() };
@@ -738,6 +741,14 @@ pub fn funnel_paths(r: &Report) -> Vec<FunnelPath> {
             .filter_map(|(p, t)| r.nodes.iter().find(|x| x.id == t).map(|x| (p, x)))
             .filter(|(p, _)| p.moved > 0)
             .collect();
+        // Paths fork at splits and checks; elsewhere the funnel follows the busiest port.
+        let forks = !n.paths.is_empty() || n.kind == crate::model::KindTag::Condition.label();
+        if !forks && next.len() > 1 {
+            let busiest = next.iter().map(|(p, _)| p.moved).max().unwrap_or(0);
+            if let Some(keep) = next.iter().position(|(p, _)| p.moved == busiest) {
+                next = vec![next.swap_remove(keep)];
+            }
+        }
         if next.is_empty() || out.len() + stack.len() >= MAX_FUNNEL_PATHS {
             let name = if names.is_empty() { "Main path".to_owned() } else { names.join(" › ") };
             out.push(FunnelPath { name, steps });
