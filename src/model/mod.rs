@@ -5,6 +5,7 @@
 //! journey gives identical bytes; instants and durations are typed integers.
 
 mod condition;
+pub mod diff;
 mod goal;
 mod graph;
 mod ids;
@@ -94,6 +95,13 @@ pub struct Version {
     pub number: u32,
     /// When it was published.
     pub published_at: Timestamp,
+    /// The name given at publish time (files saved before names existed load with "").
+    #[serde(default)]
+    pub name: String,
+    /// What this version is for, at most `crate::versions::MAX_DESCRIPTION_CHARS` characters;
+    /// separate from the journey's own description.
+    #[serde(default)]
+    pub description: String,
     /// Partial edits applied in place, newest last.
     pub change_log: Vec<String>,
     /// The setup at publish time.
