@@ -237,11 +237,21 @@ fn node_changes(old: &Graph, new: &Graph, out: &mut Vec<Change>) {
             partial,
         };
         match (a, b) {
-            (Some(a), None) => out.push(change(ChangeKind::NodeRemoved, String::new(), Some(a.kind.summary()), None, false)),
-            (None, Some(b)) => out.push(change(ChangeKind::NodeAdded, String::new(), None, Some(b.kind.summary()), false)),
+            (Some(a), None) => {
+                out.push(change(ChangeKind::NodeRemoved, String::new(), Some(a.kind.summary()), None, false));
+            }
+            (None, Some(b)) => {
+                out.push(change(ChangeKind::NodeAdded, String::new(), None, Some(b.kind.summary()), false));
+            }
             (Some(a), Some(b)) => {
                 if a.label != b.label {
-                    out.push(change(ChangeKind::Setting, "label".to_owned(), Some(quote(&a.label)), Some(quote(&b.label)), false));
+                    out.push(change(
+                        ChangeKind::Setting,
+                        "label".to_owned(),
+                        Some(quote(&a.label)),
+                        Some(quote(&b.label)),
+                        false,
+                    ));
                 }
                 if a.kind.tag() == b.kind.tag() {
                     for (field, o, n) in value_changes(&variant_body(&a.kind), &variant_body(&b.kind)) {
@@ -250,19 +260,20 @@ fn node_changes(old: &Graph, new: &Graph, out: &mut Vec<Change>) {
                     }
                 } else {
                     let kind = |k: &NodeKind| format!("{}: {}", k.tag().label(), k.summary());
-                    out.push(change(ChangeKind::Setting, "kind".to_owned(), Some(kind(&a.kind)), Some(kind(&b.kind)), false));
+                    out.push(change(
+                        ChangeKind::Setting,
+                        "kind".to_owned(),
+                        Some(kind(&a.kind)),
+                        Some(kind(&b.kind)),
+                        false,
+                    ));
                 }
             }
             (None, None) => {}
         }
         // Links leaving this node, by port.
-        let ports: BTreeSet<OutputRef> = old
-            .links
-            .keys()
-            .chain(new.links.keys())
-            .filter(|o| o.node == id)
-            .copied()
-            .collect();
+        let ports: BTreeSet<OutputRef> =
+            old.links.keys().chain(new.links.keys()).filter(|o| o.node == id).copied().collect();
         for port in ports {
             let (to_a, to_b) = (old.links.get(&port), new.links.get(&port));
             if to_a == to_b {
@@ -275,13 +286,7 @@ fn node_changes(old: &Graph, new: &Graph, out: &mut Vec<Change>) {
                     None => t.to_string(),
                 })
             };
-            out.push(change(
-                ChangeKind::Link,
-                format!("link {port_name}"),
-                end(old, to_a),
-                end(new, to_b),
-                false,
-            ));
+            out.push(change(ChangeKind::Link, format!("link {port_name}"), end(old, to_a), end(new, to_b), false));
         }
     }
 }
@@ -429,7 +434,12 @@ mod tests {
             let id = NodeId(id);
             j.graph.nodes.insert(
                 id,
-                crate::model::Node { id, label: kind.label().to_owned(), pos: CanvasPos::default(), kind: kind.default_kind() },
+                crate::model::Node {
+                    id,
+                    label: kind.label().to_owned(),
+                    pos: CanvasPos::default(),
+                    kind: kind.default_kind(),
+                },
             );
         }
         j.graph.connect(NodeId(1), Port::Next, NodeId(2));
@@ -449,7 +459,11 @@ mod tests {
         let a = journey();
         let mut b = a.clone();
         b.graph.nodes.get_mut(&NodeId(2)).unwrap().pos = CanvasPos::new(500.0, 80.0);
-        b.comments.push(crate::model::Comment { id: b.next_comment_id(), pos: CanvasPos::default(), text: "hi".into() });
+        b.comments.push(crate::model::Comment {
+            id: b.next_comment_id(),
+            pos: CanvasPos::default(),
+            text: "hi".into(),
+        });
         b.status = crate::model::Status::Running;
         assert!(diff_journeys(&a, &b).is_empty());
     }
