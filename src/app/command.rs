@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     CanvasPos, Comment, CommentId, EntrySegment, EventFilter, Goal, GoalMode, Journey, KindTag, Link, MAX_GOALS, Node,
-    NodeId, NodeKind, OutputRef, Port, Scenario, Setup,
+    NodeId, NodeKind, OutputRef, Port, Scenario, Setup, Status, Timestamp,
 };
 use crate::validate::{self, Diagnostic, Severity};
 
@@ -107,6 +107,20 @@ pub enum Command {
     },
     /// Lays out the whole journey (`None`) or these nodes left to right.
     AutoAlign(Option<BTreeSet<NodeId>>),
+    /// Sets the lifecycle status (metadata; the simulator ignores it).
+    SetStatus(Status),
+    /// Publishes the draft (validation first; partial edits update the latest version
+    /// in place), see [`crate::versions::publish`].
+    Publish {
+        /// The version's name.
+        name: String,
+        /// What it is for, at most 120 characters.
+        description: String,
+        /// The publish time (the app's clock).
+        now: Timestamp,
+    },
+    /// Makes a version the working draft again (one undo step).
+    RestoreVersion(u32),
 }
 
 /// What a burst of edits is about: consecutive commands with the same key within
@@ -477,6 +491,14 @@ fn apply_to(j: &mut Journey, command: Command) -> Result<Applied, String> {
                     n.pos = pos;
                 }
             }
+        }
+        Command::SetStatus(status) => j.status = status,
+        Command::Publish { name, description, now } => {
+            crate::versions::publish(j, &name, &description, now).map_err(|e| format!("Not published: {e}"))?;
+        }
+        Command::RestoreVersion(number) => {
+            crate::versions::restore(j, number)?;
+            applied.select = Some(Vec::new());
         }
     }
     Ok(applied)

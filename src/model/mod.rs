@@ -87,6 +87,25 @@ pub enum Status {
     Stopped,
 }
 
+impl Status {
+    /// Every status, in lifecycle order.
+    pub const ALL: [Self; 6] =
+        [Self::Draft, Self::Scheduled, Self::Running, Self::Paused, Self::Completed, Self::Stopped];
+
+    /// Display name.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::Scheduled => "Scheduled",
+            Self::Running => "Running",
+            Self::Paused => "Paused",
+            Self::Completed => "Completed",
+            Self::Stopped => "Stopped",
+        }
+    }
+}
+
 /// A published, frozen snapshot of the journey's behaviour.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
