@@ -435,7 +435,7 @@ fn panel_ui(app: &mut App, ui: &mut Ui, ctx: &egui::Context) {
                         .id_salt(("change_log", v.number))
                         .show(ui, |ui| {
                             for entry in &v.change_log {
-                                ui.weak(entry);
+                                ui.label(RichText::new(entry).weak().monospace());
                             }
                         });
                 }
@@ -670,7 +670,8 @@ fn compare_window_ui(app: &mut App, ctx: &egui::Context) {
         .default_width(460.0)
         .default_pos(ctx.content_rect().left_top() + vec2(200.0, 120.0))
         .show(ctx, |ui| {
-            ui.label(RichText::new(format!("{} → {}", cmp.a_title, cmp.b_title)).strong());
+            // Monospace: the proportional font has no arrow.
+            ui.label(RichText::new(format!("{} → {}", cmp.a_title, cmp.b_title)).strong().monospace());
             let d = &cmp.diff;
             if d.is_empty() {
                 ui.label("No differences");
@@ -688,8 +689,8 @@ fn compare_window_ui(app: &mut App, ctx: &egui::Context) {
                         ChangeKind::NodeRemoved | ChangeKind::GoalRemoved => app.theme.diff_removed,
                         ChangeKind::Link | ChangeKind::Setting => app.theme.diff_changed,
                     };
-                    let resp =
-                        ui.add(egui::Label::new(RichText::new(c.to_string()).color(color)).sense(egui::Sense::click()));
+                    let text = RichText::new(c.to_string()).color(color).monospace();
+                    let resp = ui.add(egui::Label::new(text).sense(egui::Sense::click()));
                     if let Some(id) = c.node.filter(|id| cmp.b.graph.node(*id).is_some())
                         && resp.on_hover_text("Show this node").clicked()
                     {
@@ -700,7 +701,7 @@ fn compare_window_ui(app: &mut App, ctx: &egui::Context) {
                     ui.separator();
                     ui.strong("Scenario (simulation assumptions, not the journey)");
                     for c in &d.scenario {
-                        ui.label(c.to_string());
+                        ui.label(RichText::new(c.to_string()).monospace());
                     }
                 }
             });
