@@ -608,6 +608,28 @@ mod tests {
     }
 
     #[test]
+    fn publish_status_and_restore_are_one_step_each() {
+        let mut d = Document::new(crate::templates::load("abandoned-cart").unwrap());
+        let now = Timestamp::from_utc(2027, 1, 4, 9, 0, 0).unwrap();
+        let publish = |name: &str| Command::Publish { name: name.into(), description: String::new(), now };
+        d.apply(publish("Launch"), 0.0).unwrap();
+        assert_eq!(d.journey.versions.len(), 1);
+        let v1 = d.journey.graph.clone();
+        d.apply(Command::Delete { items: vec![Item::Node(NodeId(8))], link: None }, 1.0).unwrap();
+        d.apply(Command::SetStatus(Status::Paused), 2.0).unwrap();
+        d.apply(Command::RestoreVersion(1), 3.0).unwrap();
+        assert_eq!((&d.journey.graph, d.journey.status), (&v1, Status::Paused));
+        assert!(d.undo());
+        assert!(d.journey.graph.node(NodeId(8)).is_none());
+        // A refused publish (nothing changed since v1 after restoring) leaves no step.
+        assert!(d.redo());
+        let e = d.apply(publish("Again"), 4.0).unwrap_err();
+        assert!(e.contains("nothing to publish"), "{e}");
+        assert!(d.undo() && d.undo() && d.undo() && d.undo());
+        assert!(d.journey.versions.is_empty());
+    }
+
+    #[test]
     fn refused_command_changes_nothing() {
         let mut d = doc();
         let before = d.journey.clone();

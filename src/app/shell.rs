@@ -296,7 +296,8 @@ impl App {
     /// Turns the queued actions into commands, file operations and view changes.
     /// Selects a node and centres the view on it.
     fn focus_node(&mut self, id: crate::model::NodeId) {
-        if let Some(c) = canvas::node_centre(&self.doc.journey, id) {
+        let shown = self.versions.viewing.as_ref().map_or(&self.doc.journey, |v| &v.doc.journey);
+        if let Some(c) = canvas::node_centre(shown, id) {
             self.view.selection = [Item::Node(id)].into();
             self.view.centre_on(c);
         }

@@ -330,6 +330,24 @@ impl App {
         };
     }
 
+    /// Keeps a comparison whose newer side is the draft in step with the edits: the diff
+    /// and the highlight follow, and figures simulated before a change in behaviour are
+    /// dropped rather than shown for a journey that no longer exists.
+    fn follow_draft(&mut self) {
+        let Some(cmp) = &mut self.versions.compare else { return };
+        if !cmp.b_is_draft || cmp.b == self.doc.journey {
+            return;
+        }
+        if !super::preview::same_simulation(&cmp.b, &self.doc.journey) {
+            if let Results::Running(r) = &cmp.results {
+                r.cancel.store(true, Ordering::Relaxed);
+            }
+            cmp.results = Results::NotRun;
+        }
+        cmp.b = self.doc.journey.clone();
+        cmp.diff = diff_journeys(&cmp.a, &cmp.b);
+    }
+
     /// Puts the two reports in the preview: the older side as the baseline, so every
     /// figure of the statistics panel reads "(was …)".
     fn show_in_preview(&mut self) {
@@ -348,6 +366,7 @@ impl App {
 pub fn versions_ui(app: &mut App, ui: &mut Ui) {
     let ctx = ui.ctx().clone();
     app.poll_compare(&ctx);
+    app.follow_draft();
     if let Some(v) = &app.versions.viewing {
         let (title, number) = (v.title.clone(), v.number);
         egui::Panel::top("viewing_banner").show(ui, |ui| {
