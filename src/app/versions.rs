@@ -667,7 +667,11 @@ fn figure_rows(a: &Report, b: &Report) -> Vec<[String; 4]> {
         (Some(x), Some(y)) => format!("{:+.1} pt", (y - x) * 100.0),
         _ => "n/a".to_owned(),
     };
-    let money = |label: &str, x: f64, y: f64| [label.to_owned(), fmt_money(x), fmt_money(y), format!("{:+.2}", y - x)];
+    let money = |label: &str, x: f64, y: f64| {
+        let d = y - x;
+        let sign = if d < 0.0 { "-" } else { "+" };
+        [label.to_owned(), fmt_money(x), fmt_money(y), format!("{sign}{}", fmt_money(d.abs()))]
+    };
     vec![
         count("Entered", a.journey.entered, b.journey.entered),
         count("Goal met", a.journey.goal_met, b.journey.goal_met),

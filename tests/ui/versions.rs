@@ -245,3 +245,29 @@ fn compare_two_versions_shows_the_newer_read_only() {
     assert_eq!(h.state().viewing(), Some("v2 · Leaner"));
     assert!(h.query_by_label_contains("node removed").is_some());
 }
+
+#[test]
+fn compare_another_file_or_one_of_its_versions_with_the_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut other = published_cart();
+    other.graph.remove_node(NodeId(5));
+    let path = dir.path().join("other.journey");
+    std::fs::write(&path, journey_studio::format::to_ron(&other)).unwrap();
+    let mut h = harness(cart(), dir.path());
+    menu(&mut h, "Versions");
+    pick(&mut h, "From", "A file…");
+    type_into(&mut h, "File to compare", &path.display().to_string());
+    click(&mut h, "Show diff");
+    // From the other file's draft (n5 removed) to this draft: n5 was added.
+    let d = h.state().comparison().expect("a comparison");
+    assert_eq!(d.added_nodes(), [NodeId(5)].into());
+    assert_eq!(h.state().viewing(), None, "the draft stays editable");
+    // FILE@v1 picks its version, which still has n5: no structural difference.
+    type_into(&mut h, "File to compare", &format!("{}@v1", path.display()));
+    click(&mut h, "Show diff");
+    assert!(h.state().comparison().expect("a comparison").changes.is_empty());
+    // A version the file does not have is reported, and nothing is compared.
+    type_into(&mut h, "File to compare", &format!("{}@v7", path.display()));
+    click(&mut h, "Show diff");
+    assert!(h.query_by_label_contains("no version v7").is_some());
+}
