@@ -1,4 +1,4 @@
-//! The headless command line: `validate`, `new`, `simulate`, `compare`.
+//! The headless command line: `validate`, `new`, `simulate`, `compare`, `diff`.
 //!
 //! Arguments are parsed with clap; each subcommand's arguments type implements
 //! [`RunCommand`] and prints its own output. Adding a subcommand takes one line in the
@@ -12,6 +12,7 @@
 #![allow(clippy::print_stdout)]
 
 mod compare;
+mod diff;
 mod interrupt;
 mod new;
 mod simulate;
@@ -23,6 +24,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, Parser, Subcommand};
 
 pub use compare::CompareArgs;
+pub use diff::{DiffArgs, DiffFormat};
 pub use interrupt::EXIT_INTERRUPTED;
 pub use new::NewArgs;
 pub use simulate::{OutputFormat, SimulateArgs};
@@ -77,6 +79,8 @@ commands! {
     Simulate(SimulateArgs),
     /// Compare two journeys on the same simulated users: paired differences and verdicts
     Compare(CompareArgs),
+    /// Print the structural diff of two journeys or versions (A.journey B.journey, FILE@v2 FILE@v3); exit 1 when they differ
+    Diff(DiffArgs),
 }
 
 /// Runs the parsed command line headless: the subcommand, or the help without one.
@@ -113,5 +117,14 @@ mod tests {
         assert!(cli.command.is_none());
         let cli = Cli::try_parse_from(["journey-studio", "validate", "a", "b"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Validate(ref v)) if v.files.len() == 2));
+    }
+
+    #[test]
+    fn diff_is_a_subcommand_with_version_sides() {
+        let cli = Cli::try_parse_from(["journey-studio", "diff", "a.journey@v2", "a.journey@v3"]).unwrap();
+        assert!(cli.file.is_none());
+        assert!(matches!(cli.command, Some(Command::Diff(ref d)) if d.a == "a.journey@v2" && d.b == "a.journey@v3"));
+        let cli = Cli::try_parse_from(["journey-studio", "diff", "a", "b", "--format", "json"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Diff(ref d)) if d.format == DiffFormat::Json));
     }
 }

@@ -570,15 +570,20 @@ mod round_trip {
             Status::Completed,
             Status::Stopped,
         ]);
-        let version = (any::<u32>(), timestamp(), proptest::collection::vec(text(), 0..2), setup(), graph(), goal())
-            .prop_map(|(number, published_at, change_log, setup, graph, goal)| Version {
-                number,
-                published_at,
-                change_log,
-                setup,
-                graph,
-                goals: vec![goal],
-            });
+        let version =
+            (
+                any::<u32>(),
+                timestamp(),
+                text(),
+                text(),
+                proptest::collection::vec(text(), 0..2),
+                setup(),
+                graph(),
+                goal(),
+            )
+                .prop_map(|(number, published_at, name, description, change_log, setup, graph, goal)| {
+                    Version { number, published_at, name, description, change_log, setup, graph, goals: vec![goal] }
+                });
         (
             setup(),
             graph(),

@@ -1,5 +1,6 @@
 //! The headless integration tests, in one binary so that CI links the stack once:
-//! the CLI, the bundled examples, the file format, the oracle, the engine and validation.
+//! the CLI, the bundled examples, the file format, the oracle, the engine, validation,
+//! and versions with `diff`.
 
 mod cli;
 mod compare;
@@ -8,3 +9,4 @@ mod format;
 mod oracle;
 mod sim;
 mod validate;
+mod versions;

@@ -1,5 +1,6 @@
 //! The GUI integration tests (egui_kittest), in one binary so that CI links the stack
-//! once: the editor, the forms, building journeys by hand and the simulation preview.
+//! once: the editor, the forms, building journeys by hand, the simulation preview, and
+//! publish, versions and compare.
 #![cfg(feature = "gui")]
 
 mod editor;
@@ -7,3 +8,4 @@ mod forms;
 mod forms_build;
 mod harness_support;
 mod preview;
+mod versions;

@@ -229,7 +229,7 @@ fn comparison_banner(ui: &mut Ui, figures: &[PairedFigure], currency: &str) {
 
 /// The paired comparison as a grid: baseline, this run, the difference, both intervals
 /// and the verdict for each headline figure.
-fn comparison_grid(ui: &mut Ui, figures: &[PairedFigure], currency: &str) {
+pub(crate) fn comparison_grid(ui: &mut Ui, figures: &[PairedFigure], currency: &str) {
     ui.strong("Compared with the baseline on the same users (paired)");
     egui::Grid::new("paired_figures").striped(true).show(ui, |ui| {
         for h in ["Figure", "Baseline", "This run", "Difference", "Paired 95%", "Unpaired 95%", "Verdict"] {
