@@ -140,6 +140,9 @@ pub struct VersionsUi {
     pub clone: Option<(u32, String)>,
     /// The panel's last message (compare or clone errors, clone done).
     pub message: Option<String>,
+    /// The draft's changes since the latest version, as shown, and the journey they were
+    /// computed for (recomputed only after an edit, not every frame).
+    draft_note: Option<(Journey, String)>,
 }
 
 impl VersionsUi {
@@ -430,16 +433,15 @@ fn panel_ui(app: &mut App, ui: &mut Ui, ctx: &egui::Context) {
         }
         ui.separator();
         let j = &app.doc.journey;
-        let draft_note = match versions::draft_changes(j) {
-            None => "Not published yet".to_owned(),
-            Some(d) if d.changes.is_empty() => "No changes since the latest version".to_owned(),
-            Some(d) => format!(
-                "{} change{} since the latest version{}",
-                d.changes.len(),
-                if d.changes.len() == 1 { "" } else { "s" },
-                if d.only_partial() { " (partial edits)" } else { "" }
-            ),
+        let draft_note = match &app.versions.draft_note {
+            Some((seen, note)) if seen == j => note.clone(),
+            _ => {
+                let note = draft_note(j);
+                app.versions.draft_note = Some((j.clone(), note.clone()));
+                note
+            }
         };
+        let j = &app.doc.journey;
         ui.horizontal(|ui| {
             ui.strong("Draft");
             ui.weak(draft_note);
@@ -539,6 +541,20 @@ fn panel_ui(app: &mut App, ui: &mut Ui, ctx: &egui::Context) {
             ui.label(m);
         }
     });
+}
+
+/// "3 changes since the latest version (partial edits)", or why there are none.
+fn draft_note(j: &Journey) -> String {
+    match versions::draft_changes(j) {
+        None => "Not published yet".to_owned(),
+        Some(d) if d.changes.is_empty() => "No changes since the latest version".to_owned(),
+        Some(d) => format!(
+            "{} change{} since the latest version{}",
+            d.changes.len(),
+            if d.changes.len() == 1 { "" } else { "s" },
+            if d.only_partial() { " (partial edits)" } else { "" }
+        ),
+    }
 }
 
 fn compare_picker_ui(app: &mut App, ui: &mut Ui) {
