@@ -2,10 +2,13 @@
 //!
 //! The layers point one way, from the bottom up:
 //!
-//! - [`model`]: the journey (setup, graph, goals, scenario, versions): plain data.
+//! - [`model`]: the journey (setup, graph, goals, scenario, versions): plain data, and
+//!   the structural diff of two journeys ([`model::diff`]).
 //! - [`format`]: `.journey` RON files: format version, migrations, atomic save, errors with line and column.
 //! - [`validate`]: the rules of SPEC §1.4 over a model, as diagnostics.
+//! - [`versions`]: publish (validate first), restore and clone versions; comparison sides.
 //! - [`sim`]: the simulation engine; no I/O, no wall clock.
+//! - [`figures`]: figures as text, and the table, JSON and CSV writers the CLI and the app share.
 //! - [`cli`]: the headless command line.
 //! - `app` (feature `gui`): the eframe desktop editor.
 //!
@@ -13,11 +16,13 @@
 //! builds the engine and CLI alone.
 
 pub mod cli;
+pub mod figures;
 pub mod format;
 pub mod model;
 pub mod sim;
 pub mod templates;
 pub mod validate;
+pub mod versions;
 
 #[cfg(feature = "gui")]
 pub mod app;

@@ -127,15 +127,17 @@ impl Files {
         }
     }
 
-    /// The window title: file name and unsaved marker.
+    /// The window title: file name, unsaved marker and, when given, the journey's
+    /// lifecycle status.
     #[must_use]
-    pub fn title(&self, dirty: bool) -> String {
+    pub fn title(&self, dirty: bool, status: Option<crate::model::Status>) -> String {
         let name = self
             .path
             .as_deref()
             .and_then(Path::file_name)
             .map_or_else(|| "Untitled".to_owned(), |n| n.to_string_lossy().into_owned());
-        format!("{}{name} — Journey Studio", if dirty { "● " } else { "" })
+        let status = status.map_or_else(String::new, |s| format!(" · {}", s.label()));
+        format!("{}{name}{status} — Journey Studio", if dirty { "● " } else { "" })
     }
 
     /// Removes this instance's autosave of the current document (clean exit, save,
@@ -218,6 +220,7 @@ impl App {
         self.doc = Document::new(journey);
         self.files.clear_autosave();
         self.files.set_path(path);
+        self.versions.reset();
         self.view.selection.clear();
         self.view.selected_link = None;
         self.view.fit_pending = true;
@@ -412,7 +415,7 @@ impl App {
         let mut answer = None;
         egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui| {
             ui.heading("Save changes?");
-            ui.label(format!("{} has unsaved changes", self.files.title(false).replace(" — Journey Studio", "")));
+            ui.label(format!("{} has unsaved changes", self.files.title(false, None).replace(" — Journey Studio", "")));
             ui.horizontal(|ui| {
                 if ui.button("Save").on_hover_text("Save, then continue").clicked() {
                     answer = Some(0);

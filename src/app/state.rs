@@ -139,6 +139,10 @@ pub enum Action {
     CancelSimulation,
     /// Simulate › Keep as baseline.
     KeepBaseline,
+    /// Journey › Publish….
+    Publish,
+    /// Journey › Versions: show or hide the versions panel.
+    ToggleVersions,
 }
 
 /// What is remembered between runs (eframe persistence).
@@ -208,6 +212,8 @@ pub struct App {
     pub(crate) preview: super::preview::Preview,
     /// An inspector section to open and scroll to on the next frame.
     pub(crate) reveal: Option<Section>,
+    /// Publish dialog, versions panel, read-only view and comparison.
+    pub(crate) versions: super::versions::VersionsUi,
 }
 
 /// Test hooks: read-only views of the state, and where things are on screen so tests
@@ -225,10 +231,10 @@ impl App {
         self.doc.dirty
     }
 
-    /// The window title (file name and unsaved marker).
+    /// The window title (file name, unsaved marker and lifecycle status).
     #[must_use]
     pub fn title(&self) -> String {
-        self.files.title(self.doc.dirty)
+        self.files.title(self.doc.dirty, Some(self.doc.journey.status))
     }
 
     /// The current file.

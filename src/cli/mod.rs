@@ -1,4 +1,4 @@
-//! The headless command line: `validate`, `new`, `simulate`.
+//! The headless command line: `validate`, `new`, `simulate`, `compare`, `diff`.
 //!
 //! Arguments are parsed with clap; each subcommand's arguments type implements
 //! [`RunCommand`] and prints its own output. Adding a subcommand takes one line in the
@@ -11,6 +11,8 @@
 //! opens the editor when the `gui` feature is on).
 #![allow(clippy::print_stdout)]
 
+mod compare;
+mod diff;
 mod interrupt;
 mod new;
 mod simulate;
@@ -22,6 +24,9 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 
+pub use crate::figures::text::terminal_safe;
+pub use compare::CompareArgs;
+pub use diff::{DiffArgs, DiffFormat};
 pub use interrupt::EXIT_INTERRUPTED;
 pub use new::NewArgs;
 pub use simulate::{OutputFormat, SimulateArgs};
@@ -74,6 +79,10 @@ commands! {
     New(NewArgs),
     /// Simulate a journey's scenario and print a table, JSON or CSV
     Simulate(SimulateArgs),
+    /// Compare two journeys on the same simulated users: paired differences and verdicts
+    Compare(CompareArgs),
+    /// Print the structural diff of two journeys or versions (A.journey B.journey, FILE@v2 FILE@v3); exit 1 when they differ
+    Diff(DiffArgs),
 }
 
 /// Runs the parsed command line headless: the subcommand, or the help without one.
@@ -114,16 +123,6 @@ pub fn output_failed(e: &std::io::Error, target: &str) -> ExitCode {
     ExitCode::from(EXIT_TROUBLE)
 }
 
-/// `text` safe for a terminal: control characters (escape sequences, newlines, carriage
-/// returns in a name) are shown escaped (`\u{1b}`, `\n`) instead of acting on the screen.
-#[must_use]
-pub fn terminal_safe(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
-        return text.to_owned();
-    }
-    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +146,14 @@ mod tests {
         assert_eq!(terminal_safe("Welcome"), "Welcome");
         assert_eq!(terminal_safe("a\u{1b}[31mred\nb\r"), "a\\u{1b}[31mred\\nb\\r");
         assert_eq!(terminal_safe("é → ü"), "é → ü");
+    }
+
+    #[test]
+    fn diff_is_a_subcommand_with_version_sides() {
+        let cli = Cli::try_parse_from(["journey-studio", "diff", "a.journey@v2", "a.journey@v3"]).unwrap();
+        assert!(cli.file.is_none());
+        assert!(matches!(cli.command, Some(Command::Diff(ref d)) if d.a == "a.journey@v2" && d.b == "a.journey@v3"));
+        let cli = Cli::try_parse_from(["journey-studio", "diff", "a", "b", "--format", "json"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Diff(ref d)) if d.format == DiffFormat::Json));
     }
 }

@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use crate::figures::export::{csv, json, table};
+use crate::figures::text::fmt_duration;
 use crate::format;
-use crate::sim::report::Report;
 use crate::sim::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_TRAJECTORIES, MAX_USERS, RunOptions, SimError, simulate};
 use crate::validate::{Severity, validate};
 
@@ -136,8 +137,8 @@ impl RunCommand for SimulateArgs {
         };
         let text = match self.format {
             OutputFormat::Table => table(&journey.setup.name, &report),
-            OutputFormat::Json => match serde_json::to_string_pretty(&report) {
-                Ok(s) => s + "\n",
+            OutputFormat::Json => match json(&report) {
+                Ok(s) => s,
                 Err(e) => {
                     line.close();
                     eprintln!("{name}: error: cannot write JSON: {e}");
@@ -152,16 +153,22 @@ impl RunCommand for SimulateArgs {
             return ExitCode::from(EXIT_INTERRUPTED);
         }
         line.done();
-        match &self.out {
-            Some(path) => match write_file(path, &text) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => output_failed(&e, &terminal_safe(&path.display().to_string())),
-            },
-            None => match print_out(&text) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(code) => code,
-            },
-        }
+        write_output(self.out.as_deref(), &text)
+    }
+}
+
+/// Writes a command's output to `out` (see [`write_file`]) or to stdout, and says how to
+/// exit: 0, or 2 after a failed write (a closed stdout ends quietly).
+pub(super) fn write_output(out: Option<&Path>, text: &str) -> ExitCode {
+    match out {
+        Some(path) => match write_file(path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => output_failed(&e, &terminal_safe(&path.display().to_string())),
+        },
+        None => match print_out(text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
     }
 }
 
@@ -182,7 +189,7 @@ fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Whether `out` is the file `input` (through links, `..` or a second hard link).
-fn same_file(input: &Path, out: &Path) -> bool {
+pub(super) fn same_file(input: &Path, out: &Path) -> bool {
     let (Ok(a), Ok(b)) = (std::fs::metadata(input), std::fs::metadata(out)) else { return false };
     #[cfg(unix)]
     {
@@ -199,7 +206,7 @@ fn same_file(input: &Path, out: &Path) -> bool {
 /// (`\r`) at most four times a second; closed with one last line when the run ends.
 /// When stderr is not a terminal (a log file, CI), each update is a line of its own,
 /// at most one every five seconds.
-struct ProgressLine<'a> {
+pub(super) struct ProgressLine<'a> {
     name: &'a str,
     /// Whether stderr is a terminal (redraw in place) or a file (append lines).
     tty: bool,
@@ -216,7 +223,7 @@ struct ProgressLine<'a> {
 }
 
 impl<'a> ProgressLine<'a> {
-    fn new(name: &'a str, total_users: u64) -> Self {
+    pub(super) fn new(name: &'a str, total_users: u64) -> Self {
         Self {
             name,
             tty: std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -229,7 +236,7 @@ impl<'a> ProgressLine<'a> {
         }
     }
 
-    fn update(&self, share: f64) {
+    pub(super) fn update(&self, share: f64) {
         self.share.set(share);
         let now = self.started.elapsed();
         let every = if self.tty { Duration::from_millis(250) } else { Duration::from_secs(5) };
@@ -254,7 +261,7 @@ impl<'a> ProgressLine<'a> {
     }
 
     /// The run finished: the time it took and its throughput, if the line was shown.
-    fn done(&self) {
+    pub(super) fn done(&self) {
         if self.shown.get() {
             let elapsed = self.started.elapsed();
             let rate = self.total_users as f64 / elapsed.as_secs_f64().max(1e-9);
@@ -266,7 +273,7 @@ impl<'a> ProgressLine<'a> {
     }
 
     /// The run stopped on Ctrl+C: says so, and that nothing was written.
-    fn interrupted(&self) {
+    pub(super) fn interrupted(&self) {
         let elapsed = self.started.elapsed().as_secs_f64();
         if self.shown.get() {
             let done = self.share.get() * 100.0;
@@ -280,7 +287,7 @@ impl<'a> ProgressLine<'a> {
     }
 
     /// The run failed: ends the line so the error starts on its own.
-    fn close(&self) {
+    pub(super) fn close(&self) {
         if self.shown.get() && self.tty {
             eprintln!();
         }
@@ -296,10 +303,10 @@ fn status(share: f64, total_users: u64, elapsed: Duration) -> String {
         let rate = share * total_users as f64 / secs;
         let _ = write!(s, " · {} users/s", si(rate));
     }
-    let _ = write!(s, " · {} elapsed", duration(secs));
+    let _ = write!(s, " · {} elapsed", fmt_duration(secs));
     if share > 0.0 {
         let left = secs * (1.0 - share.min(1.0)) / share;
-        let _ = write!(s, " · about {} left", duration(left));
+        let _ = write!(s, " · about {} left", fmt_duration(left));
     }
     s
 }
@@ -318,229 +325,6 @@ fn si(x: f64) -> String {
     if unit.is_empty() || v >= 9.95 { format!("{v:.0}{unit}") } else { format!("{v:.1}{unit}") }
 }
 
-/// A duration for people: `5.8 s`, `3 min 05 s`, `2 h 07 min`.
-fn duration(secs: f64) -> String {
-    if !secs.is_finite() || secs < 0.0 {
-        return "?".to_owned();
-    }
-    if secs < 59.95 {
-        return format!("{secs:.1} s");
-    }
-    let whole = secs.round() as u64;
-    if whole < 3600 {
-        format!("{} min {:02} s", whole / 60, whole % 60)
-    } else {
-        let minutes = (secs / 60.0).round() as u64;
-        format!("{} h {:02} min", minutes / 60, minutes % 60)
-    }
-}
-
-/// Every figure of the report as `path,value` rows (the JSON flattened).
-#[must_use]
-pub fn csv(report: &Report) -> String {
-    let value = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
-    let mut out = String::from("path,value\n");
-    flatten(&value, &mut String::new(), &mut out);
-    out
-}
-
-fn flatten(v: &serde_json::Value, path: &mut String, out: &mut String) {
-    use serde_json::Value as V;
-    match v {
-        V::Object(m) => {
-            for (k, x) in m {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                flatten(x, path, out);
-                path.truncate(len);
-            }
-        }
-        V::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                let len = path.len();
-                let _ = write!(path, "[{i}]");
-                flatten(x, path, out);
-                path.truncate(len);
-            }
-        }
-        V::Null => {
-            let _ = writeln!(out, "{},", csv_field(path));
-        }
-        V::String(s) => {
-            let _ = writeln!(out, "{},{}", csv_field(path), csv_field(s));
-        }
-        other => {
-            let _ = writeln!(out, "{},{other}", csv_field(path));
-        }
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
-}
-
-fn pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "n/a".to_owned(), |x| format!("{:.2}%", x * 100.0))
-}
-
-fn interval(i: Option<crate::sim::intervals::Interval>, scale: f64) -> String {
-    i.map_or_else(String::new, |i| format!(" [{:.2}, {:.2}]", i.lo * scale, i.hi * scale))
-}
-
-/// A terminal table of the main figures (JSON and CSV carry everything).
-#[must_use]
-/// Names from the journey (its name, node labels, goal and port names) are made safe
-/// for a terminal.
-pub fn table(name: &str, r: &Report) -> String {
-    let name = terminal_safe(name);
-    let mut o = String::new();
-    let run = &r.run;
-    let _ = writeln!(
-        o,
-        "{name}: {} users × {} replicate(s), {} days from {}, seed {}",
-        run.users, run.replicates, run.horizon_days, run.start, run.seed
-    );
-    if run.replicates > 1 {
-        let _ = writeln!(o, "(counts are means over replicates; rates and intervals use the pooled counts)");
-    }
-    let j = &r.journey;
-    let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "{:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "qualified", "entered", "control", "goal met", "completed", "timed out", "exit crit", "forced", "on graph"
-    );
-    let _ = writeln!(
-        o,
-        "{:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        j.qualified,
-        j.entered,
-        j.control,
-        j.goal_met,
-        j.completed,
-        j.timed_out,
-        j.exit_criteria,
-        j.force_exits,
-        j.on_graph_at_end
-    );
-    let c = &r.conversion;
-    let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "conversion  target {}{} of {}   control {}{} of {}",
-        pct(c.target.rate),
-        interval(c.target.interval, 100.0),
-        c.target.entries,
-        pct(c.control.rate),
-        interval(c.control.interval, 100.0),
-        c.control.entries
-    );
-    let boost = c.boost.as_ref().map_or_else(
-        || "n/a".to_owned(),
-        |b| format!("{:+.1}% [{:+.1}, {:+.1}]", b.percent, b.interval.lo, b.interval.hi),
-    );
-    let _ =
-        writeln!(o, "boost       {boost}   difference {}{}", pct(c.difference), interval(c.difference_interval, 100.0));
-    let rv = &r.revenue;
-    let _ = writeln!(
-        o,
-        "revenue     target {:.2}   control {:.2}   cost {:.2}   revenue − cost {:.2}",
-        rv.target, rv.control, rv.cost, rv.revenue_minus_cost
-    );
-    for g in &r.goals {
-        let _ = writeln!(
-            o,
-            "goal {:<20} met {:>8}   target {}   control {}",
-            terminal_safe(&g.name),
-            g.met,
-            pct(g.rate_target),
-            pct(g.rate_control)
-        );
-    }
-    let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "{:<5} {:<24} {:<22} {:>9} {:>8} {:>8} {:>8} {:>8}  ports",
-        "node", "label", "kind", "entered", "waiting", "goal", "timeout", "done"
-    );
-    for n in &r.nodes {
-        let ports: Vec<String> = n.ports.iter().map(|p| format!("{} {}", terminal_safe(&p.label), p.moved)).collect();
-        let label: String = terminal_safe(&n.label).chars().take(24).collect();
-        let _ = writeln!(
-            o,
-            "{:<5} {:<24} {:<22} {:>9} {:>8} {:>8} {:>8} {:>8}  {}",
-            n.id.to_string(),
-            label,
-            n.kind,
-            n.entered,
-            n.waiting_before + n.waiting_at,
-            n.goal_before + n.goal_at,
-            n.timed_out,
-            n.completed,
-            ports.join(", ")
-        );
-    }
-    let chans: Vec<_> = r.nodes.iter().filter_map(|n| n.channel.as_ref().map(|c| (n, c))).collect();
-    if !chans.is_empty() {
-        let _ = writeln!(o);
-        let _ = writeln!(
-            o,
-            "{:<5} {:>9} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>10} {:>6}",
-            "node",
-            "sent",
-            "failed",
-            "unreach",
-            "delivrd",
-            "viewed",
-            "clicked",
-            "dnd def",
-            "dnd skip",
-            "capped",
-            "unsub",
-            "cost",
-            "conv"
-        );
-        for (n, c) in chans {
-            let _ = writeln!(
-                o,
-                "{:<5} {:>9} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>10.2} {:>6}",
-                n.id.to_string(),
-                c.sent,
-                c.failed,
-                c.unreachable,
-                c.delivered,
-                c.viewed,
-                c.clicked,
-                c.dnd_deferred,
-                c.dnd_skipped,
-                c.capped,
-                c.unsubscribed,
-                c.cost,
-                c.conversions
-            );
-        }
-    }
-    if !r.channels.is_empty() {
-        let _ = writeln!(o);
-        for c in &r.channels {
-            let _ = writeln!(
-                o,
-                "{:<10} sent {:>9}   cost {:>10.2}   peak {} per hour{}",
-                c.channel.label(),
-                c.sent,
-                c.cost,
-                c.peak_per_hour,
-                c.peak_hour_start.map_or_else(String::new, |t| format!(" at {t}"))
-            );
-        }
-        let _ = writeln!(o, "total cost {:.2}", r.total_cost);
-    }
-    o
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,15 +338,6 @@ mod tests {
         assert_eq!(si(2_149_000.0), "2.1M");
         assert_eq!(si(9_960_000.0), "10M");
         assert_eq!(si(1.5e9), "1.5G");
-    }
-
-    #[test]
-    fn durations_read_in_seconds_minutes_or_hours() {
-        assert_eq!(duration(5.84), "5.8 s");
-        assert_eq!(duration(59.96), "1 min 00 s");
-        assert_eq!(duration(185.0), "3 min 05 s");
-        assert_eq!(duration(2.0 * 3600.0 + 7.0 * 60.0 + 10.0), "2 h 07 min");
-        assert_eq!(duration(f64::INFINITY), "?");
     }
 
     #[test]

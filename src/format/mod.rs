@@ -264,6 +264,18 @@ pub fn save(path: &Path, journey: &Journey) -> Result<(), FormatError> {
     write_atomic(path, text.as_bytes()).map_err(io_error)
 }
 
+/// Saves a new file, as [`save`] but never replacing anything at `path` (a clone of a
+/// version, say): the complete file appears in one step, or nothing does.
+///
+/// # Errors
+/// [`FormatError::Io`] naming `path`, of kind [`std::io::ErrorKind::AlreadyExists`] when
+/// something is already there.
+pub fn save_new(path: &Path, journey: &Journey) -> Result<(), FormatError> {
+    let io_error = |source| FormatError::Io { action: "saving", path: path.to_owned(), source };
+    let text = try_to_ron(journey).map_err(|e| io_error(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+    write_new(path, text.as_bytes()).map_err(io_error)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@
 //! - [`plan`]: the journey compiled into dense, engine-friendly tables (once per run);
 //! - [`channel_map`]: one value per messaging channel, indexed by the channel itself;
 //! - [`run`]: the chunked parallel run that walks every user and merges their tallies;
+//! - [`compare`]: the paired what-if comparison, every user walked through two versions;
 //! - [`walk`]: one user's whole life in the journey, in time order, from their own streams;
 //! - [`events`]: the fixed realisation of each user's events, drawn by day blocks, read lazily;
 //! - [`tally`]: the named counters a chunk of users adds up, their merge, and the finished
@@ -23,6 +24,7 @@
 
 pub mod calendar;
 pub mod channel_map;
+pub mod compare;
 pub mod dnd;
 pub mod events;
 pub mod intervals;
@@ -36,6 +38,7 @@ pub mod walk;
 
 use crate::model::Journey;
 
+pub use compare::{Comparison, Figure, PairedFigure, Verdict, compare};
 pub use pilot::{WeightSchedule, pilot_weights};
 pub use report::Report;
 pub use rng::DrawCount;

@@ -453,6 +453,8 @@ pub struct Plan {
     pub pilot_mode: bool,
     /// Goal names, in goal order.
     pub goal_names: Vec<String>,
+    /// The currency of money figures (ISO 4217).
+    pub currency: String,
 }
 
 struct Builder {
@@ -638,6 +640,7 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         schedules: BTreeMap::new(),
         pilot_mode: false,
         goal_names: j.goals.iter().map(|g| g.name.clone()).collect(),
+        currency: j.setup.currency.clone(),
     })
 }
 

@@ -112,6 +112,8 @@ pub enum Rule {
     WaitBeyondTimeout,
     /// A description over 120 characters.
     DescriptionTooLong,
+    /// The currency is not an ISO 4217 code.
+    Currency,
     /// A control group percentage out of range.
     ControlGroup,
     /// An unknown IANA timezone name.
@@ -155,6 +157,8 @@ pub enum Field {
     Name,
     /// The description.
     Description,
+    /// The currency.
+    Currency,
     /// The end date-time.
     End,
     /// The entry timeline.

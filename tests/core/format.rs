@@ -447,6 +447,8 @@ mod round_trip {
                     (name, description, start, end, timeline),
                     ((enabled, cooldown, max_entries), dnd, (tz, per_user), (jp, sp), timeout, cap, exit_criteria),
                 )| Setup {
+                    // Any text round-trips; validation checks the ISO shape.
+                    currency: name.chars().rev().collect(),
                     name,
                     description,
                     start,
@@ -568,15 +570,20 @@ mod round_trip {
             Status::Completed,
             Status::Stopped,
         ]);
-        let version = (any::<u32>(), timestamp(), proptest::collection::vec(text(), 0..2), setup(), graph(), goal())
-            .prop_map(|(number, published_at, change_log, setup, graph, goal)| Version {
-                number,
-                published_at,
-                change_log,
-                setup,
-                graph,
-                goals: vec![goal],
-            });
+        let version =
+            (
+                any::<u32>(),
+                timestamp(),
+                text(),
+                text(),
+                proptest::collection::vec(text(), 0..2),
+                setup(),
+                graph(),
+                goal(),
+            )
+                .prop_map(|(number, published_at, name, description, change_log, setup, graph, goal)| {
+                    Version { number, published_at, name, description, change_log, setup, graph, goals: vec![goal] }
+                });
         (
             setup(),
             graph(),

@@ -124,6 +124,13 @@ fn out_naming_the_input_is_refused_and_nothing_is_written() {
         assert_eq!(out.code, Some(2), "{out_arg}: {}", out.stderr);
         assert!(out.stderr.contains("--out names the journey itself"), "{}", out.stderr);
         assert_eq!(fs::read(dir.path().join("cart.journey")).unwrap(), before, "{out_arg}");
+        // `compare` refuses an --out naming either side.
+        for sides in [["cart.journey", "sub/../cart.journey"], ["hard.journey", "cart.journey"]] {
+            let out = run(dir.path(), &["compare", sides[0], sides[1], "--format", "json", "--out", out_arg]);
+            assert_eq!(out.code, Some(2), "{out_arg}: {}", out.stderr);
+            assert!(out.stderr.contains("--out names one of the journeys"), "{}", out.stderr);
+            assert_eq!(fs::read(dir.path().join("cart.journey")).unwrap(), before, "{out_arg}");
+        }
     }
 }
 
@@ -159,7 +166,8 @@ fn with_stdout(dir: &Path, args: &[&str], to: Stdio) -> (Option<i32>, String) {
 fn a_closed_or_full_stdout_ends_every_subcommand_with_exit_2_and_no_panic() {
     let dir = tempfile::tempdir().unwrap();
     small(dir.path(), "cart.journey", |_| {});
-    let commands: [&[&str]; 7] = [
+    small(dir.path(), "other.journey", |j| j.setup.name = "Other".into());
+    let commands: [&[&str]; 10] = [
         &["--help"],
         &["--version"],
         &["validate", "--help"],
@@ -167,6 +175,9 @@ fn a_closed_or_full_stdout_ends_every_subcommand_with_exit_2_and_no_panic() {
         &["new", "--template", "onboarding", "new.journey", "--force"],
         &["simulate", "cart.journey"],
         &["simulate", "cart.journey", "--format", "json"],
+        &["compare", "cart.journey", "other.journey"],
+        &["diff", "cart.journey", "other.journey"],
+        &["diff", "cart.journey", "other.journey", "--format", "json"],
     ];
     for args in commands {
         // A pipe whose reader has gone (`| head -1` after its line, `| true`).
@@ -299,6 +310,11 @@ fn flags_take_their_limits_from_the_file_rules() {
         let out = run(dir.path(), &["simulate", "cart.journey", args[0], args[1]]);
         assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
         assert!(out.stderr.contains(args[1]), "{args:?}: {}", out.stderr);
+        if args[0] != "--trajectories" {
+            let out = run(dir.path(), &["compare", "cart.journey", "cart.journey", args[0], args[1]]);
+            assert_eq!(out.code, Some(2), "compare {args:?}: {}", out.stderr);
+            assert!(out.stderr.contains(args[1]), "compare {args:?}: {}", out.stderr);
+        }
     }
 }
 
@@ -315,6 +331,16 @@ fn names_with_terminal_escapes_are_shown_escaped() {
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}'), "{:?}", out.stdout);
     assert!(out.stdout.starts_with("Red\\u{1b}[31m\\nalert: "), "{}", out.stdout);
+    assert!(out.stdout.contains("bell\\u{7}"), "{}", out.stdout);
+    // The same names in `compare`'s table and `diff`'s lines.
+    small(dir.path(), "plain.journey", |_| {});
+    let out = run(dir.path(), &["compare", "plain.journey", "cart.journey"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}'), "{:?}", out.stdout);
+    assert!(out.stdout.contains("B: Red\\u{1b}[31m\\nalert\n"), "{}", out.stdout);
+    let out = run(dir.path(), &["diff", "plain.journey", "cart.journey"]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}'), "{:?}", out.stdout);
     assert!(out.stdout.contains("bell\\u{7}"), "{}", out.stdout);
 }
 

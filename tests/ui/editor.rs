@@ -257,7 +257,7 @@ fn save_and_reopen_a_file() {
     answer_path(&mut h, &file, "Save");
     assert!(file.exists());
     assert!(!h.state().is_dirty());
-    assert_eq!(h.state().title(), "saved.journey — Journey Studio");
+    assert_eq!(h.state().title(), "saved.journey · Draft — Journey Studio");
     let saved = h.state().journey().clone();
 
     // Change it, then open the file again: asked to save first; discard.

@@ -1,5 +1,6 @@
 //! The GUI integration tests (egui_kittest), in one binary so that CI links the stack
-//! once: the editor, the forms, building journeys by hand and the simulation preview.
+//! once: the editor, the forms, building journeys by hand, the simulation preview,
+//! autosave and recovery, and publish, versions and compare.
 #![cfg(feature = "gui")]
 
 mod editor;
@@ -10,3 +11,4 @@ mod forms_build;
 mod harness_support;
 mod preview;
 mod recovery;
+mod versions;
