@@ -2,12 +2,15 @@
 //!
 //! The layers point one way, from the bottom up:
 //!
-//! - [`model`]: the journey (setup, graph, goals, scenario, versions): plain data.
+//! - [`model`]: the journey (setup, graph, goals, scenario, versions): plain data, and
+//!   the structural diff of two journeys ([`model::diff`]).
 //! - [`format`]: `.journey` RON files: format version, migrations, atomic save, errors with line and column.
 //! - [`validate`]: the rules of SPEC §1.4 over a model, as diagnostics.
 //! - [`geometry`]: where cards, ports and links sit on the canvas, in plain numbers, for
 //!   the editor's canvas and the report's SVG drawing alike.
+//! - [`versions`]: publish (validate first), restore and clone versions; comparison sides.
 //! - [`sim`]: the simulation engine; no I/O, no wall clock.
+//! - [`figures`]: figures as text, and the table, JSON and CSV writers the CLI and the app share.
 //! - [`report`]: the self-contained HTML report of a run (SPEC §9).
 //! - [`cli`]: the headless command line.
 //! - `app` (feature `gui`): the eframe desktop editor.
@@ -16,6 +19,7 @@
 //! builds the engine and CLI alone.
 
 pub mod cli;
+pub mod figures;
 pub mod format;
 pub mod geometry;
 pub mod model;
@@ -23,6 +27,7 @@ pub mod report;
 pub mod sim;
 pub mod templates;
 pub mod validate;
+pub mod versions;
 
 #[cfg(feature = "gui")]
 pub mod app;

@@ -8,8 +8,18 @@ use clap::Parser as _;
 use journey_studio::cli::{self, Cli, RunCommand as _};
 
 fn main() -> ExitCode {
-    // Usage errors exit 2 and --help / --version exit 0, inside clap.
-    let args = Cli::parse();
+    // Usage errors exit 2 inside clap; --help and --version exit 0, or 2 when stdout
+    // is closed or full (clap itself would ignore that).
+    let args = match Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) if e.use_stderr() => e.exit(),
+        Err(e) => {
+            return match e.print().and_then(|()| std::io::Write::flush(&mut std::io::stdout())) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(io) => cli::output_failed(&io, "stdout"),
+            };
+        }
+    };
     match args.command {
         Some(command) => command.run(),
         None => open_editor(args.file),

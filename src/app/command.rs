@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     CanvasPos, Comment, CommentId, EntrySegment, EventFilter, Goal, GoalMode, Journey, KindTag, Link, MAX_GOALS, Node,
-    NodeId, NodeKind, OutputRef, Port, Scenario, Setup,
+    NodeId, NodeKind, OutputRef, Port, Scenario, Setup, Status, Timestamp,
 };
 use crate::validate::{self, Diagnostic, Severity};
 
@@ -107,6 +107,20 @@ pub enum Command {
     },
     /// Lays out the whole journey (`None`) or these nodes left to right.
     AutoAlign(Option<BTreeSet<NodeId>>),
+    /// Sets the lifecycle status (metadata; the simulator ignores it).
+    SetStatus(Status),
+    /// Publishes the draft (validation first; partial edits update the latest version
+    /// in place), see [`crate::versions::publish`].
+    Publish {
+        /// The version's name.
+        name: String,
+        /// What it is for, at most 120 characters.
+        description: String,
+        /// The publish time (the app's clock).
+        now: Timestamp,
+    },
+    /// Makes a version the working draft again (one undo step).
+    RestoreVersion(u32),
 }
 
 /// What a burst of edits is about: consecutive commands with the same key within
@@ -478,6 +492,14 @@ fn apply_to(j: &mut Journey, command: Command) -> Result<Applied, String> {
                 }
             }
         }
+        Command::SetStatus(status) => j.status = status,
+        Command::Publish { name, description, now } => {
+            crate::versions::publish(j, &name, &description, now).map_err(|e| format!("Not published: {e}"))?;
+        }
+        Command::RestoreVersion(number) => {
+            crate::versions::restore(j, number)?;
+            applied.select = Some(Vec::new());
+        }
     }
     Ok(applied)
 }
@@ -583,6 +605,28 @@ mod tests {
         assert_eq!(d.journey.graph.nodes.len(), 5);
         assert_eq!(d.journey.graph.target(NodeId(4), Port::Next), Some(NodeId(5)));
         assert_eq!(d.journey.graph.node(NodeId(4)).unwrap().pos, CanvasPos::new(0.0, 400.0));
+    }
+
+    #[test]
+    fn publish_status_and_restore_are_one_step_each() {
+        let mut d = Document::new(crate::templates::load("abandoned-cart").unwrap());
+        let now = Timestamp::from_utc(2027, 1, 4, 9, 0, 0).unwrap();
+        let publish = |name: &str| Command::Publish { name: name.into(), description: String::new(), now };
+        d.apply(publish("Launch"), 0.0).unwrap();
+        assert_eq!(d.journey.versions.len(), 1);
+        let v1 = d.journey.graph.clone();
+        d.apply(Command::Delete { items: vec![Item::Node(NodeId(8))], link: None }, 1.0).unwrap();
+        d.apply(Command::SetStatus(Status::Paused), 2.0).unwrap();
+        d.apply(Command::RestoreVersion(1), 3.0).unwrap();
+        assert_eq!((&d.journey.graph, d.journey.status), (&v1, Status::Paused));
+        assert!(d.undo());
+        assert!(d.journey.graph.node(NodeId(8)).is_none());
+        // A refused publish (nothing changed since v1 after restoring) leaves no step.
+        assert!(d.redo());
+        let e = d.apply(publish("Again"), 4.0).unwrap_err();
+        assert!(e.contains("nothing to publish"), "{e}");
+        assert!(d.undo() && d.undo() && d.undo() && d.undo());
+        assert!(d.journey.versions.is_empty());
     }
 
     #[test]

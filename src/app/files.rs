@@ -7,27 +7,29 @@
 //!   polls a channel;
 //! - a file that fails to load leaves the current journey untouched and shows why;
 //! - nothing that discards unsaved work happens without Save / Discard / Cancel;
-//! - the autosave file exists only while there is unsaved work (a clean exit or a save
-//!   removes it), so finding one at start means the last session did not end cleanly.
+//! - an autosave exists only while there is unsaved work (a clean exit, a save or a
+//!   discard removes it), so finding one of an ended instance at start means that
+//!   instance did not end cleanly; the files themselves, their keys and owners, are the
+//!   `autosave` module's;
+//! - the current file's path is absolute, so a save never lands relative to whatever
+//!   the working folder is.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use egui::{Key, ViewportCommand};
 
 use crate::format;
 use crate::model::Journey;
 
 use super::AppConfig;
+use super::autosave::{self, Store};
 use super::command::Document;
 use super::state::{Action, App};
 
-/// The autosave file's name in the data folder.
-pub const AUTOSAVE_FILE: &str = "autosave.journey";
-/// Beside it, the path of the file the autosaved work belongs to (empty for a new journey).
-pub const AUTOSAVE_PATH_FILE: &str = "autosave.path";
+pub use super::autosave::Recovery;
+
 /// Environment variable that overrides the data folder.
 pub const DATA_DIR_ENV: &str = "JOURNEY_STUDIO_DATA_DIR";
 /// A dialog that answers faster than this had no native dialog to show.
@@ -55,15 +57,6 @@ pub struct PathPrompt {
     fresh: bool,
 }
 
-/// Work found in the data folder at start.
-#[derive(Clone, Debug)]
-pub struct Recovery {
-    /// The unsaved journey.
-    pub journey: Journey,
-    /// The file it belonged to.
-    pub path: Option<PathBuf>,
-}
-
 struct DialogJob {
     purpose: Purpose,
     rx: mpsc::Receiver<Option<PathBuf>>,
@@ -82,10 +75,16 @@ pub struct Files {
     pub pending: Option<Action>,
     /// An action to run after the Save As that the unsaved-changes prompt started.
     after_save: Option<Action>,
-    /// Work to offer for recovery.
-    pub recovery: Option<Recovery>,
+    /// Work of ended instances to offer for recovery, newest first.
+    pub recovery: Vec<Recovery>,
     /// Where autosaves go; `None` disables autosave.
     pub data_dir: Option<PathBuf>,
+    /// This instance's autosaves (`None` when autosave is off).
+    store: Option<Store>,
+    /// The current document's autosave key: its canonical path, or `untitled:ID`.
+    doc_key: String,
+    /// This instance's autosave of the current document, once written.
+    own_autosave: Option<PathBuf>,
     dialog: Option<DialogJob>,
     native_dialogs: bool,
     autosave_interval_secs: f64,
@@ -104,15 +103,23 @@ impl Files {
             .clone()
             .or_else(|| std::env::var_os(DATA_DIR_ENV).map(PathBuf::from))
             .or_else(|| eframe::storage_dir(super::APP_ID));
-        let recovery = data_dir.as_deref().and_then(find_recovery);
+        let (store, error) = match data_dir.as_deref().map(Store::open) {
+            Some(Ok(store)) => (Some(store), None),
+            Some(Err(e)) => (None, Some(format!("Autosave is off: the data folder cannot be used: {e}"))),
+            None => (None, None),
+        };
+        let recovery = store.as_ref().map(Store::recoverable).unwrap_or_default();
         Self {
             path: None,
-            error: None,
+            error,
             prompt: None,
             pending: None,
             after_save: None,
             recovery,
             data_dir,
+            store,
+            doc_key: untitled_key(),
+            own_autosave: None,
             dialog: None,
             native_dialogs: config.native_dialogs,
             autosave_interval_secs: config.autosave_interval_secs,
@@ -122,45 +129,44 @@ impl Files {
         }
     }
 
-    /// The window title: file name and unsaved marker.
+    /// The window title: file name, unsaved marker and, when given, the journey's
+    /// lifecycle status.
     #[must_use]
-    pub fn title(&self, dirty: bool) -> String {
+    pub fn title(&self, dirty: bool, status: Option<crate::model::Status>) -> String {
         let name = self
             .path
             .as_deref()
             .and_then(Path::file_name)
             .map_or_else(|| "Untitled".to_owned(), |n| n.to_string_lossy().into_owned());
-        format!("{}{name} — Journey Studio", if dirty { "● " } else { "" })
+        let status = status.map_or_else(String::new, |s| format!(" · {}", s.label()));
+        format!("{}{name}{status} — Journey Studio", if dirty { "● " } else { "" })
     }
 
-    /// Removes the autosave (clean exit, save, or discarded recovery).
+    /// Removes this instance's autosave of the current document (clean exit, save,
+    /// discard). Other instances' autosaves are never touched.
     pub fn clear_autosave(&mut self) {
-        if let Some(dir) = &self.data_dir {
-            let _ = std::fs::remove_file(dir.join(AUTOSAVE_FILE));
-            let _ = std::fs::remove_file(dir.join(AUTOSAVE_PATH_FILE));
+        if let (Some(store), Some(file)) = (&self.store, self.own_autosave.take()) {
+            store.remove_own(&file);
         }
         self.autosave_written = false;
     }
+
+    /// Sets the current file (made absolute) and the autosave key that goes with it.
+    pub fn set_path(&mut self, path: Option<PathBuf>) {
+        self.path = path.map(|p| autosave::absolute(&p));
+        self.doc_key = self.path.as_deref().map_or_else(untitled_key, autosave::path_key);
+    }
+
+    /// This instance's autosave of the current document, if written.
+    #[must_use]
+    pub fn own_autosave(&self) -> Option<&Path> {
+        self.own_autosave.as_deref()
+    }
 }
 
-fn find_recovery(dir: &Path) -> Option<Recovery> {
-    let text = std::fs::read_to_string(dir.join(AUTOSAVE_FILE)).ok()?;
-    let journey = format::from_ron(&text).ok()?;
-    let path = std::fs::read_to_string(dir.join(AUTOSAVE_PATH_FILE))
-        .ok()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from);
-    Some(Recovery { journey, path })
-}
-
-/// Writes `text` to `path` atomically, creating its folder first (the format layer's
-/// temp-file, fsync and rename).
-fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating folder {}", dir.display()))?;
-    format::write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+/// A fresh key for a journey never saved.
+fn untitled_key() -> String {
+    format!("untitled:{}", autosave::random_id())
 }
 
 /// Saves a journey file (atomically, through the format layer).
@@ -221,18 +227,19 @@ impl App {
     /// Replaces the journey (new, opened, recovered): fresh history, view fitted.
     pub(crate) fn replace_journey(&mut self, journey: Journey, path: Option<PathBuf>) {
         self.doc = Document::new(journey);
-        self.files.path = path;
+        self.files.clear_autosave();
+        self.files.set_path(path);
+        self.versions.reset();
         self.view.selection.clear();
         self.view.selected_link = None;
         self.view.fit_pending = true;
-        self.files.clear_autosave();
     }
 
     fn open_path(&mut self, ctx: &egui::Context, path: &Path) {
         match format::load(path) {
             Ok(journey) => {
                 self.replace_journey(journey, Some(path.to_owned()));
-                self.prefs.remember(path.to_owned());
+                self.prefs.remember(autosave::absolute(path));
                 self.files.error = None;
                 self.set_status(ctx, format!("Opened {}", path.display()));
             }
@@ -250,9 +257,9 @@ impl App {
         match save_journey(path, &self.doc.journey) {
             Ok(()) => {
                 self.doc.mark_saved();
-                self.files.path = Some(path.to_owned());
                 self.files.clear_autosave();
-                self.prefs.remember(path.to_owned());
+                self.files.set_path(Some(path.to_owned()));
+                self.prefs.remember(autosave::absolute(path));
                 self.set_status(ctx, format!("Saved {}", path.display()));
                 if let Some(next) = self.files.after_save.take() {
                     self.perform(ctx, next);
@@ -364,14 +371,16 @@ impl App {
 
     /// Writes the autosave when there is unsaved work that changed since the last one.
     pub(crate) fn autosave_tick(&mut self, ctx: &egui::Context, now: f64) {
-        let Some(dir) = self.files.data_dir.clone() else { return };
+        if self.files.store.is_none() {
+            return;
+        }
         if !self.doc.dirty {
             if self.files.autosave_written {
                 self.files.clear_autosave();
             }
             return;
         }
-        if self.files.recovery.is_some() || !self.doc.changed_since_autosave {
+        if !self.files.recovery.is_empty() || !self.doc.changed_since_autosave {
             return;
         }
         let due = now - self.files.last_autosave >= self.files.autosave_interval_secs;
@@ -381,16 +390,25 @@ impl App {
             ));
             return;
         }
-        let path_text = self.files.path.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
-        let written = write_atomic(&dir.join(AUTOSAVE_FILE), &format::to_ron(&self.doc.journey))
-            .and_then(|()| write_atomic(&dir.join(AUTOSAVE_PATH_FILE), &path_text));
         self.files.last_autosave = now;
-        match written {
-            Ok(()) => {
+        self.write_autosave(ctx);
+    }
+
+    /// Writes this instance's autosave of the current document now.
+    fn write_autosave(&mut self, ctx: &egui::Context) {
+        let Some(store) = &self.files.store else { return };
+        match store.write(&self.files.doc_key, self.files.path.as_deref(), &self.doc.journey) {
+            Ok(file) => {
+                // The document changed key (Save as… elsewhere): the old file goes.
+                if let Some(old) = self.files.own_autosave.replace(file.clone())
+                    && old != file
+                {
+                    store.remove_own(&old);
+                }
                 self.doc.changed_since_autosave = false;
                 self.files.autosave_written = true;
             }
-            Err(e) => self.set_status(ctx, format!("Autosave failed: {e:#}")),
+            Err(e) => self.set_status(ctx, format!("Autosave failed: {e}")),
         }
     }
 
@@ -420,7 +438,7 @@ impl App {
         let mut answer = None;
         egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui| {
             ui.heading("Save changes?");
-            ui.label(format!("{} has unsaved changes", self.files.title(false).replace(" — Journey Studio", "")));
+            ui.label(format!("{} has unsaved changes", self.files.title(false, None).replace(" — Journey Studio", "")));
             ui.horizontal(|ui| {
                 if ui.button("Save").on_hover_text("Save, then continue").clicked() {
                     answer = Some(0);
@@ -526,41 +544,73 @@ impl App {
         }
     }
 
+    /// Lists every recoverable document with its path and time: Recover one, Discard
+    /// any, or decide later (the files stay for the next start).
     fn recovery_ui(&mut self, ctx: &egui::Context) {
-        let Some(recovery) = &self.files.recovery else { return };
+        if self.files.recovery.is_empty() {
+            return;
+        }
         let mut answer = None;
         egui::Modal::new(egui::Id::unique("recovery")).show(ctx, |ui| {
             ui.heading("Recover unsaved work?");
-            let of = recovery.path.as_deref().map_or_else(|| "a new journey".to_owned(), |p| p.display().to_string());
-            ui.label(format!(
-                "Journey Studio did not close cleanly last time. Unsaved work on {of} ({} nodes) was kept",
-                recovery.journey.graph.nodes.len()
-            ));
-            ui.horizontal(|ui| {
-                if ui.button("Recover").on_hover_text("Continue with the unsaved work").clicked() {
-                    answer = Some(true);
-                }
-                if ui.button("Discard").on_hover_text("Throw the unsaved work away").clicked() {
-                    answer = Some(false);
+            ui.label("Journey Studio did not close cleanly. This unsaved work was kept");
+            egui::Grid::new("recoverable").striped(true).show(ui, |ui| {
+                for (i, r) in self.files.recovery.iter().enumerate() {
+                    let of = r.path.as_deref().map_or_else(|| "A new journey".to_owned(), |p| p.display().to_string());
+                    let at = r
+                        .saved_at
+                        .to_utc()
+                        .map_or_else(|| r.saved_at.to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string());
+                    ui.label(format!("{of} · {} nodes · autosaved {at}", r.journey.graph.nodes.len()));
+                    if ui.button("Recover").on_hover_text("Continue with this unsaved work").clicked() {
+                        answer = Some((i, true));
+                    }
+                    if ui.button("Discard").on_hover_text("Throw this unsaved work away").clicked() {
+                        answer = Some((i, false));
+                    }
+                    ui.end_row();
                 }
             });
+            if ui.button("Decide later").on_hover_text("Keep the unsaved work for the next start").clicked() {
+                answer = Some((usize::MAX, false));
+            }
         });
         match answer {
-            Some(true) => {
-                if let Some(r) = self.files.recovery.take() {
-                    let saved = r.path.as_deref().and_then(|p| format::load(p).ok()).unwrap_or_default();
-                    self.replace_journey(r.journey, r.path);
-                    self.doc.saved = saved;
-                    self.doc.dirty = self.doc.journey != self.doc.saved;
-                    self.doc.changed_since_autosave = true;
-                    self.set_status(ctx, "Recovered unsaved work".to_owned());
+            Some((i, true)) if i < self.files.recovery.len() => {
+                let r = self.files.recovery.remove(i);
+                self.recover(ctx, &r);
+                // One document at a time: the rest stay on disk for the next start.
+                self.files.recovery.clear();
+            }
+            Some((i, false)) if i < self.files.recovery.len() => {
+                let r = self.files.recovery.remove(i);
+                if let Some(store) = &self.files.store {
+                    store.forget(&r);
                 }
             }
-            Some(false) => {
-                self.files.recovery = None;
-                self.files.clear_autosave();
-            }
+            Some(_) => self.files.recovery.clear(),
             None => {}
+        }
+    }
+
+    /// Continues with recovered work, and autosaves it at once as this instance's own
+    /// before the ended instance's file goes, so a crash right after loses nothing.
+    fn recover(&mut self, ctx: &egui::Context, r: &Recovery) {
+        let saved = r.path.as_deref().and_then(|p| format::load(p).ok()).unwrap_or_default();
+        self.replace_journey(r.journey.clone(), r.path.clone());
+        self.files.doc_key.clone_from(&r.key);
+        self.doc.saved = saved;
+        self.doc.dirty = self.doc.journey != self.doc.saved;
+        self.doc.changed_since_autosave = true;
+        let Some(store) = &self.files.store else { return };
+        match store.adopt(r, &self.doc.journey) {
+            Ok(file) => {
+                self.files.own_autosave = Some(file);
+                self.files.autosave_written = true;
+                self.doc.changed_since_autosave = false;
+                self.set_status(ctx, "Recovered unsaved work".to_owned());
+            }
+            Err(e) => self.set_status(ctx, format!("Recovered, but the autosave failed (the old copy is kept): {e}")),
         }
     }
 
@@ -577,8 +627,8 @@ impl App {
         format!("{stem}-report.html")
     }
 
-    /// Writes the HTML report of the last run (and the kept baseline) to `path`,
-    /// atomically; says where in the status bar, or why not in the file error window.
+    /// Writes the HTML report of the last run (and the kept baseline) to `path` through
+    /// the safe write; says where in the status bar, or why not in the file error window.
     pub(crate) fn export_report(&mut self, ctx: &egui::Context, path: &Path) {
         let Some(outcome) = &self.preview.outcome else {
             self.files.error = Some("There is no run to report: run a simulation first (F5)".to_owned());
@@ -595,9 +645,10 @@ impl App {
             app_version: env!("CARGO_PKG_VERSION"),
         };
         let html = crate::report::html(&input);
-        match write_atomic(path, &html) {
+        // The one safe write: a failed export keeps an older report byte-identical.
+        match format::write_atomic(path, html.as_bytes()) {
             Ok(()) => self.set_status(ctx, format!("Wrote the report {}", path.display())),
-            Err(e) => self.files.error = Some(format!("Could not write the report: {e:#}")),
+            Err(e) => self.files.error = Some(format!("Could not write the report: {e}: {}", path.display())),
         }
     }
 

@@ -3,12 +3,14 @@
 //! Layout: [`state`] (the editor's state and test hooks), [`command`] (every model
 //! change, undo/redo, dirty flag), [`canvas`] (the node canvas on `egui::Scene`),
 //! [`panels`] (palette, inspector, problems, status bar), [`files`] (open, save,
-//! autosave, recovery), [`theme`] (every colour and spacing), and `shell` (the frame:
+//! autosave, recovery), [`theme`] (every colour and spacing), [`versions`] (publish, the
+//! versions panel, compare and the diff on the canvas), and `shell` (the frame:
 //! menus, shortcuts, and the one place where queued commands are applied).
 //!
 //! Invariant: the model is the truth; the UI sends commands, applied once per frame after
 //! drawing, so undo, the unsaved marker and autosave see every change.
 
+pub mod autosave;
 pub mod canvas;
 pub mod command;
 pub mod files;
@@ -18,6 +20,7 @@ pub mod preview;
 mod shell;
 pub mod state;
 pub mod theme;
+pub mod versions;
 
 use std::path::PathBuf;
 

@@ -75,7 +75,7 @@ impl App {
         let journey = match &config.file {
             Some(path) => match crate::format::load(path) {
                 Ok(j) => {
-                    files.path = Some(path.clone());
+                    files.set_path(Some(path.clone()));
                     j
                 }
                 Err(e) => {
@@ -85,7 +85,9 @@ impl App {
             },
             None => config.journey.clone().unwrap_or_else(|| Journey::new("Untitled journey")),
         };
-        files.error = error;
+        if error.is_some() {
+            files.error = error;
+        }
         let view = CanvasView { snap: !prefs.snap_off, ..CanvasView::default() };
         Self {
             doc: Document::new(journey),
@@ -102,6 +104,7 @@ impl App {
             show_about: false,
             title_sent: String::new(),
             preview: super::preview::Preview::new(),
+            versions: super::versions::VersionsUi::default(),
         }
     }
 
@@ -122,7 +125,7 @@ impl App {
         push(a, cmd, Key::N, Action::New);
         push(a, cmd, Key::Q, Action::Quit);
         push(a, Modifiers::NONE, Key::F1, Action::ShowShortcuts);
-        if typing || self.files.prompt.is_some() || self.files.pending.is_some() || self.files.recovery.is_some() {
+        if typing || self.files.prompt.is_some() || self.files.pending.is_some() || !self.files.recovery.is_empty() {
             return;
         }
         push(a, cmd_shift, Key::Z, Action::Redo);
@@ -228,6 +231,20 @@ impl App {
                     Action::AutoAlign,
                 );
             });
+            ui.menu_button("Journey", |ui| {
+                item(ui, a, "Publish…", true, "Validate, then freeze the draft as a version", Action::Publish);
+                let versions = if self.versions.open { "Hide versions" } else { "Versions" };
+                item(ui, a, versions, true, "Status, versions, restore, clone and compare", Action::ToggleVersions);
+                ui.menu_button("Status", |ui| {
+                    for s in crate::model::Status::ALL {
+                        let current = self.doc.journey.status == s;
+                        if ui.radio(current, s.label()).on_hover_text("Set the lifecycle status").clicked() {
+                            self.commands.push(Command::SetStatus(s));
+                            ui.close();
+                        }
+                    }
+                });
+            });
             ui.menu_button("View", |ui| {
                 item(ui, a, "Zoom in", true, "Zoom in around the centre", Action::ZoomIn);
                 item(ui, a, "Zoom out", true, "Zoom out around the centre", Action::ZoomOut);
@@ -290,7 +307,8 @@ impl App {
     /// Turns the queued actions into commands, file operations and view changes.
     /// Selects a node and centres the view on it.
     fn focus_node(&mut self, id: crate::model::NodeId) {
-        if let Some(c) = canvas::node_centre(&self.doc.journey, id) {
+        let shown = self.versions.viewing.as_ref().map_or(&self.doc.journey, |v| &v.doc.journey);
+        if let Some(c) = canvas::node_centre(shown, id) {
             self.view.selection = [Item::Node(id)].into();
             self.view.centre_on(c);
         }
@@ -428,6 +446,8 @@ impl App {
                 Action::RunSimulation => self.preview.run_requested = true,
                 Action::CancelSimulation => self.preview.cancel(),
                 Action::KeepBaseline => self.preview.keep_baseline(),
+                Action::Publish => self.open_publish(),
+                Action::ToggleVersions => self.versions.open = !self.versions.open,
             }
         }
     }
@@ -450,7 +470,15 @@ impl App {
     /// The one place where the model changes.
     fn apply_commands(&mut self, ctx: &egui::Context) {
         let now = ctx.input(|i| i.time);
-        for command in std::mem::take(&mut self.commands) {
+        let mut commands = std::mem::take(&mut self.commands);
+        if self.versions.viewing.is_some() {
+            let before = commands.len();
+            commands.retain(super::versions::allowed_while_viewing);
+            if commands.len() < before {
+                self.set_status(ctx, "This is read-only: Restore as draft to edit it, or go Back to draft".to_owned());
+            }
+        }
+        for command in commands {
             match self.doc.apply(command, now) {
                 Ok(applied) => {
                     if let Some(select) = applied.select {
@@ -461,7 +489,8 @@ impl App {
                 Err(message) => self.set_status(ctx, message),
             }
         }
-        self.view.prune(&self.doc.journey);
+        let shown = self.versions.viewing.as_ref().map_or(&self.doc.journey, |v| &v.doc.journey);
+        self.view.prune(shown);
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
@@ -493,18 +522,32 @@ impl App {
             problems::problems_ui(ui, &self.doc, &self.theme, &mut self.actions);
         });
         super::preview::panels_ui(self, ui);
+        super::versions::versions_ui(self, ui);
         Panel::left("palette").resizable(true).default_size(theme::SIDE_PANEL_WIDTH).show(ui, |ui| {
             palette::palette_ui(ui, &mut self.view, &self.theme, &mut self.commands, &mut self.actions);
         });
         Panel::right("inspector").resizable(true).default_size(theme::INSPECTOR_WIDTH).show(ui, |ui| {
             ui.add_space(4.0);
-            inspector::inspector_ui(ui, &self.doc, &self.view.selection, &mut self.reveal, &mut self.commands);
+            let (doc, editable) = match &self.versions.viewing {
+                Some(v) => (&v.doc, false),
+                None => (&self.doc, true),
+            };
+            ui.add_enabled_ui(editable, |ui| {
+                inspector::inspector_ui(ui, doc, &self.view.selection, &mut self.reveal, &mut self.commands);
+            });
         });
         egui::CentralPanel::no_frame().show(ui, |ui| {
-            canvas::canvas_ui(ui, &mut self.view, &self.doc, &self.theme, &mut self.commands, &mut self.actions);
-            super::preview::animation::canvas_overlay(ui.ctx(), &self.view, &self.preview, &self.doc.journey);
+            let doc = self.versions.viewing.as_ref().map_or(&self.doc, |v| &v.doc);
+            canvas::canvas_ui(ui, &mut self.view, doc, &self.theme, &mut self.commands, &mut self.actions);
+            if self.versions.viewing.is_none() {
+                super::preview::animation::canvas_overlay(ui.ctx(), &self.view, &self.preview, &self.doc.journey);
+            }
+            if let Some(cmp) = &self.versions.compare {
+                super::versions::diff_overlay(ui.ctx(), &self.view, cmp, &self.theme);
+            }
         });
-        canvas::finish_move(ui, &mut self.view, &self.doc.journey, &mut self.commands);
+        let shown = self.versions.viewing.as_ref().map_or(&self.doc.journey, |v| &v.doc.journey);
+        canvas::finish_move(ui, &mut self.view, shown, &mut self.commands);
         self.windows_ui(&ctx);
 
         self.process_actions(&ctx);

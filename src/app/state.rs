@@ -139,6 +139,10 @@ pub enum Action {
     CancelSimulation,
     /// Simulate › Keep as baseline.
     KeepBaseline,
+    /// Journey › Publish….
+    Publish,
+    /// Journey › Versions: show or hide the versions panel.
+    ToggleVersions,
     /// File › Export report…: the last run as a self-contained HTML file.
     ExportReport,
 }
@@ -210,6 +214,8 @@ pub struct App {
     pub(crate) preview: super::preview::Preview,
     /// An inspector section to open and scroll to on the next frame.
     pub(crate) reveal: Option<Section>,
+    /// Publish dialog, versions panel, read-only view and comparison.
+    pub(crate) versions: super::versions::VersionsUi,
 }
 
 /// Test hooks: read-only views of the state, and where things are on screen so tests
@@ -227,10 +233,10 @@ impl App {
         self.doc.dirty
     }
 
-    /// The window title (file name and unsaved marker).
+    /// The window title (file name, unsaved marker and lifecycle status).
     #[must_use]
     pub fn title(&self) -> String {
-        self.files.title(self.doc.dirty)
+        self.files.title(self.doc.dirty, Some(self.doc.journey.status))
     }
 
     /// The current file.
@@ -251,10 +257,16 @@ impl App {
         self.files.error.as_deref()
     }
 
+    /// This instance's autosave of the current document, once written.
+    #[must_use]
+    pub fn autosave_file(&self) -> Option<&std::path::Path> {
+        self.files.own_autosave()
+    }
+
     /// Whether the start-up recovery offer is showing.
     #[must_use]
     pub fn recovery_offered(&self) -> bool {
-        self.files.recovery.is_some()
+        !self.files.recovery.is_empty()
     }
 
     /// A refused connection's message, while it shows.

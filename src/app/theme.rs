@@ -87,6 +87,12 @@ pub struct Theme {
     pub goals_area: Color32,
     /// A refused connection's message background.
     pub refusal_bg: Color32,
+    /// Compare: a node or link the newer side added.
+    pub diff_added: Color32,
+    /// Compare: a node or link only the older side has.
+    pub diff_removed: Color32,
+    /// Compare: a node whose settings or links changed.
+    pub diff_changed: Color32,
 }
 
 impl Theme {
@@ -111,6 +117,9 @@ impl Theme {
                 comment_text: Color32::from_rgb(240, 232, 190),
                 goals_area: Color32::from_rgba_unmultiplied(60, 160, 90, 28),
                 refusal_bg: Color32::from_rgb(90, 30, 30),
+                diff_added: Color32::from_rgb(80, 200, 120),
+                diff_removed: Color32::from_rgb(240, 90, 90),
+                diff_changed: Color32::from_rgb(90, 170, 255),
             },
             ThemeChoice::Light => Self {
                 choice,
@@ -129,6 +138,9 @@ impl Theme {
                 comment_text: Color32::from_rgb(70, 60, 20),
                 goals_area: Color32::from_rgba_unmultiplied(60, 160, 90, 36),
                 refusal_bg: Color32::from_rgb(255, 225, 225),
+                diff_added: Color32::from_rgb(20, 150, 70),
+                diff_removed: Color32::from_rgb(210, 40, 40),
+                diff_changed: Color32::from_rgb(20, 110, 220),
             },
         }
     }

@@ -1,4 +1,4 @@
-//! The headless command line: `validate`, `new`, `simulate`, `report`.
+//! The headless command line: `validate`, `new`, `simulate`, `compare`, `diff`, `report`.
 //!
 //! Arguments are parsed with clap; each subcommand's arguments type implements
 //! [`RunCommand`] and prints its own output. Adding a subcommand takes one line in the
@@ -11,17 +11,23 @@
 //! opens the editor when the `gui` feature is on).
 #![allow(clippy::print_stdout)]
 
+mod compare;
+mod diff;
 mod interrupt;
 mod new;
 mod report;
 mod simulate;
 mod validate;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 
+pub use crate::figures::text::terminal_safe;
+pub use compare::CompareArgs;
+pub use diff::{DiffArgs, DiffFormat};
 pub use interrupt::EXIT_INTERRUPTED;
 pub use new::NewArgs;
 pub use report::ReportArgs;
@@ -75,6 +81,10 @@ commands! {
     New(NewArgs),
     /// Simulate a journey's scenario and print a table, JSON or CSV
     Simulate(SimulateArgs),
+    /// Compare two journeys on the same simulated users: paired differences and verdicts
+    Compare(CompareArgs),
+    /// Print the structural diff of two journeys or versions (A.journey B.journey, FILE@v2 FILE@v3); exit 1 when they differ
+    Diff(DiffArgs),
     /// Simulate a journey and write a self-contained HTML report to share
     Report(ReportArgs),
 }
@@ -97,6 +107,26 @@ pub fn print_help() -> ExitCode {
     }
 }
 
+/// Writes `text` to stdout and flushes it. A closed stdout (a pipe into `head`) ends
+/// the command quietly, a failing one (`> /dev/full`) with a message; both exit 2,
+/// never with a panic.
+///
+/// # Errors
+/// The exit code to end with.
+pub fn print_out(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|e| output_failed(&e, "stdout"))
+}
+
+/// Reports a failed write of the output to `target` (unless the reader went away, which
+/// needs no message) and gives exit code 2.
+pub fn output_failed(e: &std::io::Error, target: &str) -> ExitCode {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}: {target}");
+    }
+    ExitCode::from(EXIT_TROUBLE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +143,21 @@ mod tests {
         assert!(cli.command.is_none());
         let cli = Cli::try_parse_from(["journey-studio", "validate", "a", "b"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Validate(ref v)) if v.files.len() == 2));
+    }
+
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(terminal_safe("Welcome"), "Welcome");
+        assert_eq!(terminal_safe("a\u{1b}[31mred\nb\r"), "a\\u{1b}[31mred\\nb\\r");
+        assert_eq!(terminal_safe("é → ü"), "é → ü");
+    }
+
+    #[test]
+    fn diff_is_a_subcommand_with_version_sides() {
+        let cli = Cli::try_parse_from(["journey-studio", "diff", "a.journey@v2", "a.journey@v3"]).unwrap();
+        assert!(cli.file.is_none());
+        assert!(matches!(cli.command, Some(Command::Diff(ref d)) if d.a == "a.journey@v2" && d.b == "a.journey@v3"));
+        let cli = Cli::try_parse_from(["journey-studio", "diff", "a", "b", "--format", "json"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Diff(ref d)) if d.format == DiffFormat::Json));
     }
 }

@@ -1,9 +1,10 @@
 //! `journey-studio new --template NAME [PATH]`: writes one of the example journeys.
 //!
-//! Invariant: an existing file is never overwritten without `--force`; the check and
-//! the creation are one step (`create_new`), so a race cannot clobber a file either.
+//! Invariants: an existing file is never overwritten without `--force`; the check and
+//! the creation are one step (a hard link of a complete temporary file), so a race
+//! cannot clobber a file either; a failed write (a full disk) leaves no file and no
+//! temporary file, so a retry works; with `--force` a failed write keeps the old file.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -12,7 +13,7 @@ use clap::builder::{PossibleValue, PossibleValuesParser};
 use crate::format;
 use crate::templates::{self, TEMPLATES, Template};
 
-use super::{EXIT_TROUBLE, RunCommand};
+use super::{EXIT_TROUBLE, RunCommand, print_out, terminal_safe};
 
 /// Arguments of `new`.
 #[derive(Debug, clap::Args)]
@@ -49,19 +50,19 @@ impl RunCommand for NewArgs {
                 }
             };
         }
-        let written = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .and_then(|mut f| f.write_all(template.text.as_bytes()));
-        match written {
+        // Written whole to a temporary file, then linked into place only where nothing
+        // is: a full disk leaves nothing behind, and a race cannot clobber a file.
+        match format::write_new(&path, template.text.as_bytes()) {
             Ok(()) => wrote(template, &path),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                eprintln!("error: the file exists; pass --force to overwrite it: {}", path.display());
+                eprintln!(
+                    "error: the file exists; pass --force to overwrite it: {}",
+                    terminal_safe(&path.display().to_string())
+                );
                 ExitCode::from(EXIT_TROUBLE)
             }
             Err(e) => {
-                eprintln!("error: cannot write the journey: {e}: {}", path.display());
+                eprintln!("error: cannot write the journey: {e}: {}", terminal_safe(&path.display().to_string()));
                 ExitCode::from(EXIT_TROUBLE)
             }
         }
@@ -69,6 +70,9 @@ impl RunCommand for NewArgs {
 }
 
 fn wrote(template: &Template, path: &Path) -> ExitCode {
-    println!("wrote {} ({}): {}", template.name, template.title, path.display());
-    ExitCode::SUCCESS
+    let line = format!("wrote {} ({}): {}", template.name, template.title, path.display());
+    match print_out(&(terminal_safe(&line) + "\n")) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }

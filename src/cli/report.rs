@@ -5,8 +5,10 @@
 //! Invariants: exit codes as `simulate`: 0 success, 1 invalid journey or scenario (either
 //! file), 2 usage or I/O, 130 after Ctrl+C; the run settings come from the flags, else from
 //! FILE's scenario, and the baseline runs with exactly the same ones (same users, seed,
-//! horizon and replicates); the bytes written depend only on the files and the options;
-//! an interrupted run writes nothing and an existing `--out` file keeps its bytes.
+//! horizon and replicates), within the limits `validate` holds a scenario to; the bytes
+//! written depend only on the files and the options; `--out` goes through the one safe
+//! write, is refused (exit 2) when it names FILE or the baseline, and an interrupted run
+//! writes nothing, so an existing `--out` file keeps its bytes.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,12 +17,12 @@ use crate::format;
 use crate::model::Journey;
 use crate::report::{self, ReportInput, Run};
 use crate::sim::report::Report;
-use crate::sim::{RunOptions, SimError, simulate};
+use crate::sim::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_USERS, RunOptions, SimError, simulate};
 use crate::validate::{Severity, validate};
 
 use super::interrupt::{self, EXIT_INTERRUPTED};
-use super::simulate::{ProgressLine, write_out};
-use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand};
+use super::simulate::{ProgressLine, same_file, write_output};
+use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand, terminal_safe};
 
 /// Arguments of `report`.
 #[derive(Debug, clap::Args)]
@@ -29,16 +31,16 @@ pub struct ReportArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Population size (default: the scenario's)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_USERS))]
     pub users: Option<u64>,
     /// Random seed (default: the scenario's)
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Days to simulate from the journey's start (default: the scenario's)
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_HORIZON_DAYS)))]
     pub days: Option<u32>,
     /// Independent replicates (default: the scenario's)
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_REPLICATES)))]
     pub replicates: Option<u32>,
     /// Worker threads (default: all cores); never changes the figures
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -53,7 +55,7 @@ pub struct ReportArgs {
 
 /// Loads a journey and checks it; prints the problems and says how to exit otherwise.
 fn load_valid(path: &Path) -> Result<Journey, ExitCode> {
-    let name = path.display().to_string();
+    let name = terminal_safe(&path.display().to_string());
     let journey = format::load(path).map_err(|e| {
         eprintln!("{name}: error: {e}");
         ExitCode::from(EXIT_TROUBLE)
@@ -64,7 +66,7 @@ fn load_valid(path: &Path) -> Result<Journey, ExitCode> {
         return Ok(journey);
     }
     for d in errors {
-        eprintln!("{name}:{}: {}: {}", d.place(), d.severity, d.message);
+        eprintln!("{name}:{}: {}: {}", d.place(), d.severity, terminal_safe(&d.message));
     }
     Err(ExitCode::from(EXIT_INVALID))
 }
@@ -89,7 +91,7 @@ fn run_one(name: &str, journey: &Journey, opts: &RunOptions) -> Result<Report, E
         Err(SimError::Invalid(msgs)) => {
             line.close();
             for m in msgs {
-                eprintln!("{name}: error: {m}");
+                eprintln!("{name}: error: {}", terminal_safe(&m));
             }
             Err(ExitCode::from(EXIT_INVALID))
         }
@@ -102,8 +104,17 @@ fn run_one(name: &str, journey: &Journey, opts: &RunOptions) -> Result<Report, E
 }
 
 impl ReportArgs {
-    fn report(self) -> Result<(), ExitCode> {
+    /// Loads, checks and simulates; the report's HTML to write.
+    fn report(&self) -> Result<String, ExitCode> {
+        if same_file(&self.file, &self.out) || self.baseline.as_deref().is_some_and(|b| same_file(b, &self.out)) {
+            eprintln!(
+                "error: --out names one of the journeys; choose another file for the report: {}",
+                terminal_safe(&self.out.display().to_string())
+            );
+            return Err(ExitCode::from(EXIT_TROUBLE));
+        }
         let name = self.file.display().to_string();
+        let shown = terminal_safe(&name);
         let journey = load_valid(&self.file)?;
         let baseline = match &self.baseline {
             Some(path) => Some((path.display().to_string(), load_valid(path)?)),
@@ -119,11 +130,11 @@ impl ReportArgs {
             trajectory_sample: 0,
         };
         if let Err(e) = interrupt::watch() {
-            eprintln!("{name}: warning: Ctrl+C will end the run without a clean stop: {e}");
+            eprintln!("{shown}: warning: Ctrl+C will end the run without a clean stop: {e}");
         }
-        let current = run_one(&name, &journey, &opts)?;
+        let current = run_one(&shown, &journey, &opts)?;
         let base_report = match &baseline {
-            Some((base_name, base)) => Some(run_one(base_name, base, &opts)?),
+            Some((base_name, base)) => Some(run_one(&terminal_safe(base_name), base, &opts)?),
             None => None,
         };
         let input = ReportInput {
@@ -137,20 +148,18 @@ impl ReportArgs {
         };
         let text = report::html(&input);
         if interrupt::requested() {
-            eprintln!("{name}: interrupted; nothing written");
+            eprintln!("{shown}: interrupted; nothing written");
             return Err(ExitCode::from(EXIT_INTERRUPTED));
         }
-        write_out(Some(&self.out), &text).map_err(|e| {
-            eprintln!("error: cannot write the report: {e}: {}", self.out.display());
-            ExitCode::from(EXIT_TROUBLE)
-        })
+        Ok(text)
     }
 }
 
 impl RunCommand for ReportArgs {
     fn run(self) -> ExitCode {
         match self.report() {
-            Ok(()) => ExitCode::SUCCESS,
+            // The one safe write: a failed write keeps an older report byte-identical.
+            Ok(text) => write_output(Some(&self.out), &text),
             Err(code) => code,
         }
     }

@@ -14,13 +14,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use crate::figures::export::{csv, json, table};
+use crate::figures::text::fmt_duration;
 use crate::format;
-use crate::sim::report::Report;
-use crate::sim::{RunOptions, SimError, simulate};
+use crate::sim::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_TRAJECTORIES, MAX_USERS, RunOptions, SimError, simulate};
 use crate::validate::{Severity, validate};
 
 use super::interrupt::{self, EXIT_INTERRUPTED};
-use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand};
+use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand, output_failed, print_out, terminal_safe};
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -40,16 +41,16 @@ pub struct SimulateArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Population size (default: the scenario's)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_USERS))]
     pub users: Option<u64>,
     /// Random seed (default: the scenario's)
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Days to simulate from the journey's start (default: the scenario's)
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_HORIZON_DAYS)))]
     pub days: Option<u32>,
     /// Independent replicates (default: the scenario's)
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_REPLICATES)))]
     pub replicates: Option<u32>,
     /// Worker threads (default: all cores); never changes the figures
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -61,13 +62,23 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// Record trajectories for the first N users (JSON and CSV)
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0,
+          value_parser = clap::builder::RangedI64ValueParser::<usize>::new().range(0..=MAX_TRAJECTORIES as i64))]
     pub trajectories: usize,
 }
 
 impl RunCommand for SimulateArgs {
     fn run(self) -> ExitCode {
-        let name = self.file.display().to_string();
+        let name = terminal_safe(&self.file.display().to_string());
+        if let Some(out) = &self.out
+            && same_file(&self.file, out)
+        {
+            eprintln!(
+                "error: --out names the journey itself; choose another file for the output: {}",
+                terminal_safe(&out.display().to_string())
+            );
+            return ExitCode::from(EXIT_TROUBLE);
+        }
         let journey = match format::load(&self.file) {
             Ok(j) => j,
             Err(e) => {
@@ -79,7 +90,7 @@ impl RunCommand for SimulateArgs {
         let errors: Vec<_> = diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
         if !errors.is_empty() {
             for d in errors {
-                eprintln!("{name}:{}: {}: {}", d.place(), d.severity, d.message);
+                eprintln!("{name}:{}: {}: {}", d.place(), d.severity, terminal_safe(&d.message));
             }
             return ExitCode::from(EXIT_INVALID);
         }
@@ -114,7 +125,7 @@ impl RunCommand for SimulateArgs {
             Err(SimError::Invalid(msgs)) => {
                 line.close();
                 for m in msgs {
-                    eprintln!("{name}: error: {m}");
+                    eprintln!("{name}: error: {}", terminal_safe(&m));
                 }
                 return ExitCode::from(EXIT_INVALID);
             }
@@ -126,8 +137,8 @@ impl RunCommand for SimulateArgs {
         };
         let text = match self.format {
             OutputFormat::Table => table(&journey.setup.name, &report),
-            OutputFormat::Json => match serde_json::to_string_pretty(&report) {
-                Ok(s) => s + "\n",
+            OutputFormat::Json => match json(&report) {
+                Ok(s) => s,
                 Err(e) => {
                     line.close();
                     eprintln!("{name}: error: cannot write JSON: {e}");
@@ -142,38 +153,53 @@ impl RunCommand for SimulateArgs {
             return ExitCode::from(EXIT_INTERRUPTED);
         }
         line.done();
-        match write_out(self.out.as_deref(), &text) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                let target = self.out.as_ref().map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
-                eprintln!("error: cannot write the output: {e}: {target}");
-                ExitCode::from(EXIT_TROUBLE)
-            }
-        }
+        write_output(self.out.as_deref(), &text)
     }
 }
 
-pub(super) fn write_out(out: Option<&Path>, text: &str) -> std::io::Result<()> {
+/// Writes a command's output to `out` (see [`write_file`]) or to stdout, and says how to
+/// exit: 0, or 2 after a failed write (a closed stdout ends quietly).
+pub(super) fn write_output(out: Option<&Path>, text: &str) -> ExitCode {
     match out {
-        // A regular file, or a new one, is replaced atomically: a process ended while
-        // writing (a second Ctrl+C) leaves the old file or none, never a part of the new
-        // one. Anything else (a symlink, `/dev/stdout`, a pipe) is written in place, since
-        // renaming over it would replace the link or the device entry.
-        Some(path) if replaceable(path) => format::write_atomic(path, text.as_bytes()),
-        Some(path) => std::fs::write(path, text),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()
-        }
+        Some(path) => match write_file(path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => output_failed(&e, &terminal_safe(&path.display().to_string())),
+        },
+        None => match print_out(text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
     }
 }
 
-fn replaceable(path: &Path) -> bool {
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) => meta.is_file(),
-        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+/// Writes the output file. A regular file, or a new one, goes through the safe write
+/// (through a symlink to its target): a full disk or a process ended while writing (a
+/// second Ctrl+C) leaves the old file, never a part of the new one. A device or a pipe
+/// (`/dev/stdout`, a FIFO) is written in place, since renaming over it would replace
+/// its folder entry.
+fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+            file.write_all(text.as_bytes())?;
+            file.flush()
+        }
+        _ => format::write_atomic(path, text.as_bytes()),
     }
+}
+
+/// Whether `out` is the file `input` (through links, `..` or a second hard link).
+pub(super) fn same_file(input: &Path, out: &Path) -> bool {
+    let (Ok(a), Ok(b)) = (std::fs::metadata(input), std::fs::metadata(out)) else { return false };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        if a.dev() == b.dev() && a.ino() == b.ino() {
+            return true;
+        }
+    }
+    let _ = (a, b);
+    matches!((std::fs::canonicalize(input), std::fs::canonicalize(out)), (Ok(x), Ok(y)) if x == y)
 }
 
 /// The progress line on stderr: quiet for a run's first second, then redrawn in place
@@ -277,10 +303,10 @@ fn status(share: f64, total_users: u64, elapsed: Duration) -> String {
         let rate = share * total_users as f64 / secs;
         let _ = write!(s, " · {} users/s", si(rate));
     }
-    let _ = write!(s, " · {} elapsed", duration(secs));
+    let _ = write!(s, " · {} elapsed", fmt_duration(secs));
     if share > 0.0 {
         let left = secs * (1.0 - share.min(1.0)) / share;
-        let _ = write!(s, " · about {} left", duration(left));
+        let _ = write!(s, " · about {} left", fmt_duration(left));
     }
     s
 }
@@ -299,226 +325,6 @@ fn si(x: f64) -> String {
     if unit.is_empty() || v >= 9.95 { format!("{v:.0}{unit}") } else { format!("{v:.1}{unit}") }
 }
 
-/// A duration for people: `5.8 s`, `3 min 05 s`, `2 h 07 min`.
-fn duration(secs: f64) -> String {
-    if !secs.is_finite() || secs < 0.0 {
-        return "?".to_owned();
-    }
-    if secs < 59.95 {
-        return format!("{secs:.1} s");
-    }
-    let whole = secs.round() as u64;
-    if whole < 3600 {
-        format!("{} min {:02} s", whole / 60, whole % 60)
-    } else {
-        let minutes = (secs / 60.0).round() as u64;
-        format!("{} h {:02} min", minutes / 60, minutes % 60)
-    }
-}
-
-/// Every figure of the report as `path,value` rows (the JSON flattened).
-#[must_use]
-pub fn csv(report: &Report) -> String {
-    let value = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
-    let mut out = String::from("path,value\n");
-    flatten(&value, &mut String::new(), &mut out);
-    out
-}
-
-fn flatten(v: &serde_json::Value, path: &mut String, out: &mut String) {
-    use serde_json::Value as V;
-    match v {
-        V::Object(m) => {
-            for (k, x) in m {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                flatten(x, path, out);
-                path.truncate(len);
-            }
-        }
-        V::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                let len = path.len();
-                let _ = write!(path, "[{i}]");
-                flatten(x, path, out);
-                path.truncate(len);
-            }
-        }
-        V::Null => {
-            let _ = writeln!(out, "{},", csv_field(path));
-        }
-        V::String(s) => {
-            let _ = writeln!(out, "{},{}", csv_field(path), csv_field(s));
-        }
-        other => {
-            let _ = writeln!(out, "{},{other}", csv_field(path));
-        }
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
-}
-
-fn pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "n/a".to_owned(), |x| format!("{:.2}%", x * 100.0))
-}
-
-fn interval(i: Option<crate::sim::intervals::Interval>, scale: f64) -> String {
-    i.map_or_else(String::new, |i| format!(" [{:.2}, {:.2}]", i.lo * scale, i.hi * scale))
-}
-
-/// A terminal table of the main figures (JSON and CSV carry everything).
-#[must_use]
-pub fn table(name: &str, r: &Report) -> String {
-    let mut o = String::new();
-    let run = &r.run;
-    let _ = writeln!(
-        o,
-        "{name}: {} users × {} replicate(s), {} days from {}, seed {}",
-        run.users, run.replicates, run.horizon_days, run.start, run.seed
-    );
-    if run.replicates > 1 {
-        let _ = writeln!(o, "(counts are means over replicates; rates and intervals use the pooled counts)");
-    }
-    let j = &r.journey;
-    let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "{:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "qualified", "entered", "control", "goal met", "completed", "timed out", "exit crit", "forced", "on graph"
-    );
-    let _ = writeln!(
-        o,
-        "{:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        j.qualified,
-        j.entered,
-        j.control,
-        j.goal_met,
-        j.completed,
-        j.timed_out,
-        j.exit_criteria,
-        j.force_exits,
-        j.on_graph_at_end
-    );
-    let c = &r.conversion;
-    let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "conversion  target {}{} of {}   control {}{} of {}",
-        pct(c.target.rate),
-        interval(c.target.interval, 100.0),
-        c.target.entries,
-        pct(c.control.rate),
-        interval(c.control.interval, 100.0),
-        c.control.entries
-    );
-    let boost = c.boost.as_ref().map_or_else(
-        || "n/a".to_owned(),
-        |b| format!("{:+.1}% [{:+.1}, {:+.1}]", b.percent, b.interval.lo, b.interval.hi),
-    );
-    let _ =
-        writeln!(o, "boost       {boost}   difference {}{}", pct(c.difference), interval(c.difference_interval, 100.0));
-    let rv = &r.revenue;
-    let _ = writeln!(
-        o,
-        "revenue     target {:.2}   control {:.2}   cost {:.2}   revenue − cost {:.2}",
-        rv.target, rv.control, rv.cost, rv.revenue_minus_cost
-    );
-    for g in &r.goals {
-        let _ = writeln!(
-            o,
-            "goal {:<20} met {:>8}   target {}   control {}",
-            g.name,
-            g.met,
-            pct(g.rate_target),
-            pct(g.rate_control)
-        );
-    }
-    let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "{:<5} {:<24} {:<22} {:>9} {:>8} {:>8} {:>8} {:>8}  ports",
-        "node", "label", "kind", "entered", "waiting", "goal", "timeout", "done"
-    );
-    for n in &r.nodes {
-        let ports: Vec<String> = n.ports.iter().map(|p| format!("{} {}", p.label, p.moved)).collect();
-        let label: String = n.label.chars().take(24).collect();
-        let _ = writeln!(
-            o,
-            "{:<5} {:<24} {:<22} {:>9} {:>8} {:>8} {:>8} {:>8}  {}",
-            n.id.to_string(),
-            label,
-            n.kind,
-            n.entered,
-            n.waiting_before + n.waiting_at,
-            n.goal_before + n.goal_at,
-            n.timed_out,
-            n.completed,
-            ports.join(", ")
-        );
-    }
-    let chans: Vec<_> = r.nodes.iter().filter_map(|n| n.channel.as_ref().map(|c| (n, c))).collect();
-    if !chans.is_empty() {
-        let _ = writeln!(o);
-        let _ = writeln!(
-            o,
-            "{:<5} {:>9} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>10} {:>6}",
-            "node",
-            "sent",
-            "failed",
-            "unreach",
-            "delivrd",
-            "viewed",
-            "clicked",
-            "dnd def",
-            "dnd skip",
-            "capped",
-            "unsub",
-            "cost",
-            "conv"
-        );
-        for (n, c) in chans {
-            let _ = writeln!(
-                o,
-                "{:<5} {:>9} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>10.2} {:>6}",
-                n.id.to_string(),
-                c.sent,
-                c.failed,
-                c.unreachable,
-                c.delivered,
-                c.viewed,
-                c.clicked,
-                c.dnd_deferred,
-                c.dnd_skipped,
-                c.capped,
-                c.unsubscribed,
-                c.cost,
-                c.conversions
-            );
-        }
-    }
-    if !r.channels.is_empty() {
-        let _ = writeln!(o);
-        for c in &r.channels {
-            let _ = writeln!(
-                o,
-                "{:<10} sent {:>9}   cost {:>10.2}   peak {} per hour{}",
-                c.channel.label(),
-                c.sent,
-                c.cost,
-                c.peak_per_hour,
-                c.peak_hour_start.map_or_else(String::new, |t| format!(" at {t}"))
-            );
-        }
-        let _ = writeln!(o, "total cost {:.2}", r.total_cost);
-    }
-    o
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -532,15 +338,6 @@ mod tests {
         assert_eq!(si(2_149_000.0), "2.1M");
         assert_eq!(si(9_960_000.0), "10M");
         assert_eq!(si(1.5e9), "1.5G");
-    }
-
-    #[test]
-    fn durations_read_in_seconds_minutes_or_hours() {
-        assert_eq!(duration(5.84), "5.8 s");
-        assert_eq!(duration(59.96), "1 min 00 s");
-        assert_eq!(duration(185.0), "3 min 05 s");
-        assert_eq!(duration(2.0 * 3600.0 + 7.0 * 60.0 + 10.0), "2 h 07 min");
-        assert_eq!(duration(f64::INFINITY), "?");
     }
 
     #[test]

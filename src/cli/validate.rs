@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use crate::format::{self, FormatError};
 use crate::validate::{has_errors, validate};
 
-use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand};
+use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand, print_out, terminal_safe};
 
 /// Arguments of `validate`.
 #[derive(Debug, clap::Args)]
@@ -37,8 +37,14 @@ impl RunCommand for ValidateArgs {
         for path in &self.files {
             let (outcome, report) = check_file(path);
             match outcome {
-                Outcome::Unreadable => eprint!("{report}"),
-                _ => print!("{report}"),
+                Outcome::Unreadable => {
+                    let _ = std::io::Write::write_all(&mut std::io::stderr(), report.as_bytes());
+                }
+                _ => {
+                    if let Err(code) = print_out(&report) {
+                        return code;
+                    }
+                }
             }
             worst = worst.max(outcome);
         }
@@ -51,11 +57,12 @@ impl RunCommand for ValidateArgs {
 }
 
 /// Checks one file: its outcome and the lines to print.
+/// Names and messages are made safe for a terminal, each line on its own.
 fn check_file(path: &Path) -> (Outcome, String) {
-    let name = path.display();
+    let name = terminal_safe(&path.display().to_string());
     let journey = match format::load(path) {
         Ok(j) => j,
-        Err(e) => return (Outcome::Unreadable, format!("{}\n", load_error_line(path, &e))),
+        Err(e) => return (Outcome::Unreadable, format!("{}\n", terminal_safe(&load_error_line(path, &e)))),
     };
     let diagnostics = validate(&journey);
     if diagnostics.is_empty() {
@@ -63,7 +70,7 @@ fn check_file(path: &Path) -> (Outcome, String) {
     }
     let mut out = String::new();
     for d in &diagnostics {
-        let _ = writeln!(out, "{name}:{}: {}: {}", d.place(), d.severity, d.message);
+        let _ = writeln!(out, "{name}:{}: {}: {}", d.place(), d.severity, terminal_safe(&d.message));
     }
     let outcome = if has_errors(&diagnostics) { Outcome::Errors } else { Outcome::Warnings };
     (outcome, out)

@@ -16,6 +16,11 @@ pub(super) fn from_ron_error(text: &str, e: &ron::error::SpannedError) -> Format
     let (line, col) = (pos.line.max(1), pos.col.max(1));
     // Checks that run after a value was read (duplicate ids, bad dates, missing fields)
     // already point at the end of that value; do not move them onto the next line.
+    if let ron::Error::Message(m) = &e.code
+        && let Some(key) = m.strip_prefix(crate::model::unique_map::DUPLICATE_KEY)
+    {
+        return duplicate_key(text, line, col, key);
+    }
     let (line, col) = match &e.code {
         // A duplicate is noticed after the whole node was read; point at its id instead.
         ron::Error::Message(m) if m.starts_with("duplicate node id n") => {
@@ -36,6 +41,28 @@ pub(super) fn from_ron_error(text: &str, e: &ron::error::SpannedError) -> Format
         message = format!("{message} for `{field}`");
     }
     FormatError::Parse { line, col, message }
+}
+
+/// A map key given twice: ron stops at the second; the message names the line of each
+/// (the two nearest spellings of `KEY:` up to the end of the line ron stopped on).
+fn duplicate_key(text: &str, line: usize, col: usize, key: &str) -> FormatError {
+    let needle = format!("{key}:");
+    let line_end = text.split_inclusive('\n').take(line).map(str::len).sum::<usize>().min(text.len());
+    let before = text.get(..line_end).unwrap_or(text);
+    let line_of = |at: usize| 1 + before[..at].matches('\n').count();
+    let col_of = |at: usize| 1 + before[..at].rsplit('\n').next().map_or(0, |l| l.chars().count());
+    let Some(second) = before.rfind(&needle) else {
+        return FormatError::Parse { line, col, message: format!("the key {key} is given twice in this list") };
+    };
+    let message = match before[..second].rfind(&needle) {
+        Some(first) => format!(
+            "the key {key} is given twice in this list, on lines {} and {}; keep one of them",
+            line_of(first),
+            line_of(second)
+        ),
+        None => format!("the key {key} is given twice in this list; keep one of them"),
+    };
+    FormatError::Parse { line: line_of(second), col: col_of(second), message }
 }
 
 /// Whether the message is about a value, so naming the field helps.

@@ -22,10 +22,14 @@ use std::path::{Path, PathBuf};
 
 use crate::model::Journey;
 
-pub use atomic::{temp_path, write_atomic};
+pub use atomic::{resolve_links, write_atomic, write_atomic_with, write_new};
 
 /// The format version this build writes.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// The largest `.journey` file read: 64 MiB, far above the biggest journey allowed
+/// (5,000 nodes and 20,000 links).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The file name extension of journeys, without the dot (for file dialogs and `new`).
 pub const EXTENSION: &str = "journey";
@@ -202,9 +206,52 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Journey, FormatError> {
 /// # Errors
 /// As [`from_ron`], plus [`FormatError::Io`].
 pub fn load(path: &Path) -> Result<Journey, FormatError> {
-    let bytes =
-        std::fs::read(path).map_err(|source| FormatError::Io { action: "reading", path: path.to_owned(), source })?;
+    let bytes = read_limited(path, MAX_FILE_BYTES).map_err(|source| FormatError::Io {
+        action: "reading",
+        path: path.to_owned(),
+        source,
+    })?;
     from_bytes(&bytes).map_err(|e| e.in_file(path))
+}
+
+/// Reads a regular file of at most `limit` bytes. A FIFO, a device or a folder is
+/// refused before it is opened (opening a FIFO would wait for a writer, reading
+/// `/dev/zero` would never end); a longer file is refused without reading it all.
+///
+/// # Errors
+/// The OS error, or [`std::io::ErrorKind::InvalidInput`] saying what the path is or
+/// that the file is too large.
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let not_regular = |meta: &std::fs::Metadata| {
+        let what = if meta.is_dir() { "a folder" } else { "not a regular file (a FIFO, a device or a socket)" };
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("the path is {what}"))
+    };
+    let too_large = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("the file is larger than {} MiB, the most Journey Studio reads", limit / (1024 * 1024)),
+        )
+    };
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let file = std::fs::File::open(path)?;
+    // It may have been swapped between the two looks.
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    if meta.len() > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// Saves atomically: temp file in the same folder, fsync, rename, fsync the folder.
@@ -215,6 +262,18 @@ pub fn save(path: &Path, journey: &Journey) -> Result<(), FormatError> {
     let io_error = |source| FormatError::Io { action: "saving", path: path.to_owned(), source };
     let text = try_to_ron(journey).map_err(|e| io_error(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
     write_atomic(path, text.as_bytes()).map_err(io_error)
+}
+
+/// Saves a new file, as [`save`] but never replacing anything at `path` (a clone of a
+/// version, say): the complete file appears in one step, or nothing does.
+///
+/// # Errors
+/// [`FormatError::Io`] naming `path`, of kind [`std::io::ErrorKind::AlreadyExists`] when
+/// something is already there.
+pub fn save_new(path: &Path, journey: &Journey) -> Result<(), FormatError> {
+    let io_error = |source| FormatError::Io { action: "saving", path: path.to_owned(), source };
+    let text = try_to_ron(journey).map_err(|e| io_error(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+    write_new(path, text.as_bytes()).map_err(io_error)
 }
 
 #[cfg(test)]

@@ -297,6 +297,7 @@ pub(super) fn migrate(file: V0File) -> Journey {
         timeout: file.timeout_minutes.map(minutes),
         frequency_cap: None,
         exit_criteria: Vec::new(),
+        currency: crate::model::DEFAULT_CURRENCY.to_owned(),
     };
     let nodes: BTreeMap<NodeId, Node> = file
         .nodes

@@ -5,6 +5,7 @@
 //! journey gives identical bytes; instants and durations are typed integers.
 
 mod condition;
+pub mod diff;
 mod goal;
 mod graph;
 mod ids;
@@ -12,6 +13,7 @@ mod node;
 mod scenario;
 mod setup;
 mod time;
+pub mod unique_map;
 
 use std::collections::BTreeSet;
 
@@ -33,8 +35,8 @@ pub use scenario::{
     Reachability, RunSettings, Scenario, TimezoneShare,
 };
 pub use setup::{
-    CapPeriod, ControlGroups, Dnd, DndAction, FrequencyCap, Recurrence, Reentry, Setup, TimeWindow, Timeline,
-    TimezoneSetting,
+    CapPeriod, ControlGroups, DEFAULT_CURRENCY, Dnd, DndAction, FrequencyCap, Recurrence, Reentry, Setup, TimeWindow,
+    Timeline, TimezoneSetting,
 };
 pub use time::{ParseTimeOfDayError, ParseTimestampError, Seconds, TimeOfDay, Timestamp, TzName, Weekday};
 
@@ -86,6 +88,25 @@ pub enum Status {
     Stopped,
 }
 
+impl Status {
+    /// Every status, in lifecycle order.
+    pub const ALL: [Self; 6] =
+        [Self::Draft, Self::Scheduled, Self::Running, Self::Paused, Self::Completed, Self::Stopped];
+
+    /// Display name.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::Scheduled => "Scheduled",
+            Self::Running => "Running",
+            Self::Paused => "Paused",
+            Self::Completed => "Completed",
+            Self::Stopped => "Stopped",
+        }
+    }
+}
+
 /// A published, frozen snapshot of the journey's behaviour.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,6 +115,13 @@ pub struct Version {
     pub number: u32,
     /// When it was published.
     pub published_at: Timestamp,
+    /// The name given at publish time (files saved before names existed load with "").
+    #[serde(default)]
+    pub name: String,
+    /// What this version is for, at most `crate::versions::MAX_DESCRIPTION_CHARS` characters;
+    /// separate from the journey's own description.
+    #[serde(default)]
+    pub description: String,
     /// Partial edits applied in place, newest last.
     pub change_log: Vec<String>,
     /// The setup at publish time.

@@ -19,12 +19,15 @@ pub struct Scenario {
     /// Who the users are.
     pub population: Population,
     /// Per event name: how often users do it and how it responds to engagement.
+    #[serde(deserialize_with = "super::unique_map::deserialize")]
     pub events: BTreeMap<String, EventBehaviour>,
     /// Shape of the gamma-distributed per-user activity factor (mean 1); lower is more uneven.
     pub activity_shape: f64,
     /// Per channel: chance per message that the user unsubscribes (and, for push, uninstalls).
+    #[serde(deserialize_with = "super::unique_map::deserialize")]
     pub fatigue: BTreeMap<Channel, f64>,
     /// Per channel: delivery, engagement and cost.
+    #[serde(deserialize_with = "super::unique_map::deserialize")]
     pub channels: BTreeMap<Channel, ChannelRates>,
     /// Seed, horizon, replicates.
     pub run: RunSettings,
@@ -41,6 +44,7 @@ pub struct Population {
     /// Who can be reached on each channel.
     pub reachability: Reachability,
     /// User properties and their distributions.
+    #[serde(deserialize_with = "super::unique_map::deserialize")]
     pub properties: BTreeMap<String, PropertyDist>,
     /// 24 hourly weights, local time: when users tend to act.
     pub activity_curve: Vec<f64>,
@@ -75,6 +79,7 @@ pub struct Reachability {
     /// WhatsApp opt-in, as a share of those with a phone.
     pub whatsapp_of_phone: f64,
     /// Share unsubscribed per channel (reachable but opted out).
+    #[serde(deserialize_with = "super::unique_map::deserialize")]
     pub unsubscribed: BTreeMap<Channel, f64>,
 }
 
@@ -116,6 +121,7 @@ pub struct EventBehaviour {
     /// Mean occurrences per user per day (before the activity factor and the curve).
     pub rate_per_day: f64,
     /// Property distributions of the event (`Amount` of `Charged`).
+    #[serde(deserialize_with = "super::unique_map::deserialize")]
     pub properties: BTreeMap<String, PropertyDist>,
     /// Rate multipliers after a view or click.
     pub engagement: Vec<EngagementResponse>,

@@ -36,6 +36,17 @@ pub struct Setup {
     pub frequency_cap: Option<FrequencyCap>,
     /// Events that take a user out at once, without converting.
     pub exit_criteria: Vec<EventFilter>,
+    /// The ISO 4217 code every money figure is shown in (goal values and message costs).
+    /// Files saved before it existed load with USD.
+    #[serde(default = "default_currency")]
+    pub currency: String,
+}
+
+/// The currency of a journey that names none.
+pub const DEFAULT_CURRENCY: &str = "USD";
+
+fn default_currency() -> String {
+    DEFAULT_CURRENCY.to_owned()
 }
 
 impl Default for Setup {
@@ -53,6 +64,7 @@ impl Default for Setup {
             timeout: Some(Seconds::days(14)),
             frequency_cap: None,
             exit_criteria: Vec::new(),
+            currency: default_currency(),
         }
     }
 }
@@ -127,6 +139,7 @@ pub struct Dnd {
     /// Whether DND applies at all.
     pub enabled: bool,
     /// One window per weekday at most; an overnight window belongs to the day it starts on.
+    #[serde(deserialize_with = "super::unique_map::deserialize")]
     pub windows: BTreeMap<Weekday, TimeWindow>,
     /// Skip or defer.
     pub action: DndAction,

@@ -53,6 +53,38 @@ pub fn wilson(k: u64, n: u64) -> Option<Interval> {
     Some(Interval { lo, hi })
 }
 
+/// The sample variance of `n` values from their sum and sum of squares (0 below 2 values;
+/// never negative, whatever the rounding).
+#[must_use]
+pub fn sample_variance(n: u64, sum: f64, sum_sq: f64) -> f64 {
+    if n < 2 {
+        return 0.0;
+    }
+    let nf = f(n);
+    ((sum_sq - sum * sum / nf) / (nf - 1.0)).max(0.0)
+}
+
+/// The difference of two means, mean₁ − mean₂, with Welch's 95% interval (normal
+/// approximation), from each group's count, sum and sum of squares. `None` when either
+/// group is empty.
+#[must_use]
+pub fn welch(n1: u64, sum1: f64, sq1: f64, n2: u64, sum2: f64, sq2: f64) -> Option<(f64, Interval)> {
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    let d = sum1 / f(n1) - sum2 / f(n2);
+    let se = (sample_variance(n1, sum1, sq1) / f(n1) + sample_variance(n2, sum2, sq2) / f(n2)).sqrt();
+    Some((d, Interval { lo: d - Z95 * se, hi: d + Z95 * se }))
+}
+
+/// The 95% interval of a total Σx over `n` independent values, from their sum and sum of
+/// squares: `Σx ± z·√(n·s²)`. Zero width when every value is the same.
+#[must_use]
+pub fn total(n: u64, sum: f64, sum_sq: f64) -> Interval {
+    let half = Z95 * (f(n) * sample_variance(n, sum, sum_sq)).sqrt();
+    Interval { lo: sum - half, hi: sum + half }
+}
+
 /// Newcombe's hybrid score 95% interval for p1 − p2 (Newcombe 1998, method 10):
 /// `(d − sqrt((p1 − l1)² + (u2 − p2)²), d + sqrt((u1 − p1)² + (p2 − l2)²))` with the
 /// Wilson intervals (l, u) of each proportion. `None` when either n is 0.
@@ -245,5 +277,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn welch_and_total_intervals() {
+        // Group 1: 0, 0, 10, 10 (mean 5, s² = 100/3); group 2: 0, 0, 0, 4 (mean 1, s² = 4).
+        let (d, i) = welch(4, 20.0, 200.0, 4, 4.0, 16.0).unwrap();
+        assert!(close(d, 4.0, 1e-12));
+        let se = (100.0 / 3.0 / 4.0 + 4.0 / 4.0_f64).sqrt();
+        assert!(close(i.hi - d, Z95 * se, 1e-12) && close(d - i.lo, Z95 * se, 1e-12));
+        assert!(welch(0, 0.0, 0.0, 3, 1.0, 1.0).is_none());
+        // Identical values: a zero-width total interval.
+        let t = total(5, 10.0, 20.0);
+        assert!(close(t.lo, 10.0, 1e-12) && close(t.hi, 10.0, 1e-12));
+        // 0, 1, 1, 0: s² = 1/3, half width z·√(4/3).
+        let t = total(4, 2.0, 2.0);
+        assert!(close(t.hi - 2.0, Z95 * (4.0_f64 / 3.0).sqrt(), 1e-12));
+        assert_eq!(sample_variance(1, 3.0, 9.0), 0.0);
     }
 }

@@ -9,6 +9,7 @@
 //! - [`plan`]: the journey compiled into dense, engine-friendly tables (once per run);
 //! - [`channel_map`]: one value per messaging channel, indexed by the channel itself;
 //! - [`run`]: the chunked parallel run that walks every user and merges their tallies;
+//! - [`compare`]: the paired what-if comparison, every user walked through two versions;
 //! - [`walk`]: one user's whole life in the journey, in time order, from their own streams;
 //! - [`events`]: the fixed realisation of each user's events, drawn by day blocks, read lazily;
 //! - [`tally`]: the named counters a chunk of users adds up, their merge, and the finished
@@ -23,6 +24,7 @@
 
 pub mod calendar;
 pub mod channel_map;
+pub mod compare;
 pub mod dnd;
 pub mod events;
 pub mod intervals;
@@ -36,6 +38,7 @@ pub mod walk;
 
 use crate::model::Journey;
 
+pub use compare::{Comparison, Figure, PairedFigure, Verdict, compare};
 pub use pilot::{WeightSchedule, pilot_weights};
 pub use report::Report;
 pub use rng::DrawCount;
@@ -43,14 +46,9 @@ pub use rng::DrawCount;
 /// Users per chunk: the unit of parallel work. Chunk results are added in chunk order,
 /// so the thread count never changes a figure.
 pub const CHUNK_USERS: u64 = 4_096;
-/// The largest population the engine accepts (SPEC §2: 1 to 100 million).
-pub const MAX_USERS: u64 = 100_000_000;
-/// The longest horizon the engine accepts, in days.
-pub const MAX_HORIZON_DAYS: u32 = 3_660;
-/// The most replicates the engine accepts.
-pub const MAX_REPLICATES: u32 = 1_000;
-/// The most trajectories a run records.
-pub const MAX_TRAJECTORIES: usize = 10_000;
+// The limits live with the rules, in `validate`; the engine checks its overrides
+// against the same constants.
+pub use crate::validate::limits::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_TRAJECTORIES, MAX_USERS};
 
 /// Overrides for one run; `None` takes the value from the scenario.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -72,8 +70,9 @@ pub struct RunOptions {
 /// Why a simulation did not produce a report.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SimError {
-    /// The journey or scenario has validation errors, or values the engine refuses
-    /// (negative rates, probabilities above 1, more than [`MAX_USERS`] users, …).
+    /// The journey or scenario has validation errors (the messages of `validate`'s
+    /// errors), or a run-time override is out of range (more than [`MAX_USERS`] users,
+    /// 0 replicates, …).
     #[error("invalid journey or scenario: {}", .0.join("; "))]
     Invalid(Vec<String>),
     /// The progress callback asked to stop.

@@ -1,9 +1,11 @@
 //! The journey compiled for the walk: dense node indexes, port tables, events the journey
 //! uses, user properties by index, parsed timezones and precomputed UTC offsets.
 //!
-//! Invariants: a [`Plan`] is immutable and shared by every worker; building one checks
-//! every number the walk relies on (rates, probabilities, sizes), so the walk never meets
-//! NaN, a negative rate or an unbounded loop; nothing here depends on the thread count.
+//! Invariants: a [`Plan`] is immutable and shared by every worker; building one runs
+//! `validate` first and refuses a journey with errors, so the walk never meets NaN, a
+//! negative rate or an unbounded loop. The rules live in `validate` alone: the builder
+//! trusts a validated journey and checks only the run-time overrides, against the same
+//! constants (`validate::limits`). Nothing here depends on the thread count.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,19 +18,14 @@ use super::dnd::DndTable;
 use super::events::{Shapes, block_of};
 use super::pilot::WeightSchedule;
 use super::rng::name_hash;
-use super::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_USERS, RunOptions, SimError};
+use super::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_TRAJECTORIES, MAX_USERS, RunOptions, SimError};
 use crate::model::{
     Channel, Condition, CountCmp, DelayDist, Dnd, EngagementKind, EntryRule, EventFilter, Filter, Journey, KindTag,
     Node, NodeId, NodeKind, Operator, PathId, Population, Port, ProfileUpdateRow, PropertyCondition, PropertyDist,
     Reachability, Scenario, Scope, Setup, SplitMode, TimeOfDay, UpdateOp, Value, ValueKind, WaitKind,
 };
+pub use crate::validate::limits::{MAX_LOOKBACK_DAYS, MAX_MULTIPLIER, MAX_RATE_PER_DAY};
 
-/// Longest look-back the engine accepts for past behaviour, in days.
-pub const MAX_LOOKBACK_DAYS: u32 = 3_660;
-/// Highest event rate the engine accepts, per user per day.
-pub const MAX_RATE_PER_DAY: f64 = 10_000.0;
-/// Highest engagement multiplier the engine accepts.
-pub const MAX_MULTIPLIER: f64 = 1_000.0;
 /// Target number of animation buckets over the horizon.
 pub const ANIMATION_BUCKETS: i64 = 300;
 
@@ -456,17 +453,8 @@ pub struct Plan {
     pub pilot_mode: bool,
     /// Goal names, in goal order.
     pub goal_names: Vec<String>,
-}
-
-fn prob_ok(p: f64) -> bool {
-    p.is_finite() && (0.0..=1.0).contains(&p)
-}
-
-fn delay_ok(d: &DelayDist) -> bool {
-    match d {
-        DelayDist::Fixed(s) => s.0 >= 0,
-        DelayDist::Exponential { mean } => mean.0 >= 0,
-    }
+    /// The currency of money figures (ISO 4217).
+    pub currency: String,
 }
 
 struct Builder {
@@ -508,17 +496,13 @@ impl Builder {
         CEvent { ev, filters }
     }
 
-    fn days(&mut self, days: u32, what: &str) -> i64 {
-        if days > MAX_LOOKBACK_DAYS {
-            self.errors.push(format!("{what}: a look-back of {days} days is longer than {MAX_LOOKBACK_DAYS} days"));
-        }
+    /// A look-back in seconds (validated: at most [`MAX_LOOKBACK_DAYS`]).
+    fn days(days: u32) -> i64 {
         i64::from(days.min(MAX_LOOKBACK_DAYS)) * 86_400
     }
 
-    fn secs(&mut self, s: i64, what: &str) -> i64 {
-        if s < 0 {
-            self.errors.push(format!("{what}: a negative duration ({s} s)"));
-        }
+    /// A duration in seconds (validated: positive), capped far beyond any horizon.
+    fn secs(s: i64) -> i64 {
         s.clamp(0, i64::from(MAX_HORIZON_DAYS) * 86_400 * 10)
     }
 }
@@ -561,25 +545,6 @@ fn dist_kind(d: &PropertyDist) -> ValueKind {
     }
 }
 
-fn check_dist(d: &PropertyDist, what: &str, errors: &mut Vec<String>) {
-    let bad = match d {
-        PropertyDist::Categorical(v) => v.iter().any(|(_, w)| !(w.is_finite() && *w >= 0.0)),
-        PropertyDist::Uniform { min, max } => !(min.is_finite() && max.is_finite() && min <= max),
-        PropertyDist::Normal { mean, std_dev } => !(mean.is_finite() && std_dev.is_finite() && *std_dev >= 0.0),
-        PropertyDist::Bool(p) => !prob_ok(*p),
-        PropertyDist::DateOffset { min_days, max_days } => {
-            !(min_days.is_finite()
-                && max_days.is_finite()
-                && min_days <= max_days
-                && min_days.abs() <= 36_600.0
-                && max_days.abs() <= 36_600.0)
-        }
-    };
-    if bad {
-        errors.push(format!("{what}: the distribution has invalid parameters"));
-    }
-}
-
 /// Builds the plan for a run (without automated-split schedules; see [`super::pilot`]).
 ///
 /// Each section below compiles one part of the journey or scenario and records what it
@@ -589,11 +554,21 @@ fn check_dist(d: &PropertyDist, what: &str, errors: &mut Vec<String>) {
 /// # Errors
 /// [`SimError::Invalid`] listing every value the engine refuses.
 pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
+    // The overrides first: they are cheap, and a journey over the size limits is refused
+    // by validation before anything is allocated for it.
+    let mut b = Builder { props: Vec::new(), events: BTreeMap::new(), errors: Vec::new() };
+    let run = b.run_numbers(j, opts);
+    let errors: Vec<String> = crate::validate::validate(j)
+        .into_iter()
+        .filter(|d| d.severity == crate::validate::Severity::Error)
+        .map(|d| d.message)
+        .chain(std::mem::take(&mut b.errors))
+        .collect();
+    if !errors.is_empty() {
+        return Err(SimError::Invalid(errors));
+    }
     let sc = &j.scenario;
     let pop = &sc.population;
-    let mut b = Builder { props: Vec::new(), events: BTreeMap::new(), errors: Vec::new() };
-    let run = b.run_numbers(sc, opts);
-    b.check_shares(sc);
     let channels = b.channel_plans(sc);
     let curve = b.activity_curve(sc);
     let zones = b.time_zones(j);
@@ -665,6 +640,7 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
         schedules: BTreeMap::new(),
         pilot_mode: false,
         goal_names: j.goals.iter().map(|g| g.name.clone()).collect(),
+        currency: j.setup.currency.clone(),
     })
 }
 
@@ -709,70 +685,44 @@ struct Entry {
 impl Builder {
     // ----- run settings -----
 
-    fn run_numbers(&mut self, sc: &Scenario, opts: &RunOptions) -> RunNumbers {
+    /// The run's numbers after the overrides, each override checked against the limits
+    /// `validate` holds the scenario to.
+    fn run_numbers(&mut self, j: &Journey, opts: &RunOptions) -> RunNumbers {
+        let sc = &j.scenario;
         let users = opts.users.unwrap_or(sc.population.users);
         let seed = opts.seed.unwrap_or(sc.run.seed);
         let horizon_days = opts.horizon_days.unwrap_or(sc.run.horizon_days);
-        let replicates = opts.replicates.unwrap_or(sc.run.replicates).max(1);
-        if users > MAX_USERS {
-            self.errors.push(format!("population: {users} users is more than the {MAX_USERS} the engine simulates"));
+        let replicates = opts.replicates.unwrap_or(sc.run.replicates);
+        if let Some(users) = opts.users
+            && !(1..=MAX_USERS).contains(&users)
+        {
+            self.errors.push(format!("The run asks for {users} users; use 1 to {MAX_USERS}"));
         }
-        if horizon_days > MAX_HORIZON_DAYS {
-            self.errors.push(format!("run: a horizon of {horizon_days} days is longer than {MAX_HORIZON_DAYS} days"));
+        if let Some(days) = opts.horizon_days {
+            if !(1..=MAX_HORIZON_DAYS).contains(&days) {
+                self.errors.push(format!("The run asks for a horizon of {days} days; use 1 to {MAX_HORIZON_DAYS}"));
+            } else if let Some(msg) = crate::validate::limits::horizon_problem(j.setup.start, days) {
+                self.errors.push(msg);
+            }
         }
-        if replicates > MAX_REPLICATES {
-            self.errors.push(format!("run: {replicates} replicates is more than {MAX_REPLICATES}"));
+        if let Some(replicates) = opts.replicates
+            && !(1..=MAX_REPLICATES).contains(&replicates)
+        {
+            self.errors.push(format!("The run asks for {replicates} replicates; use 1 to {MAX_REPLICATES}"));
         }
-        RunNumbers { users, seed, horizon_days, replicates }
+        if opts.trajectory_sample > MAX_TRAJECTORIES {
+            self.errors
+                .push(format!("The run asks for {} trajectories; use 0 to {MAX_TRAJECTORIES}", opts.trajectory_sample));
+        }
+        RunNumbers { users, seed, horizon_days, replicates: replicates.max(1) }
     }
 
     // ----- scenario numbers -----
-
-    /// Reachability, list, unsubscribed and fatigue shares are probabilities.
-    fn check_shares(&mut self, sc: &Scenario) {
-        let pop = &sc.population;
-        let r = &pop.reachability;
-        for (name, p) in [
-            ("push reachability", r.push),
-            ("web push reachability", r.web_push),
-            ("email reachability", r.email),
-            ("phone reachability", r.phone),
-            ("WhatsApp opt-in", r.whatsapp_of_phone),
-            ("custom list share", pop.custom_list_share),
-        ] {
-            if !prob_ok(p) {
-                self.errors.push(format!("scenario: {name} {p} is not a probability between 0 and 1"));
-            }
-        }
-        for (c, p) in &r.unsubscribed {
-            if !prob_ok(*p) {
-                self.errors.push(format!("scenario: unsubscribed share for {} {p} is not between 0 and 1", c.label()));
-            }
-        }
-        for (c, p) in &sc.fatigue {
-            if !prob_ok(*p) {
-                self.errors.push(format!("scenario: fatigue for {} {p} is not between 0 and 1", c.label()));
-            }
-        }
-    }
 
     fn channel_plans(&mut self, sc: &Scenario) -> ChannelMap<ChannelPlan> {
         let unsubscribed = &sc.population.reachability.unsubscribed;
         ChannelMap::from_fn(|c| {
             let cr = sc.channel(c);
-            for (name, p) in
-                [("failure", cr.failure), ("delivery", cr.delivery), ("view", cr.view), ("click", cr.click_given_view)]
-            {
-                if !prob_ok(p) {
-                    self.errors.push(format!("scenario: {} {name} rate {p} is not between 0 and 1", c.label()));
-                }
-            }
-            if !(cr.cost_per_message.is_finite() && cr.cost_per_message >= 0.0) {
-                self.errors.push(format!("scenario: {} cost per message must be 0 or more", c.label()));
-            }
-            if !(delay_ok(&cr.delay_to_delivery) && delay_ok(&cr.delay_to_view) && delay_ok(&cr.delay_to_click)) {
-                self.errors.push(format!("scenario: {} delays must not be negative", c.label()));
-            }
             ChannelPlan {
                 failure: cr.failure,
                 delivery: cr.delivery,
@@ -791,15 +741,10 @@ impl Builder {
     /// The activity shape and the hourly curve.
     fn activity_curve(&mut self, sc: &Scenario) -> Curve {
         let weights = &sc.population.activity_curve;
-        if !(sc.activity_shape.is_finite() && sc.activity_shape > 0.0) {
-            self.errors.push(format!("scenario: activity shape {} must be a positive number", sc.activity_shape));
-        }
+        // Validated; the fallback keeps the walk sane should it ever not be.
         let ok = weights.len() == 24
             && weights.iter().all(|w| w.is_finite() && *w >= 0.0)
             && weights.iter().sum::<f64>() > 0.0;
-        if !ok {
-            self.errors.push("scenario: the activity curve needs 24 weights, none negative, not all zero".to_owned());
-        }
         let mut normalised = [1.0; 24];
         if ok {
             let sum: f64 = weights.iter().sum();
@@ -814,19 +759,13 @@ impl Builder {
     // ----- time zones and user properties -----
 
     fn time_zones(&mut self, j: &Journey) -> Zones {
-        let account = j.setup.timezone.account.zone().unwrap_or_else(|| {
-            self.errors.push(format!("setup: unknown account timezone {:?}", j.setup.timezone.account.0));
-            Tz::UTC
-        });
+        // Validated: every zone is known and every weight finite and 0 or more.
+        let account = j.setup.timezone.account.zone().unwrap_or(Tz::UTC);
         let mut mix = Vec::new();
         let mut total_w = 0.0;
         for share in &j.scenario.population.timezones {
-            let Some(tz) = share.tz.zone() else {
-                self.errors.push(format!("scenario: unknown timezone {:?}", share.tz.0));
-                continue;
-            };
+            let Some(tz) = share.tz.zone() else { continue };
             if !(share.weight.is_finite() && share.weight >= 0.0) {
-                self.errors.push(format!("scenario: timezone weight {} must be 0 or more", share.weight));
                 continue;
             }
             total_w += share.weight;
@@ -845,7 +784,6 @@ impl Builder {
     /// The scenario's user properties, first in property index order.
     fn user_properties(&mut self, pop: &Population) {
         for (name, d) in &pop.properties {
-            check_dist(d, &format!("user property {name}"), &mut self.errors);
             let categories = match d {
                 PropertyDist::Categorical(v) => v.iter().map(|(s, w)| (Arc::from(s.as_str()), *w)).collect(),
                 _ => Vec::new(),
@@ -873,13 +811,13 @@ impl Builder {
             EntryRule::Inaction(r) => CEntry::Inaction {
                 did: self.cevent(&r.did),
                 not_did: self.cevent(&r.not_did),
-                within: self.secs(r.within.0, "entry"),
+                within: Self::secs(r.within.0),
             },
             EntryRule::DateProperty(r) => {
-                CEntry::Date { prop: self.prop(&r.property), lead: self.secs(r.within_next.0, "entry") }
+                CEntry::Date { prop: self.prop(&r.property), lead: Self::secs(r.within_next.0) }
             }
             EntryRule::PastBehaviour(r) => {
-                lookback = self.days(r.last_days, "entry");
+                lookback = Self::days(r.last_days);
                 CEntry::Past { ev: self.cevent(&r.event), cmp: r.count, lookback }
             }
             EntryRule::CustomList { .. } => CEntry::List { share: j.scenario.population.custom_list_share },
@@ -952,7 +890,7 @@ impl Builder {
         match &node.kind {
             NodeKind::Entry(_) => PKind::Entry,
             NodeKind::Wait(w) => PKind::Wait(match w {
-                WaitKind::Duration(d) => PWait::Duration(self.secs(d.0, &format!("node {}", node.id))),
+                WaitKind::Duration(d) => PWait::Duration(Self::secs(d.0)),
                 WaitKind::TimeOfDay { time, user_timezone } => {
                     PWait::TimeOfDay { time: *time, user_tz: *user_timezone && j.setup.timezone.per_user }
                 }
@@ -960,9 +898,8 @@ impl Builder {
                 WaitKind::BestTime => PWait::BestTime,
             }),
             NodeKind::Condition { condition, window } => {
-                let what = format!("node {}", node.id);
-                let cond = self.condition(condition, &what, lookback);
-                PKind::Condition { cond, window: window.map(|w| self.secs(w.0, &what)) }
+                let cond = self.condition(condition, lookback);
+                PKind::Condition { cond, window: window.map(|w| Self::secs(w.0)) }
             }
             NodeKind::ConditionalSplit { paths } => {
                 PKind::CondSplit { filters: paths.iter().map(|p| self.filter(&p.filter)).collect() }
@@ -987,7 +924,7 @@ impl Builder {
         }
     }
 
-    fn condition(&mut self, condition: &Condition, what: &str, lookback: &mut i64) -> PCond {
+    fn condition(&mut self, condition: &Condition, lookback: &mut i64) -> PCond {
         match condition {
             Condition::LiveAction(a) => {
                 PCond::Live { ev: self.cevent(&a.event), need: a.nth_occurrence.unwrap_or(1).max(1) }
@@ -995,16 +932,16 @@ impl Builder {
             Condition::Inaction(r) => PCond::Inaction {
                 did: self.cevent(&r.did),
                 not_did: self.cevent(&r.not_did),
-                within: self.secs(r.within.0, what),
+                within: Self::secs(r.within.0),
             },
             Condition::PastBehaviour(r) => {
-                let lb = self.days(r.last_days, what);
+                let lb = Self::days(r.last_days);
                 *lookback = (*lookback).max(lb);
                 PCond::Past { ev: self.cevent(&r.event), cmp: r.count, lookback: lb }
             }
             Condition::UserProperty(f) => PCond::User(self.filter(f)),
             Condition::DateProperty(r) => {
-                PCond::Date { prop: self.prop(&r.property), within: self.secs(r.within_next.0, what) }
+                PCond::Date { prop: self.prop(&r.property), within: Self::secs(r.within_next.0) }
             }
         }
     }
@@ -1048,26 +985,17 @@ impl Builder {
         let mut events: Vec<(usize, EvSpec)> = Vec::new();
         for (name, &i) in &self.events {
             let beh = sc.event(name);
-            if !(beh.rate_per_day.is_finite() && (0.0..=MAX_RATE_PER_DAY).contains(&beh.rate_per_day)) {
-                self.errors.push(format!(
-                    "scenario: event {name:?} rate {} per day must be between 0 and {MAX_RATE_PER_DAY}",
-                    beh.rate_per_day
-                ));
-            }
             let mut responses = Vec::new();
             let mut max_mult = 1.0f64;
             let mut min_mult = 1.0f64;
             for r in &beh.engagement {
+                // Validated; skipped rather than trusted should it ever not be.
                 if !(r.multiplier.is_finite() && (0.0..=MAX_MULTIPLIER).contains(&r.multiplier)) || r.duration.0 < 0 {
-                    self.errors.push(format!("scenario: event {name:?} has an invalid engagement response"));
                     continue;
                 }
                 max_mult *= r.multiplier.max(1.0);
                 min_mult *= r.multiplier.min(1.0);
                 responses.push((r.on, r.multiplier, r.duration.0));
-            }
-            for (pname, d) in &beh.properties {
-                check_dist(d, &format!("event {name} property {pname}"), &mut self.errors);
             }
             let rate = if beh.rate_per_day.is_finite() { beh.rate_per_day.clamp(0.0, MAX_RATE_PER_DAY) } else { 0.0 };
             events.push((

@@ -40,6 +40,93 @@ pub struct Report {
     pub animation: Animation,
     /// Opt-in compact paths of the first users of replicate 0.
     pub trajectories: Vec<Trajectory>,
+    /// The ISO 4217 code of every money figure (the setup's currency).
+    pub currency: String,
+    /// What the journey adds over its journey control group (§3.1).
+    pub incremental: Incremental,
+    /// Messages not sent or deferred, and why (§3.1).
+    pub suppression: Suppression,
+    /// Per hour of the horizon (`trends` stays per day).
+    pub trends_hourly: Vec<HourTrend>,
+}
+
+/// An estimate with its 95% interval; all `None` when it cannot be estimated (no journey
+/// control group, or no entries in a group).
+#[derive(Clone, Copy, Debug, PartialEq, Default, Serialize)]
+pub struct Estimate {
+    /// The estimate.
+    pub value: Option<f64>,
+    /// Lower bound of its 95% interval.
+    pub low: Option<f64>,
+    /// Upper bound of its 95% interval.
+    pub high: Option<f64>,
+}
+
+impl Estimate {
+    /// An estimate with its interval.
+    #[must_use]
+    pub fn new(value: f64, interval: Interval) -> Self {
+        Self { value: Some(value), low: Some(interval.lo), high: Some(interval.hi) }
+    }
+
+    /// The interval, when there is one.
+    #[must_use]
+    pub fn interval(&self) -> Option<Interval> {
+        Some(Interval { lo: self.low?, hi: self.high? })
+    }
+}
+
+/// The decision figures (§3.1): what the journey adds against its journey control group,
+/// scaled to the target entries (means over replicates).
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct Incremental {
+    /// (target rate − control rate) × target entries, with Newcombe's interval scaled.
+    pub conversions: Estimate,
+    /// (target − control revenue per entry) × target entries, with Welch's interval scaled.
+    pub revenue: Estimate,
+    /// Incremental revenue − message cost (the revenue interval shifted by the cost).
+    pub net_return: Estimate,
+    /// Message cost / incremental conversions (`None` when those are not above 0).
+    pub cost_per_incremental_conversion: Option<f64>,
+}
+
+/// Messages not sent, and why; messages deferred by DND (§3.1). Counts are means over
+/// replicates.
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct SuppressionRow {
+    /// The channel (`None` for the whole journey).
+    pub channel: Option<Channel>,
+    /// Messages not sent: DND skipped + capped + unreachable + aborted.
+    pub not_sent: u64,
+    /// Skipped by DND.
+    pub dnd_skipped: u64,
+    /// Refused by the frequency cap.
+    pub capped: u64,
+    /// No token, address or phone number.
+    pub unreachable_no_address: u64,
+    /// Unsubscribed before the journey.
+    pub unreachable_unsubscribed: u64,
+    /// Unsubscribed by fatigue after an earlier message.
+    pub unreachable_fatigue: u64,
+    /// Aborted by the message's Liquid (`{% abort %}`).
+    pub aborted: u64,
+    /// Deferred by DND and sent later.
+    pub dnd_deferred: u64,
+    /// Mean delay of a deferred message, in seconds (`None` when none was deferred).
+    pub dnd_mean_delay_secs: Option<f64>,
+    /// Entries that had at least one message suppressed or deferred here.
+    pub affected_entries: u64,
+    /// Of those, entries that met a goal.
+    pub affected_conversions: u64,
+}
+
+/// The suppression summary: per channel the journey uses, and for the whole journey.
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct Suppression {
+    /// Every channel together (an entry affected on two channels counts once).
+    pub journey: SuppressionRow,
+    /// Per channel used by the journey, in palette order.
+    pub channels: Vec<SuppressionRow>,
 }
 
 /// What was simulated.
@@ -204,6 +291,14 @@ pub struct ChannelStats {
     pub failed: u64,
     /// No address, token or phone, or unsubscribed.
     pub unreachable: u64,
+    /// Of `unreachable`: no address, token or phone.
+    pub unreachable_no_address: u64,
+    /// Of `unreachable`: unsubscribed before the journey.
+    pub unreachable_unsubscribed: u64,
+    /// Of `unreachable`: unsubscribed by fatigue after an earlier message.
+    pub unreachable_fatigue: u64,
+    /// Mean delay of the messages DND deferred, in seconds (`None` when none was).
+    pub dnd_mean_delay_secs: Option<f64>,
     /// Delivered (WhatsApp).
     pub delivered: u64,
     /// Viewed (channels with a Viewed output), before the horizon ends.
@@ -302,6 +397,23 @@ pub struct DayTrend {
     pub timed_out: u64,
 }
 
+/// One hour of the horizon: the same counters as [`DayTrend`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HourTrend {
+    /// Hour index from the start, 0-based.
+    pub hour: u32,
+    /// The hour's start (start + hour × 3,600 s).
+    pub from: Timestamp,
+    /// Entries.
+    pub entered: u64,
+    /// Completions.
+    pub completed: u64,
+    /// Goals met.
+    pub goal_met: u64,
+    /// Timeouts.
+    pub timed_out: u64,
+}
+
 /// A mean and a standard deviation across replicates.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct MeanSd {
@@ -350,6 +462,29 @@ pub struct NodeAnimation {
     pub node: NodeId,
     /// Users there at each bucket's end.
     pub occupancy: Vec<u32>,
+    /// Arrivals in each bucket (entries, at the entry node).
+    pub arrivals: Vec<u32>,
+    /// Messages sent in each bucket (channel nodes).
+    pub sent: Vec<u32>,
+    /// Goals met in each bucket by users waiting at or before the node.
+    pub goals: Vec<u32>,
+    /// Users the journey timeout took out here in each bucket.
+    pub timed_out: Vec<u32>,
+    /// Messages clicked in each bucket (at the click's time).
+    pub clicked: Vec<u32>,
+    /// Users unreachable on the channel in each bucket.
+    pub unreachable: Vec<u32>,
+}
+
+/// One goal's conversions per bucket, replicate 0.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GoalAnimation {
+    /// The goal's index in the journey's goal order.
+    pub goal: usize,
+    /// Its name.
+    pub name: String,
+    /// Conversions in each bucket.
+    pub met: Vec<u32>,
 }
 
 /// Time-bucketed counts for the canvas animation (§2.1), replicate 0.
@@ -363,6 +498,8 @@ pub struct Animation {
     pub links: Vec<LinkAnimation>,
     /// Per node, by id.
     pub nodes: Vec<NodeAnimation>,
+    /// Per goal, in goal order.
+    pub goals: Vec<GoalAnimation>,
 }
 
 /// What happened at a trajectory step.

@@ -9,12 +9,12 @@
 use std::ops::{Index, IndexMut};
 
 use super::channel_map::ChannelMap;
-use super::intervals;
+use super::intervals::{self, Interval};
 use super::plan::Plan;
 use super::report::{
-    Animation, Boost, ChannelStats, ChannelTotals, ConversionStats, DayTrend, GoalStats, JourneyStats, LinkAnimation,
-    MeanSd, NodeAnimation, NodeStats, PathStats, PortStats, Rate, ReplicateSpread, Report, RevenueStats, RunInfo,
-    Trajectory, TurnedAway,
+    Animation, Boost, ChannelStats, ChannelTotals, ConversionStats, DayTrend, Estimate, GoalAnimation, GoalStats,
+    HourTrend, Incremental, JourneyStats, LinkAnimation, MeanSd, NodeAnimation, NodeStats, PathStats, PortStats, Rate,
+    ReplicateSpread, Report, RevenueStats, RunInfo, Suppression, SuppressionRow, Trajectory, TurnedAway,
 };
 use crate::model::{Channel, KindTag, Timestamp};
 
@@ -27,6 +27,12 @@ pub struct ChannelCounters {
     pub failed: u64,
     /// The user was unreachable or unsubscribed on the channel.
     pub unreachable: u64,
+    /// Of `unreachable`: no token or address on the channel.
+    pub unreachable_no_address: u64,
+    /// Of `unreachable`: unsubscribed before the journey.
+    pub unreachable_unsubscribed: u64,
+    /// Of `unreachable`: unsubscribed by fatigue after an earlier send.
+    pub unreachable_fatigue: u64,
     /// Delivered within the horizon.
     pub delivered: u64,
     /// Viewed within the horizon.
@@ -35,6 +41,8 @@ pub struct ChannelCounters {
     pub clicked: u64,
     /// Held until the DND window ended.
     pub dnd_deferred: u64,
+    /// Seconds those deferred messages waited, summed.
+    pub dnd_delay_secs: u64,
     /// Skipped because of DND.
     pub dnd_skipped: u64,
     /// Refused by the frequency cap.
@@ -51,6 +59,10 @@ impl ChannelCounters {
         self.sent += o.sent;
         self.failed += o.failed;
         self.unreachable += o.unreachable;
+        self.unreachable_no_address += o.unreachable_no_address;
+        self.unreachable_unsubscribed += o.unreachable_unsubscribed;
+        self.unreachable_fatigue += o.unreachable_fatigue;
+        self.dnd_delay_secs += o.dnd_delay_secs;
         self.delivered += o.delivered;
         self.viewed += o.viewed;
         self.clicked += o.clicked;
@@ -154,6 +166,8 @@ pub struct GroupCounters {
     pub conversions: u64,
     /// Goal value (revenue) of those conversions.
     pub revenue: f64,
+    /// Sum of the squared goal value per converted entry (for the revenue interval).
+    pub revenue_sq: f64,
 }
 
 impl GroupCounters {
@@ -162,6 +176,46 @@ impl GroupCounters {
         self.entries += o.entries;
         self.conversions += o.conversions;
         self.revenue += o.revenue;
+        self.revenue_sq += o.revenue_sq;
+    }
+}
+
+/// What the animation counts per node and bucket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeEvent {
+    /// A user arrived (entries at the entry node).
+    Arrived = 0,
+    /// A message was sent.
+    Sent = 1,
+    /// A goal was met while waiting at or before the node.
+    Goal = 2,
+    /// The journey timeout took a user out here.
+    TimedOut = 3,
+    /// A message was clicked (at the click's time).
+    Clicked = 4,
+    /// The user was unreachable on the channel.
+    Unreachable = 5,
+}
+
+impl NodeEvent {
+    /// How many kinds there are.
+    pub const COUNT: usize = 6;
+}
+
+/// Entries that had a message suppressed or deferred, and how many of them converted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AffectedCounters {
+    /// Entries affected.
+    pub entries: u64,
+    /// Of those, entries that met a goal.
+    pub conversions: u64,
+}
+
+impl AffectedCounters {
+    /// Adds `o` into `self`.
+    pub fn add(&mut self, o: &Self) {
+        self.entries += o.entries;
+        self.conversions += o.conversions;
     }
 }
 
@@ -288,16 +342,27 @@ pub struct Tally {
     pub on_graph_end: u64,
     /// Per goal, conversions per group.
     pub goal_by: Vec<ByGroup<u64>>,
+    /// Per channel: entries with a message suppressed or deferred there.
+    pub affected: ChannelMap<AffectedCounters>,
+    /// Entries with a message suppressed or deferred on any channel.
+    pub affected_any: AffectedCounters,
     /// Per node.
     pub nodes: Vec<NodeTally>,
     /// Per day of the horizon.
     pub trends: Vec<DayCounters>,
+    /// Per hour of the horizon (the same counters as `trends`).
+    pub hour_trends: Vec<DayCounters>,
     /// Sends per hour per used channel (hour-major).
     pub hourly: Vec<u64>,
     /// Link crossings per bucket (link-major), replicate 0.
     pub link_cross: Vec<u32>,
     /// Node occupancy difference array (node-major, buckets + 1 each), replicate 0.
     pub occ_diff: Vec<i64>,
+    /// Per node and bucket (node-major), replicate 0: arrivals, sends, goals met and
+    /// timeouts, indexed by [`NodeEvent`].
+    pub node_events: Vec<[u32; NodeEvent::COUNT]>,
+    /// Per goal and bucket (goal-major), replicate 0: goals met.
+    pub goal_events: Vec<u32>,
     /// Trajectories, in user order.
     pub trajectories: Vec<Trajectory>,
     /// Pilot records (pilot pass only).
@@ -340,9 +405,12 @@ impl Tally {
                 })
                 .collect(),
             trends: vec![DayCounters::default(); usize::try_from(p.horizon_days).unwrap_or(0)],
+            hour_trends: vec![DayCounters::default(); p.hours()],
             hourly: vec![0; p.hours() * hourly_width],
             link_cross: vec![0; p.links.len() * p.buckets],
             occ_diff: vec![0; p.nodes.len() * (p.buckets + 1)],
+            node_events: vec![[0; NodeEvent::COUNT]; p.nodes.len() * p.buckets],
+            goal_events: vec![0; p.goals.len() * p.buckets],
             hourly_slot,
             hourly_width,
             buckets: p.buckets,
@@ -387,6 +455,39 @@ impl Tally {
         self.occ_diff[row + last + 1] -= 1;
     }
 
+    /// Counts `what` at node `n` in the animation bucket of `t` (replicate 0 only).
+    pub fn node_event(&mut self, n: usize, what: NodeEvent, t: i64) {
+        if self.buckets == 0 {
+            return;
+        }
+        let b = self.bucket(t);
+        if let Some(x) = self.node_events.get_mut(n * self.buckets + b) {
+            x[what as usize] = x[what as usize].saturating_add(1);
+        }
+    }
+
+    /// Counts goal `g` met at `t` in its animation bucket (replicate 0 only).
+    pub fn goal_event(&mut self, g: usize, t: i64) {
+        if self.buckets == 0 {
+            return;
+        }
+        let b = self.bucket(t);
+        if let Some(x) = self.goal_events.get_mut(g * self.buckets + b) {
+            *x = x.saturating_add(1);
+        }
+    }
+
+    /// Counts one trend event (`f` increments one counter) in day `day` and hour `hour`
+    /// from the start; instants past the horizon count nowhere.
+    pub fn count_trend(&mut self, day: usize, hour: usize, f: impl Fn(&mut DayCounters)) {
+        if let Some(d) = self.trends.get_mut(day) {
+            f(d);
+        }
+        if let Some(h) = self.hour_trends.get_mut(hour) {
+            f(h);
+        }
+    }
+
     /// Counts a message sent on `channel` in hour `h` from the start.
     pub fn add_send(&mut self, channel: Channel, h: usize) {
         if let Some(slot) = self.hourly_slot[channel]
@@ -409,6 +510,10 @@ impl Tally {
         self.exit_criteria += o.exit_criteria;
         self.force_exits += o.force_exits;
         self.on_graph_end += o.on_graph_end;
+        for c in Channel::ALL {
+            self.affected[c].add(&o.affected[c]);
+        }
+        self.affected_any.add(&o.affected_any);
         for (a, b) in self.goal_by.iter_mut().zip(&o.goal_by) {
             a.zip_mut(b, |x, y| *x += y);
         }
@@ -428,6 +533,9 @@ impl Tally {
                 *x += y;
             }
         }
+        for (a, b) in self.hour_trends.iter_mut().zip(&o.hour_trends) {
+            a.add(b);
+        }
         for (a, b) in self.trends.iter_mut().zip(&o.trends) {
             a.add(b);
         }
@@ -439,6 +547,14 @@ impl Tally {
         }
         for (a, b) in self.occ_diff.iter_mut().zip(&o.occ_diff) {
             *a += b;
+        }
+        for (a, b) in self.goal_events.iter_mut().zip(&o.goal_events) {
+            *a = a.saturating_add(*b);
+        }
+        for (a, b) in self.node_events.iter_mut().zip(&o.node_events) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x = x.saturating_add(*y);
+            }
         }
         self.trajectories.append(&mut o.trajectories);
         self.pilot.append(&mut o.pilot);
@@ -482,6 +598,62 @@ fn ratio(a: f64, n: u64) -> Option<f64> {
 fn mean_sd(xs: &[f64]) -> MeanSd {
     let (mean, sd) = intervals::mean_sd(xs);
     MeanSd { mean, sd }
+}
+
+/// The decision figures (§3.1) from the pooled group counters, scaled to the mean target
+/// entries per replicate.
+fn incremental(g: &ByGroup<GroupCounters>, reps: u32, cost: f64) -> Incremental {
+    let (tg, ct) = (&g.target, &g.journey_control);
+    #[allow(clippy::cast_precision_loss)]
+    let scale = tg.entries as f64 / f64::from(reps.max(1));
+    let conversions =
+        match (intervals::newcombe(tg.conversions, tg.entries, ct.conversions, ct.entries), tg.entries, ct.entries) {
+            (Some(i), nt, nc) if nt > 0 && nc > 0 => {
+                #[allow(clippy::cast_precision_loss)]
+                let d = tg.conversions as f64 / nt as f64 - ct.conversions as f64 / nc as f64;
+                Estimate::new(d * scale, Interval { lo: i.lo * scale, hi: i.hi * scale })
+            }
+            _ => Estimate::default(),
+        };
+    let revenue = intervals::welch(tg.entries, tg.revenue, tg.revenue_sq, ct.entries, ct.revenue, ct.revenue_sq)
+        .map_or_else(Estimate::default, |(d, i)| {
+            Estimate::new(d * scale, Interval { lo: i.lo * scale, hi: i.hi * scale })
+        });
+    let net_return = match (revenue.value, revenue.interval()) {
+        (Some(v), Some(i)) => Estimate::new(v - cost, Interval { lo: i.lo - cost, hi: i.hi - cost }),
+        _ => Estimate::default(),
+    };
+    Incremental {
+        cost_per_incremental_conversion: conversions.value.filter(|c| *c > 0.0).map(|c| cost / c),
+        conversions,
+        revenue,
+        net_return,
+    }
+}
+
+/// One row of the suppression summary from a channel's (or the journey's) counters.
+fn suppression_row(
+    channel: Option<Channel>,
+    k: &ChannelCounters,
+    affected: AffectedCounters,
+    m: &dyn Fn(u64) -> u64,
+) -> SuppressionRow {
+    let aborted = 0;
+    SuppressionRow {
+        channel,
+        not_sent: m(k.dnd_skipped + k.capped + k.unreachable + aborted),
+        dnd_skipped: m(k.dnd_skipped),
+        capped: m(k.capped),
+        unreachable_no_address: m(k.unreachable_no_address),
+        unreachable_unsubscribed: m(k.unreachable_unsubscribed),
+        unreachable_fatigue: m(k.unreachable_fatigue),
+        aborted: m(aborted),
+        dnd_deferred: m(k.dnd_deferred),
+        #[allow(clippy::cast_precision_loss)]
+        dnd_mean_delay_secs: ratio(k.dnd_delay_secs as f64, k.dnd_deferred),
+        affected_entries: m(affected.entries),
+        affected_conversions: m(affected.conversions),
+    }
 }
 
 /// Turns the merged tally into the report.
@@ -544,6 +716,7 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
     let mut total_cost = 0.0;
     let mut nodes = Vec::new();
     let mut sent_by = ChannelMap::<u64>::default();
+    let mut held_by = ChannelMap::<ChannelCounters>::default();
     for (pn, nt) in p.nodes.iter().zip(&t.nodes) {
         let channel = match pn.tag {
             KindTag::Channel(c) => {
@@ -552,10 +725,16 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
                 let cost = mf(k.sent as f64 * p.channels[c].cost);
                 total_cost += cost;
                 sent_by[c] += k.sent;
+                held_by[c].add(k);
                 Some(ChannelStats {
                     sent: m(k.sent),
                     failed: m(k.failed),
                     unreachable: m(k.unreachable),
+                    unreachable_no_address: m(k.unreachable_no_address),
+                    unreachable_unsubscribed: m(k.unreachable_unsubscribed),
+                    unreachable_fatigue: m(k.unreachable_fatigue),
+                    #[allow(clippy::cast_precision_loss)]
+                    dnd_mean_delay_secs: ratio(k.dnd_delay_secs as f64, k.dnd_deferred),
                     delivered: m(k.delivered),
                     viewed: m(k.viewed),
                     clicked: m(k.clicked),
@@ -681,6 +860,19 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
             timed_out: m(x.timed_out),
         })
         .collect();
+    let trends_hourly = t
+        .hour_trends
+        .iter()
+        .enumerate()
+        .map(|(h, x)| HourTrend {
+            hour: u32::try_from(h).unwrap_or(u32::MAX),
+            from: Timestamp(p.start + i64::try_from(h).unwrap_or(0) * 3_600),
+            entered: m(x.entered),
+            completed: m(x.completed),
+            goal_met: m(x.goal_met),
+            timed_out: m(x.timed_out),
+        })
+        .collect();
 
     let spread = (p.replicates > 1).then(|| {
         let f = |g: &dyn Fn(&RepTally) -> f64| -> MeanSd { mean_sd(&t.reps.iter().map(g).collect::<Vec<f64>>()) };
@@ -725,11 +917,46 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
                         u32::try_from(acc.max(0)).unwrap_or(u32::MAX)
                     })
                     .collect();
-                NodeAnimation { node: pn.id, occupancy }
+                let events = &t.node_events[n * b..(n + 1) * b];
+                let column = |e: NodeEvent| events.iter().map(|x| x[e as usize]).collect();
+                NodeAnimation {
+                    node: pn.id,
+                    occupancy,
+                    arrivals: column(NodeEvent::Arrived),
+                    sent: column(NodeEvent::Sent),
+                    goals: column(NodeEvent::Goal),
+                    timed_out: column(NodeEvent::TimedOut),
+                    clicked: column(NodeEvent::Clicked),
+                    unreachable: column(NodeEvent::Unreachable),
+                }
+            })
+            .collect(),
+        goals: (0..p.goals.len())
+            .map(|g| GoalAnimation {
+                goal: g,
+                name: p.goal_names.get(g).cloned().unwrap_or_default(),
+                met: t.goal_events[g * b..(g + 1) * b].to_vec(),
             })
             .collect(),
     };
+    let incremental = incremental(&t.groups, reps, total_cost);
+    let suppression = Suppression {
+        journey: suppression_row(
+            None,
+            &held_by.iter().fold(ChannelCounters::default(), |mut a, (_, k)| {
+                a.add(k);
+                a
+            }),
+            t.affected_any,
+            &m,
+        ),
+        channels: p.used_channels.iter().map(|c| suppression_row(Some(*c), &held_by[*c], t.affected[*c], &m)).collect(),
+    };
     Report {
+        trends_hourly,
+        currency: p.currency.clone(),
+        incremental,
+        suppression,
         run,
         journey,
         conversion,

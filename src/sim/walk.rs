@@ -22,7 +22,7 @@ use super::events::{BLOCK_SECS, BlockSpec, Occ, US};
 use super::plan::{CCond, CEntry, CEvent, CFilter, PCond, PKind, PVal, PWait, Plan};
 use super::report::{Step, StepKind, Trajectory};
 use super::rng::{DrawCount, Stream, behaviour_prefix, hash_unit, key_push, name_hash};
-use super::tally::{ChannelCounters, Group, PilotRec, Tally};
+use super::tally::{ChannelCounters, Group, NodeEvent, PilotRec, Tally};
 use crate::model::{
     Channel, DelayDist, DndAction, EngagementKind, Operator, Port, PropertyDist, Scope, Timestamp, UpdateOp, Value,
 };
@@ -252,6 +252,21 @@ struct Track {
     end: i64,
     splits: Vec<(usize, usize)>,
     pilot: Vec<usize>,
+    /// Channels on which a message of this entry was suppressed or deferred.
+    affected: ChannelMap<bool>,
+}
+
+/// What one user added to the headline figures (the unit of a paired comparison, §3.2).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct UserOutcome {
+    /// Goal conversions, every group.
+    pub conversions: u64,
+    /// Goal value of those conversions.
+    pub revenue: f64,
+    /// Messages sent.
+    pub sent: u64,
+    /// Cost of those messages.
+    pub cost: f64,
 }
 
 /// Walks users of one replicate, reusing its buffers between users.
@@ -267,6 +282,10 @@ pub struct Walker<'p> {
     reach: ChannelMap<bool>,
     /// Per channel: the user is unsubscribed (drawn per user, or by fatigue).
     unsub: ChannelMap<bool>,
+    /// Per channel: the unsubscription came from fatigue within the journey.
+    fatigued: ChannelMap<bool>,
+    /// What the current user added so far.
+    pub outcome: UserOutcome,
     props: Vec<Option<PVal>>,
     /// Per event: the forward reading.
     cursors: Vec<Cursor>,
@@ -337,6 +356,8 @@ impl<'p> Walker<'p> {
             tz: 0,
             reach: ChannelMap::from_fn(|_| true),
             unsub: ChannelMap::default(),
+            fatigued: ChannelMap::default(),
+            outcome: UserOutcome::default(),
             props: Vec::new(),
             cursors: plan.events.iter().map(|_| Cursor::default()).collect(),
             ev_prefix: vec![0; plan.events.len()],
@@ -396,6 +417,8 @@ impl<'p> Walker<'p> {
         });
         // One draw per channel, in palette order.
         self.unsub = ChannelMap::from_fn(|c| st.uniform() < p.channels[c].unsubscribed);
+        self.fatigued = ChannelMap::default();
+        self.outcome = UserOutcome::default();
         self.props.clear();
         for spec in &p.props {
             let u1 = st.uniform();
@@ -1156,20 +1179,28 @@ impl<'p> Walker<'p> {
         self.entries = self.entries.saturating_add(1);
         self.pb_goal = None;
         let end = p.timeout.map_or(i64::MAX, |d| t.saturating_add(d));
-        self.track = Some(Track { group, entry: t, end, splits: Vec::new(), pilot: Vec::new() });
+        self.track = Some(Track {
+            group,
+            entry: t,
+            end,
+            splits: Vec::new(),
+            pilot: Vec::new(),
+            affected: ChannelMap::default(),
+        });
         self.inside = true;
         self.ctx = ctx;
         self.flush_node_streams();
         self.clicks.clear();
-        let day = p.day_of(t);
+        let (day, hour) = (p.day_of(t), p.hour_of(t));
         let tl = &mut self.tally;
         tl.entered += 1;
         tl.rep.entered += 1;
         tl.groups[group].entries += 1;
-        if let Some(d) = tl.trends.get_mut(day) {
-            d.entered += 1;
-        }
+        tl.count_trend(day, hour, |d| d.entered += 1);
         tl.nodes[p.entry_node].entered += 1;
+        if self.rep == 0 {
+            self.tally.node_event(p.entry_node, NodeEvent::Arrived, t);
+        }
         self.step(t, None, StepKind::Entered { control: group != Group::Target });
         if group == Group::Target {
             // The entry node passes users straight on.
@@ -1258,14 +1289,12 @@ impl<'p> Walker<'p> {
     }
 
     fn complete(&mut self, n: usize, t: i64) {
-        let day = self.plan.day_of(t);
+        let (day, hour) = (self.plan.day_of(t), self.plan.hour_of(t));
         let tl = &mut self.tally;
         tl.completed += 1;
         tl.rep.completed += 1;
         tl.nodes[n].completed += 1;
-        if let Some(d) = tl.trends.get_mut(day) {
-            d.completed += 1;
-        }
+        tl.count_trend(day, hour, |d| d.completed += 1);
         self.step(t, Some(n), StepKind::Completed);
         self.leave_graph(t);
     }
@@ -1278,6 +1307,9 @@ impl<'p> Walker<'p> {
     fn visit(&mut self, n: usize, t: i64) -> Option<usize> {
         let p = self.plan;
         self.tally.nodes[n].entered += 1;
+        if self.rep == 0 {
+            self.tally.node_event(n, NodeEvent::Arrived, t);
+        }
         self.pos = Some(Pos { node: n, since: t, hold: Hold::None });
         self.step(t, Some(n), StepKind::Arrived);
         let node = &p.nodes[n];
@@ -1577,6 +1609,19 @@ impl<'p> Walker<'p> {
         &mut self.tally.nodes[n].channel
     }
 
+    /// Counts the tracked entry as affected by a suppression on `channel` (once per channel).
+    fn mark_affected(&mut self, channel: Channel) {
+        let Some(tr) = self.track.as_mut() else { return };
+        if tr.affected[channel] {
+            return;
+        }
+        if !tr.affected.iter().any(|(_, hit)| *hit) {
+            self.tally.affected_any.entries += 1;
+        }
+        tr.affected[channel] = true;
+        self.tally.affected[channel].entries += 1;
+    }
+
     fn route_unreachable(&mut self, n: usize, t: i64) -> Option<usize> {
         let node = &self.plan.nodes[n];
         if node.port_index(Port::Unreachable).is_some() && !node.linked(Port::Unreachable) {
@@ -1589,7 +1634,20 @@ impl<'p> Walker<'p> {
     fn channel_arrive(&mut self, n: usize, channel: Channel, exclude_tz: bool, t: i64) -> Option<usize> {
         let p = self.plan;
         if !self.reach[channel] || self.unsub[channel] {
-            self.chan(n).unreachable += 1;
+            let (no_address, fatigued) = (!self.reach[channel], self.fatigued[channel]);
+            if self.rep == 0 {
+                self.tally.node_event(n, NodeEvent::Unreachable, t);
+            }
+            let k = self.chan(n);
+            k.unreachable += 1;
+            if no_address {
+                k.unreachable_no_address += 1;
+            } else if fatigued {
+                k.unreachable_fatigue += 1;
+            } else {
+                k.unreachable_unsubscribed += 1;
+            }
+            self.mark_affected(channel);
             return self.route_unreachable(n, t);
         }
         if channel.dnd_applies() && p.dnd.enabled {
@@ -1602,12 +1660,16 @@ impl<'p> Walker<'p> {
                 }
             };
             if let Some(r) = release {
+                self.mark_affected(channel);
                 if p.dnd.action == DndAction::Skip {
                     self.chan(n).dnd_skipped += 1;
                     return self.route_unreachable(n, t);
                 }
-                self.chan(n).dnd_deferred += 1;
-                self.hold(n, t, Hold::Deferred { until: r.max(t) });
+                let until = r.max(t);
+                let k = self.chan(n);
+                k.dnd_deferred += 1;
+                k.dnd_delay_secs += u64::try_from(until - t).unwrap_or(0);
+                self.hold(n, t, Hold::Deferred { until });
                 return None;
             }
         }
@@ -1650,6 +1712,7 @@ impl<'p> Walker<'p> {
             let recent = self.sends.iter().filter(|x| **x <= s).count();
             if recent >= usize::try_from(max).unwrap_or(usize::MAX) {
                 self.chan(n).capped += 1;
+                self.mark_affected(channel);
                 return self.route_unreachable(n, s);
             }
         }
@@ -1668,7 +1731,12 @@ impl<'p> Walker<'p> {
             return self.take(n, Port::Failed, s);
         }
         self.chan(n).sent += 1;
+        if self.rep == 0 {
+            self.tally.node_event(n, NodeEvent::Sent, s);
+        }
         self.tally.rep.sent += 1;
+        self.outcome.sent += 1;
+        self.outcome.cost += cp.cost;
         self.tally.add_send(channel, p.hour_of(s));
         if p.cap.is_some() {
             self.sends.push(s);
@@ -1676,6 +1744,7 @@ impl<'p> Walker<'p> {
         self.step(s, Some(n), StepKind::Sent);
         if u_fat < cp.fatigue {
             self.unsub[channel] = true;
+            self.fatigued[channel] = true;
             self.chan(n).unsubscribed += 1;
         }
         let node = &p.nodes[n];
@@ -1701,6 +1770,9 @@ impl<'p> Walker<'p> {
         if let Some(c) = clicked {
             if c < end {
                 self.chan(n).clicked += 1;
+                if self.rep == 0 {
+                    self.tally.node_event(n, NodeEvent::Clicked, c);
+                }
             }
             self.engage(EngagementKind::Click, c);
             self.clicks.push((c, n));
@@ -1743,10 +1815,26 @@ impl<'p> Walker<'p> {
         self.pb_goal = None;
         let p = self.plan;
         let g = tr.group;
-        let day = p.day_of(t);
+        let (day, hour) = (p.day_of(t), p.hour_of(t));
+        if self.rep == 0 {
+            self.tally.goal_event(gi, t);
+        }
         let tl = &mut self.tally;
         tl.groups[g].conversions += 1;
         tl.groups[g].revenue += value;
+        tl.groups[g].revenue_sq += value * value;
+        self.outcome.conversions += 1;
+        self.outcome.revenue += value;
+        let mut any = false;
+        for (c, hit) in tr.affected.iter() {
+            if *hit {
+                tl.affected[c].conversions += 1;
+                any = true;
+            }
+        }
+        if any {
+            tl.affected_any.conversions += 1;
+        }
         tl.goal_met += 1;
         tl.rep.goal_met += 1;
         match g {
@@ -1760,9 +1848,7 @@ impl<'p> Walker<'p> {
         if let Some(row) = tl.goal_by.get_mut(gi) {
             row[g] += 1;
         }
-        if let Some(d) = tl.trends.get_mut(day) {
-            d.goal_met += 1;
-        }
+        tl.count_trend(day, hour, |d| d.goal_met += 1);
         for (node, path) in &tr.splits {
             if let Some(c) = tl.nodes[*node].path_conv.get_mut(*path) {
                 *c += 1;
@@ -1784,6 +1870,9 @@ impl<'p> Walker<'p> {
             } else {
                 ns.goal_at += 1;
             }
+            if self.rep == 0 {
+                self.tally.node_event(pos.node, NodeEvent::Goal, t);
+            }
             self.step(t, Some(pos.node), StepKind::Goal(gi));
         } else {
             self.step(t, None, StepKind::Goal(gi));
@@ -1797,13 +1886,14 @@ impl<'p> Walker<'p> {
         self.track = None;
         self.pb_goal = None;
         if let Some(pos) = self.pos {
-            let day = self.plan.day_of(t);
+            let (day, hour) = (self.plan.day_of(t), self.plan.hour_of(t));
             let tl = &mut self.tally;
             tl.timed_out += 1;
             tl.nodes[pos.node].timed_out += 1;
-            if let Some(d) = tl.trends.get_mut(day) {
-                d.timed_out += 1;
+            if self.rep == 0 {
+                tl.node_event(pos.node, NodeEvent::TimedOut, t);
             }
+            tl.count_trend(day, hour, |d| d.timed_out += 1);
             self.step(t, Some(pos.node), StepKind::TimedOut);
         }
         if self.inside {

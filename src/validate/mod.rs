@@ -18,6 +18,7 @@
 
 mod context;
 mod graph;
+pub mod limits;
 mod nodes;
 mod scenario;
 mod setup;
@@ -63,6 +64,8 @@ pub enum Location {
 /// Which rule produced a diagnostic, so tests and the UI can tell rules apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
+    /// More nodes or links than [`limits::MAX_NODES`] and [`limits::MAX_LINKS`].
+    TooLarge,
     /// Not exactly one entry node.
     EntryCount,
     /// A link from a missing node or port, or to a missing node.
@@ -109,6 +112,8 @@ pub enum Rule {
     WaitBeyondTimeout,
     /// A description over 120 characters.
     DescriptionTooLong,
+    /// The currency is not an ISO 4217 code.
+    Currency,
     /// A control group percentage out of range.
     ControlGroup,
     /// An unknown IANA timezone name.
@@ -152,6 +157,8 @@ pub enum Field {
     Name,
     /// The description.
     Description,
+    /// The currency.
+    Currency,
     /// The end date-time.
     End,
     /// The entry timeline.
@@ -325,12 +332,36 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
 #[must_use]
 pub fn validate(journey: &Journey) -> Vec<Diagnostic> {
     let mut out = Out::default();
+    // A journey over the size limits gets only that error: the other rules, and the
+    // engine, never see it.
+    if size_check(journey, &mut out) {
+        return out.0;
+    }
     structure::check(journey, &mut out);
     nodes::check(journey, &mut out);
     context::check(journey, &mut out);
     setup::check(journey, &mut out);
     scenario::check(journey, &mut out);
     out.0
+}
+
+/// Adds an error when the journey has more nodes or links than [`limits`] allow, and
+/// says whether it did.
+fn size_check(journey: &Journey, out: &mut Out) -> bool {
+    let nodes = journey.graph.nodes.len();
+    let links = journey.graph.links.len();
+    let mut over = false;
+    if nodes > limits::MAX_NODES {
+        let max = limits::MAX_NODES;
+        out.error(Rule::TooLarge, Location::Entry, format!("The journey has {nodes} nodes; at most {max} are allowed"));
+        over = true;
+    }
+    if links > limits::MAX_LINKS {
+        let max = limits::MAX_LINKS;
+        out.error(Rule::TooLarge, Location::Entry, format!("The journey has {links} links; at most {max} are allowed"));
+        over = true;
+    }
+    over
 }
 
 /// Collects diagnostics.

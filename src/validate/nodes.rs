@@ -252,6 +252,15 @@ fn past(event: &EventFilter, last_days: u32, who: &str, p: &mut Problems) {
             p.push((Rule::NonPositive, format!("{who}: the look-back period must be at least 1 day")));
         });
     }
+    let max = super::limits::MAX_LOOKBACK_DAYS;
+    if last_days > max {
+        p.at(Field::LastDays, |p| {
+            p.push((
+                Rule::NonPositive,
+                format!("{who}: the look-back period is {last_days} days; use 1 to {max} days"),
+            ));
+        });
+    }
 }
 
 fn positive(d: Seconds, what: &str, p: &mut Problems) {

@@ -8,12 +8,10 @@
 use super::{Field, Location, Out, Rate, Rule, Severity};
 use crate::model::{Channel, ChannelRates, DelayDist, Journey, PropertyDist, Scenario};
 
-/// Most users in a simulated population.
-pub const MAX_USERS: u64 = 100_000_000;
-/// Longest simulated horizon, in days (ten years).
-pub const MAX_HORIZON_DAYS: u32 = 3650;
-/// Most replicates.
-pub const MAX_REPLICATES: u32 = 100;
+use super::limits::{
+    MAX_COST_PER_MESSAGE, MAX_DATE_OFFSET_DAYS, MAX_HORIZON_DAYS, MAX_MULTIPLIER, MAX_RATE_PER_DAY, MAX_REPLICATES,
+    MAX_USERS, horizon_problem,
+};
 
 fn in_unit(x: f64) -> bool {
     x.is_finite() && (0.0..=1.0).contains(&x)
@@ -30,6 +28,9 @@ type Problems = Vec<(Field, String)>;
 pub(crate) fn check(j: &Journey, out: &mut Out) {
     let mut p = Problems::new();
     values(&j.scenario, &mut p);
+    if let Some(msg) = horizon_problem(j.setup.start, j.scenario.run.horizon_days) {
+        p.push((Field::Horizon, msg));
+    }
     for (field, msg) in p {
         out.add(Severity::Error, Rule::ScenarioValue, Location::Scenario, Some(field), msg);
     }
@@ -120,20 +121,20 @@ fn values(s: &Scenario, p: &mut Problems) {
         if name.trim().is_empty() {
             p.push((Field::EventName(name.clone()), "The scenario describes an event with no name".to_owned()));
         }
-        if !non_negative(e.rate_per_day) {
+        if !(non_negative(e.rate_per_day) && e.rate_per_day <= MAX_RATE_PER_DAY) {
             p.push((
                 Field::EventRate(name.clone()),
-                format!("{who} happens {} times per user per day; use 0 or more", e.rate_per_day),
+                format!("{who} happens {} times per user per day; use 0 to {MAX_RATE_PER_DAY}", e.rate_per_day),
             ));
         }
         for (prop, d) in &e.properties {
             dist(&format!("{who}, property '{prop}'"), d, &Field::EventProperty(name.clone(), prop.clone()), p);
         }
         for resp in &e.engagement {
-            if !non_negative(resp.multiplier) {
+            if !(non_negative(resp.multiplier) && resp.multiplier <= MAX_MULTIPLIER) {
                 p.push((
                     Field::EventEngagement(name.clone()),
-                    format!("{who}: the engagement multiplier {} must be 0 or more", resp.multiplier),
+                    format!("{who}: the engagement multiplier is {}; use 0 to {MAX_MULTIPLIER}", resp.multiplier),
                 ));
             }
             if resp.duration.0 <= 0 {
@@ -203,8 +204,12 @@ fn dist(who: &str, d: &PropertyDist, field: &Field, p: &mut Problems) {
             }
         }
         PropertyDist::DateOffset { min_days, max_days } => {
-            if !(min_days.is_finite() && max_days.is_finite() && min_days <= max_days) {
-                push(format!("{who}: the offset {min_days} to {max_days} days is not usable"));
+            let within = |d: f64| d.is_finite() && d.abs() <= MAX_DATE_OFFSET_DAYS;
+            if !(within(*min_days) && within(*max_days) && min_days <= max_days) {
+                push(format!(
+                    "{who}: the offset {min_days} to {max_days} days is not usable (use -{MAX_DATE_OFFSET_DAYS} to \
+                     {MAX_DATE_OFFSET_DAYS}, the minimum first)"
+                ));
             }
         }
     }
@@ -222,10 +227,10 @@ fn channel(ch: Channel, c: &ChannelRates, p: &mut Problems) {
             p.push((Field::ChannelRate(ch, rate), format!("{label}: the {what} is {x}; it must be between 0 and 1")));
         }
     }
-    if !non_negative(c.cost_per_message) {
+    if !(non_negative(c.cost_per_message) && c.cost_per_message <= MAX_COST_PER_MESSAGE) {
         p.push((
             Field::ChannelRate(ch, Rate::CostPerMessage),
-            format!("{label}: the cost per message is {}; it must be 0 or more", c.cost_per_message),
+            format!("{label}: the cost per message is {}; use 0 to {MAX_COST_PER_MESSAGE}", c.cost_per_message),
         ));
     }
     for (rate, what, d) in [

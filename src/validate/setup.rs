@@ -19,6 +19,12 @@ pub(crate) fn check(j: &Journey, out: &mut Out) {
     goals(j, out);
 }
 
+/// Whether `code` has the shape of an ISO 4217 currency code (three capital ASCII letters).
+#[must_use]
+pub fn is_currency_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
 fn setup(j: &Journey) -> Problems {
     let s = &j.setup;
     let mut p = Problems::new();
@@ -31,6 +37,17 @@ fn setup(j: &Journey) -> Problems {
             p.push((
                 Rule::DescriptionTooLong,
                 format!("The description has {chars} characters; at most {MAX_DESCRIPTION_CHARS} are allowed"),
+            ));
+        });
+    }
+    if !is_currency_code(&s.currency) {
+        p.at(Field::Currency, |p| {
+            p.push((
+                Rule::Currency,
+                format!(
+                    "The currency '{}' is not an ISO 4217 code: three capital letters, such as USD, EUR or INR",
+                    s.currency
+                ),
             ));
         });
     }
@@ -231,6 +248,18 @@ mod tests {
         assert_clean(&j);
         j.setup.description.push('!');
         setup_error(&j, Rule::DescriptionTooLong);
+    }
+
+    #[test]
+    fn currency_is_an_iso_code() {
+        let mut j = valid();
+        assert_eq!(j.setup.currency, "USD");
+        j.setup.currency = "INR".into();
+        assert_clean(&j);
+        for bad in ["", "usd", "US", "EURO", "€"] {
+            j.setup.currency = bad.into();
+            assert!(setup_error(&j, Rule::Currency).message.contains("ISO 4217"), "{bad:?}");
+        }
     }
 
     #[test]

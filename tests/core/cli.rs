@@ -8,13 +8,13 @@ use journey_studio::format::{from_ron, load, to_ron};
 use journey_studio::model::{NodeId, NodeKind};
 use journey_studio::templates;
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
-fn run(dir: &Path, args: &[&str]) -> Out {
+pub(crate) fn run(dir: &Path, args: &[&str]) -> Out {
     let out = Command::new(env!("CARGO_BIN_EXE_journey-studio"))
         .args(args)
         .current_dir(dir)

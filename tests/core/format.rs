@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use journey_studio::format::{FORMAT_VERSION, FormatError, from_bytes, from_ron, load, save, temp_path, to_ron};
+use journey_studio::format::{FORMAT_VERSION, FormatError, from_bytes, from_ron, load, save, to_ron};
 use journey_studio::model::{
     ActionRule, CanvasPos, Channel, Comment, CommentId, Condition, CountCmp, DatePropertyRule, Dnd, DndAction,
     EngagementKind, EngagementResponse, EntryRule, EntrySegment, EventBehaviour, EventFilter, Filter, Goal, GoalMode,
@@ -447,6 +447,8 @@ mod round_trip {
                     (name, description, start, end, timeline),
                     ((enabled, cooldown, max_entries), dnd, (tz, per_user), (jp, sp), timeout, cap, exit_criteria),
                 )| Setup {
+                    // Any text round-trips; validation checks the ISO shape.
+                    currency: name.chars().rev().collect(),
                     name,
                     description,
                     start,
@@ -568,15 +570,20 @@ mod round_trip {
             Status::Completed,
             Status::Stopped,
         ]);
-        let version = (any::<u32>(), timestamp(), proptest::collection::vec(text(), 0..2), setup(), graph(), goal())
-            .prop_map(|(number, published_at, change_log, setup, graph, goal)| Version {
-                number,
-                published_at,
-                change_log,
-                setup,
-                graph,
-                goals: vec![goal],
-            });
+        let version =
+            (
+                any::<u32>(),
+                timestamp(),
+                text(),
+                text(),
+                proptest::collection::vec(text(), 0..2),
+                setup(),
+                graph(),
+                goal(),
+            )
+                .prop_map(|(number, published_at, name, description, change_log, setup, graph, goal)| {
+                    Version { number, published_at, name, description, change_log, setup, graph, goals: vec![goal] }
+                });
         (
             setup(),
             graph(),
@@ -1137,22 +1144,29 @@ mod saving {
 
     #[test]
     fn a_failed_save_leaves_the_old_file_byte_identical() {
+        // The save runs in a child process on a "full disk": the new file is larger than
+        // a file may grow there.
+        let name = "format::saving::a_failed_save_leaves_the_old_file_byte_identical";
+        if let Some(dir) = crate::fault::child_dir() {
+            let path = dir.join("a.journey");
+            let e = save(&path, &every_kind()).unwrap_err();
+            match &e {
+                FormatError::Io { action: "saving", path: p, .. } => assert_eq!(p, &path),
+                other => panic!("{other:?}"),
+            }
+            assert!(e.to_string().starts_with("saving failed: "), "{e}");
+            assert!(e.to_string().ends_with(&path.display().to_string()), "the path comes last: {e}");
+            return;
+        }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.journey");
         save(&path, &Journey::new("old")).unwrap();
         let old = fs::read(&path).unwrap();
-        // Something already sits where the temporary file goes (tests run as root, so a
-        // read-only folder would not stop the write).
-        fs::create_dir(temp_path(&path)).unwrap();
-        let e = save(&path, &every_kind()).unwrap_err();
-        match &e {
-            FormatError::Io { action: "saving", path: p, .. } => assert_eq!(p, &path),
-            other => panic!("{other:?}"),
-        }
-        assert!(e.to_string().starts_with("saving failed: "), "{e}");
-        assert!(e.to_string().ends_with(&path.display().to_string()), "the path comes last: {e}");
+        assert!(to_ron(&every_kind()).len() as u64 > crate::fault::FULL_DISK_BYTES);
+        crate::fault::rerun_on_full_disk(name, dir.path());
         assert_eq!(fs::read(&path).unwrap(), old);
         assert_eq!(load(&path).unwrap(), Journey::new("old"));
+        assert_eq!(crate::fault::names(dir.path()), ["a.journey"], "no temporary file");
     }
 
     #[test]

@@ -1,10 +1,15 @@
 //! The headless integration tests, in one binary so that CI links the stack once:
-//! the CLI, the bundled examples, the file format, the oracle, the engine and validation.
+//! the CLI, the bundled examples, the file format, the oracle, the engine, validation,
+//! and versions with `diff`.
 
 mod cli;
+mod compare;
 mod examples;
+mod fault;
 mod format;
 mod oracle;
 mod report;
+mod safety;
 mod sim;
 mod validate;
+mod versions;

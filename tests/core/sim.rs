@@ -751,11 +751,15 @@ fn bad_scenarios_give_clear_errors_or_empty_reports() {
     let huge = RunOptions { users: Some(1_000_000_000_000), ..RunOptions::default() };
     assert!(matches!(err(&good, huge), SimError::Invalid(_)));
 
-    let zero = simulate(&good, &RunOptions { users: Some(0), ..RunOptions::default() }, &|_| true).unwrap();
-    assert_eq!(zero.journey.entered, 0);
-    let flat = simulate(&good, &RunOptions { horizon_days: Some(0), ..RunOptions::default() }, &|_| true).unwrap();
-    assert_eq!(flat.journey.entered, 0);
-    assert!(flat.trends.is_empty());
+    // Overrides are held to the file's limits (1 user, 1 day, 1 replicate at least).
+    for o in [
+        RunOptions { users: Some(0), ..RunOptions::default() },
+        RunOptions { horizon_days: Some(0), ..RunOptions::default() },
+        RunOptions { replicates: Some(0), ..RunOptions::default() },
+        RunOptions { replicates: Some(101), ..RunOptions::default() },
+    ] {
+        assert!(matches!(err(&good, o.clone()), SimError::Invalid(_)), "{o:?}");
+    }
 
     assert_eq!(simulate(&good, &RunOptions::default(), &|_| false).unwrap_err(), SimError::Cancelled);
 }
@@ -935,10 +939,11 @@ fn the_cli_simulates_with_the_documented_exit_codes() {
     assert!(String::from_utf8_lossy(&csv.stdout).contains("journey.entered,"));
     let table = Command::new(bin).args(["simulate", asset.to_str().unwrap(), "--users", "500"]).output().unwrap();
     assert!(String::from_utf8_lossy(&table.stdout).contains("conversion"));
-    // A scenario the engine refuses: exit 1; a missing file: exit 2.
+    // A flag beyond the scenario limits is a usage error: exit 2 (an invalid journey
+    // exits 1: see the `safety` module); a missing file: exit 2.
     let huge =
         Command::new(bin).args(["simulate", asset.to_str().unwrap(), "--users", "1000000000000"]).output().unwrap();
-    assert_eq!(huge.status.code(), Some(1));
+    assert_eq!(huge.status.code(), Some(2));
     let missing = Command::new(bin).args(["simulate", "/nonexistent/x.journey"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));
 }

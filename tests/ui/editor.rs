@@ -257,7 +257,7 @@ fn save_and_reopen_a_file() {
     answer_path(&mut h, &file, "Save");
     assert!(file.exists());
     assert!(!h.state().is_dirty());
-    assert_eq!(h.state().title(), "saved.journey — Journey Studio");
+    assert_eq!(h.state().title(), "saved.journey · Draft — Journey Studio");
     let saved = h.state().journey().clone();
 
     // Change it, then open the file again: asked to save first; discard.
@@ -301,7 +301,7 @@ fn unsaved_work_is_offered_for_recovery_after_a_crash() {
         let port = h.state().output_port_screen_pos(NodeId(2), Port::Next).unwrap();
         let (p0, p1) = (port, node_centre(&h, NodeId(3)));
         drag(&mut h, p0, p1);
-        assert!(dir.path().join("autosave.journey").exists(), "autosaved");
+        assert!(h.state().autosave_file().is_some_and(Path::exists), "autosaved");
         h.state().journey().clone()
         // Dropped here without a clean exit, as in a crash.
     };

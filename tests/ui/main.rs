@@ -1,9 +1,14 @@
 //! The GUI integration tests (egui_kittest), in one binary so that CI links the stack
-//! once: the editor, the forms, building journeys by hand and the simulation preview.
+//! once: the editor, the forms, building journeys by hand, the simulation preview,
+//! autosave and recovery, and publish, versions and compare.
 #![cfg(feature = "gui")]
 
 mod editor;
+#[path = "../core/fault.rs"]
+mod fault;
 mod forms;
 mod forms_build;
 mod harness_support;
 mod preview;
+mod recovery;
+mod versions;

@@ -12,8 +12,8 @@ use egui::{Key, Modifiers, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use journey_studio::app::App;
-use journey_studio::app::preview::compare::{count_line, rate_line, share};
 use journey_studio::app::preview::{RunInputs, animation, timeline};
+use journey_studio::figures::text::{count_line, fmt_count, rate_line, share};
 use journey_studio::model::{Journey, NodeId};
 use journey_studio::sim::{Report, simulate};
 
@@ -199,6 +199,120 @@ fn baseline_comparison_shows_the_difference() {
     let line = count_line("Goal met", after.journey.goal_met, Some(before.journey.goal_met));
     h.get_by_label(&line);
     assert_ne!(before.journey.goal_met, after.journey.goal_met, "the what-if changed the outcome");
+    // The run was paired with the baseline: the summary has both values, the difference,
+    // both intervals and a verdict per headline figure.
+    let paired = h.state().preview().outcome.as_ref().unwrap().paired.clone().expect("a paired run");
+    assert_eq!(paired.baseline.journey, before.journey, "the baseline re-ran on the same users");
+    h.get_by_label("Compared with the baseline on the same users (paired)");
+    for f in &paired.figures {
+        assert!(["better", "worse", "no detectable change"].contains(&f.verdict.as_str()));
+    }
+    assert!(!h.query_all_by_label(paired.figures[0].verdict.as_str()).collect::<Vec<_>>().is_empty());
+    // Every other tab opens with the comparison line and shows both values.
+    for tab in ["Node", "Channels", "Trends", "Funnel", "Splits", "Follow a user"] {
+        h.get_by_role_and_label(Role::Button, tab).click();
+        h.run_steps(3);
+        h.get_by_label("Against the baseline (same users):");
+    }
+    h.get_by_role_and_label(Role::Button, "Channels").click();
+    h.run_steps(3);
+    // Path A's push (node 9) sends as many or more once the email is gone: both values show.
+    let now = after.nodes.iter().find(|n| n.id == NodeId(9)).unwrap().channel.as_ref().unwrap().sent;
+    let was = before.nodes.iter().find(|n| n.id == NodeId(9)).unwrap().channel.as_ref().unwrap().sent;
+    h.get_by_label(&format!("{} ({})", fmt_count(now), journey_studio::figures::text::fmt_delta(now, was)));
+    h.get_by_role_and_label(Role::Button, "Funnel").click();
+    h.run_steps(3);
+    // The funnel has a column per path of the conditional split, each starting with it.
+    let columns = h.query_all_by_label_contains("Viewed more than 10 times").count();
+    assert!(columns >= 2, "{columns} funnel columns show the split");
+}
+
+#[test]
+fn the_apps_export_equals_the_clis_output_for_the_same_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = example(3_000);
+    journey_studio::format::save(&dir.path().join("fence.journey"), &j).unwrap();
+    let mut h = harness(j, dir.path());
+    run_to_end(&mut h);
+    let field = h.get_by_label("Export to");
+    field.focus();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    let base = dir.path().join("export");
+    h.get_by_label("Export to").type_text(&base.display().to_string());
+    h.run_steps(2);
+    for format in ["csv", "json"] {
+        h.get_by_role_and_label(Role::Button, &format.to_uppercase()).click();
+        h.run_steps(2);
+        let app = std::fs::read_to_string(base.with_extension(format)).unwrap();
+        // The app records its sample users for "Follow a user"; the CLI does with --trajectories.
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_journey-studio"))
+            .args(["simulate", "fence.journey", "--format", format, "--trajectories"])
+            .arg(journey_studio::app::preview::TRAJECTORY_SAMPLE.to_string())
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let cli = String::from_utf8(out.stdout).unwrap();
+        assert!(app == cli, "the app's {format} export differs from the CLI's");
+        if format == "csv" {
+            assert!(cli.contains("\nnodes[2].ports[0].moved,"), "CSV paths use brackets");
+            let first_animation = cli.lines().position(|l| l.starts_with("animation.")).unwrap();
+            let lines: Vec<&str> = cli.lines().collect();
+            let last_figure = lines.iter().rposition(|l| l.starts_with("trends_hourly")).unwrap();
+            assert!(last_figure < first_animation, "figures come before the animation data");
+        }
+    }
+}
+
+#[test]
+fn trends_switch_between_days_and_hours() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(example(3_000), dir.path());
+    run_to_end(&mut h);
+    h.get_by_role_and_label(Role::Button, "Trends").click();
+    h.run_steps(3);
+    assert!(!h.state().preview().hourly_trends);
+    let daily = h.state().preview().chart_rect.expect("a chart");
+    h.get_by_role_and_label(Role::Button, "hour").click();
+    h.run_steps(3);
+    assert!(h.state().preview().hourly_trends, "the picker switched to hours");
+    let hourly = h.state().preview().chart_rect.expect("a chart");
+    assert!(hourly.height() >= daily.height() - 1.0);
+    let r = h.state().report().unwrap();
+    assert_eq!(r.trends_hourly.len(), r.trends.len() * 24);
+    h.get_by_role_and_label(Role::Button, "day").click();
+    h.run_steps(3);
+    assert!(!h.state().preview().hourly_trends);
+}
+
+#[test]
+fn card_totals_follow_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(example(3_000), dir.path());
+    run_to_end(&mut h);
+    let report = h.state().report().unwrap().clone();
+    let entry = NodeId(1);
+    let total = report.nodes.iter().find(|n| n.id == entry).unwrap().entered;
+    // At the end of the run (where a finished run leaves the clock): the totals.
+    assert_eq!(h.state().badge_lines_now(entry).unwrap()[0], format!("entered {}", fmt_count(total)));
+    // A third of the way through: only the users who had entered by then.
+    let end = journey_studio::app::preview::horizon_secs(&report);
+    h.state_mut().set_preview_clock(end / 3.0);
+    h.run_steps(2);
+    let b = timeline::bucket_at(&report, end / 3.0).unwrap();
+    let so_far = animation::clock_counts(&report, entry, b).unwrap().entered;
+    assert!(0 < so_far && so_far < total, "{so_far} of {total}");
+    assert_eq!(h.state().badge_lines_now(entry).unwrap()[0], format!("entered {}", fmt_count(so_far)));
+    // A channel node's sends follow too, and never exceed its entries so far.
+    let push = NodeId(9);
+    let c = animation::clock_counts(&report, push, b).unwrap();
+    assert!(c.sent <= c.entered);
+    let line = &h.state().badge_lines_now(push).unwrap()[1];
+    assert!(line.starts_with(&format!("sent {}", fmt_count(c.sent))), "{line}");
+    // Everyone who arrived is accounted for.
+    assert_eq!(c.waiting + c.moved_on + c.goal + c.timed_out, c.entered);
 }
 
 #[test]
@@ -314,7 +428,7 @@ fn badges_show_on_every_card_in_view_including_above_the_canvas_origin() {
     let above: Vec<_> = journey.graph.nodes.values().filter(|n| n.pos.y < 0.0).map(|n| n.id).collect();
     assert!(!above.is_empty());
     for n in report.nodes.iter().filter(|n| n.entered > 0) {
-        let badge = format!("entered {}", journey_studio::app::preview::compare::fmt_count(n.entered));
+        let badge = format!("entered {}", journey_studio::figures::text::fmt_count(n.entered));
         assert!(texts.contains(&badge), "{} ({}) shows {badge:?}", n.label, n.id);
     }
     assert!(report.nodes.iter().any(|n| above.contains(&n.id) && n.entered > 0));
@@ -322,7 +436,7 @@ fn badges_show_on_every_card_in_view_including_above_the_canvas_origin() {
 
 #[test]
 fn the_splits_tab_lists_each_random_split_path_with_its_conversions() {
-    use journey_studio::app::preview::compare::{fmt_count, rate_text};
+    use journey_studio::figures::text::{fmt_count, rate_text};
     let dir = tempfile::tempdir().unwrap();
     let mut j = journey_studio::format::load(std::path::Path::new("assets/onboarding.journey")).unwrap();
     j.scenario.population.users = 3_000;
@@ -393,7 +507,7 @@ fn live_reruns_after_an_edit_and_updates_the_figures_in_place() {
     // The cards' badges follow too.
     let texts = visible_texts(&h);
     for n in after.nodes.iter().filter(|n| n.entered > 0) {
-        let badge = format!("entered {}", journey_studio::app::preview::compare::fmt_count(n.entered));
+        let badge = format!("entered {}", journey_studio::figures::text::fmt_count(n.entered));
         assert!(texts.contains(&badge), "{} ({}) shows {badge:?}", n.label, n.id);
     }
 }

@@ -54,6 +54,7 @@ fn at_field(field: &Field) -> bool {
         field,
         Field::Name
             | Field::Description
+            | Field::Currency
             | Field::End
             | Field::Timeline
             | Field::ReentryCooldown
@@ -93,6 +94,12 @@ fn basics_ui(ui: &mut Ui, setup: &mut Setup, d: &Diags<'_>) -> bool {
             })
             .inner;
         ui.end_row();
+        let tip = "The ISO 4217 code of goal values and message costs, such as USD, EUR or INR";
+        if text_row(ui, "Currency", tip, &mut setup.currency) {
+            setup.currency = setup.currency.trim().to_ascii_uppercase();
+            changed = true;
+        }
+        grid_diagnostics_ui(ui, d, &Field::Currency);
         changed |= timestamp_row(ui, "Start", "When the journey starts (UTC)", &mut setup.start);
         let mut has_end = setup.end.is_some();
         if ui.checkbox(&mut has_end, "End").on_hover_text("Stop new entries at a date-time").changed() {

@@ -1,20 +1,22 @@
 //! The canvas overlay after a run: per-node badges (entered and the main outcomes,
-//! absolute or percent), users waiting and passed at the clock time, dots moving along
-//! each link in proportion to its flow in the current bucket, and a followed sample
-//! user's path with the time of each step.
+//! absolute or percent) and goal-card badges that follow the timeline clock, users
+//! waiting, moved on, converted and timed out at the clock time, dots moving along each
+//! link in proportion to its flow in the current bucket, and a followed sample user's
+//! path with the time of each step.
 //!
 //! Invariants: drawn in canvas units on the canvas's own scene layer, above the cards;
-//! every number comes from the report (replicate 0 buckets for the clock, totals for the
-//! badges); nodes or links missing from the current journey are skipped.
+//! every number comes from the report (replicate 0 buckets up to the clock; the run's
+//! totals once the clock is at the horizon's end); nodes, goals or links missing from the
+//! current journey are skipped.
 
 use egui::epaint::CubicBezierShape;
 use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Stroke, Vec2, pos2, vec2};
 
-use super::compare::{fmt_count, fmt_pct, share};
 use super::timeline::{bucket_at, bucket_phase, date_time};
 use super::{Outcome, Preview};
 use crate::app::canvas::CanvasView;
-use crate::app::canvas::geometry::{bezier_at, input_port_pos, link_curve, node_rect, output_port_pos};
+use crate::app::canvas::geometry::{bezier_at, goal_rect, input_port_pos, link_curve, node_rect, output_port_pos};
+use crate::figures::text::{fmt_count, fmt_pct, share};
 use crate::model::{Journey, NodeId, OutputRef};
 use crate::sim::Report;
 use crate::sim::report::{NodeStats, StepKind};
@@ -33,33 +35,86 @@ const FOLLOW: Color32 = Color32::from_rgb(236, 72, 153);
 const MIN_BADGE_SCALE: f32 = 0.3;
 
 /// (waiting, passed) at `node` at the end of bucket `b`: waiting is the engine's
-/// occupancy; passed is the users who have left the node (crossings out of it so far),
-/// or, for a node without outgoing links, arrivals so far minus those waiting.
+/// occupancy; passed is everyone who arrived so far and is no longer there.
 #[must_use]
 pub fn node_counts(report: &Report, node: NodeId, b: usize) -> Option<(u64, u64)> {
-    let a = &report.animation;
-    let waiting = u64::from(*a.nodes.iter().find(|n| n.node == node)?.occupancy.get(b)?);
-    let upto = (b + 1).min(a.buckets);
-    let sum = |c: &[u32]| c[..upto.min(c.len())].iter().map(|x| u64::from(*x)).sum::<u64>();
-    let out: u64 = a.links.iter().filter(|l| l.from == node).map(|l| sum(&l.crossings)).sum();
-    let arrived: u64 = a.links.iter().filter(|l| l.to == node).map(|l| sum(&l.crossings)).sum();
-    Some((waiting, out.max(arrived.saturating_sub(waiting))))
+    let c = clock_counts(report, node, b)?;
+    Some((c.waiting, c.moved_on + c.goal + c.timed_out))
 }
 
-/// The badge lines of one node: entries, then its main outcomes.
+/// A node's figures up to the end of one animation bucket (replicate 0).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClockCounts {
+    /// Arrivals so far (entries at the entry node).
+    pub entered: u64,
+    /// Messages sent so far.
+    pub sent: u64,
+    /// Messages clicked so far.
+    pub clicked: u64,
+    /// Users unreachable so far.
+    pub unreachable: u64,
+    /// Users at the node at the bucket's end.
+    pub waiting: u64,
+    /// Users who arrived and went on (or completed, or left by an exit criterion).
+    pub moved_on: u64,
+    /// Users who met a goal while held here.
+    pub goal: u64,
+    /// Users the journey timeout took out here.
+    pub timed_out: u64,
+}
+
+/// `node`'s figures up to the end of bucket `b`.
 #[must_use]
-pub fn badge_lines(n: &NodeStats, journey_entered: u64, percent: bool) -> Vec<String> {
+pub fn clock_counts(report: &Report, node: NodeId, b: usize) -> Option<ClockCounts> {
+    let a = &report.animation;
+    let n = a.nodes.iter().find(|n| n.node == node)?;
+    let waiting = u64::from(*n.occupancy.get(b)?);
+    let upto = (b + 1).min(a.buckets);
+    let sum = |c: &[u32]| c[..upto.min(c.len())].iter().map(|x| u64::from(*x)).sum::<u64>();
+    let entered = sum(&n.arrivals);
+    let (goal, timed_out) = (sum(&n.goals), sum(&n.timed_out));
+    Some(ClockCounts {
+        entered,
+        sent: sum(&n.sent),
+        clicked: sum(&n.clicked),
+        unreachable: sum(&n.unreachable),
+        waiting,
+        moved_on: entered.saturating_sub(waiting + goal + timed_out),
+        goal,
+        timed_out,
+    })
+}
+
+/// A goal's conversions up to the end of bucket `b` (replicate 0).
+#[must_use]
+pub fn goal_met_by(report: &Report, goal: usize, b: usize) -> Option<u64> {
+    let a = &report.animation;
+    let g = a.goals.iter().find(|g| g.goal == goal)?;
+    let upto = (b + 1).min(a.buckets).min(g.met.len());
+    Some(g.met[..upto].iter().map(|x| u64::from(*x)).sum())
+}
+
+/// The badge lines of one node: entries, then its main outcomes. With `clock`, the
+/// figures so far at the animation clock; without, the run's totals. In percent mode,
+/// entries are a share of the journey's entries, sends of the node's entries, and clicks
+/// a click-through rate (of delivered messages where delivery is tracked, else of sent).
+#[must_use]
+pub fn badge_lines(n: &NodeStats, clock: Option<&ClockCounts>, journey_entered: u64, percent: bool) -> Vec<String> {
     let fmt = |part: u64, whole: u64| if percent { fmt_pct(share(part, whole)) } else { fmt_count(part) };
-    let mut lines = vec![format!("entered {}", fmt(n.entered, journey_entered))];
+    let entered = clock.map_or(n.entered, |c| c.entered);
+    let mut lines = vec![format!("entered {}", fmt(entered, journey_entered))];
     if let Some(c) = &n.channel {
-        lines.push(format!(
-            "sent {} · clicked {} · unreachable {}",
-            fmt(c.sent, n.entered),
-            fmt(c.clicked, n.entered),
-            fmt(c.unreachable, n.entered)
-        ));
+        let (sent, clicked, unreachable) =
+            clock.map_or((c.sent, c.clicked, c.unreachable), |k| (k.sent, k.clicked, k.unreachable));
+        let clicks = if percent {
+            let base = if c.delivered > 0 { c.delivered } else { sent };
+            format!("click-through {}", fmt_pct(share(clicked, base)))
+        } else {
+            format!("clicked {}", fmt_count(clicked))
+        };
+        lines.push(format!("sent {} · {clicks} · unreachable {}", fmt(sent, entered), fmt(unreachable, entered)));
     }
-    if !n.paths.is_empty() {
+    if !n.paths.is_empty() && clock.is_none() {
         let total: u64 = n.paths.iter().map(|p| p.users).sum();
         let parts: Vec<String> = n
             .paths
@@ -72,6 +127,31 @@ pub fn badge_lines(n: &NodeStats, journey_entered: u64, percent: bool) -> Vec<St
         lines.push(parts.join(" · "));
     }
     lines
+}
+
+/// A node's badge lines at the preview's clock, and its flow counts there. Before the
+/// end of the horizon the badges follow the clock (replicate 0); at the end they are the
+/// run's totals (means over replicates).
+#[must_use]
+pub fn badges_at_clock(preview: &Preview, report: &Report, ns: &NodeStats) -> (Vec<String>, Option<ClockCounts>) {
+    let counts = bucket_at(report, preview.clock.secs).and_then(|b| clock_counts(report, ns.id, b));
+    let at_end = preview.clock.secs >= super::horizon_secs(report);
+    let so_far = counts.filter(|_| !at_end);
+    (badge_lines(ns, so_far.as_ref(), report.journey.entered, preview.percent), counts)
+}
+
+/// The line under a card at the clock: who is there, and where the others went (goal and
+/// timed out only when there are some).
+#[must_use]
+pub fn flow_line(c: &ClockCounts) -> String {
+    let mut parts = vec![format!("{} waiting", fmt_count(c.waiting)), format!("{} moved on", fmt_count(c.moved_on))];
+    if c.goal > 0 {
+        parts.push(format!("{} goal", fmt_count(c.goal)));
+    }
+    if c.timed_out > 0 {
+        parts.push(format!("{} timed out", fmt_count(c.timed_out)));
+    }
+    parts.join(" · ")
 }
 
 /// How many dots a link with `crossings` shows when the busiest link has `busiest`.
@@ -120,6 +200,7 @@ pub fn canvas_overlay(ctx: &egui::Context, view: &CanvasView, preview: &Preview,
 pub fn draw(painter: &Painter, visible: Rect, scale: f32, preview: &Preview, o: &Outcome, journey: &Journey) {
     let report = &o.report;
     let bucket = bucket_at(report, preview.clock.secs);
+    let at_end = preview.clock.secs >= super::horizon_secs(report);
     if preview.dots
         && let Some(b) = bucket
     {
@@ -185,18 +266,30 @@ pub fn draw(painter: &Painter, visible: Rect, scale: f32, preview: &Preview, o: 
         if !r.expand(60.0).intersects(visible) {
             continue;
         }
-        let lines = badge_lines(ns, report.journey.entered, preview.percent);
+        let (lines, counts) = badges_at_clock(preview, report, ns);
         let mut y = r.top() - 3.0;
         for line in lines.iter().rev() {
             let p = pill(painter, pos2(r.left(), y), Align2::LEFT_BOTTOM, line, BADGE_BG);
             y = p.top() - 2.0;
         }
-        if let Some(b) = bucket
-            && let Some((waiting, passed)) = node_counts(report, ns.id, b)
-        {
-            let text = format!("{} waiting · {} passed", fmt_count(waiting), fmt_count(passed));
-            pill(painter, pos2(r.right(), r.bottom() + 4.0), Align2::RIGHT_TOP, &text, COUNT_BG);
+        if let Some(c) = &counts {
+            pill(painter, pos2(r.right(), r.bottom() + 4.0), Align2::RIGHT_TOP, &flow_line(c), COUNT_BG);
         }
+    }
+    for (gi, goal) in journey.goals.iter().enumerate() {
+        let Some(gs) = report.goals.get(gi) else { continue };
+        let r = goal_rect(goal, Vec2::ZERO);
+        if !r.expand(60.0).intersects(visible) {
+            continue;
+        }
+        let met = if at_end { Some(gs.met) } else { bucket.and_then(|b| goal_met_by(report, gi, b)) };
+        let Some(met) = met else { continue };
+        let text = if preview.percent {
+            format!("met {}", fmt_pct(share(met, report.journey.entered)))
+        } else {
+            format!("met {} · {} of entries", fmt_count(met), fmt_pct(share(met, report.journey.entered)))
+        };
+        pill(painter, pos2(r.left(), r.top() - 3.0), Align2::LEFT_BOTTOM, &text, BADGE_BG);
     }
 }
 

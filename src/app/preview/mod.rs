@@ -19,7 +19,6 @@
 //! arrive, and a replaced run's result is dropped rather than shown.
 
 pub mod animation;
-pub mod compare;
 pub mod run_bar;
 pub mod stats;
 pub mod timeline;
@@ -31,7 +30,7 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use crate::model::{Journey, NodeId};
-use crate::sim::{self, Report, RunOptions, SimError};
+use crate::sim::{self, PairedFigure, Report, RunOptions, SimError};
 use crate::validate::{Severity, has_errors, validate};
 
 use super::state::{Action, App};
@@ -98,7 +97,7 @@ pub struct Running {
     /// Share done, as `f64` bits.
     progress: Arc<AtomicU64>,
     /// The result, once.
-    rx: Receiver<Result<Report, SimError>>,
+    rx: Receiver<Result<(Report, Option<Paired>), SimError>>,
     /// The worker (joined when the result arrives).
     handle: Option<JoinHandle<()>>,
     /// The journey being simulated.
@@ -131,6 +130,26 @@ pub struct Outcome {
     pub journey: Journey,
     /// The inputs used.
     pub inputs: RunInputs,
+    /// With a baseline kept: the paired comparison against it (SPEC §3.2).
+    pub paired: Option<Paired>,
+}
+
+/// A run compared with the kept baseline on the same users (SPEC §3.2).
+#[derive(Clone, Debug)]
+pub struct Paired {
+    /// The baseline journey re-run with this run's inputs (the comparison's A).
+    pub baseline: Report,
+    /// The headline figures: both values, the difference, both intervals, the verdict.
+    pub figures: Vec<PairedFigure>,
+}
+
+impl Outcome {
+    /// The report this run is compared with: the paired baseline run when there is one,
+    /// else the kept baseline's own report.
+    #[must_use]
+    pub fn base<'a>(&'a self, kept: Option<&'a Outcome>) -> Option<&'a Report> {
+        self.paired.as_ref().map(|p| &p.baseline).or_else(|| kept.map(|b| &b.report))
+    }
 }
 
 /// The statistics panel's tabs.
@@ -191,6 +210,8 @@ pub struct Preview {
     pub run_requested: bool,
     /// The statistics tab shown.
     pub tab: Tab,
+    /// Trends per hour instead of per day.
+    pub hourly_trends: bool,
     /// Badges in percent of the node's entries instead of absolute counts.
     pub percent: bool,
     /// Dots moving along links.
@@ -344,6 +365,8 @@ impl Preview {
         let progress = Arc::new(AtomicU64::new(0f64.to_bits()));
         let (tx, rx) = mpsc::channel();
         let worker_journey = journey.clone();
+        // With a baseline kept, every user walks through both (a paired comparison).
+        let base_journey = self.baseline.as_ref().map(|b| b.journey.clone());
         let (c, p, repaint) = (Arc::clone(&cancel), Arc::clone(&progress), ctx.clone());
         let spawned = std::thread::Builder::new().name(WORKER_NAME.to_owned()).spawn(move || {
             let report = |share: f64| {
@@ -351,7 +374,11 @@ impl Preview {
                 repaint.request_repaint();
                 !c.load(Ordering::Relaxed)
             };
-            let result = sim::simulate(&worker_journey, &opts, &report);
+            let result = match &base_journey {
+                Some(base) => sim::compare(base, &worker_journey, &opts, &report)
+                    .map(|c| (c.b, Some(Paired { baseline: c.a, figures: c.figures }))),
+                None => sim::simulate(&worker_journey, &opts, &report).map(|r| (r, None)),
+            };
             // The receiver may be gone (the app closed); nothing to do then.
             let _ = tx.send(result);
             repaint.request_repaint();
@@ -394,9 +421,9 @@ impl Preview {
             return true;
         }
         match result {
-            Ok(report) => {
+            Ok((report, paired)) => {
                 let end = horizon_secs(&report);
-                self.outcome = Some(Outcome { report, journey: running.journey, inputs: running.inputs });
+                self.outcome = Some(Outcome { report, journey: running.journey, inputs: running.inputs, paired });
                 self.clock = Clock { secs: end, playing: false, ..self.clock };
                 self.follow = None;
             }
@@ -407,9 +434,12 @@ impl Preview {
         true
     }
 
-    /// Keeps the current result as the baseline.
+    /// Keeps the current result as the baseline; later runs are paired with it.
     pub fn keep_baseline(&mut self) {
         self.baseline.clone_from(&self.outcome);
+        if let Some(b) = &mut self.baseline {
+            b.paired = None;
+        }
     }
 }
 
@@ -505,6 +535,14 @@ impl App {
     #[must_use]
     pub fn results_stale(&self) -> bool {
         self.preview.is_stale(&self.doc.journey)
+    }
+
+    /// The badge lines of `node` as the canvas draws them at the animation clock.
+    #[must_use]
+    pub fn badge_lines_now(&self, node: NodeId) -> Option<Vec<String>> {
+        let o = self.preview.outcome.as_ref()?;
+        let ns = o.report.nodes.iter().find(|n| n.id == node)?;
+        Some(animation::badges_at_clock(&self.preview, &o.report, ns).0)
     }
 
     /// (waiting, passed) at `node` at the animation clock.

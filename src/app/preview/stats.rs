@@ -8,11 +8,12 @@
 use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
-use super::compare::{count_line, fmt_count, fmt_money, fmt_pct, money_line, rate_line, rate_text, share};
 use super::{Preview, Tab};
 use crate::app::theme::Theme;
+use crate::figures::text::{count_line, fmt_count, fmt_money, fmt_pct, money_line, rate_line, rate_text, share};
 use crate::model::NodeId;
 use crate::sim::Report;
+use crate::sim::compare::{Figure, PairedFigure, Verdict};
 use crate::sim::intervals::Interval;
 use crate::sim::report::{NodeStats, StepKind};
 
@@ -44,16 +45,34 @@ pub fn stats_ui(ui: &mut Ui, p: &mut Preview, selected: Option<NodeId>, _theme: 
     ui.separator();
     let Some(o) = &p.outcome else { return None };
     let r = &o.report;
-    let base = p.baseline.as_ref().map(|b| &b.report);
+    let base = o.base(p.baseline.as_ref());
+    let tz = o.journey.setup.timezone.account.zone();
+    if p.cancelled || p.error.is_some() {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "These results are from the previous run ({} users, seed {}, {} days); the last run did not finish.",
+                fmt_count(o.inputs.users),
+                o.inputs.seed,
+                o.inputs.horizon_days
+            ),
+        );
+    }
+    if let Some(pd) = &o.paired
+        && p.tab != Tab::Summary
+    {
+        comparison_banner(ui, &pd.figures, &r.currency);
+    }
     let mut charts = None;
+    let hourly = &mut p.hourly_trends;
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| match p.tab {
-        Tab::Summary => summary_ui(ui, r, base),
+        Tab::Summary => summary_ui(ui, r, base, o.paired.as_ref()),
         Tab::Node => node_ui(ui, r, base, selected),
-        Tab::Channels => select = channels_ui(ui, r, &mut charts),
-        Tab::Trends => trends_ui(ui, r, &mut charts),
-        Tab::Funnel => select = funnel_ui(ui, r, &mut charts),
+        Tab::Channels => select = channels_ui(ui, r, base, tz, &mut charts),
+        Tab::Trends => trends_ui(ui, r, base, hourly, &mut charts),
+        Tab::Funnel => select = funnel_ui(ui, r, base, &mut charts),
         Tab::Splits => select = splits_ui(ui, r, base, &mut charts),
-        Tab::Follow => follow_ui(ui, r, &mut p.follow, o.journey.setup.timezone.account.zone()),
+        Tab::Follow => follow_ui(ui, r, &mut p.follow, tz),
     });
     p.chart_rect = charts;
     select
@@ -139,43 +158,118 @@ fn note_chart(ui: &Ui, rect: egui::Rect, charts: &mut Option<egui::Rect>) {
     }
 }
 
-/// Writes the report to `path` as JSON (`.json`) or CSV (anything else): every figure of
-/// the serialized report, CSV as `path,value` rows.
+/// Writes the report to `path` as JSON (`.json`) or CSV (anything else), with the same
+/// writers, and so the same bytes, as `journey-studio simulate --format json|csv`.
 ///
 /// # Errors
-/// When serializing or writing fails.
+/// When serializing or writing fails; the old file is then unchanged.
 pub fn export(report: &Report, path: &std::path::Path) -> anyhow::Result<()> {
     let text = if path.extension().is_some_and(|e| e == "json") {
-        serde_json::to_string_pretty(report)?
+        crate::figures::export::json(report)?
     } else {
-        csv(&serde_json::to_value(report)?)
+        crate::figures::export::csv(report)
     };
-    std::fs::write(path, text)?;
+    // The one safe write: a failed export keeps an older export byte-identical.
+    crate::format::write_atomic(path, text.as_bytes())?;
     Ok(())
-}
-
-/// A JSON value flattened into `path,value` rows (`journey.entered,1234`).
-#[must_use]
-pub fn csv(value: &serde_json::Value) -> String {
-    fn walk(path: &str, v: &serde_json::Value, out: &mut String) {
-        let join = |k: &str| if path.is_empty() { k.to_owned() } else { format!("{path}.{k}") };
-        match v {
-            serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| walk(&join(k), v, out)),
-            serde_json::Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| walk(&join(&i.to_string()), v, out)),
-            serde_json::Value::String(s) => out.push_str(&format!("{path},\"{}\"\n", s.replace('"', "\"\""))),
-            other => out.push_str(&format!("{path},{other}\n")),
-        }
-    }
-    let mut out = String::from("path,value\n");
-    walk("", value, &mut out);
-    out
 }
 
 fn interval(i: Option<Interval>) -> String {
     i.map_or_else(String::new, |i| format!(" [{:.1}–{:.1}%]", i.lo * 100.0, i.hi * 100.0))
 }
 
-fn summary_ui(ui: &mut Ui, r: &Report, base: Option<&Report>) {
+/// A verdict, coloured: better green, worse red, no detectable change grey.
+fn verdict_text(ui: &Ui, v: Verdict) -> RichText {
+    let color = match v {
+        Verdict::Better => egui::Color32::from_rgb(40, 150, 70),
+        Verdict::Worse => ui.visuals().error_fg_color,
+        Verdict::NoDetectableChange => ui.visuals().weak_text_color(),
+    };
+    RichText::new(v.as_str()).color(color).strong()
+}
+
+/// A paired figure's value as text: money with two decimals, counts whole.
+fn paired_value(f: Figure, x: f64, signed: bool) -> String {
+    let body = if f.is_money() {
+        fmt_money(x.abs())
+    } else {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let n = x.abs().round() as u64;
+        fmt_count(n)
+    };
+    let zero = body == "0" || body == "0.00";
+    match (signed, x < 0.0 && !zero) {
+        (true, true) => format!("-{body}"),
+        (true, false) if zero => format!("±{body}"),
+        (true, false) => format!("+{body}"),
+        (false, true) => format!("-{body}"),
+        (false, false) => body,
+    }
+}
+
+/// One line under every tab but the summary: each headline figure's difference against
+/// the baseline, its paired interval and the verdict.
+fn comparison_banner(ui: &mut Ui, figures: &[PairedFigure], currency: &str) {
+    ui.horizontal_wrapped(|ui| {
+        ui.strong("Against the baseline (same users):");
+        for (f, pf) in Figure::ALL.iter().zip(figures) {
+            let unit = if f.is_money() { format!(" {currency}") } else { String::new() };
+            ui.label(format!(
+                "{} {}{unit} [{}, {}]",
+                f.label(),
+                paired_value(*f, pf.difference, true),
+                paired_value(*f, pf.paired.lo, true),
+                paired_value(*f, pf.paired.hi, true)
+            ));
+            ui.label(verdict_text(ui, pf.verdict));
+            ui.separator();
+        }
+    });
+    ui.separator();
+}
+
+/// The paired comparison as a grid: baseline, this run, the difference, both intervals
+/// and the verdict for each headline figure.
+pub(crate) fn comparison_grid(ui: &mut Ui, figures: &[PairedFigure], currency: &str) {
+    ui.strong("Compared with the baseline on the same users (paired)");
+    egui::Grid::new("paired_figures").striped(true).show(ui, |ui| {
+        for h in ["Figure", "Baseline", "This run", "Difference", "Paired 95%", "Unpaired 95%", "Verdict"] {
+            ui.strong(h);
+        }
+        ui.end_row();
+        for (f, pf) in Figure::ALL.iter().zip(figures) {
+            let unit = if f.is_money() { format!(" ({currency})") } else { String::new() };
+            ui.label(format!("{}{unit}", f.label()));
+            ui.label(paired_value(*f, pf.a, false));
+            ui.label(paired_value(*f, pf.b, false));
+            ui.label(paired_value(*f, pf.difference, true));
+            ui.label(format!("[{}, {}]", paired_value(*f, pf.paired.lo, true), paired_value(*f, pf.paired.hi, true)));
+            ui.weak(format!(
+                "[{}, {}]",
+                paired_value(*f, pf.unpaired.lo, true),
+                paired_value(*f, pf.unpaired.hi, true)
+            ));
+            ui.label(verdict_text(ui, pf.verdict));
+            ui.end_row();
+        }
+    });
+    ui.weak(
+        "The paired interval comes from each user's own difference; the unpaired one treats the runs as independent.",
+    );
+    ui.add_space(6.0);
+}
+
+/// "+1,073 [+231, +1,899]" with the currency for money, or "n/a".
+fn estimate_text(e: &crate::sim::report::Estimate, money: bool, currency: &str) -> String {
+    let text = crate::figures::export::estimate(e, money);
+    if money && e.value.is_some() { format!("{text} {currency}") } else { text }
+}
+
+fn summary_ui(ui: &mut Ui, r: &Report, base: Option<&Report>, paired: Option<&super::Paired>) {
+    if let Some(pd) = paired {
+        comparison_grid(ui, &pd.figures, &r.currency);
+    }
+    let cur = r.currency.as_str();
     let j = &r.journey;
     let bj = base.map(|b| &b.journey);
     ui.columns(2, |cols| {
@@ -208,6 +302,21 @@ fn summary_ui(ui: &mut Ui, r: &Report, base: Option<&Report>) {
             ui.label(rate_line(&format!("Goal “{}” target rate", g.name), g.rate_target, was));
         }
         let ui = &mut cols[1];
+        ui.strong("What the journey adds (against its control group)");
+        let inc = &r.incremental;
+        if inc.conversions.value.is_none() {
+            ui.weak("Needs a journey control group with entries (Setup › Control groups).");
+        } else {
+            ui.label(format!("Incremental conversions: {}", estimate_text(&inc.conversions, false, cur)));
+            ui.label(format!("Incremental revenue: {}", estimate_text(&inc.revenue, true, cur)));
+            ui.label(format!("Net incremental return: {}", estimate_text(&inc.net_return, true, cur)));
+            ui.label(format!(
+                "Cost per incremental conversion: {}",
+                inc.cost_per_incremental_conversion
+                    .map_or_else(|| "n/a".to_owned(), |c| format!("{} {cur}", fmt_money(c)))
+            ));
+        }
+        ui.add_space(4.0);
         ui.strong("Conversion");
         let c = &r.conversion;
         let bc = base.map(|b| &b.conversion);
@@ -227,26 +336,34 @@ fn summary_ui(ui: &mut Ui, r: &Report, base: Option<&Report>) {
                 .map_or_else(String::new, |i| format!(" [{:+.1} to {:+.1} pt]", i.lo * 100.0, i.hi * 100.0));
             ui.label(format!("Difference: {:+.1} pt{iv}", d * 100.0));
         }
+        let boost = |b: &Option<crate::sim::report::Boost>| b.as_ref().map(|b| b.percent);
+        let was_boost = bc.map(|b| boost(&b.boost));
         match &c.boost {
-            Some(b) => {
-                ui.label(format!("Boost: {:+.1}% [{:+.1}% to {:+.1}%]", b.percent, b.interval.lo, b.interval.hi))
-            }
+            Some(b) => ui.label(format!(
+                "Boost: {:+.1}% [{:+.1}% to {:+.1}%]{}",
+                b.percent,
+                b.interval.lo,
+                b.interval.hi,
+                match was_boost {
+                    Some(Some(w)) => format!(" (was {w:+.1}%, {:+.1} pt)", b.percent - w),
+                    Some(None) => " (was n/a)".to_owned(),
+                    None => String::new(),
+                }
+            )),
             None => ui.label("Boost: n/a"),
         };
         ui.add_space(4.0);
-        ui.strong("Revenue");
+        ui.strong(format!("Money ({cur})"));
         let v = &r.revenue;
         let bv = base.map(|b| &b.revenue);
-        ui.label(money_line("Revenue (target)", v.target, bv.map(|b| b.target)));
-        ui.label(money_line("Revenue (control)", v.control, bv.map(|b| b.control)));
+        ui.label(money_line("Gross revenue, target", v.target, bv.map(|b| b.target)));
+        ui.label(money_line("Gross revenue, control", v.control, bv.map(|b| b.control)));
         ui.label(format!(
             "Per entry: target {} · control {}",
             v.target_per_entry.map_or("n/a".into(), fmt_money),
             v.control_per_entry.map_or("n/a".into(), fmt_money)
         ));
-        ui.label(v.boost_percent.map_or("Revenue boost: n/a".into(), |b| format!("Revenue boost: {b:+.1}%")));
         ui.label(money_line("Message cost", v.cost, bv.map(|b| b.cost)));
-        ui.label(money_line("Return (revenue − cost)", v.revenue_minus_cost, bv.map(|b| b.revenue_minus_cost)));
         if let Some(s) = &r.spread {
             ui.add_space(4.0);
             ui.strong(format!("Across {} replicates (mean ± sd)", r.run.replicates));
@@ -259,6 +376,75 @@ fn summary_ui(ui: &mut Ui, r: &Report, base: Option<&Report>) {
             ));
         }
     });
+    ui.add_space(6.0);
+    suppression_ui(ui, r, base);
+}
+
+/// The suppression summary: per channel and for the journey, messages not sent and why,
+/// DND deferrals with their mean delay, and the conversions of the entries affected.
+fn suppression_ui(ui: &mut Ui, r: &Report, base: Option<&Report>) {
+    let s = &r.suppression;
+    if s.channels.is_empty() {
+        return;
+    }
+    ui.strong("Messages not sent, and why");
+    egui::Grid::new("suppression").striped(true).show(ui, |ui| {
+        for h in [
+            "Channel",
+            "Not sent",
+            "DND skipped",
+            "Capped",
+            "No address",
+            "Unsubscribed",
+            "Fatigue",
+            "Aborted",
+            "DND deferred",
+            "Mean delay",
+            "Entries affected",
+            "Of those converted",
+        ] {
+            ui.strong(h);
+        }
+        ui.end_row();
+        for row in s.channels.iter().chain(std::iter::once(&s.journey)) {
+            let was = base.and_then(|b| {
+                if row.channel.is_none() {
+                    Some(&b.suppression.journey)
+                } else {
+                    b.suppression.channels.iter().find(|x| x.channel == row.channel)
+                }
+            });
+            ui.label(row.channel.map_or("All channels", |c| c.label()));
+            ui.label(with_delta(row.not_sent, was.map(|w| w.not_sent)));
+            for v in [
+                row.dnd_skipped,
+                row.capped,
+                row.unreachable_no_address,
+                row.unreachable_unsubscribed,
+                row.unreachable_fatigue,
+                row.aborted,
+                row.dnd_deferred,
+            ] {
+                ui.label(fmt_count(v));
+            }
+            ui.label(row.dnd_mean_delay_secs.map_or_else(|| "–".to_owned(), crate::figures::text::fmt_duration));
+            ui.label(fmt_count(row.affected_entries));
+            ui.label(format!(
+                "{} ({})",
+                fmt_count(row.affected_conversions),
+                fmt_pct(share(row.affected_conversions, row.affected_entries))
+            ));
+            ui.end_row();
+        }
+    });
+}
+
+/// "6,921" or, with a baseline value, "6,921 (+12)".
+fn with_delta(now: u64, was: Option<u64>) -> String {
+    match was {
+        Some(w) => format!("{} ({})", fmt_count(now), crate::figures::text::fmt_delta(now, w)),
+        None => fmt_count(now),
+    }
 }
 
 fn node_ui(ui: &mut Ui, r: &Report, base: Option<&Report>, selected: Option<NodeId>) {
@@ -327,6 +513,7 @@ fn node_ui(ui: &mut Ui, r: &Report, base: Option<&Report>, selected: Option<Node
 fn node_bars(
     ui: &mut Ui,
     id: &str,
+    unit: &str,
     series: &[(&str, Vec<NodeBar>)],
     charts: &mut Option<egui::Rect>,
 ) -> Option<NodeId> {
@@ -337,11 +524,13 @@ fn node_bars(
     #[allow(clippy::cast_precision_loss)]
     let width = 0.8 / k as f64;
     let plot = Plot::new(id)
-        .height(200.0)
+        .height(220.0)
         .legend(Legend::default())
         .allow_zoom(false)
         .allow_scroll(false)
         .allow_drag(false)
+        .x_axis_label("node")
+        .y_axis_label(unit.to_owned())
         .x_axis_formatter(move |m, _| {
             let i = m.value.round();
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -377,26 +566,39 @@ fn node_bars(
 }
 
 #[allow(clippy::cast_precision_loss)]
-fn channels_ui(ui: &mut Ui, r: &Report, charts: &mut Option<egui::Rect>) -> Option<NodeId> {
+fn channels_ui(
+    ui: &mut Ui,
+    r: &Report,
+    base: Option<&Report>,
+    tz: Option<chrono_tz::Tz>,
+    charts: &mut Option<egui::Rect>,
+) -> Option<NodeId> {
+    let cur = &r.currency;
     egui::Grid::new("channel_totals").striped(true).show(ui, |ui| {
-        for h in ["Channel", "Sent", "Cost", "Peak per hour", "Peak hour"] {
+        let cost = format!("Cost ({cur})");
+        for h in ["Channel", "Sent", &cost, "Peak per hour", "Peak hour"] {
             ui.strong(h);
         }
         ui.end_row();
         for c in &r.channels {
-            ui.label(format!("{:?}", c.channel));
-            ui.label(fmt_count(c.sent));
-            ui.label(fmt_money(c.cost));
-            ui.label(fmt_count(c.peak_per_hour));
-            ui.label(
-                c.peak_hour_start
-                    .and_then(crate::model::Timestamp::to_utc)
-                    .map_or("–".into(), |t| t.format("%-d %b %H:%M UTC").to_string()),
-            );
+            let was = base.and_then(|b| b.channels.iter().find(|x| x.channel == c.channel));
+            ui.label(c.channel.label());
+            ui.label(with_delta(c.sent, was.map(|w| w.sent)));
+            ui.label(match was {
+                Some(w) => {
+                    format!("{} ({})", fmt_money(c.cost), crate::figures::text::fmt_money_delta(c.cost - w.cost))
+                }
+                None => fmt_money(c.cost),
+            });
+            ui.label(with_delta(c.peak_per_hour, was.map(|w| w.peak_per_hour)));
+            ui.label(c.peak_hour_start.map_or("–".into(), |t| {
+                let secs = t.since(r.run.start).0 as f64;
+                super::timeline::date_time(r, tz, secs)
+            }));
             ui.end_row();
         }
     });
-    ui.label(format!("Total message cost: {}", fmt_money(r.total_cost)));
+    ui.label(money_line(&format!("Total message cost ({cur})"), r.total_cost, base.map(|b| b.total_cost)));
     let nodes: Vec<&NodeStats> = r.nodes.iter().filter(|n| n.channel.is_some()).collect();
     if nodes.is_empty() {
         ui.weak("No channel nodes.");
@@ -410,6 +612,7 @@ fn channels_ui(ui: &mut Ui, r: &Report, charts: &mut Option<egui::Rect>) -> Opti
             "Unreachable",
             "Viewed",
             "Clicked",
+            "Click-through",
             "DND deferred",
             "DND skipped",
             "Capped",
@@ -421,73 +624,255 @@ fn channels_ui(ui: &mut Ui, r: &Report, charts: &mut Option<egui::Rect>) -> Opti
         ui.end_row();
         for n in &nodes {
             let Some(c) = &n.channel else { continue };
+            let was = base.and_then(|b| b.nodes.iter().find(|x| x.id == n.id)).and_then(|x| x.channel.as_ref());
             ui.label(&n.label);
-            for v in [
-                c.sent,
-                c.failed,
-                c.unreachable,
-                c.viewed,
-                c.clicked,
-                c.dnd_deferred,
-                c.dnd_skipped,
-                c.capped,
-                c.unsubscribed,
-            ] {
-                ui.label(fmt_count(v));
+            let rows: [ChannelFigure; 5] = [|c| c.sent, |c| c.failed, |c| c.unreachable, |c| c.viewed, |c| c.clicked];
+            for f in rows {
+                ui.label(with_delta(f(c), was.map(f)));
+            }
+            ui.label(rate_text(click_through(c), was.map(click_through)));
+            let rows: [ChannelFigure; 4] = [|c| c.dnd_deferred, |c| c.dnd_skipped, |c| c.capped, |c| c.unsubscribed];
+            for f in rows {
+                ui.label(with_delta(f(c), was.map(f)));
             }
             ui.label(fmt_money(c.cost));
             ui.end_row();
         }
     });
-    let series = |f: fn(&crate::sim::report::ChannelStats) -> u64| -> Vec<(NodeId, String, f64)> {
-        nodes.iter().filter_map(|n| Some((n.id, n.label.clone(), f(n.channel.as_ref()?) as f64))).collect()
+    let series = |r: &Report, f: ChannelFigure| -> Vec<(NodeId, String, f64)> {
+        nodes
+            .iter()
+            .map(|n| {
+                let v = r.nodes.iter().find(|x| x.id == n.id).and_then(|x| x.channel.as_ref()).map_or(0, f);
+                (n.id, n.label.clone(), v as f64)
+            })
+            .collect()
     };
-    node_bars(
-        ui,
-        "channel_volumes",
-        &[("Sent", series(|c| c.sent)), ("Clicked", series(|c| c.clicked)), ("Unreachable", series(|c| c.unreachable))],
-        charts,
-    )
+    let mut all = vec![("Sent", series(r, |c| c.sent)), ("Clicked", series(r, |c| c.clicked))];
+    if let Some(b) = base {
+        all.push(("Sent (baseline)", series(b, |c| c.sent)));
+        all.push(("Clicked (baseline)", series(b, |c| c.clicked)));
+    } else {
+        all.push(("Unreachable", series(r, |c| c.unreachable)));
+    }
+    node_bars(ui, "channel_volumes", "messages", &all, charts)
+}
+
+/// Clicks per message sent (per message viewed for channels that track views).
+#[must_use]
+pub fn click_through(c: &crate::sim::report::ChannelStats) -> Option<f64> {
+    if c.viewed > 0 { share(c.clicked, c.viewed) } else { share(c.clicked, c.sent) }
 }
 
 #[allow(clippy::cast_precision_loss)]
-fn trends_ui(ui: &mut Ui, r: &Report, charts: &mut Option<egui::Rect>) {
-    let line = |name: &str, f: fn(&crate::sim::report::DayTrend) -> u64| {
-        let pts: PlotPoints = r.trends.iter().map(|d| [f64::from(d.day), f(d) as f64]).collect();
-        Line::new(name.to_owned(), pts)
+fn trends_ui(ui: &mut Ui, r: &Report, base: Option<&Report>, hourly: &mut bool, charts: &mut Option<egui::Rect>) {
+    ui.horizontal(|ui| {
+        ui.label("Trends per");
+        ui.selectable_value(hourly, false, "day");
+        ui.selectable_value(hourly, true, "hour");
+    });
+    type Counts = (u64, u64, u64, u64);
+    type Series = (&'static str, fn(&Counts) -> u64);
+    let points = |rep: &Report| -> Vec<(f64, Counts)> {
+        if *hourly {
+            rep.trends_hourly
+                .iter()
+                .map(|h| (f64::from(h.hour), (h.entered, h.completed, h.goal_met, h.timed_out)))
+                .collect()
+        } else {
+            rep.trends.iter().map(|d| (f64::from(d.day), (d.entered, d.completed, d.goal_met, d.timed_out))).collect()
+        }
     };
+    let series: [Series; 4] =
+        [("Entered", |c| c.0), ("Completed", |c| c.1), ("Goal met", |c| c.2), ("Timed out", |c| c.3)];
+    let (unit, x_label) =
+        if *hourly { ("users per hour", "hours from the start") } else { ("users per day", "days from the start") };
+    let now = points(r);
+    let was = base.map(points);
     let scope = ui.scope(|ui| {
-        Plot::new("trends").height(220.0).legend(Legend::default()).x_axis_label("day").y_axis_label("users").show(
-            ui,
-            |pu| {
-                pu.line(line("Entered", |d| d.entered));
-                pu.line(line("Completed", |d| d.completed));
-                pu.line(line("Goal met", |d| d.goal_met));
-                pu.line(line("Timed out", |d| d.timed_out));
-            },
-        )
+        Plot::new(if *hourly { "trends_hourly" } else { "trends" })
+            .height(240.0)
+            .legend(Legend::default())
+            .x_axis_label(x_label)
+            .y_axis_label(unit)
+            .show(ui, |pu| {
+                for (name, f) in series {
+                    let pts: PlotPoints = now.iter().map(|(x, c)| [*x, f(c) as f64]).collect();
+                    pu.line(Line::new(name.to_owned(), pts));
+                    if let Some(was) = &was {
+                        let pts: PlotPoints = was.iter().map(|(x, c)| [*x, f(c) as f64]).collect();
+                        pu.line(
+                            Line::new(format!("{name} (baseline)"), pts).style(egui_plot::LineStyle::dashed_loose()),
+                        );
+                    }
+                }
+            })
     });
     note_chart(ui, scope.response.rect, charts);
 }
 
-/// The main path: from the entry, at each node the port most users took (the report's
-/// funnel follows the same one).
+/// One path through the graph from the entry: its steps (node, users along the path there).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunnelPath {
+    /// The path's name: the split paths or ports taken.
+    pub name: String,
+    /// Each step's node and the users who followed this path that far.
+    pub steps: Vec<(NodeId, String, u64)>,
+}
+
+/// The most paths the funnel shows.
+pub const MAX_FUNNEL_PATHS: usize = 8;
+
+/// The funnel per path: the routes from the entry, forking at splits and checks (a
+/// split's paths side by side) and elsewhere following the port most users took; each
+/// step counts the users who came that way: the users who took the link into it, never
+/// more than the step before (flows that merge in are not counted).
 #[must_use]
-pub fn main_path(r: &Report) -> Vec<&NodeStats> {
-    crate::report::sections::main_path(r)
+pub fn funnel_paths(r: &Report) -> Vec<FunnelPath> {
+    let Some(entry) = r.nodes.iter().find(|n| n.kind == "Entry").or_else(|| r.nodes.first()) else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut stack = vec![(entry, Vec::<String>::new(), vec![(entry.id, entry.label.clone(), entry.entered)])];
+    while let Some((n, names, steps)) = stack.pop() {
+        let last = steps.last().map_or(0, |s| s.2);
+        let mut next: Vec<_> = n
+            .ports
+            .iter()
+            .filter_map(|p| p.target.map(|t| (p, t)))
+            .filter(|(_, t)| !steps.iter().any(|s| s.0 == *t))
+            .filter_map(|(p, t)| r.nodes.iter().find(|x| x.id == t).map(|x| (p, x)))
+            .filter(|(p, _)| p.moved > 0)
+            .collect();
+        // Paths fork at splits and checks; elsewhere the funnel follows the busiest port.
+        let forks = !n.paths.is_empty() || n.kind == crate::model::KindTag::Condition.label();
+        if !forks && next.len() > 1 {
+            let busiest = next.iter().map(|(p, _)| p.moved).max().unwrap_or(0);
+            if let Some(keep) = next.iter().position(|(p, _)| p.moved == busiest) {
+                next = vec![next.swap_remove(keep)];
+            }
+        }
+        if next.is_empty() || out.len() + stack.len() >= MAX_FUNNEL_PATHS {
+            let name = if names.is_empty() { "Main path".to_owned() } else { names.join(" › ") };
+            out.push(FunnelPath { name, steps });
+            continue;
+        }
+        next.reverse();
+        let branching = next.len() > 1;
+        for (p, x) in next {
+            let mut names = names.clone();
+            if branching {
+                names.push(p.label.clone());
+            }
+            let mut steps = steps.clone();
+            steps.push((x.id, x.label.clone(), p.moved.min(last)));
+            stack.push((x, names, steps));
+        }
+    }
+    out
 }
 
 #[allow(clippy::cast_precision_loss)]
-fn funnel_ui(ui: &mut Ui, r: &Report, charts: &mut Option<egui::Rect>) -> Option<NodeId> {
-    let path = main_path(r);
+fn funnel_ui(ui: &mut Ui, r: &Report, base: Option<&Report>, charts: &mut Option<egui::Rect>) -> Option<NodeId> {
+    let paths = funnel_paths(r);
+    let was = base.map(funnel_paths);
+    let mut select = None;
     ui.label(format!(
-        "Main path: {} > goal met {} ({} of entered)",
-        path.iter().map(|n| n.label.as_str()).collect::<Vec<_>>().join(" > "),
+        "Goal met {} ({} of entered). Each path counts the users who came that way.",
         fmt_count(r.journey.goal_met),
         fmt_pct(share(r.journey.goal_met, r.journey.entered))
     ));
-    let values: Vec<(NodeId, String, f64)> = path.iter().map(|n| (n.id, n.label.clone(), n.entered as f64)).collect();
-    node_bars(ui, "funnel", &[("Entered", values)], charts)
+    ui.horizontal_wrapped(|ui| {
+        for (k, path) in paths.iter().enumerate() {
+            let old = was.as_ref().and_then(|w| w.iter().find(|x| x.name == path.name));
+            ui.vertical(|ui| {
+                ui.strong(&path.name);
+                egui::Grid::new(("funnel_path", k)).striped(true).show(ui, |ui| {
+                    ui.strong("Step");
+                    ui.strong("Users");
+                    ui.strong("Of the first");
+                    ui.end_row();
+                    let first = path.steps.first().map_or(0, |s| s.2);
+                    for (id, label, users) in &path.steps {
+                        if ui.link(label).clicked() {
+                            select = Some(*id);
+                        }
+                        let before = old.and_then(|o| o.steps.iter().find(|s| s.0 == *id)).map(|s| s.2);
+                        ui.label(with_delta(*users, before));
+                        ui.label(fmt_pct(share(*users, first)));
+                        ui.end_row();
+                    }
+                });
+            });
+            ui.add_space(12.0);
+        }
+    });
+    let longest = paths.iter().map(|p| p.steps.len()).max().unwrap_or(0);
+    let names: Vec<String> = (1..=longest).map(|i| format!("step {i}")).collect();
+    let series: Vec<(&str, Vec<NodeBar>)> = paths
+        .iter()
+        .map(|p| {
+            let bars =
+                p.steps.iter().map(|(id, label, users)| (*id, label.clone(), *users as f64)).collect::<Vec<NodeBar>>();
+            (p.name.as_str(), bars)
+        })
+        .collect();
+    let clicked = step_bars(ui, "funnel", &names, &series, charts);
+    select.or(clicked)
+}
+
+/// Bars per step for several paths side by side; returns the node of a clicked bar.
+#[allow(clippy::cast_precision_loss)]
+fn step_bars(
+    ui: &mut Ui,
+    id: &str,
+    names: &[String],
+    series: &[(&str, Vec<NodeBar>)],
+    charts: &mut Option<egui::Rect>,
+) -> Option<NodeId> {
+    let k = series.len().max(1);
+    let width = 0.8 / k as f64;
+    let names = names.to_vec();
+    let plot = Plot::new(id)
+        .height(220.0)
+        .legend(Legend::default())
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_drag(false)
+        .x_axis_label("step along the path")
+        .y_axis_label("users")
+        .x_axis_formatter(move |m, _| {
+            let i = m.value.round();
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let name = if (m.value - i).abs() < 1e-6 && i >= 0.0 { names.get(i as usize).cloned() } else { None };
+            name.unwrap_or_default()
+        });
+    let scope = ui.scope(|ui| {
+        plot.show(ui, |pu| {
+            for (s, (name, values)) in series.iter().enumerate() {
+                let bars = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, label, v))| {
+                        Bar::new(i as f64 + (s as f64 - (k as f64 - 1.0) / 2.0) * width, *v).width(width).name(label)
+                    })
+                    .collect();
+                pu.bar_chart(BarChart::new(*name, bars));
+            }
+        })
+    });
+    note_chart(ui, scope.response.rect, charts);
+    let resp = scope.inner;
+    if resp.response.clicked()
+        && let Some(pos) = resp.response.interact_pointer_pos()
+    {
+        let v = resp.transform.value_from_position(pos);
+        let step = v.x.round();
+        let s = ((v.x - step) / width + (k as f64 - 1.0) / 2.0).round();
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        if step >= 0.0 && s >= 0.0 {
+            return series.get(s as usize).and_then(|(_, v)| v.get(step as usize)).map(|b| b.0);
+        }
+    }
+    None
 }
 
 /// Every random split: its paths' users, shares and conversions (per entry that took
@@ -502,6 +887,7 @@ fn splits_ui(ui: &mut Ui, r: &Report, base: Option<&Report>, charts: &mut Option
     }
     let mut select = None;
     let mut bars = Vec::new();
+    let mut base_bars = Vec::new();
     for n in &splits {
         if ui.link(format!("{} ({})", n.label, n.id)).on_hover_text("Select this split on the canvas").clicked() {
             select = Some(n.id);
@@ -518,9 +904,10 @@ fn splits_ui(ui: &mut Ui, r: &Report, base: Option<&Report>, charts: &mut Option
                 let was_rate =
                     was.and_then(|w| w.paths.iter().find(|x| x.path == p.path)).map(|w| share(w.conversions, w.users));
                 ui.label(&p.name);
-                ui.label(fmt_count(p.users));
+                let was_path = was.and_then(|w| w.paths.iter().find(|x| x.path == p.path));
+                ui.label(with_delta(p.users, was_path.map(|w| w.users)));
                 ui.label(fmt_pct(share(p.users, total)));
-                ui.label(fmt_count(p.conversions));
+                ui.label(with_delta(p.conversions, was_path.map(|w| w.conversions)));
                 ui.label(format!(
                     "{}{}",
                     rate_text(rate, was_rate),
@@ -529,12 +916,24 @@ fn splits_ui(ui: &mut Ui, r: &Report, base: Option<&Report>, charts: &mut Option
                 ui.end_row();
                 #[allow(clippy::cast_precision_loss)]
                 bars.push((n.id, format!("{} / {}", n.label, p.name), rate.unwrap_or(0.0) * 100.0));
+                if let Some(w) = was_path {
+                    #[allow(clippy::cast_precision_loss)]
+                    base_bars.push((
+                        n.id,
+                        format!("{} / {}", n.label, p.name),
+                        share(w.conversions, w.users).unwrap_or(0.0) * 100.0,
+                    ));
+                }
             }
         });
         ui.add_space(6.0);
     }
     ui.label("Conversion rate per path (%)");
-    select.or(node_bars(ui, "split_rates", &[("Conversion rate %", bars)], charts))
+    let mut series = vec![("Conversion rate %", bars)];
+    if !base_bars.is_empty() {
+        series.push(("Baseline %", base_bars));
+    }
+    select.or(node_bars(ui, "split_rates", "conversion rate (%)", &series, charts))
 }
 
 fn follow_ui(ui: &mut Ui, r: &Report, follow: &mut Option<usize>, tz: Option<chrono_tz::Tz>) {
@@ -542,13 +941,24 @@ fn follow_ui(ui: &mut Ui, r: &Report, follow: &mut Option<usize>, tz: Option<chr
         ui.weak("No sample users were recorded.");
         return;
     }
+    let entered =
+        |t: &crate::sim::report::Trajectory| t.steps.iter().any(|s| matches!(s.kind, StepKind::Entered { .. }));
     ui.horizontal_wrapped(|ui| {
         ui.label("Sample user:");
         ui.selectable_value(follow, None, "none");
-        for (i, t) in r.trajectories.iter().enumerate() {
+        for (i, t) in r.trajectories.iter().enumerate().filter(|(_, t)| entered(t)) {
             ui.selectable_value(follow, Some(i), format!("#{}", t.user));
         }
     });
+    let never: Vec<String> = r.trajectories.iter().filter(|t| !entered(t)).map(|t| format!("#{}", t.user)).collect();
+    if !never.is_empty() {
+        ui.weak(format!(
+            "Never entered: {}. They did not meet the entry rule within the {} days simulated, or were turned away \
+             (already inside, re-entry, unsubscribed from every channel).",
+            never.join(", "),
+            r.run.horizon_days
+        ));
+    }
     let Some(t) = follow.and_then(|i| r.trajectories.get(i)) else { return };
     let name = |id: Option<NodeId>| {
         id.and_then(|id| r.nodes.iter().find(|n| n.id == id)).map_or("(off the graph)".to_owned(), |n| n.label.clone())

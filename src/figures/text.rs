@@ -1,4 +1,4 @@
-//! Figures as text, with an optional baseline: "Goal met: 8.9% (was 8.1%, +0.8 pt)".
+//! Figures as text (counts, shares, money, durations), with an optional baseline: "Goal met: 8.9% (was 8.1%, +0.8 pt)"; names made safe for a terminal.
 //!
 //! Invariants: pure formatting; counts get thousands separators; rates are shown in
 //! percent with one decimal and differences of rates in percentage points; a figure with
@@ -82,18 +82,67 @@ pub fn rate_text(now: Option<f64>, was: Option<Option<f64>>) -> String {
     }
 }
 
-/// "Label: 12.50" or "Label: 12.50 (was 10.00, +2.50)".
+/// "Label: 12.50" or "Label: 1,212.50 (was 10.00, +1,202.50)".
 #[must_use]
 pub fn money_line(label: &str, now: f64, was: Option<f64>) -> String {
     match was {
-        Some(w) => format!("{label}: {} (was {}, {:+.2})", fmt_money(now), fmt_money(w), now - w),
+        Some(w) => format!("{label}: {} (was {}, {})", fmt_money(now), fmt_money(w), fmt_money_delta(now - w)),
         None => format!("{label}: {}", fmt_money(now)),
     }
+}
+
+/// A signed money difference with separators: "+1,202.50", "-3.00", "±0.00".
+#[must_use]
+pub fn fmt_money_delta(d: f64) -> String {
+    let body = fmt_money(d.abs());
+    if body == "0.00" || body == "n/a" {
+        return if body == "n/a" { body } else { "±0.00".to_owned() };
+    }
+    if d < 0.0 { format!("-{body}") } else { format!("+{body}") }
+}
+
+#[must_use]
+/// A duration in seconds for people: `5.8 s`, `3 min 05 s`, `2 h 07 min`.
+pub fn fmt_duration(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return "?".to_owned();
+    }
+    if secs < 59.95 {
+        return format!("{secs:.1} s");
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let whole = secs.round() as u64;
+    if whole < 3600 {
+        format!("{} min {:02} s", whole / 60, whole % 60)
+    } else {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let minutes = (secs / 60.0).round() as u64;
+        format!("{} h {:02} min", minutes / 60, minutes % 60)
+    }
+}
+
+/// `text` safe for a terminal: control characters (escape sequences, newlines, carriage
+/// returns in a name) are shown escaped (`\u{1b}`, `\n`) instead of acting on the screen.
+#[must_use]
+pub fn terminal_safe(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_in_seconds_minutes_or_hours() {
+        assert_eq!(fmt_duration(5.84), "5.8 s");
+        assert_eq!(fmt_duration(59.96), "1 min 00 s");
+        assert_eq!(fmt_duration(185.0), "3 min 05 s");
+        assert_eq!(fmt_duration(2.0 * 3600.0 + 7.0 * 60.0 + 10.0), "2 h 07 min");
+        assert_eq!(fmt_duration(f64::INFINITY), "?");
+    }
 
     #[test]
     fn counts_have_separators() {
@@ -125,5 +174,10 @@ mod tests {
         assert_eq!(fmt_money(-0.001), "0.00");
         assert_eq!(fmt_money(f64::NAN), "n/a");
         assert_eq!(money_line("Cost", 1_500.0, Some(1_000.0)), "Cost: 1,500.00 (was 1,000.00, +500.00)");
+        assert_eq!(
+            money_line("Revenue", 2_000_000.0, Some(3_234_567.891)),
+            "Revenue: 2,000,000.00 (was 3,234,567.89, -1,234,567.89)"
+        );
+        assert_eq!(fmt_money_delta(0.001), "±0.00");
     }
 }
