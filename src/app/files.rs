@@ -637,16 +637,22 @@ impl App {
         let file = self.files.path.as_deref().map(|p| p.display().to_string());
         let input = crate::report::ReportInput {
             current: crate::report::Run { journey: &outcome.journey, report: &outcome.report, file: file.as_deref() },
+            // The baseline as re-run on this run's users when paired, else as it was kept.
             baseline: self.preview.baseline.as_ref().map(|b| crate::report::Run {
                 journey: &b.journey,
-                report: &b.report,
+                report: outcome.base(Some(b)).unwrap_or(&b.report),
                 file: None,
             }),
+            paired: self.preview.baseline.as_ref().and(outcome.paired.as_ref()).map(|p| p.figures.as_slice()),
             app_version: env!("CARGO_PKG_VERSION"),
         };
         let html = crate::report::html(&input);
-        // The one safe write: a failed export keeps an older report byte-identical.
-        match format::write_atomic(path, html.as_bytes()) {
+        // A new folder for the report is made; then the one safe write: a failed export
+        // keeps an older report byte-identical.
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let written =
+            dir.map_or(Ok(()), std::fs::create_dir_all).and_then(|()| format::write_atomic(path, html.as_bytes()));
+        match written {
             Ok(()) => self.set_status(ctx, format!("Wrote the report {}", path.display())),
             Err(e) => self.files.error = Some(format!("Could not write the report: {e}: {}", path.display())),
         }

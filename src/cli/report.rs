@@ -1,6 +1,7 @@
 //! `journey-studio report FILE [run options] [--baseline OTHER] --out report.html`: runs
 //! the engine headless and writes the self-contained HTML report of SPEC §9, compared
-//! with a baseline journey when one is given.
+//! with a baseline journey when one is given: the two are walked by the same simulated
+//! users (`compare`, SPEC §3.2), so the report has paired intervals and verdicts.
 //!
 //! Invariants: exit codes as `simulate`: 0 success, 1 invalid journey or scenario (either
 //! file), 2 usage or I/O, 130 after Ctrl+C; the run settings come from the flags, else from
@@ -17,7 +18,7 @@ use crate::format;
 use crate::model::Journey;
 use crate::report::{self, ReportInput, Run};
 use crate::sim::report::Report;
-use crate::sim::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_USERS, RunOptions, SimError, simulate};
+use crate::sim::{Comparison, MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_USERS, RunOptions, SimError, compare, simulate};
 use crate::validate::{Severity, validate};
 
 use super::interrupt::{self, EXIT_INTERRUPTED};
@@ -71,15 +72,35 @@ fn load_valid(path: &Path) -> Result<Journey, ExitCode> {
     Err(ExitCode::from(EXIT_INVALID))
 }
 
-/// Simulates one journey with a progress line on stderr.
-fn run_one(name: &str, journey: &Journey, opts: &RunOptions) -> Result<Report, ExitCode> {
-    let total = opts.users.unwrap_or(0).saturating_mul(u64::from(opts.replicates.unwrap_or(1).max(1)));
+/// What a run gives: the report, or with a baseline the paired comparison.
+enum Ran {
+    /// FILE alone.
+    One(Report),
+    /// The baseline (A) and FILE (B) walked by the same users.
+    Paired(Comparison),
+}
+
+/// Simulates FILE, or the baseline and FILE paired (SPEC §3.2), with a progress line on
+/// stderr.
+fn simulate_with_progress(
+    name: &str,
+    journey: &Journey,
+    baseline: Option<&Journey>,
+    opts: &RunOptions,
+) -> Result<Ran, ExitCode> {
+    let sides = if baseline.is_some() { 2 } else { 1 };
+    let total = opts.users.unwrap_or(0).saturating_mul(u64::from(opts.replicates.unwrap_or(1).max(1))) * sides;
     let line = ProgressLine::new(name, total);
     let progress = |share: f64| {
         line.update(share);
         !interrupt::requested()
     };
-    match simulate(journey, opts, &progress) {
+    let result = match baseline {
+        // B − A is this run minus the baseline.
+        Some(base) => compare(base, journey, opts, &progress).map(Ran::Paired),
+        None => simulate(journey, opts, &progress).map(Ran::One),
+    };
+    match result {
         Ok(r) => {
             line.done();
             Ok(r)
@@ -132,19 +153,20 @@ impl ReportArgs {
         if let Err(e) = interrupt::watch() {
             eprintln!("{shown}: warning: Ctrl+C will end the run without a clean stop: {e}");
         }
-        let current = run_one(&shown, &journey, &opts)?;
-        let base_report = match &baseline {
-            Some((base_name, base)) => Some(run_one(&terminal_safe(base_name), base, &opts)?),
-            None => None,
-        };
-        let input = ReportInput {
-            current: Run { journey: &journey, report: &current, file: Some(&name) },
-            baseline: baseline.as_ref().zip(base_report.as_ref()).map(|((file, j), report)| Run {
-                journey: j,
-                report,
-                file: Some(file.as_str()),
-            }),
-            app_version: env!("CARGO_PKG_VERSION"),
+        let ran = simulate_with_progress(&shown, &journey, baseline.as_ref().map(|(_, j)| j), &opts)?;
+        let input = match (&ran, &baseline) {
+            (Ran::Paired(c), Some((file, base))) => ReportInput {
+                current: Run { journey: &journey, report: &c.b, file: Some(&name) },
+                baseline: Some(Run { journey: base, report: &c.a, file: Some(file.as_str()) }),
+                paired: Some(&c.figures),
+                app_version: env!("CARGO_PKG_VERSION"),
+            },
+            (Ran::One(r), _) | (Ran::Paired(Comparison { b: r, .. }), None) => ReportInput {
+                current: Run { journey: &journey, report: r, file: Some(&name) },
+                baseline: None,
+                paired: None,
+                app_version: env!("CARGO_PKG_VERSION"),
+            },
         };
         let text = report::html(&input);
         if interrupt::requested() {

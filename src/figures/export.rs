@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::text::{fmt_count, fmt_duration, fmt_money, terminal_safe};
+use super::text::{fmt_count, fmt_duration, fmt_money, fmt_signed, terminal_safe};
 use crate::sim::report::{Estimate, Report};
 
 /// Every figure of the report as `path,value` rows (the JSON flattened): the figures
@@ -251,31 +251,11 @@ pub fn table(name: &str, r: &Report) -> String {
 /// An estimate as "+1,234 [+1,000, +1,468]" (money with two decimals), or "n/a".
 #[must_use]
 pub fn estimate(e: &Estimate, money: bool) -> String {
-    let f = |x: f64| {
-        let text = if money { fmt_money(x.abs()) } else { fmt_count_f(x.abs()) };
-        if x < 0.0 && text.trim_start_matches(['0', ',', '.']).is_empty() {
-            text
-        } else if x < 0.0 {
-            format!("-{text}")
-        } else {
-            format!("+{text}")
-        }
-    };
+    let f = |x: f64| fmt_signed(x, money);
     match (e.value, e.low, e.high) {
         (Some(v), Some(lo), Some(hi)) => format!("{} [{}, {}]", f(v), f(lo), f(hi)),
         (Some(v), _, _) => f(v),
         _ => "n/a".to_owned(),
-    }
-}
-
-/// A non-negative amount rounded to a whole number with separators.
-fn fmt_count_f(x: f64) -> String {
-    if x.is_finite() && x < 1.8e19 {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let n = x.round() as u64;
-        fmt_count(n)
-    } else {
-        "n/a".to_owned()
     }
 }
 

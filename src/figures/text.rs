@@ -101,6 +101,32 @@ pub fn fmt_money_delta(d: f64) -> String {
     if d < 0.0 { format!("-{body}") } else { format!("+{body}") }
 }
 
+/// A signed amount of an estimate: "+1,234" (a count, rounded to a whole number) or
+/// "+1,234.50" (money), "-5"; an amount that rounds to zero keeps no sign ("0", "0.00").
+#[must_use]
+pub fn fmt_signed(x: f64, money: bool) -> String {
+    let text = if money { fmt_money(x.abs()) } else { fmt_whole(x.abs()) };
+    if x < 0.0 && text.trim_start_matches(['0', ',', '.']).is_empty() {
+        text
+    } else if x < 0.0 {
+        format!("-{text}")
+    } else {
+        format!("+{text}")
+    }
+}
+
+/// A non-negative amount rounded to a whole number with separators, or "n/a".
+#[must_use]
+pub fn fmt_whole(x: f64) -> String {
+    if x.is_finite() && x < 1.8e19 {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let n = x.round() as u64;
+        fmt_count(n)
+    } else {
+        "n/a".to_owned()
+    }
+}
+
 #[must_use]
 /// A duration in seconds for people: `5.8 s`, `3 min 05 s`, `2 h 07 min`.
 pub fn fmt_duration(secs: f64) -> String {

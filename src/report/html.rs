@@ -1,4 +1,5 @@
-//! The HTML writer of the report: escaping, elements, and the numbers as people read them.
+//! The HTML writer of the report: escaping, elements, and the numbers as people read them
+//! (the shared formatting of [`crate::figures::text`], with a true minus sign).
 //!
 //! Invariants: every text that comes from a journey, a file name or the engine goes
 //! through [`escape`] (element text and attribute values alike), so a label such as
@@ -6,6 +7,8 @@
 //! allow in a document, show as their visible Unicode control pictures (ESC as `␛`).
 
 use std::fmt::Write as _;
+
+use crate::figures::text;
 
 /// `text` safe inside an element or a double- or single-quoted attribute value.
 #[must_use]
@@ -173,28 +176,24 @@ impl Cell {
     }
 }
 
-/// `1234567` as "1,234,567".
+/// The report writes a true minus sign (−) where the shared text formatting writes "-".
+fn true_minus(text: String) -> String {
+    match text.strip_prefix('-') {
+        Some(rest) => format!("−{rest}"),
+        None => text,
+    }
+}
+
+/// `1234567` as "1,234,567" (the shared [`text::fmt_count`]).
 #[must_use]
 pub fn count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    text::fmt_count(n)
 }
 
 /// A signed whole difference: "+34", "−5", "±0".
 #[must_use]
 pub fn count_delta(now: u64, was: u64) -> String {
-    match now.cmp(&was) {
-        std::cmp::Ordering::Greater => format!("+{}", count(now - was)),
-        std::cmp::Ordering::Less => format!("−{}", count(was - now)),
-        std::cmp::Ordering::Equal => "±0".to_owned(),
-    }
+    true_minus(text::fmt_delta(now, was))
 }
 
 /// A share (0..1) in percent with two decimals, or "n/a".
@@ -224,40 +223,37 @@ pub fn signed(x: f64, decimals: usize) -> String {
     format!("{sign}{text}")
 }
 
-/// Money with two decimals and thousands separators: "1,234.50", "−3.00".
+/// Money with two decimals and thousands separators: "1,234.50", "−3.00" (the shared
+/// [`text::fmt_money`]).
 #[must_use]
 pub fn money(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".to_owned();
-    }
-    let text = format!("{:.2}", x.abs());
-    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
-    let whole = whole.parse::<u64>().map_or_else(|_| whole.to_owned(), count);
-    let sign = if x < 0.0 && text != "0.00" { "−" } else { "" };
-    format!("{sign}{whole}.{cents}")
+    true_minus(text::fmt_money(x))
 }
 
 /// A signed money difference: "+12.50", "−3.00", "±0.00".
 #[must_use]
 pub fn money_delta(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".to_owned();
-    }
-    let m = money(x.abs());
-    if m == "0.00" {
-        "±0.00".to_owned()
-    } else if x < 0.0 {
-        format!("−{m}")
-    } else {
-        format!("+{m}")
-    }
+    true_minus(text::fmt_money_delta(x))
+}
+
+/// A signed amount of an estimate: "+1,234" (a count) or "+1,234.50" (money), "−5".
+#[must_use]
+pub fn amount(x: f64, money: bool) -> String {
+    true_minus(text::fmt_signed(x, money))
+}
+
+/// A signed difference of two estimates: "+1,234", "−5.50", "±0" when it rounds to zero.
+#[must_use]
+pub fn amount_delta(x: f64, money: bool) -> String {
+    let text = text::fmt_signed(x, money);
+    let digits = text.trim_start_matches(['+', '-']);
+    if digits.chars().all(|c| matches!(c, '0' | ',' | '.')) { format!("±{digits}") } else { true_minus(text) }
 }
 
 /// `part / whole`, `None` when `whole` is 0.
 #[must_use]
 pub fn share(part: u64, whole: u64) -> Option<f64> {
-    #[allow(clippy::cast_precision_loss, reason = "a share for display")]
-    (whole > 0).then(|| part as f64 / whole as f64)
+    text::share(part, whole)
 }
 
 #[cfg(test)]
@@ -291,6 +287,11 @@ mod tests {
         assert_eq!(money_delta(2.5), "+2.50");
         assert_eq!(money_delta(-0.001), "±0.00");
         assert_eq!(signed(0.0, 1), "±0.0");
+        assert_eq!(amount(-1234.4, false), "−1,234");
+        assert_eq!(amount(2.5, true), "+2.50");
+        assert_eq!(amount_delta(0.0, false), "±0");
+        assert_eq!(amount_delta(-0.001, true), "±0.00");
+        assert_eq!(amount_delta(-3.0, true), "−3.00");
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
     }

@@ -19,7 +19,7 @@ pub mod sections;
 pub mod svg_canvas;
 
 use crate::model::Journey;
-use crate::sim::Report;
+use crate::sim::{PairedFigure, Report};
 
 use html::Html;
 pub use sections::{SECTIONS, Section, status_text, version_text};
@@ -42,6 +42,9 @@ pub struct ReportInput<'a> {
     pub current: Run<'a>,
     /// A baseline simulated with the same settings, to compare with.
     pub baseline: Option<Run<'a>>,
+    /// The paired headline figures of this run against the baseline (SPEC §3.2: both
+    /// walked by the same simulated users), when the baseline was run that way.
+    pub paired: Option<&'a [PairedFigure]>,
     /// The Journey Studio version that made the report.
     pub app_version: &'a str,
 }
@@ -134,6 +137,8 @@ pub fn html(input: &ReportInput<'_>) -> String {
     h.text(status_text(j.status));
     h.raw("</b></span><span class=\"badge\">Version <b>");
     h.text(&version_text(j));
+    h.raw("</b></span><span class=\"badge\">Currency <b>");
+    h.text(&input.current.report.currency);
     h.raw("</b></span>");
     let r = &input.current.report.run;
     h.text(&format!(

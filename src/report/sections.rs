@@ -1,17 +1,22 @@
 //! The report's sections, in page order. Each is a title, an id for the contents, whether
 //! it applies, and a function that writes its body from the [`ReportInput`].
 //!
-//! Adding a section (the decision figures of SPEC §3.1 when the engine reports them) is
-//! one function and one line in [`SECTIONS`].
+//! Adding a section is one function and one line in [`SECTIONS`]. Figures read as the
+//! CLI's table and the app's preview word them (`crate::figures`): gross revenue is
+//! labelled gross, and the return is the incremental one, against the journey control
+//! group.
 
 use std::collections::BTreeMap;
 
 use crate::model::{Channel, DelayDist, Journey, NodeKind, PropertyDist, Status};
 use crate::sim::intervals::Interval;
-use crate::sim::report::{ChannelStats, NodeStats, Report};
+use crate::sim::report::{ChannelStats, Estimate, NodeStats, Report, SuppressionRow};
+use crate::sim::{Figure, PairedFigure};
 
 use super::charts::{self, BarRow, Line, SERIES};
-use super::html::{Cell, Html, count, count_delta, money, money_delta, pct, points, share, signed};
+use super::html::{
+    Cell, Html, amount, amount_delta, count, count_delta, money, money_delta, pct, points, share, signed,
+};
 use super::{ReportInput, svg_canvas};
 
 /// One section of the report.
@@ -37,7 +42,6 @@ const fn always(_: &ReportInput<'_>) -> bool {
 pub const SECTIONS: &[Section] = &[
     Section { id: "canvas", title: "The journey", applies: always, body: canvas },
     Section { id: "headline", title: "Headline figures", applies: always, body: headline },
-    Section { id: "decision", title: "Decision figures", applies: always, body: decision },
     Section { id: "suppression", title: "Suppression summary", applies: always, body: suppression },
     Section { id: "comparison", title: "Comparison with the baseline", applies: has_baseline, body: comparison },
     Section { id: "trends", title: "Trends per day", applies: always, body: trends },
@@ -121,6 +125,7 @@ fn pct_of(x: f64) -> String {
 #[allow(clippy::too_many_lines, reason = "one table per group of figures")]
 fn headline(input: &ReportInput<'_>, h: &mut Html) {
     let r = input.current.report;
+    decision(r, h);
     if r.run.replicates > 1 {
         note(
             h,
@@ -218,20 +223,23 @@ fn headline(input: &ReportInput<'_>, h: &mut Html) {
         }),
     );
 
-    h.element("h3", &[], "Goal value (revenue) and cost");
+    h.element("h3", &[], &format!("Gross revenue (goal value) and message cost ({})", r.currency));
     let v = &r.revenue;
     let money_fig = |key: &str, x: f64| figure(key, Some(x), money(x));
     let opt_money = |key: &str, x: Option<f64>| figure(key, x, x.map_or_else(|| "n/a".into(), money));
     let rows = vec![
         vec![Cell::Head("Gross revenue, target (not the return)".into()), money_fig("revenue.target", v.target)],
-        vec![Cell::Head("Revenue, control".into()), money_fig("revenue.control", v.control)],
-        vec![Cell::Head("Revenue per target entry".into()), opt_money("revenue.target_per_entry", v.target_per_entry)],
+        vec![Cell::Head("Gross revenue, control".into()), money_fig("revenue.control", v.control)],
         vec![
-            Cell::Head("Revenue per control entry".into()),
+            Cell::Head("Gross revenue per target entry".into()),
+            opt_money("revenue.target_per_entry", v.target_per_entry),
+        ],
+        vec![
+            Cell::Head("Gross revenue per control entry".into()),
             opt_money("revenue.control_per_entry", v.control_per_entry),
         ],
         vec![
-            Cell::Head("Boost of revenue per entry".into()),
+            Cell::Head("Boost of gross revenue per entry".into()),
             figure(
                 "revenue.boost_percent",
                 v.boost_percent,
@@ -240,7 +248,7 @@ fn headline(input: &ReportInput<'_>, h: &mut Html) {
         ],
         vec![Cell::Head("Message cost".into()), money_fig("revenue.cost", v.cost)],
         vec![
-            Cell::Head("Target revenue − message cost".into()),
+            Cell::Head("Gross target revenue − message cost (not the return)".into()),
             money_fig("revenue.revenue_minus_cost", v.revenue_minus_cost),
         ],
     ];
@@ -284,11 +292,51 @@ fn headline(input: &ReportInput<'_>, h: &mut Html) {
     }
 }
 
-fn decision(_input: &ReportInput<'_>, h: &mut Html) {
-    note(
-        h,
-        "Not in this version's engine report: incremental conversions, incremental revenue and net incremental return with their intervals (SPEC §3.1). Until then, read the conversion difference and its interval under Headline figures; the gross target revenue shown there is not the return",
-    );
+/// An estimate's three cells (value, low, high) under its JSON path.
+fn estimate_cells(key: &str, e: &Estimate, money: bool) -> [Cell; 3] {
+    let text = |x: Option<f64>| x.map_or_else(|| "n/a".to_owned(), |x| amount(x, money));
+    [
+        figure(&format!("{key}.value"), e.value, text(e.value)),
+        figure(&format!("{key}.low"), e.low, text(e.low)),
+        figure(&format!("{key}.high"), e.high, text(e.high)),
+    ]
+}
+
+/// The decision figures of SPEC §3.1: what the journey adds against its journey control
+/// group, with 95% intervals, in the journey's currency.
+fn decision(r: &Report, h: &mut Html) {
+    let cur = &r.currency;
+    let i = &r.incremental;
+    h.element("h3", &[], &format!("What the journey adds, against its journey control group ({cur})"));
+    if i.conversions.value.is_none() {
+        note(h, "n/a: the decision figures need a journey control group with entries (Setup › Control groups)");
+    } else {
+        note(
+            h,
+            &format!(
+                "Incremental conversions {}; net incremental return {} {cur} (95% intervals). Scaled to the target entries; the net return is the incremental revenue minus the message cost",
+                crate::figures::export::estimate(&i.conversions, false),
+                crate::figures::export::estimate(&i.net_return, true),
+            ),
+        );
+    }
+    let row = |label: String, key: &str, e: &Estimate, money: bool| {
+        let [v, lo, hi] = estimate_cells(key, e, money);
+        vec![Cell::Head(label), v, lo, hi]
+    };
+    let cpc = i.cost_per_incremental_conversion;
+    let rows = vec![
+        row("Incremental conversions".to_owned(), "incremental.conversions", &i.conversions, false),
+        row(format!("Incremental revenue ({cur})"), "incremental.revenue", &i.revenue, true),
+        row(format!("Net incremental return ({cur})"), "incremental.net_return", &i.net_return, true),
+        vec![
+            Cell::Head(format!("Cost per incremental conversion ({cur})")),
+            figure("incremental.cost_per_incremental_conversion", cpc, cpc.map_or_else(|| "n/a".into(), money)),
+            Cell::num(""),
+            Cell::num(""),
+        ],
+    ];
+    h.table("figures decision", &["Figure", "Estimate", "Low (95%)", "High (95%)"], &rows);
 }
 
 /// The channel of a node, from the journey (`None` for other kinds or a missing node).
@@ -323,41 +371,56 @@ fn per_channel(journey: &Journey, r: &Report) -> BTreeMap<Channel, ChannelStats>
     out
 }
 
+/// The suppression summary of the engine's report (SPEC §3.1): per channel and for the
+/// journey, messages not sent and why, DND deferrals with their mean delay, and the
+/// entries affected with how many of them converted.
 fn suppression(input: &ReportInput<'_>, h: &mut Html) {
     let r = input.current.report;
-    let chans = per_channel(input.current.journey, r);
-    if chans.is_empty() {
+    let s = &r.suppression;
+    if s.channels.is_empty() {
         note(h, "This journey sends no messages");
         return;
     }
     note(
         h,
-        "Messages not sent and why, per channel and for the journey. DND-deferred messages went out when the quiet hours ended. Not in this version's engine report: the mean DND delay, unreachable split into no address or token / unsubscribed / fatigue, and the goal conversions of the users affected",
+        "Messages not sent and why, per channel and for the whole journey (an entry affected on two channels counts once there). DND-deferred messages went out when the quiet hours ended, after the mean delay shown. Entries affected had at least one message suppressed or deferred",
     );
-    let row = |name: String, c: &ChannelStats| {
-        let not_sent = c.unreachable + c.dnd_skipped + c.capped + c.aborted;
+    let row = |name: String, key: String, row: &SuppressionRow, sent: u64| {
+        let n = |field: &str, v: u64| count_fig(&format!("{key}.{field}"), v);
         vec![
             Cell::Head(name),
-            Cell::num(count(c.sent)),
-            Cell::num(count(not_sent)),
-            Cell::num(count(c.dnd_skipped)),
-            Cell::num(count(c.capped)),
-            Cell::num(count(c.unreachable)),
-            Cell::num(count(c.aborted)),
-            Cell::num(count(c.failed)),
-            Cell::num(count(c.dnd_deferred)),
-            Cell::num(count(c.unsubscribed)),
+            Cell::num(count(sent)),
+            n("not_sent", row.not_sent),
+            n("dnd_skipped", row.dnd_skipped),
+            n("capped", row.capped),
+            n("unreachable_no_address", row.unreachable_no_address),
+            n("unreachable_unsubscribed", row.unreachable_unsubscribed),
+            n("unreachable_fatigue", row.unreachable_fatigue),
+            n("aborted", row.aborted),
+            n("dnd_deferred", row.dnd_deferred),
+            figure(
+                &format!("{key}.dnd_mean_delay_secs"),
+                row.dnd_mean_delay_secs,
+                row.dnd_mean_delay_secs.map_or_else(|| "–".to_owned(), crate::figures::text::fmt_duration),
+            ),
+            n("affected_entries", row.affected_entries),
+            n("affected_conversions", row.affected_conversions),
+            Cell::num(pct(share(row.affected_conversions, row.affected_entries))),
         ]
     };
-    let mut total = ChannelStats::default();
-    let mut rows: Vec<Vec<Cell>> = chans
+    let sent_of = |ch: Option<Channel>| {
+        r.channels.iter().filter(|c| ch.is_none_or(|ch| c.channel == ch)).map(|c| c.sent).sum::<u64>()
+    };
+    let mut rows: Vec<Vec<Cell>> = s
+        .channels
         .iter()
-        .map(|(ch, c)| {
-            add(&mut total, c);
-            row(ch.label().to_owned(), c)
+        .enumerate()
+        .map(|(i, c)| {
+            let name = c.channel.map_or("?", |ch| ch.label()).to_owned();
+            row(name, format!("suppression.channels[{i}]"), c, sent_of(c.channel))
         })
         .collect();
-    rows.push(row("Journey".to_owned(), &total));
+    rows.push(row("All channels".to_owned(), "suppression.journey".to_owned(), &s.journey, sent_of(None)));
     h.table(
         "figures",
         &[
@@ -366,14 +429,59 @@ fn suppression(input: &ReportInput<'_>, h: &mut Html) {
             "Not sent",
             "DND skipped",
             "Capped",
-            "Unreachable",
+            "No address or token",
+            "Unsubscribed",
+            "Fatigue",
             "Aborted",
-            "Failed",
             "DND deferred",
-            "Unsubscribed (fatigue)",
+            "Mean DND delay",
+            "Entries affected",
+            "Of those converted",
+            "Their conversion",
         ],
         &rows,
     );
+}
+
+/// The paired headline figures (SPEC §3.2): baseline, this run, the difference with its
+/// paired and unpaired 95% intervals, and the verdict, as `compare` prints them.
+fn paired_table(figures: &[PairedFigure], currency: &str, h: &mut Html) {
+    h.element("h3", &[], "Paired: the same simulated users walked through both");
+    let rows: Vec<Vec<Cell>> = figures
+        .iter()
+        .filter_map(|p| Figure::ALL.into_iter().find(|f| f.key() == p.figure).map(|f| (f, p)))
+        .map(|(f, p)| {
+            let m = f.is_money();
+            let label = if m { format!("{} ({currency})", f.label()) } else { f.label().to_owned() };
+            let value = |x: f64| if m { money(x) } else { count_of(x) };
+            let range =
+                |i: crate::sim::intervals::Interval| format!("[{}, {}]", amount_delta(i.lo, m), amount_delta(i.hi, m));
+            vec![
+                Cell::Head(label),
+                Cell::num(value(p.a)),
+                Cell::num(value(p.b)),
+                Cell::num(amount_delta(p.difference, m)),
+                Cell::num(range(p.paired)),
+                Cell::num(range(p.unpaired)),
+                Cell::text(p.verdict.as_str()),
+            ]
+        })
+        .collect();
+    h.table(
+        "figures compare",
+        &["Figure", "Baseline", "This run", "Difference", "Paired 95%", "Unpaired 95%", "Verdict"],
+        &rows,
+    );
+    note(
+        h,
+        "The paired interval comes from each user's own difference; the unpaired one treats the runs as independent. The verdict says better or worse only when the paired interval lies wholly on one side of 0",
+    );
+    h.element("h3", &[], "Both runs, figure by figure");
+}
+
+/// A mean count (over replicates) rounded to a whole number, with a true minus sign.
+fn count_of(x: f64) -> String {
+    if x < 0.0 { format!("−{}", crate::figures::text::fmt_whole(-x)) } else { crate::figures::text::fmt_whole(x) }
 }
 
 fn comparison(input: &ReportInput<'_>, h: &mut Html) {
@@ -402,10 +510,17 @@ fn comparison(input: &ReportInput<'_>, h: &mut Html) {
     note(
         h,
         &format!(
-            "“{}” (this journey) against the baseline “{}”, {how}. Differences are this run minus the baseline. The paired intervals of SPEC §3.2 are not in this version's engine report",
+            "“{}” (this journey) against the baseline “{}”, {how}. Differences are this run minus the baseline",
             input.current.journey.setup.name, base.journey.setup.name
         ),
     );
+    match input.paired {
+        Some(figures) => paired_table(figures, &r.currency, h),
+        None => note(
+            h,
+            "The baseline was not walked by the same users as this run, so there are no paired intervals or verdicts (SPEC §3.2): run it again with the baseline kept",
+        ),
+    }
     let cnt = |label: &str, now: u64, was: u64| {
         vec![
             Cell::Head(label.to_owned()),
@@ -427,7 +542,7 @@ fn comparison(input: &ReportInput<'_>, h: &mut Html) {
         ]
     };
     let (rj, bj) = (&r.journey, &b.journey);
-    let rows = vec![
+    let mut rows = vec![
         cnt("Entered", rj.entered, bj.entered),
         cnt("Goal met", rj.goal_met, bj.goal_met),
         cnt("Completed", rj.completed, bj.completed),
@@ -437,8 +552,19 @@ fn comparison(input: &ReportInput<'_>, h: &mut Html) {
         rate("Difference (target − control)", r.conversion.difference, b.conversion.difference),
         cash("Gross revenue, target", r.revenue.target, b.revenue.target),
         cash("Message cost", r.revenue.cost, b.revenue.cost),
-        cash("Target revenue − message cost", r.revenue.revenue_minus_cost, b.revenue.revenue_minus_cost),
+        cash("Gross target revenue − message cost", r.revenue.revenue_minus_cost, b.revenue.revenue_minus_cost),
     ];
+    let cur = &r.currency;
+    for (label, is_money, now, was) in [
+        ("Incremental conversions".to_owned(), false, &r.incremental.conversions, &b.incremental.conversions),
+        (format!("Incremental revenue ({cur})"), true, &r.incremental.revenue, &b.incremental.revenue),
+        (format!("Net incremental return ({cur})"), true, &r.incremental.net_return, &b.incremental.net_return),
+    ] {
+        let text =
+            |e: &Estimate| e.value.map_or_else(|| "n/a".to_owned(), |v| if is_money { money(v) } else { count_of(v) });
+        let diff = now.value.zip(was.value).map_or_else(|| "n/a".to_owned(), |(n, w)| amount_delta(n - w, is_money));
+        rows.push(vec![Cell::Head(label), Cell::num(text(was)), Cell::num(text(now)), Cell::num(diff)]);
+    }
     h.table("figures compare", &["Figure", "Baseline", "This run", "Difference"], &rows);
 
     h.element("h3", &[], "Per node");

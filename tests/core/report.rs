@@ -172,6 +172,25 @@ fn the_report_is_self_contained_and_its_headline_figures_are_those_of_simulate()
         "goals[0].met",
         "channels[0].sent",
         "total_cost",
+        // The decision figures (SPEC §3.1) and the suppression summary.
+        "incremental.conversions.value",
+        "incremental.conversions.low",
+        "incremental.conversions.high",
+        "incremental.revenue.value",
+        "incremental.revenue.low",
+        "incremental.revenue.high",
+        "incremental.net_return.value",
+        "incremental.net_return.low",
+        "incremental.net_return.high",
+        "incremental.cost_per_incremental_conversion",
+        "suppression.journey.not_sent",
+        "suppression.journey.dnd_skipped",
+        "suppression.journey.unreachable_fatigue",
+        "suppression.journey.dnd_mean_delay_secs",
+        "suppression.journey.affected_entries",
+        "suppression.journey.affected_conversions",
+        "suppression.channels[0].not_sent",
+        "suppression.channels[0].capped",
     ] {
         assert!(figs.contains_key(key), "the report has no figure {key}");
     }
@@ -185,9 +204,29 @@ fn the_report_is_self_contained_and_its_headline_figures_are_those_of_simulate()
             assert_eq!(got, want, "{key}");
         }
     }
-    // The figures people read are those same numbers.
+    // The decision figures are there, not n/a: on_the_fence holds out a journey control group.
+    assert!(json["incremental"]["conversions"]["value"].is_f64());
+    assert_ne!(figs["incremental.net_return.low"], "n/a");
+    // The figures people read are those same numbers, with the currency, and the
+    // revenue is labelled gross.
     let entered = json["journey"]["entered"].as_u64().unwrap();
     assert!(html.contains(&journey_studio::report::html::count(entered)));
+    let headline = html.split("<section id=\"headline\"").nth(1).unwrap().split("</section>").next().unwrap();
+    let cur = json["currency"].as_str().unwrap();
+    assert!(headline.contains(&format!("Net incremental return ({cur})")), "{headline}");
+    assert!(headline.contains("Cost per incremental conversion"));
+    assert!(headline.contains("Gross revenue, target"));
+    let net = &json["incremental"]["net_return"];
+    let shown = journey_studio::figures::export::estimate(
+        &journey_studio::sim::report::Estimate {
+            value: net["value"].as_f64(),
+            low: net["low"].as_f64(),
+            high: net["high"].as_f64(),
+        },
+        true,
+    );
+    assert!(headline.contains(&format!("net incremental return {shown} {cur}")), "{shown}");
+    assert!(html.contains("<section id=\"suppression\""));
 }
 
 #[test]
@@ -210,6 +249,11 @@ fn a_baseline_runs_with_the_files_settings_and_shows_both_values_and_the_differe
     let section = html.split("<section id=\"comparison\"").nth(1).expect("a comparison section");
     let section = section.split("</section>").next().unwrap();
     assert!(section.contains("Same, other seed"));
+    // Paired (SPEC §3.2): both journeys walked by the same users, so one journey against
+    // itself shows no detectable change on any figure.
+    assert!(section.contains("Paired 95%"), "no paired figures");
+    assert_eq!(section.matches("no detectable change").count(), 5);
+    assert!(section.contains("Net incremental return"));
     assert!(section.contains("−") || section.contains("±0"));
     for cell in section.split("<td class=\"num\">").skip(1) {
         let text = cell.split('<').next().unwrap();

@@ -628,4 +628,29 @@ fn file_export_report_writes_the_last_run_and_the_baseline_as_html() {
     assert!(html.contains("both simulated with the same synthetic users"));
     assert!(html.matches("<svg").count() >= 5);
     assert!(!html.contains("http://") && !html.contains("<script"));
+    // The decision figures of the app's run, in its currency.
+    let inc = format!(
+        "data-figure=\"incremental.conversions.value\" data-value=\"{}\"",
+        report.incremental.conversions.value.unwrap()
+    );
+    assert!(html.contains(&inc), "the report shows the run's incremental conversions");
+    assert!(html.contains(&format!("Net incremental return ({})", report.currency)));
+    assert!(html.contains("<section id=\"suppression\""));
+
+    // Run again with the baseline kept: the run is paired with it (SPEC §3.2), and the
+    // report carries the paired figures and verdicts.
+    press(&mut h, Key::F5);
+    step_until(&mut h, 120, |a| a.preview().outcome.as_ref().is_some_and(|o| o.paired.is_some()));
+    assert!(export_report_enabled(&mut h));
+    let item = h.get_by_role_and_label(Role::Button, "Export report…").rect().center();
+    click(&mut h, item);
+    let paired = dir.path().join("shared/paired.html");
+    h.get_by_label("File path").type_text(&paired.display().to_string());
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Export").click();
+    h.run_steps(2);
+    assert_eq!(h.state().file_error(), None);
+    let html = std::fs::read_to_string(&paired).unwrap();
+    assert!(html.contains("Paired 95%"), "the paired figures are in the report");
+    assert_eq!(html.matches("no detectable change").count(), 5, "the same journey against itself");
 }
