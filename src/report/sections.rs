@@ -385,27 +385,27 @@ fn suppression(input: &ReportInput<'_>, h: &mut Html) {
         h,
         "Messages not sent and why, per channel and for the whole journey (an entry affected on two channels counts once there). DND-deferred messages went out when the quiet hours ended, after the mean delay shown. Entries affected had at least one message suppressed or deferred",
     );
-    let row = |name: String, key: String, row: &SuppressionRow, sent: u64| {
+    let row = |name: String, key: String, x: &SuppressionRow, sent: u64| {
         let n = |field: &str, v: u64| count_fig(&format!("{key}.{field}"), v);
         vec![
             Cell::Head(name),
             Cell::num(count(sent)),
-            n("not_sent", row.not_sent),
-            n("dnd_skipped", row.dnd_skipped),
-            n("capped", row.capped),
-            n("unreachable_no_address", row.unreachable_no_address),
-            n("unreachable_unsubscribed", row.unreachable_unsubscribed),
-            n("unreachable_fatigue", row.unreachable_fatigue),
-            n("aborted", row.aborted),
-            n("dnd_deferred", row.dnd_deferred),
+            n("not_sent", x.not_sent),
+            n("dnd_skipped", x.dnd_skipped),
+            n("capped", x.capped),
+            n("unreachable_no_address", x.unreachable_no_address),
+            n("unreachable_unsubscribed", x.unreachable_unsubscribed),
+            n("unreachable_fatigue", x.unreachable_fatigue),
+            n("aborted", x.aborted),
+            n("dnd_deferred", x.dnd_deferred),
             figure(
                 &format!("{key}.dnd_mean_delay_secs"),
-                row.dnd_mean_delay_secs,
-                row.dnd_mean_delay_secs.map_or_else(|| "–".to_owned(), crate::figures::text::fmt_duration),
+                x.dnd_mean_delay_secs,
+                x.dnd_mean_delay_secs.map_or_else(|| "–".to_owned(), crate::figures::text::fmt_duration),
             ),
-            n("affected_entries", row.affected_entries),
-            n("affected_conversions", row.affected_conversions),
-            Cell::num(pct(share(row.affected_conversions, row.affected_entries))),
+            n("affected_entries", x.affected_entries),
+            n("affected_conversions", x.affected_conversions),
+            Cell::num(pct(share(x.affected_conversions, x.affected_entries))),
         ]
     };
     let sent_of = |ch: Option<Channel>| {
@@ -454,8 +454,7 @@ fn paired_table(figures: &[PairedFigure], currency: &str, h: &mut Html) {
             let m = f.is_money();
             let label = if m { format!("{} ({currency})", f.label()) } else { f.label().to_owned() };
             let value = |x: f64| if m { money(x) } else { count_of(x) };
-            let range =
-                |i: crate::sim::intervals::Interval| format!("[{}, {}]", amount_delta(i.lo, m), amount_delta(i.hi, m));
+            let range = |i: Interval| format!("[{}, {}]", amount_delta(i.lo, m), amount_delta(i.hi, m));
             vec![
                 Cell::Head(label),
                 Cell::num(value(p.a)),
