@@ -629,10 +629,8 @@ fn file_export_report_writes_the_last_run_and_the_baseline_as_html() {
     assert!(html.matches("<svg").count() >= 5);
     assert!(!html.contains("http://") && !html.contains("<script"));
     // The decision figures of the app's run, in its currency.
-    let inc = format!(
-        "data-figure=\"incremental.conversions.value\" data-value=\"{}\"",
-        report.incremental.conversions.value.unwrap()
-    );
+    let value = report.incremental.conversions.value.map_or_else(|| "n/a".to_owned(), |v| v.to_string());
+    let inc = format!("data-figure=\"incremental.conversions.value\" data-value=\"{value}\"");
     assert!(html.contains(&inc), "the report shows the run's incremental conversions");
     assert!(html.contains(&format!("Net incremental return ({})", report.currency)));
     assert!(html.contains("<section id=\"suppression\""));
