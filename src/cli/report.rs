@@ -18,7 +18,7 @@ use crate::format;
 use crate::model::Journey;
 use crate::report::{self, ReportInput, Run};
 use crate::sim::report::Report;
-use crate::sim::{Comparison, MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_USERS, RunOptions, SimError, compare, simulate};
+use crate::sim::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_USERS, PairedFigure, RunOptions, SimError, compare, simulate};
 use crate::validate::{Severity, validate};
 
 use super::interrupt::{self, EXIT_INTERRUPTED};
@@ -72,13 +72,9 @@ fn load_valid(path: &Path) -> Result<Journey, ExitCode> {
     Err(ExitCode::from(EXIT_INVALID))
 }
 
-/// What a run gives: the report, or with a baseline the paired comparison.
-enum Ran {
-    /// FILE alone.
-    One(Report),
-    /// The baseline (A) and FILE (B) walked by the same users.
-    Paired(Comparison),
-}
+/// What a run gives: FILE's report, and with a baseline the baseline's report and the
+/// paired headline figures.
+type Ran = (Report, Option<(Report, Vec<PairedFigure>)>);
 
 /// Simulates FILE, or the baseline and FILE paired (SPEC §3.2), with a progress line on
 /// stderr.
@@ -97,8 +93,8 @@ fn simulate_with_progress(
     };
     let result = match baseline {
         // B − A is this run minus the baseline.
-        Some(base) => compare(base, journey, opts, &progress).map(Ran::Paired),
-        None => simulate(journey, opts, &progress).map(Ran::One),
+        Some(base) => compare(base, journey, opts, &progress).map(|c| (c.b, Some((c.a, c.figures)))),
+        None => simulate(journey, opts, &progress).map(|r| (r, None)),
     };
     match result {
         Ok(r) => {
@@ -154,19 +150,17 @@ impl ReportArgs {
             eprintln!("{shown}: warning: Ctrl+C will end the run without a clean stop: {e}");
         }
         let ran = simulate_with_progress(&shown, &journey, baseline.as_ref().map(|(_, j)| j), &opts)?;
-        let input = match (&ran, &baseline) {
-            (Ran::Paired(c), Some((file, base))) => ReportInput {
-                current: Run { journey: &journey, report: &c.b, file: Some(&name) },
-                baseline: Some(Run { journey: base, report: &c.a, file: Some(file.as_str()) }),
-                paired: Some(&c.figures),
-                app_version: env!("CARGO_PKG_VERSION"),
-            },
-            (Ran::One(r), _) | (Ran::Paired(Comparison { b: r, .. }), None) => ReportInput {
-                current: Run { journey: &journey, report: r, file: Some(&name) },
-                baseline: None,
-                paired: None,
-                app_version: env!("CARGO_PKG_VERSION"),
-            },
+        let (report, paired) = &ran;
+        let paired = paired.as_ref().map(|(r, figures)| (r, figures.as_slice()));
+        let input = ReportInput {
+            current: Run { journey: &journey, report, file: Some(&name) },
+            baseline: baseline.as_ref().zip(paired).map(|((file, base), (base_report, _))| Run {
+                journey: base,
+                report: base_report,
+                file: Some(file.as_str()),
+            }),
+            paired: paired.map(|(_, figures)| figures),
+            app_version: env!("CARGO_PKG_VERSION"),
         };
         let text = report::html(&input);
         if interrupt::requested() {
