@@ -13,6 +13,7 @@
 pub mod autosave;
 pub mod canvas;
 pub mod command;
+pub mod explore;
 pub mod files;
 pub mod forms;
 pub mod panels;

@@ -145,6 +145,8 @@ pub enum Action {
     ToggleVersions,
     /// File › Export report…: the last run as a self-contained HTML file.
     ExportReport,
+    /// Simulate › Plan test… / Sweep… / Tornado…: open the plan and explore window.
+    Explore(super::explore::Request),
 }
 
 /// What is remembered between runs (eframe persistence).
@@ -216,6 +218,8 @@ pub struct App {
     pub(crate) reveal: Option<Section>,
     /// Publish dialog, versions panel, read-only view and comparison.
     pub(crate) versions: super::versions::VersionsUi,
+    /// The plan and explore window: planner, sweep, tornado.
+    pub(crate) explore: super::explore::ExploreUi,
 }
 
 /// Test hooks: read-only views of the state, and where things are on screen so tests

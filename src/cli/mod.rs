@@ -13,6 +13,7 @@
 
 mod compare;
 mod diff;
+mod explore;
 mod interrupt;
 mod new;
 mod report;
@@ -28,6 +29,7 @@ use clap::{CommandFactory as _, Parser, Subcommand};
 pub use crate::figures::text::terminal_safe;
 pub use compare::CompareArgs;
 pub use diff::{DiffArgs, DiffFormat};
+pub use explore::{PlanArgs, RunFlags, SweepArgs, TornadoArgs};
 pub use interrupt::EXIT_INTERRUPTED;
 pub use new::NewArgs;
 pub use report::ReportArgs;
@@ -87,6 +89,12 @@ commands! {
     Diff(DiffArgs),
     /// Simulate a journey and write a self-contained HTML report to share
     Report(ReportArgs),
+    /// Plan a control-group or split test: entries and days needed, smallest detectable effect, simulated power
+    Plan(PlanArgs),
+    /// Run the journey once per value of one setting (same seed) and print the outputs with 95% bands
+    Sweep(SweepArgs),
+    /// Rank the scenario's uncertain inputs by the swing each causes in one output
+    Tornado(TornadoArgs),
 }
 
 /// Runs the parsed command line headless: the subcommand, or the help without one.

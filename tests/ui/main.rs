@@ -1,9 +1,10 @@
 //! The GUI integration tests (egui_kittest), in one binary so that CI links the stack
-//! once: the editor, the forms, building journeys by hand, the simulation preview,
-//! autosave and recovery, and publish, versions and compare.
+//! once: the editor, the forms, building journeys by hand, the simulation preview, plan
+//! and explore, autosave and recovery, and publish, versions and compare.
 #![cfg(feature = "gui")]
 
 mod editor;
+mod explore;
 #[path = "../core/fault.rs"]
 mod fault;
 mod forms;
