@@ -5,6 +5,8 @@
 //! - [`model`]: the journey (setup, graph, goals, scenario, versions): plain data, and
 //!   the structural diff of two journeys ([`model::diff`]).
 //! - [`format`]: `.journey` RON files: format version, migrations, atomic save, errors with line and column.
+//! - [`personalize`]: Liquid in message content and profile-update values (SPEC §4):
+//!   checking with line and column, compiling once, rendering per user.
 //! - [`validate`]: the rules of SPEC §1.4 over a model, as diagnostics.
 //! - [`versions`]: publish (validate first), restore and clone versions; comparison sides.
 //! - [`sim`]: the simulation engine; no I/O, no wall clock.
@@ -19,6 +21,7 @@ pub mod cli;
 pub mod figures;
 pub mod format;
 pub mod model;
+pub mod personalize;
 pub mod sim;
 pub mod templates;
 pub mod validate;
