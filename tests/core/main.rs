@@ -1,11 +1,12 @@
 //! The headless integration tests, in one binary so that CI links the stack once:
 //! the CLI, the bundled examples, the file format, the oracle, the engine, validation,
-//! and versions with `diff`.
+//! versions with `diff`, and Liquid personalization.
 
 mod cli;
 mod compare;
 mod examples;
 mod format;
+mod liquid;
 mod oracle;
 mod sim;
 mod validate;
