@@ -1,11 +1,12 @@
 //! The GUI integration tests (egui_kittest), in one binary so that CI links the stack
 //! once: the editor, the forms, building journeys by hand, the simulation preview, and
-//! publish, versions and compare.
+//! publish, versions and compare, and the message preview with Liquid checking.
 #![cfg(feature = "gui")]
 
 mod editor;
 mod forms;
 mod forms_build;
 mod harness_support;
+mod liquid;
 mod preview;
 mod versions;
