@@ -356,14 +356,35 @@ fn first_line(s: &str) -> String {
 /// Turns the crate's parse error into a position and a sentence.
 fn parse_error(text: &str, e: &liquid::Error) -> TemplateError {
     let msg = e.to_string();
-    // Pest errors carry " --> LINE:COL".
+    // Pest errors carry "--> LINE:COL" (after a "liquid: " prefix on the first line).
     let pos = msg.lines().find_map(|l| {
-        let rest = l.trim_start().strip_prefix("-->")?.trim();
+        let rest = l.split_once("-->")?.1.trim();
         let (a, b) = rest.split_once(':')?;
         Some((a.trim().parse::<usize>().ok()?, b.trim().parse::<usize>().ok()?))
     });
-    let (line, column) = pos.or_else(|| scan::unclosed_block(text)).unwrap_or((1, 1));
+    // An unclosed block is reported at the end of the text; the tag that opens it is
+    // where the fix goes.
+    let unclosed = if msg.contains("Unclosed block") { scan::unclosed_block(text) } else { None };
+    let (line, column) = unclosed
+        .or(pos)
+        .or_else(|| unknown_filter_at(text, &msg))
+        .or_else(|| scan::unclosed_block(text))
+        .unwrap_or((1, 1));
     TemplateError { line, column, message: describe(&msg) }
+}
+
+/// Where an unknown filter is used (the crate reports it without a position): the first
+/// `| name` in the text.
+fn unknown_filter_at(text: &str, msg: &str) -> Option<(usize, usize)> {
+    let name = msg.lines().find_map(|l| l.trim().strip_prefix("requested filter="))?.trim();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(name).map(|i| from + i) {
+        if text[..i].trim_end().ends_with('|') {
+            return Some(scan::line_col(text, i));
+        }
+        from = i + name.len().max(1);
+    }
+    None
 }
 
 /// One readable sentence from the crate's multi-line message.
@@ -377,10 +398,29 @@ fn describe(msg: &str) -> String {
         if t.chars().next().is_some_and(|c| c.is_ascii_digit()) && t.contains('|') {
             continue;
         }
-        parts.push(t.trim_start_matches("liquid:").trim().to_owned());
+        let t = t.trim_start_matches("liquid:").trim();
+        if t.is_empty() || t.starts_with("-->") {
+            continue;
+        }
+        parts.push(t.trim_start_matches('=').trim().to_owned());
     }
-    let s = parts.join("; ");
-    if s.is_empty() { "the Liquid does not parse".to_owned() } else { s }
+    let requested = parts
+        .iter()
+        .find_map(|p| p.strip_prefix("requested=").or_else(|| p.strip_prefix("requested filter=")))
+        .map(str::to_owned);
+    match (parts.first().map(String::as_str), requested) {
+        (Some(first), Some(name)) if first.starts_with("Unknown tag") => {
+            format!("`{{% {name} %}}` is not a known tag")
+        }
+        (Some(first), Some(name)) if first.starts_with("Unknown filter") => {
+            format!("`{name}` is not a known filter")
+        }
+        _ => {
+            parts.retain(|p| p != "with:" && !p.starts_with("available"));
+            let s = parts.join("; ");
+            if s.is_empty() { "the Liquid does not parse".to_owned() } else { s }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -90,7 +90,13 @@ fn syntax_errors_carry_line_and_column() {
     assert_eq!(e.line, 1, "{e}");
     assert!(e.column > 1, "{e}");
     let e = compile("ok\nthen {% frobnicate %}").err().unwrap_or_else(|| panic!("unknown tag parsed"));
-    assert_eq!(e.line, 2, "{e}");
+    assert_eq!((e.line, e.column), (2, 9), "{e}");
+    assert_eq!(e.message, "`{% frobnicate %}` is not a known tag");
+    let e = compile("{{ Profile.name | shout }}").err().unwrap_or_else(|| panic!("unknown filter parsed"));
+    assert_eq!(e.message, "`shout` is not a known filter", "{e}");
+    assert_eq!((e.line, e.column), (1, 19), "{e}");
+    let e = compile("Hello\n{% if Profile.vip %}\nVIP").err().unwrap_or_else(|| panic!("unclosed if parsed"));
+    assert_eq!(e.message, "Unclosed block. {% endif %} tag expected.");
 }
 
 #[test]
