@@ -9,7 +9,7 @@ use journey_studio::sim::{RunOptions, simulate};
 
 use super::cli;
 
-/// Live entry on `App Launched` → Push (body given) → Exit on Sent; everyone reachable,
+/// Live entry on `App Launched` → Push (body given) → Exit on Sent and Unreachable; everyone reachable,
 /// no failures; `tier` is gold for `gold_share` of the users.
 fn push_journey(users: u64, body: &str, gold_share: f64) -> (Journey, NodeId) {
     let mut j = Journey::new("liquid");
@@ -39,6 +39,7 @@ fn push_journey(users: u64, body: &str, gold_share: f64) -> (Journey, NodeId) {
     let entry = j.graph.entry().unwrap().id;
     j.graph.connect(entry, Port::Next, push);
     j.graph.connect(push, Port::Sent, exit);
+    j.graph.connect(push, Port::Unreachable, exit);
     (j, push)
 }
 
