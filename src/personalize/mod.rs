@@ -192,6 +192,9 @@ pub fn can_abort(text: &str) -> bool {
     has_liquid(text) && scan::has_abort(text)
 }
 
+/// Gives a property's value by name (`None` when it is missing, which renders as nil).
+pub type Lookup<'a> = dyn FnMut(&str) -> Option<Value> + 'a;
+
 /// A checked and compiled template: parsed once, rendered per user.
 pub struct Template {
     source: String,
@@ -273,11 +276,7 @@ impl Template {
     /// Renders for one user. `profile` and `event` give a property's value by name (`None`
     /// when the user or event lacks it, which renders as nil); `event` is `None` when no
     /// event is in context. Only the names the template reads are asked for.
-    pub fn render(
-        &self,
-        profile: &mut dyn FnMut(&str) -> Option<Value>,
-        event: Option<&mut dyn FnMut(&str) -> Option<Value>>,
-    ) -> Rendered {
+    pub fn render(&self, profile: &mut Lookup<'_>, event: Option<&mut Lookup<'_>>) -> Rendered {
         let Some(t) = &self.compiled else { return Rendered::Text(self.source.clone()) };
         let mut p = Object::new();
         for name in &self.profile {
@@ -309,11 +308,7 @@ impl Template {
     }
 
     /// Whether this user's render aborts, rendering only when the template can abort.
-    pub fn aborts_for(
-        &self,
-        profile: &mut dyn FnMut(&str) -> Option<Value>,
-        event: Option<&mut dyn FnMut(&str) -> Option<Value>>,
-    ) -> bool {
+    pub fn aborts_for(&self, profile: &mut Lookup<'_>, event: Option<&mut Lookup<'_>>) -> bool {
         self.aborts && self.render(profile, event).is_aborted()
     }
 }
