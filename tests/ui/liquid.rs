@@ -6,7 +6,7 @@ use crate::harness_support;
 
 use egui::{Modifiers, Pos2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT as _, Queryable};
+use egui_kittest::kittest::Queryable;
 use journey_studio::app::App;
 use journey_studio::app::forms::PREVIEW_SAMPLES;
 use journey_studio::model::{CanvasPos, Channel, Journey, KindTag, Node, NodeId, NodeKind, Port, PropertyDist};

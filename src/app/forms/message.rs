@@ -22,7 +22,7 @@ pub const PREVIEW_SAMPLES: u64 = 20;
 pub(super) fn message_preview_ui(ui: &mut Ui, node: &Node, journey: &Journey) {
     let NodeKind::Channel { channel, .. } = &node.kind else { return };
     heading(ui, "Preview");
-    let id = ui.id().with(("message_preview", node.id.0));
+    let id = egui::Id::unique(("message_preview", node.id.0));
     let mut index: u64 = ui.data(|d| d.get_temp(id)).unwrap_or(0) % PREVIEW_SAMPLES;
     ui.horizontal(|ui| {
         if ui.small_button("Previous sample").on_hover_text("Show the previous sample user").clicked() {
