@@ -10,6 +10,10 @@
 //! `cargo bench --bench engine` runs 1,000,000 users per journey; set
 //! `JOURNEY_BENCH_USERS` to change that (e.g. `JOURNEY_BENCH_USERS=20000` for a quick
 //! run) and `JOURNEY_BENCH_ONLY=bench12` to run one journey.
+//!
+//! `JOURNEY_BENCH_ONLY=sweep` runs the sensitivity sweep benchmark instead (SPEC §7): 20
+//! steps of the push click probability with 10 replicates of 100,000 users each on
+//! `on_the_fence`, on every core, and prints its time (`JOURNEY_BENCH_USERS` scales it).
 #![allow(clippy::print_stdout)]
 
 use std::hint::black_box;
@@ -59,9 +63,53 @@ fn floor(count: DrawCount, users: u64, seed: u64) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
+/// The 20-step × 10-replicate sweep on `on_the_fence`, timed.
+fn sweep_bench(users: u64) {
+    use journey_studio::model::setting::SettingPath;
+    use journey_studio::sim::explore::{sweep, sweep_values};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/on_the_fence.journey");
+    let journey = match format::load(&path) {
+        Ok(j) => j,
+        Err(e) => {
+            println!("cannot load {}: {e}", path.display());
+            return;
+        }
+    };
+    let prepared = SettingPath::parse("scenario.channels.Push.click_given_view", &journey)
+        .map_err(|e| e.to_string())
+        .and_then(|p| sweep_values(&p, 0.01, 0.2, 20).map(|v| (p, v)).map_err(|e| e.to_string()));
+    let (setting, values) = match prepared {
+        Ok(x) => x,
+        Err(e) => {
+            println!("sweep: {e}");
+            return;
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let opts = RunOptions { users: Some(users), replicates: Some(10), threads: Some(threads), ..RunOptions::default() };
+    let started = Instant::now();
+    match sweep(&journey, &setting, &values, &opts, &|_| true) {
+        Ok(s) => {
+            let secs = started.elapsed().as_secs_f64();
+            #[allow(clippy::cast_precision_loss)]
+            let walked = (users * 10 * s.steps.len() as u64) as f64;
+            println!(
+                "sweep: on_the_fence, {} steps x 10 replicates x {users} users on {threads} threads in {secs:.1} s = {:.0} users/s",
+                s.steps.len(),
+                walked / secs
+            );
+        }
+        Err(e) => println!("sweep failed: {e}"),
+    }
+}
+
 fn main() {
     let users: u64 = std::env::var("JOURNEY_BENCH_USERS").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     let only = std::env::var("JOURNEY_BENCH_ONLY").ok();
+    if only.as_deref() == Some("sweep") {
+        sweep_bench(std::env::var("JOURNEY_BENCH_USERS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000));
+        return;
+    }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
     let mut files: Vec<_> = match std::fs::read_dir(&dir) {
         Ok(rd) => rd

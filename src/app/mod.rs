@@ -12,6 +12,7 @@
 
 pub mod canvas;
 pub mod command;
+pub mod explore;
 pub mod files;
 pub mod forms;
 pub mod panels;

@@ -103,6 +103,7 @@ impl App {
             title_sent: String::new(),
             preview: super::preview::Preview::new(),
             versions: super::versions::VersionsUi::default(),
+            explore: super::explore::ExploreUi::default(),
         }
     }
 
@@ -261,6 +262,27 @@ impl App {
                 item(ui, a, "Cancel simulation", running, "Stop the run in progress", Action::CancelSimulation);
                 let has = self.preview.outcome.is_some();
                 item(ui, a, "Keep as baseline", has, "Compare later runs with this one", Action::KeepBaseline);
+                ui.separator();
+                let plan = super::explore::Request::Plan(crate::sim::planner::TestKind::Control);
+                item(
+                    ui,
+                    a,
+                    "Plan test…",
+                    true,
+                    "Entries, days and power of a control-group or split test",
+                    Action::Explore(plan),
+                );
+                let sweep = super::explore::Request::Sweep(self.explore.path.clone());
+                item(ui, a, "Sweep…", true, "Run the journey over a range of one setting", Action::Explore(sweep));
+                let tornado = super::explore::Request::Tornado;
+                item(
+                    ui,
+                    a,
+                    "Tornado…",
+                    true,
+                    "Rank the scenario's assumptions by their effect",
+                    Action::Explore(tornado),
+                );
             });
             ui.menu_button("Help", |ui| {
                 item(ui, a, "Keyboard shortcuts", true, "Every shortcut on one sheet", Action::ShowShortcuts);
@@ -290,6 +312,8 @@ impl App {
             ui.label("Design customer journeys offline and preview how they would perform");
         });
         self.show_about = open;
+        let inputs = self.preview.inputs.unwrap_or_else(|| super::preview::RunInputs::from_journey(&self.doc.journey));
+        super::explore::explore_ui(ctx, &mut self.explore, &self.doc.journey, inputs);
         self.file_windows_ui(ctx);
     }
 
@@ -436,6 +460,7 @@ impl App {
                 Action::KeepBaseline => self.preview.keep_baseline(),
                 Action::Publish => self.open_publish(),
                 Action::ToggleVersions => self.versions.open = !self.versions.open,
+                Action::Explore(r) => self.explore.open_for(r, &self.doc.journey),
             }
         }
     }

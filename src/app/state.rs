@@ -143,6 +143,8 @@ pub enum Action {
     Publish,
     /// Journey › Versions: show or hide the versions panel.
     ToggleVersions,
+    /// Simulate › Plan test… / Sweep… / Tornado…: open the plan and explore window.
+    Explore(super::explore::Request),
 }
 
 /// What is remembered between runs (eframe persistence).
@@ -214,6 +216,8 @@ pub struct App {
     pub(crate) reveal: Option<Section>,
     /// Publish dialog, versions panel, read-only view and comparison.
     pub(crate) versions: super::versions::VersionsUi,
+    /// The plan and explore window: planner, sweep, tornado.
+    pub(crate) explore: super::explore::ExploreUi,
 }
 
 /// Test hooks: read-only views of the state, and where things are on screen so tests

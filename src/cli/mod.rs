@@ -13,6 +13,7 @@
 
 mod compare;
 mod diff;
+mod explore;
 mod interrupt;
 mod new;
 mod simulate;
@@ -25,6 +26,7 @@ use clap::{CommandFactory as _, Parser, Subcommand};
 
 pub use compare::CompareArgs;
 pub use diff::{DiffArgs, DiffFormat};
+pub use explore::{PlanArgs, RunFlags, SweepArgs, TornadoArgs};
 pub use interrupt::EXIT_INTERRUPTED;
 pub use new::NewArgs;
 pub use simulate::{OutputFormat, SimulateArgs};
@@ -81,6 +83,12 @@ commands! {
     Compare(CompareArgs),
     /// Print the structural diff of two journeys or versions (A.journey B.journey, FILE@v2 FILE@v3); exit 1 when they differ
     Diff(DiffArgs),
+    /// Plan a control-group or split test: entries and days needed, smallest detectable effect, simulated power
+    Plan(PlanArgs),
+    /// Run the journey once per value of one setting (same seed) and print the outputs with 95% bands
+    Sweep(SweepArgs),
+    /// Rank the scenario's uncertain inputs by the swing each causes in one output
+    Tornado(TornadoArgs),
 }
 
 /// Runs the parsed command line headless: the subcommand, or the help without one.

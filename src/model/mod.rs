@@ -11,6 +11,7 @@ mod graph;
 mod ids;
 mod node;
 mod scenario;
+pub mod setting;
 mod setup;
 mod time;
 

@@ -10,6 +10,8 @@
 //! - [`channel_map`]: one value per messaging channel, indexed by the channel itself;
 //! - [`run`]: the chunked parallel run that walks every user and merges their tallies;
 //! - [`compare`]: the paired what-if comparison, every user walked through two versions;
+//! - [`explore`]: the sensitivity sweep, the tornado and the planner's sample sizes (§7);
+//! - [`planner`]: the experiment planner: entries, days, detectable effect, simulated power (§7);
 //! - [`walk`]: one user's whole life in the journey, in time order, from their own streams;
 //! - [`events`]: the fixed realisation of each user's events, drawn by day blocks, read lazily;
 //! - [`tally`]: the named counters a chunk of users adds up, their merge, and the finished
@@ -28,9 +30,11 @@ pub mod channel_map;
 pub mod compare;
 pub mod dnd;
 pub mod events;
+pub mod explore;
 pub mod intervals;
 pub mod pilot;
 pub mod plan;
+pub mod planner;
 pub mod report;
 pub mod rng;
 pub mod run;

@@ -440,6 +440,8 @@ pub struct ReplicateSpread {
     pub revenue_target: MeanSd,
     /// Messages sent.
     pub sent: MeanSd,
+    /// Target entries (not in a control group).
+    pub target_entries: MeanSd,
 }
 
 /// Users crossing one link per bucket.

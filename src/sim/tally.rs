@@ -888,6 +888,7 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
             conversion_control: f(&|r| ratio(r.conv_control as f64, r.control_entries).unwrap_or(0.0)),
             revenue_target: f(&|r| r.revenue_target),
             sent: f(&|r| r.sent as f64),
+            target_entries: f(&|r| r.target_entries as f64),
         }
     });
 

@@ -1,10 +1,11 @@
 //! The headless integration tests, in one binary so that CI links the stack once:
-//! the CLI, the bundled examples, the file format, the oracle, the engine, validation,
+//! the CLI, the bundled examples, planning and sensitivity, the file format, the oracle, the engine, validation,
 //! versions with `diff`, and Liquid personalization.
 
 mod cli;
 mod compare;
 mod examples;
+mod explore;
 mod format;
 mod liquid;
 mod oracle;

@@ -1,9 +1,10 @@
 //! The GUI integration tests (egui_kittest), in one binary so that CI links the stack
-//! once: the editor, the forms, building journeys by hand, the simulation preview, and
+//! once: the editor, the forms, building journeys by hand, the simulation preview, plan and explore,
 //! publish, versions and compare, and the message preview with Liquid checking.
 #![cfg(feature = "gui")]
 
 mod editor;
+mod explore;
 mod forms;
 mod forms_build;
 mod harness_support;

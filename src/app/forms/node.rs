@@ -15,6 +15,7 @@ use super::widgets::{
     remove_button, row, text_edit, text_row, time_of_day_edit, timestamp_row,
 };
 use super::{FormContext, FormResponse};
+use crate::app::explore::{Request, request, sweepable};
 use crate::model::{
     Channel, ConditionalPath, Filter, Message, MessageButton, Node, NodeKind, PathId, ProfileUpdateRow, RandomPath,
     Seconds, SplitMode, TimeOfDay, Timestamp, UpdateOp, WaitKind,
@@ -47,7 +48,7 @@ pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormR
         ui.separator();
         match &mut node.kind {
             NodeKind::Entry(seg) => out |= entry_fields_ui(ui, seg, d),
-            NodeKind::Wait(wait) => out |= wait_ui(ui, wait, d),
+            NodeKind::Wait(wait) => out |= wait_ui(ui, id, wait, d),
             NodeKind::Condition { condition, window } => {
                 out |= condition_ui(ui, "condition", condition, d);
                 grid(ui, "condition_window", |ui| {
@@ -62,7 +63,7 @@ pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormR
                 });
             }
             NodeKind::ConditionalSplit { paths } => out |= conditional_paths_ui(ui, paths, d),
-            NodeKind::RandomSplit { paths, mode, winner } => out |= random_split_ui(ui, paths, mode, winner, d),
+            NodeKind::RandomSplit { paths, mode, winner } => out |= random_split_ui(ui, id, paths, mode, winner, d),
             NodeKind::Channel { channel, message, engagement_window, exclude_from_user_timezone } => {
                 out |= channel_ui(ui, *channel, message, engagement_window, exclude_from_user_timezone, d);
             }
@@ -122,7 +123,7 @@ enum WaitMode {
     BestTime,
 }
 
-fn wait_ui(ui: &mut Ui, wait: &mut WaitKind, d: &Diags<'_>) -> bool {
+fn wait_ui(ui: &mut Ui, id: crate::model::NodeId, wait: &mut WaitKind, d: &Diags<'_>) -> bool {
     let mut changed = false;
     grid(ui, "wait", |ui| {
         let before = match wait {
@@ -157,7 +158,9 @@ fn wait_ui(ui: &mut Ui, wait: &mut WaitKind, d: &Diags<'_>) -> bool {
         }
         match wait {
             WaitKind::Duration(secs) => {
-                changed |= duration_row(ui, "Wait duration", "How long to wait (1 day = 86,400 s)", secs);
+                changed |= sweepable(ui, format!("node.{id}.duration"), |ui| {
+                    duration_row(ui, "Wait duration", "How long to wait (1 day = 86,400 s)", secs)
+                });
                 grid_diagnostics_ui(ui, d, &Field::WaitDuration);
             }
             WaitKind::TimeOfDay { time, user_timezone } => {
@@ -363,6 +366,7 @@ fn conditional_paths_ui(ui: &mut Ui, paths: &mut Vec<ConditionalPath>, d: &Diags
 
 fn random_split_ui(
     ui: &mut Ui,
+    id: crate::model::NodeId,
     paths: &mut Vec<RandomPath>,
     mode: &mut SplitMode,
     winner: &mut Option<PathId>,
@@ -410,7 +414,9 @@ fn random_split_ui(
                 if manual {
                     let tip = "Whole percentage of users sent down this path";
                     let l = ui.label(format!("Path {n} %")).id;
-                    changed |= int_edit(ui, "percent", l, tip, &mut p.percent, 0, 100);
+                    changed |= sweepable(ui, format!("node.{id}.paths.{}.percent", p.id), |ui| {
+                        int_edit(ui, "percent", l, tip, &mut p.percent, 0, 100)
+                    });
                 }
                 let d = move_buttons(ui, &format!("path {n}"), i, len);
                 if d != 0 {
@@ -429,6 +435,13 @@ fn random_split_ui(
             ui.label(text);
         } else {
             ui.colored_label(error_color(ui), text);
+        }
+        if ui
+            .button("Plan test…")
+            .on_hover_text("How many entries and days this split needs to detect an effect")
+            .clicked()
+        {
+            request(ui.ctx(), Request::Plan(crate::sim::planner::TestKind::Split(id)));
         }
     }
     // Under the total (or where it would be in automated mode: a path above 100 % is

@@ -606,14 +606,17 @@ fn events_ui(ui: &mut Ui, events: &mut BTreeMap<String, EventBehaviour>, d: &Dia
                         rename = Some((key.clone(), new_key));
                     }
                     grid_diagnostics_ui(ui, d, &Field::EventName(key.clone()));
-                    changed |= f64_row(
-                        ui,
-                        &format!("{ev} rate per day"),
-                        "Mean occurrences per user per day",
-                        &mut b.rate_per_day,
-                        0.0,
-                        1e6,
-                    );
+                    changed |=
+                        crate::app::explore::sweepable(ui, format!("scenario.events[{key:?}].rate_per_day"), |ui| {
+                            f64_row(
+                                ui,
+                                &format!("{ev} rate per day"),
+                                "Mean occurrences per user per day",
+                                &mut b.rate_per_day,
+                                0.0,
+                                1e6,
+                            )
+                        });
                     grid_diagnostics_ui(ui, d, &Field::EventRate(key.clone()));
                 });
                 ui.label("Properties");
@@ -741,7 +744,10 @@ fn channel_rates_ui(ui: &mut Ui, c: Channel, r: &mut ChannelRates, d: &Diags<'_>
             ("click given view", "Probability of a click after a view", &mut r.click_given_view, Rate::ClickGivenView),
         ] {
             let full = format!("{name} {what}");
-            changed |= rate_row(ui, what, tip, |ui| percent_edit(ui, &full, full.clone(), tip, share));
+            let path = format!("scenario.channels.{c:?}.{}", rate_key(rate));
+            changed |= crate::app::explore::sweepable(ui, path, |ui| {
+                rate_row(ui, what, tip, |ui| percent_edit(ui, &full, full.clone(), tip, share))
+            });
             under(ui, rate);
         }
         for (what, delay, rate) in [
@@ -754,12 +760,25 @@ fn channel_rates_ui(ui: &mut Ui, c: Channel, r: &mut ChannelRates, d: &Diags<'_>
         }
         let full = format!("{name} cost per message");
         let tip = "Cost per message sent, account currency";
-        changed |= rate_row(ui, "cost per message", tip, |ui| {
-            f64_edit(ui, &full, full.clone(), tip, &mut r.cost_per_message, 0.0, 1e6)
+        changed |= crate::app::explore::sweepable(ui, format!("scenario.channels.{c:?}.cost_per_message"), |ui| {
+            rate_row(ui, "cost per message", tip, |ui| {
+                f64_edit(ui, &full, full.clone(), tip, &mut r.cost_per_message, 0.0, 1e6)
+            })
         });
         under(ui, Rate::CostPerMessage);
     });
     changed
+}
+
+/// The setting-path name of a channel rate (the file's field name).
+fn rate_key(rate: Rate) -> &'static str {
+    match rate {
+        Rate::Failure => "failure",
+        Rate::Delivery => "delivery",
+        Rate::View => "view",
+        Rate::ClickGivenView => "click_given_view",
+        _ => "cost_per_message",
+    }
 }
 
 /// A grid row whose label (`what`) is shorter than its input's own name, which `add` sets.

@@ -353,14 +353,16 @@ fn control_ui(ui: &mut Ui, setup: &mut Setup, d: &Diags<'_>) -> bool {
     heading(ui, "Control groups");
     let c = &mut setup.control;
     grid(ui, "control", |ui| {
-        changed |= optional_percent_row(
-            ui,
-            "Journey control group",
-            "Share of entrants sent nothing, to measure boost (2–99 %)",
-            &mut c.journey_percent,
-            10,
-            (2, 99),
-        );
+        changed |= crate::app::explore::sweepable(ui, "setup.control.journey_percent".to_owned(), |ui| {
+            optional_percent_row(
+                ui,
+                "Journey control group",
+                "Share of entrants sent nothing, to measure boost (2–99 %)",
+                &mut c.journey_percent,
+                10,
+                (2, 99),
+            )
+        });
         grid_diagnostics_ui(ui, d, &Field::JourneyControl);
         changed |= optional_percent_row(
             ui,
@@ -372,6 +374,17 @@ fn control_ui(ui: &mut Ui, setup: &mut Setup, d: &Diags<'_>) -> bool {
         );
         grid_diagnostics_ui(ui, d, &Field::SystemControl);
     });
+    if setup.control.journey_percent.is_some()
+        && ui
+            .button("Plan test…")
+            .on_hover_text("How many entries and days the control group needs to show the journey's effect")
+            .clicked()
+    {
+        crate::app::explore::request(
+            ui.ctx(),
+            crate::app::explore::Request::Plan(crate::sim::planner::TestKind::Control),
+        );
+    }
     changed
 }
 

@@ -189,6 +189,7 @@ pub(super) fn parsed_edit<T: PartialEq>(
     let mut text = buffer.as_ref().map_or_else(|| model_text.clone(), |b| b.text.clone());
     let response = ui.add(egui::TextEdit::singleline(&mut text).id(id).desired_width(width));
     let response = named(response, name, tip);
+    crate::app::explore::sweep_menu(&response);
     let mut changed = false;
     let parsed = parse(&text);
     if response.changed() {

@@ -1,0 +1,603 @@
+//! Numeric settings addressed by path (SPEC §7), with the file's own field names:
+//! `scenario.channels.Push.click_given_view`, `scenario.events["App Launched"].rate_per_day`,
+//! `scenario.events["Charged"].engagement[0].multiplier`,
+//! `scenario.population.reachability.unsubscribed.Push`, `scenario.fatigue.Email`,
+//! `node.n4.duration` (seconds), `node.n3.paths.p2.percent`,
+//! `setup.control.journey_percent` (0 means no control group), `setup.dnd.enabled` (0 or 1).
+//! The sweep, the tornado and the CLI read and write settings through this one scheme.
+//!
+//! Invariants: [`SettingPath::get`] and [`SettingPath::set`] address the same field;
+//! `set` refuses a value outside the setting's range and leaves the journey unchanged;
+//! setting a random split path's percentage rescales the other paths so the split still
+//! sums to 100; an unknown path's error lists the valid paths nearest to it.
+
+use std::fmt;
+
+use super::{Channel, Journey, NodeId, NodeKind, PathId, Seconds, WaitKind};
+
+/// What a path addresses.
+#[derive(Clone, Debug, PartialEq)]
+enum Target {
+    /// A channel's rate or cost.
+    Channel(Channel, ChannelField),
+    /// An event's rate per day.
+    EventRate(String),
+    /// The shared activity shape.
+    ActivityShape,
+    /// A reachability share.
+    Reach(ReachField),
+    /// A channel's fatigue share.
+    Fatigue(Channel),
+    /// A channel's unsubscribed share.
+    Unsubscribed(Channel),
+    /// An event's engagement response multiplier (event, index in its list).
+    Multiplier(String, usize),
+    /// A duration Wait's seconds.
+    WaitDuration(NodeId),
+    /// A manual random split path's percentage.
+    SplitPercent(NodeId, PathId),
+    /// The journey control group's percentage (0: none).
+    ControlPercent,
+    /// The frequency cap's message count.
+    CapMessages,
+    /// DND on (1) or off (0).
+    DndEnabled,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ChannelField {
+    Failure,
+    Delivery,
+    View,
+    ClickGivenView,
+    CostPerMessage,
+}
+
+impl ChannelField {
+    const ALL: [(Self, &'static str); 5] = [
+        (Self::Failure, "failure"),
+        (Self::Delivery, "delivery"),
+        (Self::View, "view"),
+        (Self::ClickGivenView, "click_given_view"),
+        (Self::CostPerMessage, "cost_per_message"),
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ReachField {
+    Push,
+    WebPush,
+    Email,
+    Phone,
+    WhatsAppOfPhone,
+}
+
+impl ReachField {
+    const ALL: [(Self, &'static str); 5] = [
+        (Self::Push, "push"),
+        (Self::WebPush, "web_push"),
+        (Self::Email, "email"),
+        (Self::Phone, "phone"),
+        (Self::WhatsAppOfPhone, "whatsapp_of_phone"),
+    ];
+}
+
+/// A numeric setting of a journey, by path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingPath {
+    text: String,
+    target: Target,
+}
+
+/// Why a path or a value was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SettingError {
+    /// No such setting in this journey.
+    #[error("unknown setting '{path}'{}", nearest_list(.nearest))]
+    Unknown {
+        /// The path given.
+        path: String,
+        /// The valid paths nearest to it.
+        nearest: Vec<String>,
+    },
+    /// The value is outside the setting's range.
+    #[error("{path} = {value} is out of range: {range}")]
+    OutOfRange {
+        /// The path.
+        path: String,
+        /// The value given.
+        value: String,
+        /// The allowed range, in words.
+        range: String,
+    },
+}
+
+fn nearest_list(v: &[String]) -> String {
+    if v.is_empty() { String::new() } else { format!("; the nearest valid paths are: {}", v.join(", ")) }
+}
+
+fn channel_name(c: Channel) -> &'static str {
+    match c {
+        Channel::Push => "Push",
+        Channel::Email => "Email",
+        Channel::Sms => "Sms",
+        Channel::WhatsApp => "WhatsApp",
+        Channel::WebPush => "WebPush",
+        Channel::InApp => "InApp",
+        Channel::AppInbox => "AppInbox",
+        Channel::Webhook => "Webhook",
+    }
+}
+
+fn channel_by_name(s: &str) -> Option<Channel> {
+    Channel::ALL.into_iter().find(|c| channel_name(*c) == s)
+}
+
+impl fmt::Display for SettingPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl SettingPath {
+    /// Parses `path` and checks that `journey` has that setting.
+    ///
+    /// # Errors
+    /// [`SettingError::Unknown`] with the nearest valid paths.
+    pub fn parse(path: &str, journey: &Journey) -> Result<Self, SettingError> {
+        let unknown = || SettingError::Unknown { path: path.to_owned(), nearest: nearest(path, journey) };
+        let target = parse_target(path.trim()).ok_or_else(unknown)?;
+        let p = Self { text: path.trim().to_owned(), target };
+        // The setting must exist in this journey (a node of the right kind, a described event).
+        if p.get(journey).is_none() {
+            return Err(unknown());
+        }
+        Ok(Self { text: canonical(&p.target), ..p })
+    }
+
+    /// The setting's current value (`None` when the journey has no such setting).
+    #[must_use]
+    pub fn get(&self, j: &Journey) -> Option<f64> {
+        let s = &j.scenario;
+        Some(match &self.target {
+            Target::Channel(c, field) => {
+                let r = s.channels.get(c)?;
+                match field {
+                    ChannelField::Failure => r.failure,
+                    ChannelField::Delivery => r.delivery,
+                    ChannelField::View => r.view,
+                    ChannelField::ClickGivenView => r.click_given_view,
+                    ChannelField::CostPerMessage => r.cost_per_message,
+                }
+            }
+            Target::EventRate(name) => s.events.get(name)?.rate_per_day,
+            Target::ActivityShape => s.activity_shape,
+            Target::Reach(field) => {
+                let r = &s.population.reachability;
+                match field {
+                    ReachField::Push => r.push,
+                    ReachField::WebPush => r.web_push,
+                    ReachField::Email => r.email,
+                    ReachField::Phone => r.phone,
+                    ReachField::WhatsAppOfPhone => r.whatsapp_of_phone,
+                }
+            }
+            Target::Fatigue(c) => s.fatigue.get(c).copied().unwrap_or(0.0),
+            Target::Unsubscribed(c) => s.population.reachability.unsubscribed.get(c).copied().unwrap_or(0.0),
+            Target::Multiplier(name, i) => s.events.get(name)?.engagement.get(*i)?.multiplier,
+            Target::WaitDuration(id) => match &j.graph.nodes.get(id)?.kind {
+                #[allow(clippy::cast_precision_loss)]
+                NodeKind::Wait(WaitKind::Duration(d)) => d.0 as f64,
+                _ => return None,
+            },
+            Target::SplitPercent(id, path) => match &j.graph.nodes.get(id)?.kind {
+                NodeKind::RandomSplit { paths, .. } => f64::from(paths.iter().find(|p| p.id == *path)?.percent),
+                _ => return None,
+            },
+            Target::ControlPercent => f64::from(j.setup.control.journey_percent.unwrap_or(0)),
+            Target::CapMessages => f64::from(j.setup.frequency_cap.as_ref()?.max_messages),
+            Target::DndEnabled => {
+                if j.setup.dnd.enabled {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        })
+    }
+
+    /// The values the setting accepts, as (low, high) and in words.
+    #[must_use]
+    pub fn range(&self) -> (f64, f64, &'static str) {
+        match &self.target {
+            Target::Channel(_, ChannelField::CostPerMessage) => (0.0, 1.0e6, "a cost from 0 to 1,000,000"),
+            Target::Channel(..) | Target::Reach(_) | Target::Fatigue(_) | Target::Unsubscribed(_) => {
+                (0.0, 1.0, "a probability from 0 to 1")
+            }
+            Target::Multiplier(..) => (0.0, 1.0e3, "a multiplier from 0 to 1,000"),
+            Target::EventRate(_) => (0.0, 1.0e4, "a rate from 0 to 10,000 a day"),
+            Target::ActivityShape => (0.01, 1.0e6, "a shape from 0.01 to 1,000,000"),
+            Target::WaitDuration(_) => (60.0, 365.0 * 86_400.0, "whole seconds from 60 to one year"),
+            Target::SplitPercent(..) => (0.0, 100.0, "a whole percentage from 0 to 100"),
+            Target::ControlPercent => (0.0, 99.0, "0 (no control group) or a whole percentage from 2 to 99"),
+            Target::CapMessages => (1.0, 1000.0, "whole messages from 1 to 1,000"),
+            Target::DndEnabled => (0.0, 1.0, "0 (off) or 1 (on)"),
+        }
+    }
+
+    /// Whether the setting takes whole numbers only.
+    #[must_use]
+    pub fn whole(&self) -> bool {
+        matches!(
+            self.target,
+            Target::WaitDuration(_)
+                | Target::SplitPercent(..)
+                | Target::ControlPercent
+                | Target::CapMessages
+                | Target::DndEnabled
+        )
+    }
+
+    /// Sets the setting to `value` (rounded for whole-number settings).
+    ///
+    /// # Errors
+    /// [`SettingError::OutOfRange`] (the journey is then unchanged), or
+    /// [`SettingError::Unknown`] when the journey no longer has the setting.
+    pub fn set(&self, j: &mut Journey, value: f64) -> Result<(), SettingError> {
+        let (lo, hi, words) = self.range();
+        let v = if self.whole() { value.round() } else { value };
+        let bad = !v.is_finite()
+            || v < lo
+            || v > hi
+            || (matches!(self.target, Target::ControlPercent) && (0.5..1.5).contains(&v));
+        if bad {
+            return Err(SettingError::OutOfRange {
+                path: self.text.clone(),
+                value: value.to_string(),
+                range: words.to_owned(),
+            });
+        }
+        if self.get(j).is_none() {
+            return Err(SettingError::Unknown { path: self.text.clone(), nearest: nearest(&self.text, j) });
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let whole = v as u64;
+        let s = &mut j.scenario;
+        match &self.target {
+            Target::Channel(c, field) => {
+                if let Some(r) = s.channels.get_mut(c) {
+                    match field {
+                        ChannelField::Failure => r.failure = v,
+                        ChannelField::Delivery => r.delivery = v,
+                        ChannelField::View => r.view = v,
+                        ChannelField::ClickGivenView => r.click_given_view = v,
+                        ChannelField::CostPerMessage => r.cost_per_message = v,
+                    }
+                }
+            }
+            Target::EventRate(name) => {
+                if let Some(e) = s.events.get_mut(name) {
+                    e.rate_per_day = v;
+                }
+            }
+            Target::ActivityShape => s.activity_shape = v,
+            Target::Reach(field) => {
+                let r = &mut s.population.reachability;
+                match field {
+                    ReachField::Push => r.push = v,
+                    ReachField::WebPush => r.web_push = v,
+                    ReachField::Email => r.email = v,
+                    ReachField::Phone => r.phone = v,
+                    ReachField::WhatsAppOfPhone => r.whatsapp_of_phone = v,
+                }
+            }
+            Target::Fatigue(c) => {
+                s.fatigue.insert(*c, v);
+            }
+            Target::Unsubscribed(c) => {
+                s.population.reachability.unsubscribed.insert(*c, v);
+            }
+            Target::Multiplier(name, i) => {
+                if let Some(r) = s.events.get_mut(name).and_then(|e| e.engagement.get_mut(*i)) {
+                    r.multiplier = v;
+                }
+            }
+            Target::WaitDuration(id) => {
+                if let Some(NodeKind::Wait(WaitKind::Duration(d))) = j.graph.nodes.get_mut(id).map(|n| &mut n.kind) {
+                    *d = Seconds(i64::try_from(whole).unwrap_or(i64::MAX));
+                }
+            }
+            Target::SplitPercent(id, path) => {
+                if let Some(NodeKind::RandomSplit { paths, .. }) = j.graph.nodes.get_mut(id).map(|n| &mut n.kind) {
+                    set_share(paths, *path, u8::try_from(whole).unwrap_or(100));
+                }
+            }
+            Target::ControlPercent => {
+                j.setup.control.journey_percent = (whole > 0).then(|| u8::try_from(whole).unwrap_or(99));
+            }
+            Target::CapMessages => {
+                if let Some(cap) = &mut j.setup.frequency_cap {
+                    cap.max_messages = u32::try_from(whole).unwrap_or(u32::MAX);
+                }
+            }
+            Target::DndEnabled => j.setup.dnd.enabled = whole == 1,
+        }
+        Ok(())
+    }
+}
+
+/// Sets one path's percentage and rescales the others (largest remainders) so the split
+/// still sums to 100.
+fn set_share(paths: &mut [super::RandomPath], path: PathId, pct: u8) {
+    let rest = 100 - u32::from(pct.min(100));
+    let others: u32 = paths.iter().filter(|p| p.id != path).map(|p| u32::from(p.percent)).sum();
+    let n_others = u32::try_from(paths.iter().filter(|p| p.id != path).count()).unwrap_or(1).max(1);
+    let mut given = 0;
+    let mut shares: Vec<(usize, u32, u32)> = Vec::new();
+    for (i, p) in paths.iter().enumerate().filter(|(_, p)| p.id != path) {
+        let num = if others == 0 { rest } else { rest * u32::from(p.percent) };
+        let den = if others == 0 { n_others } else { others };
+        shares.push((i, num / den, num % den));
+        given += num / den;
+    }
+    // Hand out what rounding down left over, largest remainders first.
+    shares.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    let mut left = rest.saturating_sub(given);
+    for s in &mut shares {
+        if left == 0 {
+            break;
+        }
+        s.1 += 1;
+        left -= 1;
+    }
+    for (i, share, _) in shares {
+        paths[i].percent = u8::try_from(share).unwrap_or(100);
+    }
+    if let Some(p) = paths.iter_mut().find(|p| p.id == path) {
+        p.percent = pct.min(100);
+    }
+}
+
+fn parse_target(path: &str) -> Option<Target> {
+    if let Some(rest) = path.strip_prefix("scenario.channels.") {
+        let (c, field) = rest.split_once('.')?;
+        let c = channel_by_name(c)?;
+        let field = ChannelField::ALL.iter().find(|(_, n)| *n == field)?.0;
+        return Some(Target::Channel(c, field));
+    }
+    if let Some(rest) = path.strip_prefix("scenario.events[") {
+        let (name, tail) = rest.split_once("\"]")?;
+        let name = name.trim().strip_prefix('"')?;
+        if let Some(i) = tail.strip_prefix(".engagement[").and_then(|t| t.strip_suffix("].multiplier")) {
+            return Some(Target::Multiplier(name.to_owned(), i.parse().ok()?));
+        }
+        return (tail == ".rate_per_day").then(|| Target::EventRate(name.to_owned()));
+    }
+    if let Some(rest) = path.strip_prefix("scenario.events.") {
+        let (name, field) = rest.rsplit_once('.')?;
+        return (field == "rate_per_day").then(|| Target::EventRate(name.to_owned()));
+    }
+    if path == "scenario.activity_shape" {
+        return Some(Target::ActivityShape);
+    }
+    if let Some(c) = path.strip_prefix("scenario.population.reachability.unsubscribed.") {
+        return Some(Target::Unsubscribed(channel_by_name(c)?));
+    }
+    if let Some(field) = path.strip_prefix("scenario.population.reachability.") {
+        return Some(Target::Reach(ReachField::ALL.iter().find(|(_, n)| *n == field)?.0));
+    }
+    if let Some(c) = path.strip_prefix("scenario.fatigue.") {
+        return Some(Target::Fatigue(channel_by_name(c)?));
+    }
+    if let Some(rest) = path.strip_prefix("node.") {
+        let (id, tail) = rest.split_once('.')?;
+        let id = NodeId(id.strip_prefix('n')?.parse().ok()?);
+        if tail == "duration" {
+            return Some(Target::WaitDuration(id));
+        }
+        let rest = tail.strip_prefix("paths.")?;
+        let (p, field) = rest.split_once('.')?;
+        let p = PathId(p.strip_prefix('p')?.parse().ok()?);
+        return (field == "percent").then_some(Target::SplitPercent(id, p));
+    }
+    match path {
+        "setup.control.journey_percent" => Some(Target::ControlPercent),
+        "setup.frequency_cap.max_messages" => Some(Target::CapMessages),
+        "setup.dnd.enabled" => Some(Target::DndEnabled),
+        _ => None,
+    }
+}
+
+fn canonical(t: &Target) -> String {
+    match t {
+        Target::Channel(c, f) => {
+            let name = ChannelField::ALL.iter().find(|(x, _)| x == f).map_or("", |(_, n)| n);
+            format!("scenario.channels.{}.{name}", channel_name(*c))
+        }
+        Target::EventRate(name) => format!("scenario.events[\"{name}\"].rate_per_day"),
+        Target::ActivityShape => "scenario.activity_shape".to_owned(),
+        Target::Reach(f) => {
+            let name = ReachField::ALL.iter().find(|(x, _)| x == f).map_or("", |(_, n)| n);
+            format!("scenario.population.reachability.{name}")
+        }
+        Target::Fatigue(c) => format!("scenario.fatigue.{}", channel_name(*c)),
+        Target::Unsubscribed(c) => format!("scenario.population.reachability.unsubscribed.{}", channel_name(*c)),
+        Target::Multiplier(name, i) => format!("scenario.events[\"{name}\"].engagement[{i}].multiplier"),
+        Target::WaitDuration(id) => format!("node.{id}.duration"),
+        Target::SplitPercent(id, p) => format!("node.{id}.paths.{p}.percent"),
+        Target::ControlPercent => "setup.control.journey_percent".to_owned(),
+        Target::CapMessages => "setup.frequency_cap.max_messages".to_owned(),
+        Target::DndEnabled => "setup.dnd.enabled".to_owned(),
+    }
+}
+
+/// Every numeric setting this journey has, as paths, in a stable order.
+#[must_use]
+pub fn all_paths(j: &Journey) -> Vec<SettingPath> {
+    let mut targets = Vec::new();
+    for c in j.scenario.channels.keys() {
+        for (f, _) in ChannelField::ALL {
+            targets.push(Target::Channel(*c, f));
+        }
+    }
+    for (name, e) in &j.scenario.events {
+        targets.push(Target::EventRate(name.clone()));
+        targets.extend((0..e.engagement.len()).map(|i| Target::Multiplier(name.clone(), i)));
+    }
+    targets.push(Target::ActivityShape);
+    for (f, _) in ReachField::ALL {
+        targets.push(Target::Reach(f));
+    }
+    for c in j.scenario.population.reachability.unsubscribed.keys() {
+        targets.push(Target::Unsubscribed(*c));
+    }
+    for c in j.scenario.fatigue.keys() {
+        targets.push(Target::Fatigue(*c));
+    }
+    for (id, n) in &j.graph.nodes {
+        match &n.kind {
+            NodeKind::Wait(WaitKind::Duration(_)) => targets.push(Target::WaitDuration(*id)),
+            NodeKind::RandomSplit { paths, .. } => {
+                targets.extend(paths.iter().map(|p| Target::SplitPercent(*id, p.id)));
+            }
+            _ => {}
+        }
+    }
+    targets.push(Target::ControlPercent);
+    if j.setup.frequency_cap.is_some() {
+        targets.push(Target::CapMessages);
+    }
+    targets.push(Target::DndEnabled);
+    targets.into_iter().map(|t| SettingPath { text: canonical(&t), target: t }).collect()
+}
+
+/// The uncertain scenario inputs the tornado varies: channel rates and costs, event rates,
+/// the activity shape, reachability and fatigue.
+#[must_use]
+pub fn scenario_inputs(j: &Journey) -> Vec<SettingPath> {
+    all_paths(j).into_iter().filter(|p| p.text.starts_with("scenario.")).collect()
+}
+
+/// Up to five valid paths nearest to `path` (by edit distance).
+#[must_use]
+pub fn nearest(path: &str, j: &Journey) -> Vec<String> {
+    // A path that contains the given one's last part ("click" in `….Push.click`) comes
+    // before the others, nearest first.
+    let tail = path.rsplit('.').next().unwrap_or(path).trim().to_lowercase();
+    let mut all: Vec<(bool, usize, String)> = all_paths(j)
+        .into_iter()
+        .map(|p| (tail.is_empty() || !p.text.to_lowercase().contains(&tail), distance(path, &p.text), p.text))
+        .collect();
+    all.sort();
+    all.into_iter().take(5).map(|(_, _, p)| p).collect()
+}
+
+/// Levenshtein distance by characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (k, cb) in b.iter().enumerate() {
+            cur[k + 1] = (prev[k] + usize::from(ca != *cb)).min(prev[k + 1] + 1).min(cur[k] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ChannelRates, EventBehaviour, KindTag, Node, RandomPath};
+
+    fn journey() -> Journey {
+        let mut j = Journey::new("t");
+        j.scenario.channels.insert(Channel::Push, ChannelRates::typical(Channel::Push));
+        j.scenario.events.insert("App Launched".into(), EventBehaviour::at_rate(1.5));
+        let id = j.graph.next_node_id();
+        let mut kind = KindTag::RandomSplit.default_kind();
+        if let NodeKind::RandomSplit { paths, .. } = &mut kind {
+            paths.push(RandomPath { id: PathId(3), name: "C".into(), percent: 0 });
+            paths[0].percent = 60;
+            paths[1].percent = 40;
+        }
+        j.graph.nodes.insert(id, Node { id, label: "split".into(), pos: crate::model::CanvasPos::new(0.0, 0.0), kind });
+        let w = j.graph.next_node_id();
+        j.graph.nodes.insert(
+            w,
+            Node {
+                id: w,
+                label: "wait".into(),
+                pos: crate::model::CanvasPos::new(0.0, 0.0),
+                kind: KindTag::Wait.default_kind(),
+            },
+        );
+        j
+    }
+
+    #[test]
+    fn paths_read_and_write_the_files_fields() {
+        let mut j = journey();
+        let p = SettingPath::parse("scenario.channels.Push.click_given_view", &j).unwrap();
+        p.set(&mut j, 0.25).unwrap();
+        assert_eq!(j.scenario.channels[&Channel::Push].click_given_view, 0.25);
+        assert_eq!(p.get(&j), Some(0.25));
+        let e = SettingPath::parse("scenario.events[\"App Launched\"].rate_per_day", &j).unwrap();
+        assert_eq!(e.get(&j), Some(1.5));
+        e.set(&mut j, 3.0).unwrap();
+        assert_eq!(j.scenario.events["App Launched"].rate_per_day, 3.0);
+        let w = SettingPath::parse("node.n3.duration", &j).unwrap();
+        assert_eq!(w.get(&j), Some(86_400.0));
+        w.set(&mut j, 7200.4).unwrap();
+        assert_eq!(w.get(&j), Some(7200.0));
+        let c = SettingPath::parse("setup.control.journey_percent", &j).unwrap();
+        c.set(&mut j, 0.0).unwrap();
+        assert_eq!(j.setup.control.journey_percent, None);
+        c.set(&mut j, 20.0).unwrap();
+        assert_eq!(j.setup.control.journey_percent, Some(20));
+        let d = SettingPath::parse("setup.dnd.enabled", &j).unwrap();
+        d.set(&mut j, 0.0).unwrap();
+        assert!(!j.setup.dnd.enabled);
+        // Every listed path reads a value and writes it back unchanged.
+        for p in all_paths(&j) {
+            let v = p.get(&j).unwrap();
+            let mut k = j.clone();
+            p.set(&mut k, v).unwrap_or_else(|e| panic!("{p}: {e}"));
+            assert_eq!(k, j, "{p}");
+            assert_eq!(SettingPath::parse(&p.to_string(), &j).unwrap(), p);
+        }
+    }
+
+    #[test]
+    fn a_split_share_rescales_the_other_paths() {
+        let mut j = journey();
+        let p = SettingPath::parse("node.n2.paths.p1.percent", &j).unwrap();
+        p.set(&mut j, 80.0).unwrap();
+        let NodeKind::RandomSplit { paths, .. } = &j.graph.nodes[&NodeId(2)].kind else { panic!() };
+        let shares: Vec<u8> = paths.iter().map(|p| p.percent).collect();
+        assert_eq!(shares, vec![80, 20, 0]);
+        p.set(&mut j, 100.0).unwrap();
+        p.set(&mut j, 40.0).unwrap();
+        let NodeKind::RandomSplit { paths, .. } = &j.graph.nodes[&NodeId(2)].kind else { panic!() };
+        assert_eq!(paths.iter().map(|p| u32::from(p.percent)).sum::<u32>(), 100);
+    }
+
+    #[test]
+    fn unknown_paths_and_bad_values_are_clear_errors() {
+        let mut j = journey();
+        let e = SettingPath::parse("scenario.channels.Push.click_given_veiw", &j).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("unknown setting") && text.contains("scenario.channels.Push.click_given_view"), "{text}");
+        assert!(SettingPath::parse("node.n9.duration", &j).is_err(), "no such node");
+        assert!(SettingPath::parse("node.n1.duration", &j).is_err(), "the entry is not a wait");
+        let p = SettingPath::parse("scenario.channels.Push.view", &j).unwrap();
+        let before = j.clone();
+        let e = p.set(&mut j, 1.5).unwrap_err();
+        assert!(e.to_string().contains("out of range"), "{e}");
+        assert_eq!(j, before);
+        let c = SettingPath::parse("setup.control.journey_percent", &j).unwrap();
+        assert!(c.set(&mut j, 1.0).is_err(), "1% is not a valid control group");
+        assert!(p.set(&mut j, f64::NAN).is_err());
+    }
+}
