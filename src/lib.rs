@@ -5,6 +5,8 @@
 //! - [`model`]: the journey (setup, graph, goals, scenario, versions): plain data, and
 //!   the structural diff of two journeys ([`model::diff`]).
 //! - [`format`]: `.journey` RON files: format version, migrations, atomic save, errors with line and column.
+//! - [`personalize`]: Liquid in message content and profile-update values (SPEC §4):
+//!   checking with line and column, compiling once, rendering per user.
 //! - [`validate`]: the rules of SPEC §1.4 over a model, as diagnostics.
 //! - [`geometry`]: where cards, ports and links sit on the canvas, in plain numbers, for
 //!   the editor's canvas and the report's SVG drawing alike.
@@ -24,6 +26,7 @@ pub mod format;
 pub mod geometry;
 pub mod model;
 pub mod report;
+pub mod personalize;
 pub mod sim;
 pub mod templates;
 pub mod validate;

@@ -19,6 +19,7 @@
 //! - [`dnd`]: DND releases and local hours from per-timezone tables (once per run);
 //! - [`pilot`]: the automated random split's weight schedule w(t) (§2.1);
 //! - [`report`]: the plain-data report shared by the CLI and the app;
+//! - [`samples`]: sample users and the event in context, for the message preview;
 //! - `calendar`, `rng`, `intervals`: local time, random streams and 95% intervals.
 //!
 //! Dependencies point one way: `run` → `walk` → `tally` → `plan`; the walk adds into the
@@ -37,6 +38,7 @@ pub mod planner;
 pub mod report;
 pub mod rng;
 pub mod run;
+pub mod samples;
 pub mod tally;
 pub mod walk;
 

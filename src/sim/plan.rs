@@ -25,6 +25,7 @@ use crate::model::{
     Reachability, Scenario, Scope, Setup, SplitMode, TimeOfDay, UpdateOp, Value, ValueKind, WaitKind,
 };
 pub use crate::validate::limits::{MAX_LOOKBACK_DAYS, MAX_MULTIPLIER, MAX_RATE_PER_DAY};
+use crate::personalize::{self, Template};
 
 /// Target number of animation buckets over the horizon.
 pub const ANIMATION_BUCKETS: i64 = 300;
@@ -174,13 +175,39 @@ pub enum PKind {
         window: i64,
         /// DND in the account timezone even when delivering in user timezones.
         exclude_tz: bool,
+        /// The message fields whose Liquid can `{% abort %}`, compiled once: the only
+        /// content rendered during a run (the text itself changes no outcome).
+        aborts: Vec<Arc<CTemplate>>,
     },
-    /// Profile update rows: property index, operator, parsed value.
-    Profile(Vec<(usize, UpdateOp, PVal)>),
+    /// Profile update rows: property index, operator, value.
+    Profile(Vec<(usize, UpdateOp, UpdateValue)>),
     /// Force exit.
     ForceExit,
     /// Exit (completed).
     Exit,
+}
+
+/// A Liquid template compiled once per run, with the user property indexes it reads.
+#[derive(Debug)]
+pub struct CTemplate {
+    /// The template.
+    pub template: Template,
+    /// For each name of `template.profile` (same order), the user property index.
+    pub props: Vec<usize>,
+}
+
+/// A profile-update value.
+#[derive(Clone, Debug)]
+pub enum UpdateValue {
+    /// A literal, parsed once into the property's type.
+    Literal(PVal),
+    /// Liquid, rendered per user and then parsed like a literal of this type.
+    Liquid {
+        /// The template.
+        template: Arc<CTemplate>,
+        /// The type to parse the rendered text into (`None`: inferred from the text).
+        kind: Option<ValueKind>,
+    },
 }
 
 /// A compiled node.
@@ -496,6 +523,21 @@ impl Builder {
         CEvent { ev, filters }
     }
 
+    /// Compiles a Liquid field once, resolving the user properties it reads; a field that
+    /// does not parse is refused (validation reports it first).
+    fn template(&mut self, text: &str, what: &str) -> Option<Arc<CTemplate>> {
+        match personalize::compile(text) {
+            Ok(template) => {
+                let props = template.profile.iter().map(|n| self.prop(n)).collect();
+                Some(Arc::new(CTemplate { template, props }))
+            }
+            Err(e) => {
+                self.errors.push(format!("{what}: the Liquid does not parse ({e})"));
+                None
+            }
+        }
+    }
+
     /// A look-back in seconds (validated: at most [`MAX_LOOKBACK_DAYS`]).
     fn days(days: u32) -> i64 {
         i64::from(days.min(MAX_LOOKBACK_DAYS)) * 86_400
@@ -507,9 +549,9 @@ impl Builder {
     }
 }
 
-/// Parses a profile-update literal into the property's type (number, bool, date-time or
-/// text); an unknown type is inferred from the text.
-fn parse_literal(text: &str, kind: Option<ValueKind>) -> PVal {
+/// Parses a profile-update literal (or a rendered Liquid value) into the property's type
+/// (number, bool, date-time or text); an unknown type is inferred from the text.
+pub(crate) fn parse_literal(text: &str, kind: Option<ValueKind>) -> PVal {
     let t = text.trim();
     let as_num = || t.parse::<f64>().ok().filter(|x| x.is_finite());
     let as_bool = || match t.to_ascii_lowercase().as_str() {
@@ -913,12 +955,21 @@ impl Builder {
                     SplitMode::Manual => 0.0,
                 },
             },
-            NodeKind::Channel { channel, engagement_window, exclude_from_user_timezone, .. } => PKind::Channel {
-                channel: *channel,
-                window: engagement_window.0.max(0),
-                exclude_tz: *exclude_from_user_timezone,
-            },
-            NodeKind::ProfileUpdate { rows } => PKind::Profile(self.profile_rows(rows)),
+            NodeKind::Channel { channel, engagement_window, exclude_from_user_timezone, .. } => {
+                let what = format!("node {}", node.id);
+                let aborts = crate::validate::content::template_fields(&node.kind)
+                    .into_iter()
+                    .filter(|f| personalize::can_abort(f.text))
+                    .filter_map(|f| self.template(f.text, &format!("{what} {}", f.label)))
+                    .collect();
+                PKind::Channel {
+                    channel: *channel,
+                    window: engagement_window.0.max(0),
+                    exclude_tz: *exclude_from_user_timezone,
+                    aborts,
+                }
+            }
+            NodeKind::ProfileUpdate { rows } => PKind::Profile(self.profile_rows(node.id, rows)),
             NodeKind::ForceExit => PKind::ForceExit,
             NodeKind::Exit => PKind::Exit,
         }
@@ -946,8 +997,9 @@ impl Builder {
         }
     }
 
-    /// Profile update rows, each value parsed into its property's type.
-    fn profile_rows(&mut self, rows: &[ProfileUpdateRow]) -> Vec<(usize, UpdateOp, PVal)> {
+    /// Profile update rows, each literal value parsed into its property's type once, each
+    /// Liquid value compiled once.
+    fn profile_rows(&mut self, id: NodeId, rows: &[ProfileUpdateRow]) -> Vec<(usize, UpdateOp, UpdateValue)> {
         rows.iter()
             .map(|r| {
                 let p = self.prop(&r.property);
@@ -957,7 +1009,16 @@ impl Builder {
                     UpdateOp::AddToArray | UpdateOp::RemoveFromArray => Some(ValueKind::Text),
                     UpdateOp::SetTo => kind,
                 };
-                (p, r.op, parse_literal(&r.value, kind))
+                let value = if personalize::has_liquid(&r.value) {
+                    let what = format!("node {id} value of '{}'", r.property);
+                    match self.template(&r.value, &what) {
+                        Some(template) => UpdateValue::Liquid { template, kind },
+                        None => UpdateValue::Literal(PVal::Text(Arc::from(""))),
+                    }
+                } else {
+                    UpdateValue::Literal(parse_literal(&r.value, kind))
+                };
+                (p, r.op, value)
             })
             .collect()
     }

@@ -311,7 +311,7 @@ pub struct ChannelStats {
     pub dnd_skipped: u64,
     /// Over the frequency cap (routed as unreachable).
     pub capped: u64,
-    /// Aborted by Liquid (0 until personalization arrives).
+    /// Cancelled by the message's Liquid `{% abort %}` (routed as unreachable).
     pub aborted: u64,
     /// Unsubscribed by fatigue after this node's message.
     pub unsubscribed: u64,

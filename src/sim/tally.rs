@@ -47,6 +47,8 @@ pub struct ChannelCounters {
     pub dnd_skipped: u64,
     /// Refused by the frequency cap.
     pub capped: u64,
+    /// Cancelled by the message's Liquid `{% abort %}` (routed as unreachable).
+    pub aborted: u64,
     /// Unsubscribed from the channel by fatigue after a send.
     pub unsubscribed: u64,
     /// Conversions whose last click before the goal was on this node.
@@ -69,6 +71,7 @@ impl ChannelCounters {
         self.dnd_deferred += o.dnd_deferred;
         self.dnd_skipped += o.dnd_skipped;
         self.capped += o.capped;
+        self.aborted += o.aborted;
         self.unsubscribed += o.unsubscribed;
         self.conversions += o.conversions;
     }
@@ -638,7 +641,7 @@ fn suppression_row(
     affected: AffectedCounters,
     m: &dyn Fn(u64) -> u64,
 ) -> SuppressionRow {
-    let aborted = 0;
+    let aborted = k.aborted;
     SuppressionRow {
         channel,
         not_sent: m(k.dnd_skipped + k.capped + k.unreachable + aborted),
@@ -741,7 +744,7 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
                     dnd_deferred: m(k.dnd_deferred),
                     dnd_skipped: m(k.dnd_skipped),
                     capped: m(k.capped),
-                    aborted: 0,
+                    aborted: m(k.aborted),
                     unsubscribed: m(k.unsubscribed),
                     cost,
                     conversions: m(k.conversions),

@@ -19,13 +19,15 @@ use std::sync::Arc;
 use super::calendar;
 use super::channel_map::ChannelMap;
 use super::events::{BLOCK_SECS, BlockSpec, Occ, US};
-use super::plan::{CCond, CEntry, CEvent, CFilter, PCond, PKind, PVal, PWait, Plan};
+use super::plan::{CCond, CEntry, CEvent, CFilter, CTemplate, PCond, PKind, PVal, PWait, Plan, UpdateValue};
 use super::report::{Step, StepKind, Trajectory};
 use super::rng::{DrawCount, Stream, behaviour_prefix, hash_unit, key_push, name_hash};
+use super::samples::liquid_value;
 use super::tally::{ChannelCounters, Group, NodeEvent, PilotRec, Tally};
 use crate::model::{
     Channel, DelayDist, DndAction, EngagementKind, Operator, Port, PropertyDist, Scope, Timestamp, UpdateOp, Value,
 };
+use crate::personalize::Rendered;
 
 /// The most node visits in a row without the clock moving (a cycle validation missed).
 pub const MAX_STEPS_PER_INSTANT: u32 = 10_000;
@@ -1366,7 +1368,16 @@ impl<'p> Walker<'p> {
             PKind::Channel { channel, exclude_tz, .. } => self.channel_arrive(n, *channel, *exclude_tz, t),
             PKind::Profile(rows) => {
                 for (prop, op, val) in rows {
-                    self.apply_update(*prop, *op, val);
+                    match val {
+                        UpdateValue::Literal(v) => self.apply_update(*prop, *op, v),
+                        UpdateValue::Liquid { template, kind } => {
+                            // A render that fails leaves the property as it was.
+                            if let Rendered::Text(text) = self.render(template) {
+                                let v = super::plan::parse_literal(&text, *kind);
+                                self.apply_update(*prop, *op, &v);
+                            }
+                        }
+                    }
                 }
                 self.take(n, Port::Updated, t)
             }
@@ -1380,6 +1391,25 @@ impl<'p> Walker<'p> {
                 self.complete(n, t);
                 None
             }
+        }
+    }
+
+    /// Renders a template for the current user, with their profile now and the event in
+    /// context (if any).
+    fn render(&self, t: &CTemplate) -> Rendered {
+        let props = &self.props;
+        let names = &t.template.profile;
+        let mut profile = |name: &str| {
+            let i = names.binary_search_by(|n| n.as_str().cmp(name)).ok()?;
+            props.get(*t.props.get(i)?)?.as_ref().map(liquid_value)
+        };
+        match &self.ctx {
+            Some(c) => {
+                let (ev, idx) = (c.ev, c.idx);
+                let mut event = |name: &str| self.event_prop(ev, idx, name).as_ref().map(liquid_value);
+                t.template.render(&mut profile, Some(&mut event))
+            }
+            None => t.template.render(&mut profile, None),
         }
     }
 
@@ -1705,7 +1735,14 @@ impl<'p> Walker<'p> {
     /// The actual send at `s` (after reachability and DND): cap, failure, engagement routing.
     fn send(&mut self, n: usize, s: i64) -> Option<usize> {
         let p = self.plan;
-        let PKind::Channel { channel, window, .. } = p.nodes[n].kind else { return None };
+        let PKind::Channel { channel, window, ref aborts, .. } = p.nodes[n].kind else { return None };
+        // The content is rendered at the actual send, with the profile as it is then; only
+        // fields that can abort are rendered at all.
+        if aborts.iter().any(|t| self.render(t).is_aborted()) {
+            self.chan(n).aborted += 1;
+            self.mark_affected(channel);
+            return self.route_unreachable(n, s);
+        }
         if let Some((max, period)) = p.cap {
             let from = s.saturating_sub(period);
             self.sends.retain(|x| *x > from);

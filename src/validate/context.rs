@@ -9,12 +9,17 @@
 //! breadth-first search that never follows a supplying link finds every node lacking a
 //! context, whatever the loops. Unreachable nodes are never reported here.
 //!
+//! `Event.*` read by Liquid in message content or a profile-update value (SPEC §4) needs
+//! the same context; it is reported at the field, with its line and column.
+//!
 //! An event property filter *inside* an event filter (the entry's event, a condition's
 //! event, a goal's event) reads that event itself and needs no context.
 
+use super::content::{reference_text, template_fields};
 use super::graph::{reachable, successors, supplies_event, usable_links};
-use super::{Out, Rule, name};
+use super::{Location, Out, Rule, Severity, name};
 use crate::model::{Condition, Journey, NodeKind};
+use crate::personalize::{Root, references};
 
 /// Runs the event-context rule.
 pub(crate) fn check(j: &Journey, out: &mut Out) {
@@ -56,6 +61,33 @@ pub(crate) fn check(j: &Journey, out: &mut Out) {
                 ),
             );
         }
+        liquid_event_reads(node, out);
+    }
+}
+
+/// `Event.*` read by a Liquid field of a node that some users reach without an event in
+/// context: one error per field, at the first read.
+fn liquid_event_reads(node: &crate::model::Node, out: &mut Out) {
+    for tf in template_fields(&node.kind) {
+        if !crate::personalize::has_liquid(tf.text) {
+            continue;
+        }
+        let Some(r) = references(tf.text).into_iter().find(|r| r.root == Root::Event) else { continue };
+        out.add(
+            Severity::Error,
+            Rule::EventContext,
+            Location::Nodes(vec![node.id]),
+            Some(tf.field.clone()),
+            format!(
+                "{}: the {}, line {}, column {}: reads `{}`, but some users reach it with no event in context (the \
+                 entry is scheduled); put it after the Yes of a wait for an event, or use `Profile.*`",
+                name(node),
+                tf.label,
+                r.line,
+                r.column,
+                reference_text(r.root, &r.name)
+            ),
+        );
     }
 }
 

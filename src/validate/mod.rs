@@ -4,7 +4,10 @@
 //! - [`structure`]: entry count, dangling links, links into the entry, reachability, loops,
 //!   and [`check_connect`] for the canvas;
 //! - `nodes`: every node's settings, chains of conditional splits, DND and time-of-day waits;
-//! - `context`: event-property conditions need an event context on every path;
+//! - `context`: event-property conditions (and `Event.*` in Liquid) need an event context
+//!   on every path;
+//! - [`content`]: Liquid in message content and profile-update values parses, uses no
+//!   `include` or `render`, and reads described properties (SPEC §4);
 //! - `setup`: the setup form and the goals;
 //! - `scenario`: the simulation assumptions, so the engine never gets nonsense.
 //!
@@ -16,6 +19,7 @@
 //! it at that input; diagnostics about a place as a whole (a loop, an unreachable node,
 //! the entry count) have none.
 
+pub mod content;
 mod context;
 mod graph;
 pub mod limits;
@@ -132,6 +136,10 @@ pub enum Rule {
     UndescribedEvent,
     /// A do-not-disturb window that starts and ends at the same time, so it covers the whole day (warning).
     DndWindow,
+    /// A Liquid field that does not parse, or uses `include` or `render`.
+    Liquid,
+    /// A Liquid field reads a property nothing describes, without a `default` (warning).
+    UnknownProperty,
 }
 
 /// One of a channel's scenario rates, for [`Field::ChannelRate`].
@@ -233,6 +241,8 @@ pub enum Field {
     Url,
     /// The body or payload.
     Body,
+    /// One button (its label or its link).
+    Button(usize),
     /// The engagement window.
     EngagementWindow,
     // Profile updates.
@@ -340,6 +350,7 @@ pub fn validate(journey: &Journey) -> Vec<Diagnostic> {
     structure::check(journey, &mut out);
     nodes::check(journey, &mut out);
     context::check(journey, &mut out);
+    content::check(journey, &mut out);
     setup::check(journey, &mut out);
     scenario::check(journey, &mut out);
     out.0

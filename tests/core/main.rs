@@ -1,6 +1,6 @@
 //! The headless integration tests, in one binary so that CI links the stack once:
 //! the CLI, the bundled examples, planning and sensitivity, the file format, the oracle, the engine, validation,
-//! and versions with `diff`.
+//! versions with `diff`, and Liquid personalization.
 
 mod cli;
 mod compare;
@@ -8,6 +8,7 @@ mod examples;
 mod explore;
 mod fault;
 mod format;
+mod liquid;
 mod oracle;
 mod report;
 mod safety;

@@ -1,6 +1,7 @@
 //! The GUI integration tests (egui_kittest), in one binary so that CI links the stack
 //! once: the editor, the forms, building journeys by hand, the simulation preview, plan
-//! and explore, autosave and recovery, and publish, versions and compare.
+//! and explore, autosave and recovery, publish, versions and compare, and the message
+//! preview with Liquid checking.
 #![cfg(feature = "gui")]
 
 mod editor;
@@ -10,6 +11,7 @@ mod fault;
 mod forms;
 mod forms_build;
 mod harness_support;
+mod liquid;
 mod preview;
 mod recovery;
 mod versions;

@@ -13,6 +13,7 @@
 mod entry;
 mod filter;
 mod goals;
+mod message;
 mod node;
 mod scenario;
 mod setup;
@@ -25,6 +26,7 @@ use crate::validate::Diagnostic;
 
 pub use entry::entry_form_ui;
 pub use goals::{goal_form_ui, goals_form_ui};
+pub use message::PREVIEW_SAMPLES;
 pub use node::node_form_ui;
 pub use scenario::scenario_form_ui;
 pub use setup::setup_form_ui;

@@ -8,10 +8,11 @@ use egui::Ui;
 
 use super::entry::entry_fields_ui;
 use super::filter::{condition_ui, filter_ui};
+use super::message::message_preview_ui;
 use super::widgets::{
     Diags, apply_move, banner_ui, choice_row, duration_row, error_color, field_diagnostics_ui, grid,
-    grid_diagnostics_ui, heading, int_edit, move_buttons, multiline_row, optional_duration_row, remove_button, row,
-    text_edit, text_row, time_of_day_edit, timestamp_row,
+    grid_diagnostics_ui, heading, int_edit, liquid_multiline_row, liquid_text_row, move_buttons, optional_duration_row,
+    remove_button, row, text_edit, text_row, time_of_day_edit, timestamp_row,
 };
 use super::{FormContext, FormResponse};
 use crate::app::explore::{Request, request, sweepable};
@@ -74,6 +75,10 @@ pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormR
                 ui.label("Marks an intended end of a path, counted as completed. No settings");
             }
         }
+        if matches!(node.kind, NodeKind::Channel { .. }) {
+            ui.separator();
+            message_preview_ui(ui, node, cx.journey);
+        }
     });
     out
 }
@@ -100,6 +105,7 @@ fn at_field(kind: &NodeKind, field: &Field) -> bool {
                 Field::Title => f.title,
                 Field::Subject => f.subject,
                 Field::Url => f.url,
+                Field::Button(_) => f.buttons,
                 Field::Body | Field::EngagementWindow => true,
                 _ => false,
             }
@@ -200,24 +206,25 @@ fn channel_ui(
     heading(ui, &format!("{} message", channel.label()));
     grid(ui, "channel", |ui| {
         if fields.title {
-            changed |= text_row(ui, "Title", "The message title", &mut message.title);
+            changed |= liquid_text_row(ui, "Title", "The message title; may use Liquid", &mut message.title);
             grid_diagnostics_ui(ui, d, &Field::Title);
         }
         if fields.subject {
-            changed |= text_row(ui, "Subject", "The email subject line", &mut message.subject);
+            changed |= liquid_text_row(ui, "Subject", "The email subject line; may use Liquid", &mut message.subject);
             grid_diagnostics_ui(ui, d, &Field::Subject);
         }
         if fields.url {
-            changed |= text_row(ui, "Webhook URL", "The endpoint the webhook calls", &mut message.url);
+            changed |= liquid_text_row(ui, "Webhook URL", "The endpoint the webhook calls", &mut message.url);
             grid_diagnostics_ui(ui, d, &Field::Url);
         }
         let body = if channel == Channel::Webhook { "Payload" } else { "Body" };
-        changed |= multiline_row(ui, body, "The message text; may use Liquid personalization", &mut message.body);
+        changed |=
+            liquid_multiline_row(ui, body, "The message text; may use Liquid personalization", &mut message.body);
         grid_diagnostics_ui(ui, d, &Field::Body);
         changed |= text_row(ui, "Provider", "The sending provider (informational)", &mut message.provider);
     });
     if fields.buttons {
-        changed |= buttons_ui(ui, &mut message.buttons);
+        changed |= buttons_ui(ui, &mut message.buttons, d);
     }
     heading(ui, "Delivery");
     grid(ui, "channel_delivery", |ui| {
@@ -236,7 +243,7 @@ fn channel_ui(
     changed
 }
 
-fn buttons_ui(ui: &mut Ui, buttons: &mut Vec<MessageButton>) -> bool {
+fn buttons_ui(ui: &mut Ui, buttons: &mut Vec<MessageButton>, d: &Diags<'_>) -> bool {
     let mut changed = false;
     heading(ui, "Buttons");
     let mut remove = None;
@@ -251,6 +258,7 @@ fn buttons_ui(ui: &mut Ui, buttons: &mut Vec<MessageButton>) -> bool {
                 changed |=
                     row(ui, &format!("Button {n} link"), tip, |ui, id| text_edit(ui, id, tip, &mut b.url, "https://"));
             });
+            field_diagnostics_ui(ui, d, &Field::Button(i));
             if remove_button(ui, &format!("Remove button {n}")) {
                 remove = Some(i);
             }
@@ -278,8 +286,12 @@ fn profile_update_ui(ui: &mut Ui, rows: &mut Vec<ProfileUpdateRow>, d: &Diags<'_
             grid(ui, "row", |ui| {
                 changed |= text_row(ui, &format!("Property {n}"), "The user property to update", &mut r.property);
                 changed |= choice_row(ui, &format!("Operation {n}"), "What to do with the property", &mut r.op, &ops);
-                changed |=
-                    text_row(ui, &format!("Value {n}"), "The value (a Liquid expression is allowed)", &mut r.value);
+                changed |= liquid_text_row(
+                    ui,
+                    &format!("Value {n}"),
+                    "The value (a Liquid expression is allowed)",
+                    &mut r.value,
+                );
             });
             field_diagnostics_ui(ui, d, &Field::UpdateRow(i));
             if remove_button(ui, &format!("Remove update {n}")) {

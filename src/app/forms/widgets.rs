@@ -60,13 +60,62 @@ pub(super) fn text_row(ui: &mut Ui, label: &str, tip: &str, text: &mut String) -
     row(ui, label, tip, |ui, id| text_edit(ui, id, tip, text, ""))
 }
 
-/// A labelled multi-line text row.
-pub(super) fn multiline_row(ui: &mut Ui, label: &str, tip: &str, text: &mut String) -> bool {
-    // Added straight into the grid cell: a tall widget inside a horizontal child
-    // layout confuses the grid's row height.
+/// The byte range of the character at a 1-based line and column (in characters), or of
+/// the last character of that line when the column is past its end; `None` for an empty line.
+fn char_range(text: &str, line: usize, column: usize) -> Option<std::ops::Range<usize>> {
+    let mut start = 0;
+    for _ in 1..line {
+        start += text[start..].find('\n')? + 1;
+    }
+    let end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+    let chars: Vec<(usize, char)> = text[start..end].char_indices().collect();
+    let (at, c) = chars.get(column.saturating_sub(1)).or_else(|| chars.last())?;
+    Some(start + at..start + at + c.len_utf8())
+}
+
+/// A text edit for a field that may hold Liquid: checked as you type, and while it does
+/// not parse the character at the error's line and column is marked (the diagnostic
+/// under the field says what is wrong there).
+fn liquid_edit(ui: &mut Ui, text: &mut String, multiline: bool) -> Response {
+    let err = error_color(ui);
+    let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
+        let s = buf.as_str();
+        let normal = egui::TextFormat::simple(egui::TextStyle::Body.resolve(ui.style()), ui.visuals().text_color());
+        let mut job = egui::text::LayoutJob::default();
+        let mark = crate::personalize::has_liquid(s)
+            .then(|| crate::personalize::compile(s).err())
+            .flatten()
+            .and_then(|e| char_range(s, e.line, e.column));
+        match mark {
+            Some(r) => {
+                let marked = egui::TextFormat {
+                    background: err.gamma_multiply(0.35),
+                    underline: egui::Stroke::new(2.0, err),
+                    ..normal.clone()
+                };
+                job.append(&s[..r.start], 0.0, normal.clone());
+                job.append(&s[r.clone()], 0.0, marked);
+                job.append(&s[r.end..], 0.0, normal);
+            }
+            None => job.append(s, 0.0, normal),
+        }
+        job.wrap.max_width = wrap_width;
+        ui.fonts_mut(|f| f.layout_job(job))
+    };
+    let edit =
+        if multiline { egui::TextEdit::multiline(text).desired_rows(3) } else { egui::TextEdit::singleline(text) };
+    ui.add(edit.desired_width(TEXT_WIDTH).layouter(&mut layouter))
+}
+
+/// A labelled single-line row for a field that may hold Liquid (see [`liquid_edit`]).
+pub(super) fn liquid_text_row(ui: &mut Ui, label: &str, tip: &str, text: &mut String) -> bool {
+    row(ui, label, tip, |ui, id| named(liquid_edit(ui, text, false), id, tip).changed())
+}
+
+/// A labelled multi-line row for a field that may hold Liquid (see [`liquid_edit`]).
+pub(super) fn liquid_multiline_row(ui: &mut Ui, label: &str, tip: &str, text: &mut String) -> bool {
     let label_id = ui.label(label).on_hover_text(tip).id;
-    let response = ui.add(egui::TextEdit::multiline(text).desired_width(TEXT_WIDTH).desired_rows(3));
-    let changed = named(response, label_id, tip).changed();
+    let changed = named(liquid_edit(ui, text, true), label_id, tip).changed();
     ui.end_row();
     changed
 }
@@ -636,4 +685,17 @@ pub(super) fn apply_move<T>(v: &mut [T], index: usize, delta: i32) -> bool {
     };
     v.swap(index, target);
     true
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn char_range_finds_the_marked_character() {
+        let t = "Hello\n{% if x %}\né";
+        assert_eq!(super::char_range(t, 2, 1), Some(6..7));
+        assert_eq!(super::char_range(t, 3, 1), Some(17..19));
+        assert_eq!(super::char_range(t, 1, 99), Some(4..5));
+        assert_eq!(super::char_range(t, 9, 1), None);
+        assert_eq!(super::char_range("", 1, 1), None);
+    }
 }

@@ -1,0 +1,95 @@
+//! Personalization in the editor (egui_kittest): the message preview steps through sample
+//! users and shows aborts and lengths; a Liquid syntax error shows at its line and column.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::harness_support;
+
+use egui::{Modifiers, Pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use journey_studio::app::App;
+use journey_studio::app::forms::PREVIEW_SAMPLES;
+use journey_studio::model::{CanvasPos, Channel, Journey, KindTag, Node, NodeId, NodeKind, Port, PropertyDist};
+
+/// Entry → Push (n2) with this title and body; half the users are gold, every one is Ada.
+fn journey(body: &str) -> Journey {
+    let mut j = Journey::new("Liquid");
+    let props = &mut j.scenario.population.properties;
+    props.insert("tier".into(), PropertyDist::Categorical(vec![("gold".into(), 0.5), ("silver".into(), 0.5)]));
+    props.insert("name".into(), PropertyDist::Categorical(vec![("Ada".into(), 1.0)]));
+    let mut kind = KindTag::Channel(Channel::Push).default_kind();
+    if let NodeKind::Channel { message, .. } = &mut kind {
+        message.title = "Hello {{ Profile.name }}".into();
+        message.body = body.into();
+    }
+    let id = j.graph.next_node_id();
+    j.graph.nodes.insert(id, Node { id, label: "Offer".into(), pos: CanvasPos::new(300.0, 0.0), kind });
+    j.graph.connect(NodeId(1), Port::Next, id);
+    j
+}
+
+/// The app on `journey` with the Push selected.
+fn with_push_selected(journey: Journey, dir: &std::path::Path) -> Harness<'static, App> {
+    let mut h = harness_support::build(journey, dir, 1e9);
+    h.run_steps(3);
+    let pos: Pos2 = h.state().node_screen_rect(NodeId(2)).expect("the push on screen").center();
+    h.hover_at(pos);
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    h.run_steps(2);
+    assert_eq!(h.state().selected_nodes(), vec![NodeId(2)]);
+    h
+}
+
+#[test]
+fn the_preview_steps_through_samples_and_shows_aborts_and_lengths() {
+    let dir = tempfile::tempdir().unwrap();
+    let body =
+        "{% if Profile.tier == \"gold\" %}{% abort %}{% endif %}Hi {{ Profile.name }}, {{ Profile.tier }} member";
+    let mut h = with_push_selected(journey(body), dir.path());
+    assert!(h.query_by_label("Sample 1 of 20").is_some());
+    let (mut aborted, mut sent) = (0, 0);
+    for i in 0..PREVIEW_SAMPLES {
+        assert!(h.query_by_label(&format!("Sample {} of {PREVIEW_SAMPLES}", i + 1)).is_some(), "sample {i}");
+        if h.query_by_label_contains("Aborted: {% abort %} in the body").is_some() {
+            aborted += 1;
+            assert!(h.query_by_label_contains("takes Unreachable").is_some());
+            assert!(h.query_by_label("Hi Ada, gold member").is_none());
+        } else {
+            assert!(h.query_by_label("Hi Ada, silver member").is_some(), "sample {i}: a silver user gets the text");
+            assert!(h.query_by_label("Hello Ada").is_some());
+            assert!(h.query_by_label("Title 9 / 65 characters").is_some());
+            assert!(h.query_by_label("Body 21 / 240 characters").is_some());
+            sent += 1;
+        }
+        h.get_by_label("Next sample").click();
+        h.run();
+    }
+    assert!(aborted > 0 && sent > 0, "{aborted} aborted, {sent} sent");
+    // Twenty steps come back to the first sample; Previous goes round to the last.
+    assert!(h.query_by_label("Sample 1 of 20").is_some());
+    h.get_by_label("Previous sample").click();
+    h.run();
+    assert!(h.query_by_label("Sample 20 of 20").is_some());
+    // The preview is view state: the journey did not change.
+    assert!(!h.state().is_dirty());
+}
+
+#[test]
+fn a_syntax_error_shows_its_line_and_column_and_stops_the_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = with_push_selected(journey("Hello\n{% if Profile.tier == \"gold\" %}\nGold"), dir.path());
+    assert!(
+        h.query_by_label_contains("Push 'Offer': the body, line 2, column 1:").is_some(),
+        "the validation message under the body names the line and column"
+    );
+    assert!(h.query_by_label_contains("does not parse").is_some());
+    assert!(h.query_by_label_contains("Sample 1 of 20").is_some());
+}
