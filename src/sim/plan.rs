@@ -24,8 +24,8 @@ use crate::model::{
     Node, NodeId, NodeKind, Operator, PathId, Population, Port, ProfileUpdateRow, PropertyCondition, PropertyDist,
     Reachability, Scenario, Scope, Setup, SplitMode, TimeOfDay, UpdateOp, Value, ValueKind, WaitKind,
 };
-pub use crate::validate::limits::{MAX_LOOKBACK_DAYS, MAX_MULTIPLIER, MAX_RATE_PER_DAY};
 use crate::personalize::{self, Template};
+pub use crate::validate::limits::{MAX_LOOKBACK_DAYS, MAX_MULTIPLIER, MAX_RATE_PER_DAY};
 
 /// Target number of animation buckets over the horizon.
 pub const ANIMATION_BUCKETS: i64 = 300;
