@@ -3,7 +3,7 @@
 //! with progress and Cancel, like a simulation.
 //!
 //! Ways in: Simulate › Plan test… / Sweep… / Tornado…; "Plan test…" on a random split's
-//! form and under the control group setting; right-click a numeric field → "Sweep this
+//! form and under the control group setting; right-click a numeric field to "Sweep this
 //! value…" (forms mark their fields with [`sweepable`]); a tornado bar's click opens
 //! that input's sweep. Forms, which only see the journey, ask through [`request`], and
 //! the window picks the request up on its next frame.
@@ -516,17 +516,21 @@ pub fn explore_ui(ctx: &egui::Context, ex: &mut ExploreUi, j: &Journey, inputs: 
 
 fn plan_inputs_ui(ui: &mut Ui, ex: &mut ExploreUi, j: &Journey) {
     egui::Grid::new("plan_inputs").num_columns(2).show(ui, |ui| {
-        ui.label("Test");
+        let l = ui.label("Test");
         let current = match ex.test {
             TestKind::Control => "Control group".to_owned(),
             TestKind::Split(id) => format!("Split {id}"),
         };
-        egui::ComboBox::from_id_salt("plan_test").selected_text(current).show_ui(ui, |ui| {
-            ui.selectable_value(&mut ex.test, TestKind::Control, "Control group");
-            for (id, label) in splits(j) {
-                ui.selectable_value(&mut ex.test, TestKind::Split(id), label);
-            }
-        });
+        let _ = egui::ComboBox::from_id_salt("plan_test")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut ex.test, TestKind::Control, "Control group");
+                for (id, label) in splits(j) {
+                    ui.selectable_value(&mut ex.test, TestKind::Split(id), label);
+                }
+            })
+            .response
+            .labelled_by(l.id);
         ui.end_row();
         text_row(ui, "Minimum detectable effect", "20% (relative) or 2pt (absolute points)", &mut ex.mde);
         text_row(ui, "Baseline conversion %", "Empty: the forecast's conversion in the baseline arm", &mut ex.baseline);
@@ -536,9 +540,9 @@ fn plan_inputs_ui(ui: &mut Ui, ex: &mut ExploreUi, j: &Journey) {
             "Empty: the days needed; else the smallest effect detectable within them",
             &mut ex.test_days,
         );
-        ui.label("Simulated power replicates");
+        let l = ui.label("Simulated power replicates");
         ui.add(egui::DragValue::new(&mut ex.simulate).range(0..=2000))
-            .labelled_by(ui.label("").id)
+            .labelled_by(l.id)
             .on_hover_text("0: none; else R replicates of the test, counting significant ones");
         ui.end_row();
     });
@@ -575,7 +579,7 @@ fn plan_result_ui(ui: &mut Ui, ex: &mut ExploreUi) {
         }
     });
     ui.label(format!(
-        "Baseline {}% ({}) → {}% with the effect; {} entries in all at {} a day: {}.",
+        "Baseline {}% ({}) to {}% with the effect; {} entries in all at {} a day: {}.",
         num((p.baseline_rate * 10_000.0).round() / 100.0),
         if p.baseline_from_forecast { "the forecast's" } else { "given" },
         num((p.target_rate * 10_000.0).round() / 100.0),
@@ -632,40 +636,52 @@ fn plan_result_ui(ui: &mut Ui, ex: &mut ExploreUi) {
 
 fn sweep_inputs_ui(ui: &mut Ui, ex: &mut ExploreUi, j: &Journey) {
     egui::Grid::new("sweep_inputs").num_columns(2).show(ui, |ui| {
-        ui.label("Setting");
-        egui::ComboBox::from_id_salt("sweep_setting").selected_text(ex.path.clone()).width(360.0).show_ui(ui, |ui| {
-            for p in all_paths(j) {
-                let text = p.to_string();
-                if ui.selectable_label(ex.path == text, &text).clicked() {
-                    let (lo, hi) = default_range(&p, j);
-                    ex.from = num_field(lo);
-                    ex.to = num_field(hi);
-                    ex.path = text;
+        let l = ui.label("Setting");
+        let _ = egui::ComboBox::from_id_salt("sweep_setting")
+            .selected_text(ex.path.clone())
+            .width(360.0)
+            .show_ui(ui, |ui| {
+                for p in all_paths(j) {
+                    let text = p.to_string();
+                    if ui.selectable_label(ex.path == text, &text).clicked() {
+                        let (lo, hi) = default_range(&p, j);
+                        ex.from = num_field(lo);
+                        ex.to = num_field(hi);
+                        ex.path = text;
+                    }
                 }
-            }
-        });
+            })
+            .response
+            .labelled_by(l.id);
         ui.end_row();
         text_row(ui, "From", "The first value", &mut ex.from);
         text_row(ui, "To", "The last value", &mut ex.to);
-        ui.label("Steps");
-        ui.add(egui::DragValue::new(&mut ex.steps).range(2..=50)).on_hover_text("2–50 steps, both ends included");
+        let l = ui.label("Steps");
+        ui.add(egui::DragValue::new(&mut ex.steps).range(2..=50))
+            .labelled_by(l.id)
+            .on_hover_text("2–50 steps, both ends included");
         ui.end_row();
-        ui.label("Replicates per step");
+        let l = ui.label("Replicates per step");
         ui.add(egui::DragValue::new(&mut ex.replicates).range(1..=100))
+            .labelled_by(l.id)
             .on_hover_text("More replicates, narrower bands");
         ui.end_row();
-        ui.label("Output");
-        output_picker(ui, "sweep_output", &mut ex.output);
+        let l = ui.label("Output");
+        output_picker(ui, "sweep_output", &mut ex.output, l.id);
         ui.end_row();
     });
 }
 
-fn output_picker(ui: &mut Ui, salt: &str, out: &mut Output) {
-    egui::ComboBox::from_id_salt(salt).selected_text(out.key()).show_ui(ui, |ui| {
-        for o in Output::ALL {
-            ui.selectable_value(out, o, o.key());
-        }
-    });
+fn output_picker(ui: &mut Ui, salt: &str, out: &mut Output, label: egui::Id) {
+    let _ = egui::ComboBox::from_id_salt(salt)
+        .selected_text(out.key())
+        .show_ui(ui, |ui| {
+            for o in Output::ALL {
+                ui.selectable_value(out, o, o.key());
+            }
+        })
+        .response
+        .labelled_by(label);
 }
 
 fn sweep_result_ui(ui: &mut Ui, ex: &mut ExploreUi) {
@@ -722,15 +738,16 @@ fn sweep_result_ui(ui: &mut Ui, ex: &mut ExploreUi) {
 
 fn tornado_inputs_ui(ui: &mut Ui, ex: &mut ExploreUi) {
     egui::Grid::new("tornado_inputs").num_columns(2).show(ui, |ui| {
-        ui.label("Output");
-        output_picker(ui, "tornado_output", &mut ex.tornado_output);
+        let l = ui.label("Output");
+        output_picker(ui, "tornado_output", &mut ex.tornado_output, l.id);
         ui.end_row();
-        ui.label("Move each input by ±%");
+        let l = ui.label("Move each input by ±%");
         ui.add(egui::DragValue::new(&mut ex.by_percent).range(1.0..=100.0))
+            .labelled_by(l.id)
             .on_hover_text("Low and high, clamped to the input's range");
         ui.end_row();
-        ui.label("Replicates per run");
-        ui.add(egui::DragValue::new(&mut ex.replicates).range(1..=100));
+        let l = ui.label("Replicates per run");
+        ui.add(egui::DragValue::new(&mut ex.replicates).range(1..=100)).labelled_by(l.id);
         ui.end_row();
     });
 }
@@ -767,7 +784,7 @@ fn tornado_result_ui(ui: &mut Ui, ex: &mut ExploreUi) -> Option<String> {
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
-        .x_axis_label(format!("{} − value at the journey's settings", t.output.key()))
+        .x_axis_label(format!("{} - value at the journey's settings", t.output.key()))
         .y_axis_formatter(move |m, _| {
             let i = m.value.round();
             if (m.value - i).abs() > 1e-6 || i < 0.0 {
@@ -794,7 +811,7 @@ fn tornado_result_ui(ui: &mut Ui, ex: &mut ExploreUi) -> Option<String> {
     }
     egui::Grid::new("tornado_table").striped(true).show(ui, |ui| {
         ui.strong("input");
-        ui.strong("low → high");
+        ui.strong("low to high");
         ui.strong("swing");
         ui.end_row();
         for b in &t.bars {
@@ -802,7 +819,7 @@ fn tornado_result_ui(ui: &mut Ui, ex: &mut ExploreUi) -> Option<String> {
                 clicked = Some(b.setting.clone());
             }
             ui.label(format!(
-                "{} → {}",
+                "{} to {}",
                 num((b.at_low * 100.0).round() / 100.0),
                 num((b.at_high * 100.0).round() / 100.0)
             ));

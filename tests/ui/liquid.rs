@@ -69,13 +69,13 @@ fn the_preview_steps_through_samples_and_shows_aborts_and_lengths() {
             assert!(h.query_by_label("Body 21 / 240 characters").is_some());
             sent += 1;
         }
-        h.get_by_label("Next sample").click();
+        h.get_by_label("Next sample").click_accesskit();
         h.run();
     }
     assert!(aborted > 0 && sent > 0, "{aborted} aborted, {sent} sent");
     // Twenty steps come back to the first sample; Previous goes round to the last.
     assert!(h.query_by_label("Sample 1 of 20").is_some());
-    h.get_by_label("Previous sample").click();
+    h.get_by_label("Previous sample").click_accesskit();
     h.run();
     assert!(h.query_by_label("Sample 20 of 20").is_some());
     // The preview is view state: the journey did not change.
@@ -87,7 +87,7 @@ fn a_syntax_error_shows_its_line_and_column_and_stops_the_preview() {
     let dir = tempfile::tempdir().unwrap();
     let h = with_push_selected(journey("Hello\n{% if Profile.tier == \"gold\" %}\nGold"), dir.path());
     assert!(
-        h.query_by_label_contains("Push 'Offer': the body, line 2, column 1:").is_some(),
+        h.query_all_by_label_contains("Push 'Offer': the body, line 2, column 1:").next().is_some(),
         "the validation message under the body names the line and column"
     );
     assert!(h.query_by_label_contains("does not parse").is_some());

@@ -78,7 +78,7 @@ pub(super) fn message_preview_ui(ui: &mut Ui, node: &Node, journey: &Journey) {
     }
     egui::Frame::group(ui.style()).show(ui, |ui| {
         for (label, text) in &rendered {
-            ui.label(RichText::new(capitalised(label)).small().weak());
+            ui.label(RichText::new(format!("{} as sent", capitalised(label))).small().weak());
             ui.label(text);
         }
     });
