@@ -13,22 +13,7 @@ cd "$(dirname "$0")/.."
 OUT="${OUT:-target/report-check}"
 mkdir -p "$OUT"
 
-need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v pdfinfo >/dev/null 2>&1 || need+=(poppler-utils)
-command -v python3 >/dev/null 2>&1 || need+=(python3)
-[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
-if ((${#need[@]})); then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "check-report: install these first: ${need[*]}" >&2
-    exit 2
-  fi
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO=sudo
-  echo "check-report: installing ${need[*]}"
-  $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+scripts/install-report-deps.sh
 
 if [ $# -ge 1 ]; then
   bin="$1"
