@@ -1,6 +1,8 @@
 //! Numeric settings addressed by path (SPEC §7), with the file's own field names:
 //! `scenario.channels.Push.click_given_view`, `scenario.events["App Launched"].rate_per_day`,
 //! `scenario.events["Charged"].engagement[0].multiplier`,
+//! `scenario.events["Charged"].properties["Amount"].mean` (a numeric property's mean, which
+//! is where a goal's value comes from),
 //! `scenario.population.reachability.unsubscribed.Push`, `scenario.fatigue.Email`,
 //! `node.n4.duration` (seconds), `node.n3.paths.p2.percent`,
 //! `setup.control.journey_percent` (0 means no control group), `setup.dnd.enabled` (0 or 1).
@@ -13,7 +15,7 @@
 
 use std::fmt;
 
-use super::{Channel, Journey, NodeId, NodeKind, PathId, Seconds, WaitKind};
+use super::{Channel, Journey, NodeId, NodeKind, PathId, PropertyDist, Seconds, WaitKind};
 
 /// What a path addresses.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +34,9 @@ enum Target {
     Unsubscribed(Channel),
     /// An event's engagement response multiplier (event, index in its list).
     Multiplier(String, usize),
+    /// The mean of an event's numeric property (event, property): a normal's mean, or a
+    /// uniform's midpoint (setting it shifts both bounds).
+    PropertyMean(String, String),
     /// A duration Wait's seconds.
     WaitDuration(NodeId),
     /// A manual random split path's percentage.
@@ -185,6 +190,7 @@ impl SettingPath {
             Target::Fatigue(c) => s.fatigue.get(c).copied().unwrap_or(0.0),
             Target::Unsubscribed(c) => s.population.reachability.unsubscribed.get(c).copied().unwrap_or(0.0),
             Target::Multiplier(name, i) => s.events.get(name)?.engagement.get(*i)?.multiplier,
+            Target::PropertyMean(name, prop) => property_mean(s.events.get(name)?.properties.get(prop)?)?,
             Target::WaitDuration(id) => match &j.graph.nodes.get(id)?.kind {
                 #[allow(clippy::cast_precision_loss)]
                 NodeKind::Wait(WaitKind::Duration(d)) => d.0 as f64,
@@ -215,6 +221,7 @@ impl SettingPath {
                 (0.0, 1.0, "a probability from 0 to 1")
             }
             Target::Multiplier(..) => (0.0, 1.0e3, "a multiplier from 0 to 1,000"),
+            Target::PropertyMean(..) => (-1.0e12, 1.0e12, "a number from -10^12 to 10^12"),
             Target::EventRate(_) => (0.0, 1.0e4, "a rate from 0 to 10,000 a day"),
             Target::ActivityShape => (0.01, 1.0e6, "a shape from 0.01 to 1,000,000"),
             Target::WaitDuration(_) => (60.0, 365.0 * 86_400.0, "whole seconds from 60 to one year"),
@@ -302,6 +309,17 @@ impl SettingPath {
                     r.multiplier = v;
                 }
             }
+            Target::PropertyMean(name, prop) => {
+                match s.events.get_mut(name).and_then(|e| e.properties.get_mut(prop)) {
+                    Some(PropertyDist::Normal { mean, .. }) => *mean = v,
+                    // The same midpoint leaves the bounds exactly as they were.
+                    Some(PropertyDist::Uniform { min, max }) if (*min + *max) / 2.0 != v => {
+                        let half = (*max - *min) / 2.0;
+                        (*min, *max) = (v - half, v + half);
+                    }
+                    _ => {}
+                }
+            }
             Target::WaitDuration(id) => {
                 if let Some(NodeKind::Wait(WaitKind::Duration(d))) = j.graph.nodes.get_mut(id).map(|n| &mut n.kind) {
                     *d = Seconds(i64::try_from(whole).unwrap_or(i64::MAX));
@@ -323,6 +341,15 @@ impl SettingPath {
             Target::DndEnabled => j.setup.dnd.enabled = whole == 1,
         }
         Ok(())
+    }
+}
+
+/// A numeric property distribution's mean; `None` for the others.
+fn property_mean(d: &PropertyDist) -> Option<f64> {
+    match d {
+        PropertyDist::Normal { mean, .. } => Some(*mean),
+        PropertyDist::Uniform { min, max } => Some((min + max) / 2.0),
+        _ => None,
     }
 }
 
@@ -370,6 +397,10 @@ fn parse_target(path: &str) -> Option<Target> {
         let name = name.trim().strip_prefix('"')?;
         if let Some(i) = tail.strip_prefix(".engagement[").and_then(|t| t.strip_suffix("].multiplier")) {
             return Some(Target::Multiplier(name.to_owned(), i.parse().ok()?));
+        }
+        if let Some(prop) = tail.strip_prefix(".properties[").and_then(|t| t.strip_suffix("].mean")) {
+            let prop = prop.trim().strip_prefix('"')?.strip_suffix('"')?;
+            return Some(Target::PropertyMean(name.to_owned(), prop.to_owned()));
         }
         return (tail == ".rate_per_day").then(|| Target::EventRate(name.to_owned()));
     }
@@ -423,6 +454,7 @@ fn canonical(t: &Target) -> String {
         Target::Fatigue(c) => format!("scenario.fatigue.{}", channel_name(*c)),
         Target::Unsubscribed(c) => format!("scenario.population.reachability.unsubscribed.{}", channel_name(*c)),
         Target::Multiplier(name, i) => format!("scenario.events[\"{name}\"].engagement[{i}].multiplier"),
+        Target::PropertyMean(name, prop) => format!("scenario.events[\"{name}\"].properties[\"{prop}\"].mean"),
         Target::WaitDuration(id) => format!("node.{id}.duration"),
         Target::SplitPercent(id, p) => format!("node.{id}.paths.{p}.percent"),
         Target::ControlPercent => "setup.control.journey_percent".to_owned(),
@@ -443,6 +475,12 @@ pub fn all_paths(j: &Journey) -> Vec<SettingPath> {
     for (name, e) in &j.scenario.events {
         targets.push(Target::EventRate(name.clone()));
         targets.extend((0..e.engagement.len()).map(|i| Target::Multiplier(name.clone(), i)));
+        targets.extend(
+            e.properties
+                .iter()
+                .filter(|(_, d)| property_mean(d).is_some())
+                .map(|(prop, _)| Target::PropertyMean(name.clone(), prop.clone())),
+        );
     }
     targets.push(Target::ActivityShape);
     for (f, _) in ReachField::ALL {
@@ -472,7 +510,8 @@ pub fn all_paths(j: &Journey) -> Vec<SettingPath> {
 }
 
 /// The uncertain scenario inputs the tornado varies: channel rates and costs, event rates,
-/// the activity shape, reachability and fatigue.
+/// engagement multipliers, numeric event property means (goal values), the activity shape,
+/// reachability, unsubscribed shares and fatigue.
 #[must_use]
 pub fn scenario_inputs(j: &Journey) -> Vec<SettingPath> {
     all_paths(j).into_iter().filter(|p| p.text.starts_with("scenario.")).collect()
@@ -559,6 +598,23 @@ mod tests {
         let d = SettingPath::parse("setup.dnd.enabled", &j).unwrap();
         d.set(&mut j, 0.0).unwrap();
         assert!(!j.setup.dnd.enabled);
+        // A goal value's distribution: a normal's mean, a uniform's midpoint.
+        let mut charged = EventBehaviour::at_rate(0.1);
+        charged.properties.insert("Amount".into(), PropertyDist::Uniform { min: 0.1, max: 0.7 });
+        charged.properties.insert("Tip".into(), PropertyDist::Normal { mean: 5.0, std_dev: 1.0 });
+        charged.properties.insert("Kind".into(), PropertyDist::Bool(0.5));
+        j.scenario.events.insert("Charged".into(), charged);
+        let m = SettingPath::parse("scenario.events[\"Charged\"].properties[\"Amount\"].mean", &j).unwrap();
+        m.set(&mut j, 10.0).unwrap();
+        let PropertyDist::Uniform { min, max } = j.scenario.events["Charged"].properties["Amount"] else {
+            panic!("still uniform")
+        };
+        assert!((min - 9.7).abs() < 1e-9 && (max - 10.3).abs() < 1e-9, "{min} {max}");
+        let t = SettingPath::parse("scenario.events[\"Charged\"].properties[\"Tip\"].mean", &j).unwrap();
+        t.set(&mut j, 7.5).unwrap();
+        assert_eq!(t.get(&j), Some(7.5));
+        assert!(SettingPath::parse("scenario.events[\"Charged\"].properties[\"Kind\"].mean", &j).is_err());
+        assert!(scenario_inputs(&j).contains(&t));
         // Every listed path reads a value and writes it back unchanged.
         for p in all_paths(&j) {
             let v = p.get(&j).unwrap();
