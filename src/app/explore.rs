@@ -446,7 +446,7 @@ pub fn explore_ui(ctx: &egui::Context, ex: &mut ExploreUi, j: &Journey, inputs: 
         return;
     }
     let mut open = ex.open;
-    egui::Window::new("Plan and explore").open(&mut open).default_size([640.0, 560.0]).resizable(true).show(
+    egui::Window::new("Plan and explore").open(&mut open).default_size([680.0, 780.0]).resizable(true).show(
         ctx,
         |ui| {
             ui.horizontal(|ui| {
@@ -778,8 +778,16 @@ fn tornado_result_ui(ui: &mut Ui, ex: &mut ExploreUi) -> Option<String> {
         .collect();
     #[allow(clippy::cast_precision_loss)]
     let height = (n as f32 * 22.0).clamp(160.0, 600.0);
+    #[allow(clippy::cast_precision_loss)]
+    let top = n as f64 - 0.5;
     let r = Plot::new("tornado_chart")
         .height(height)
+        .default_y_bounds(-0.5, top)
+        // One grid line, and so one label, per input.
+        .y_grid_spacer(move |_| {
+            #[allow(clippy::cast_precision_loss)]
+            (0..n).map(|i| egui_plot::GridMark { value: i as f64, step_size: 1.0 }).collect()
+        })
         .legend(Legend::default())
         .allow_drag(false)
         .allow_zoom(false)
