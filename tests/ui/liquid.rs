@@ -30,9 +30,14 @@ fn journey(body: &str) -> Journey {
 
 /// The app on `journey` with the Push selected.
 fn with_push_selected(journey: Journey, dir: &std::path::Path) -> Harness<'static, App> {
+    with_node_selected(journey, NodeId(2), dir)
+}
+
+/// The app on `journey` with node `id` selected by a click on its card.
+fn with_node_selected(journey: Journey, id: NodeId, dir: &std::path::Path) -> Harness<'static, App> {
     let mut h = harness_support::build(journey, dir, 1e9);
     h.run_steps(3);
-    let pos: Pos2 = h.state().node_screen_rect(NodeId(2)).expect("the push on screen").center();
+    let pos: Pos2 = h.state().node_screen_rect(id).expect("the node on screen").center();
     h.hover_at(pos);
     h.run();
     for pressed in [true, false] {
@@ -44,8 +49,52 @@ fn with_push_selected(journey: Journey, dir: &std::path::Path) -> Harness<'stati
         });
     }
     h.run_steps(2);
-    assert_eq!(h.state().selected_nodes(), vec![NodeId(2)]);
+    assert_eq!(h.state().selected_nodes(), vec![id]);
     h
+}
+
+/// The example's 20%-off push previews with the sample user's name or the default, and the
+/// VIP line only for VIPs. With `JOURNEY_SCREENSHOTS=DIR` it also saves the window, as
+/// rendered through wgpu, to `DIR/message_preview.png` (the README's screenshot).
+#[test]
+fn the_examples_push_previews_for_sample_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = journey_studio::format::load(std::path::Path::new("assets/on_the_fence.journey")).unwrap();
+    if let Some(NodeKind::Channel { message, .. }) = j.graph.nodes.get_mut(&NodeId(3)).map(|n| &mut n.kind) {
+        message.body.push_str(
+            "{% if Profile[\"Customer Tier\"] == \"VIP\" %}, with free delivery for VIPs{% endif %}. \
+             You have {{ Profile.points }} points.",
+        );
+    }
+    let mut h = with_node_selected(j, NodeId(3), dir.path());
+    assert!(h.query_by_label("Sample 1 of 20").is_some());
+    assert!(h.query_by_label("Body as sent").is_some());
+    let (mut vip, mut other) = (0, 0);
+    for _ in 0..PREVIEW_SAMPLES {
+        let text = |h: &Harness<'_, App>| h.query_by_label_contains("the item you keep coming back to").is_some();
+        assert!(text(&h), "the body renders for every sample");
+        if h.query_by_label_contains("with free delivery for VIPs").is_some() {
+            vip += 1;
+        } else {
+            other += 1;
+        }
+        if vip > 0 && other > 0 {
+            break;
+        }
+        h.get_by_label("Next sample").click_accesskit();
+        h.run();
+    }
+    assert!(vip > 0 && other > 0, "{vip} VIP and {other} other samples");
+    // The unknown property is a warning in the problems list, and renders empty.
+    assert!(h.query_all_by_label_contains("`Profile.points` is unknown").next().is_some());
+    assert!(h.query_by_label_contains("You have  points.").is_some());
+    if let Some(out) = std::env::var_os("JOURNEY_SCREENSHOTS") {
+        let out = std::path::PathBuf::from(out);
+        std::fs::create_dir_all(&out).unwrap();
+        h.query_all_by_label_contains("characters").last().expect("the length note").scroll_to_me();
+        h.run();
+        h.render().expect("render").save(out.join("message_preview.png")).unwrap();
+    }
 }
 
 #[test]
