@@ -297,15 +297,17 @@ impl BlockSpec<'_> {
         key_push(self.prefix, (b << 8) | u64::from(self.days))
     }
 
-    /// The number of base occurrences in the block (the first draw of its stream).
-    #[must_use]
-    pub fn count(&self) -> u64 {
+    /// The number of base occurrences in the block (the first draw of its stream, the
+    /// same number [`Self::draw`] draws), and counts its draws into `count`.
+    pub fn count(&self, count: &mut DrawCount) -> u64 {
         let (mean, e_neg, _, _) = self.mean_and_e_neg();
         if mean <= 0.0 {
             return 0;
         }
         let mut st = Stream::from_key(self.key());
-        poisson_count(&mut st, mean, e_neg)
+        let n = poisson_count(&mut st, mean, e_neg);
+        count.add_stream(&st);
+        n
     }
 
     /// Appends the block's occurrences to `out`, sorted by instant (base and layers
@@ -539,7 +541,7 @@ mod tests {
         let base: Vec<(i64, u64)> = more.iter().filter(|o| o.height < 1.0).map(|o| (o.us, o.id)).collect();
         assert_eq!(base, plain.iter().map(|o| (o.us, o.id)).collect::<Vec<_>>());
         assert!(more.len() > plain.len());
-        assert_eq!(spec(false, 0).count(), plain.len() as u64);
+        assert_eq!(spec(false, 0).count(&mut DrawCount::default()), plain.len() as u64);
         assert!(plain.windows(2).all(|w| w[0].us <= w[1].us));
         // The chained key is the plain key of the same words.
         assert_eq!(key_push(key_push(key_push(key_start(3), 1), 2), 3), key(&[1, 2, 3]));

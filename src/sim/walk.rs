@@ -498,6 +498,7 @@ impl<'p> Walker<'p> {
             {
                 // The walk reached a block that is not drawn yet.
                 let b = self.cursors[k].block.saturating_add(1);
+                let b = self.skip_before_nth(k, b, timer_t);
                 self.load(k, b);
                 self.refill(k);
                 dirty = false;
@@ -616,6 +617,42 @@ impl<'p> Walker<'p> {
         }
     }
 
+    /// Before the nth occurrence of a live entry event nothing but the entry reads it, and
+    /// an occurrence only adds to the user's count. So whole blocks from `b` on that cannot
+    /// hold the nth are counted from their first draw alone (the same numbers as drawing
+    /// them); returns the block to draw and read occurrence by occurrence.
+    fn skip_before_nth(&mut self, k: usize, mut b: i64, timer_t: i64) -> i64 {
+        let p = self.plan;
+        let CEntry::Live { ev, nth: Some(nth) } = &p.entry else { return b };
+        let alone = ev.ev == k
+            && ev.filters.is_empty()
+            && self.engagements.is_empty()
+            && !self.inside
+            && self.track.is_none()
+            && self.pos.is_none()
+            && self.pb_goal.is_none()
+            && self.cursors.iter().enumerate().all(|(j, c)| j == k || !c.active);
+        if !alone {
+            return b;
+        }
+        let bs = self.block_secs(k);
+        loop {
+            let (from, to) = (b.saturating_mul(bs), b.saturating_add(1).saturating_mul(bs));
+            // Occurrences before the start are ignored and those past the horizon unread:
+            // such blocks are read one by one.
+            if from < p.start || to > p.horizon_end || to > timer_t {
+                return b;
+            }
+            let m = self.base_count(k, b);
+            let have = u64::from(self.live_count) + m;
+            if have >= u64::from(*nth) {
+                return b;
+            }
+            self.live_count = u32::try_from(have).unwrap_or(u32::MAX);
+            b += 1;
+        }
+    }
+
     /// Seconds per block of event `k`.
     fn block_secs(&self, k: usize) -> i64 {
         BLOCK_SECS * i64::from(self.plan.events[k].block_days)
@@ -667,19 +704,37 @@ impl<'p> Walker<'p> {
     /// [`Self::block`], and whether the block holds engagement layers.
     fn block_layered(&mut self, k: usize, b: i64) -> ((usize, usize), bool) {
         let layers = self.layers_for(k, b);
+        if layers == 0 {
+            return (self.base_block(k, b), false);
+        }
         if self.memo.pts.len() > Memo::MAX_POINTS {
             self.memo.reset();
-        }
-        let slot = if layers == 0 { self.memo.slot(k, b, self.plan.events[k].block_days) } else { None };
-        if let Some(i) = slot {
-            let (g, start, len) = self.memo.slots[i];
-            if g == self.memo.generation {
-                return ((start as usize, len as usize), false);
-            }
         }
         let mut pts = std::mem::take(&mut self.memo.pts);
         let start = pts.len();
         self.draw_block(k, b, layers, &mut pts);
+        let len = pts.len() - start;
+        self.memo.pts = pts;
+        ((start, len), true)
+    }
+
+    /// Block `b` of event `k` without engagement layers, whatever the engagements, as a
+    /// span of `memo.pts` (valid until the next call); drawn once per user. Its
+    /// occurrences are the base ones of the layered block (layers only add).
+    fn base_block(&mut self, k: usize, b: i64) -> (usize, usize) {
+        if self.memo.pts.len() > Memo::MAX_POINTS {
+            self.memo.reset();
+        }
+        let slot = self.memo.slot(k, b, self.plan.events[k].block_days);
+        if let Some(i) = slot {
+            let (g, start, len) = self.memo.slots[i];
+            if g == self.memo.generation {
+                return (start as usize, len as usize);
+            }
+        }
+        let mut pts = std::mem::take(&mut self.memo.pts);
+        let start = pts.len();
+        self.draw_block(k, b, 0, &mut pts);
         let len = pts.len() - start;
         self.memo.pts = pts;
         if let Some(i) = slot
@@ -687,7 +742,32 @@ impl<'p> Walker<'p> {
         {
             self.memo.slots[i] = (self.memo.generation, s32, l32);
         }
-        ((start, len), layers > 0)
+        (start, len)
+    }
+
+    /// The number of base occurrences in block `b` of event `k`: the memoised block's
+    /// length when it is drawn already, else the first draw of its stream alone.
+    fn base_count(&mut self, k: usize, b: i64) -> u64 {
+        let days = self.plan.events[k].block_days;
+        if let Some(i) = self.memo.slot(k, b, days) {
+            let (g, _, len) = self.memo.slots[i];
+            if g == self.memo.generation {
+                return u64::from(len);
+            }
+        }
+        let p = self.plan;
+        let spec = BlockSpec {
+            prefix: self.ev_prefix[k],
+            block: b,
+            days,
+            lam: self.lam[k],
+            shapes: &p.shapes,
+            zone: self.tz,
+            e_neg_regular: self.e_neg[k],
+            heights: false,
+            layers: 0,
+        };
+        spec.count(&mut self.draws)
     }
 
     /// Loads block `b` into event `k`'s cursor.
@@ -1050,17 +1130,18 @@ impl<'p> Walker<'p> {
         let (b_lo, b_hi) = (self.block_at(k, from), self.block_at(k, to - 1));
         // Without filters or engagement, the whole blocks inside come from the prefix
         // counts and only the two ends are read occurrence by occurrence.
+        // No engagement changes the rate anywhere in these blocks, so every base
+        // occurrence counts (its height is below 1) and no block needs layers.
         if e.filters.is_empty() && b_hi - b_lo >= 2 && !self.engaged_between(k, b_lo * len_secs, (b_hi + 1) * len_secs)
         {
             let first_whole = if b_lo * len_secs >= from { b_lo } else { b_lo + 1 };
             let end_whole = if (b_hi + 1) * len_secs <= to { b_hi + 1 } else { b_hi };
             if let Some(whole) = self.whole_blocks(k, first_whole, end_whole) {
+                let (lo_us, hi_us) = (from.saturating_mul(US), to.saturating_mul(US));
                 for b in (b_lo..first_whole).chain(end_whole..=b_hi) {
-                    let (start, len) = self.block(k, b);
-                    n += self.memo.pts[start..start + len]
-                        .iter()
-                        .filter(|o| (from..to).contains(&o.secs()) && self.accepted(k, o))
-                        .count() as u64;
+                    let (start, len) = self.base_block(k, b);
+                    n += self.memo.pts[start..start + len].iter().filter(|o| o.us >= lo_us && o.us < hi_us).count()
+                        as u64;
                 }
                 return u32::try_from(n + whole).unwrap_or(u32::MAX);
             }
@@ -1103,8 +1184,6 @@ impl<'p> Walker<'p> {
         if hi <= lo {
             return Some(0);
         }
-        let p = self.plan;
-        let days = p.events[k].block_days;
         let generation = self.memo.generation;
         let max_blocks = self.memo.days;
         let (g, base, prefix) = &mut self.memo.prefix[k];
@@ -1120,24 +1199,14 @@ impl<'p> Walker<'p> {
         if i_hi > max_blocks {
             return None;
         }
-        while prefix.len() <= i_hi {
+        while self.memo.prefix[k].2.len() <= i_hi {
+            let prefix = &self.memo.prefix[k].2;
             let b = first + i64::try_from(prefix.len() - 1).ok()?;
-            let spec = BlockSpec {
-                prefix: self.ev_prefix[k],
-                block: b,
-                days,
-                lam: self.lam[k],
-                shapes: &p.shapes,
-                zone: self.tz,
-                e_neg_regular: self.e_neg[k],
-                heights: false,
-                layers: 0,
-            };
             let last = prefix.last().copied().unwrap_or(0);
-            prefix.push(last + spec.count());
-            self.draws.streams += 1;
-            self.draws.words += 1;
+            let m = self.base_count(k, b);
+            self.memo.prefix[k].2.push(last + m);
         }
+        let prefix = &self.memo.prefix[k].2;
         Some(prefix[i_hi] - prefix[i_lo])
     }
 
@@ -1553,7 +1622,7 @@ impl<'p> Walker<'p> {
                 if cmp.holds(self.count(ev, t.saturating_sub(*lookback), t, t)) {
                     return self.take(n, Port::Yes, t);
                 }
-                let (c, r) = (close.unwrap_or(t), release.unwrap_or(t));
+                let (Some(c), Some(r)) = (close, release) else { return self.take(n, Port::No, t) };
                 let next_mid = calendar::next_local_midnight(Timestamp(t), p.account_tz).0;
                 hold_or_no(self, Hold::Past { close: c, release: r, next_mid })
             }
