@@ -179,7 +179,8 @@ struct Cursor {
 /// Slots of an earlier user (an older generation) are stale, so a reset costs nothing.
 struct Memo {
     generation: u32,
-    first_day: i64,
+    /// Per event: the block holding the first covered day.
+    first_block: Vec<i64>,
     days: usize,
     /// (generation, start, length) per event × block.
     slots: Vec<(u32, u32, u32)>,
@@ -204,9 +205,8 @@ impl Memo {
     }
 
     /// The slot of block `b` of an event with blocks of `days` days.
-    fn slot(&self, k: usize, b: i64, days: u32) -> Option<usize> {
-        let first = self.first_day.div_euclid(i64::from(days));
-        let i = usize::try_from(b - first).ok().filter(|i| *i < self.days)?;
+    fn slot(&self, k: usize, b: i64) -> Option<usize> {
+        let i = usize::try_from(b - self.first_block[k]).ok().filter(|i| *i < self.days)?;
         Some(k * self.days + i)
     }
 }
@@ -370,7 +370,11 @@ impl<'p> Walker<'p> {
             scratch: Vec::new(),
             memo: Memo {
                 generation: 0,
-                first_day: plan.shapes.first_day,
+                first_block: plan
+                    .events
+                    .iter()
+                    .map(|ev| plan.shapes.first_day.div_euclid(i64::from(ev.block_days)))
+                    .collect(),
                 days: plan.shapes.days,
                 slots: vec![(0, 0, 0); plan.events.len() * plan.shapes.days],
                 prefix: vec![(0, 0, Vec::new()); plan.events.len()],
@@ -487,6 +491,14 @@ impl<'p> Walker<'p> {
                     best = Some((k, c.next));
                 }
             }
+            if best.is_none() && self.between_runs() {
+                // Nothing is read forward: fire the scheduled runs back to back until one
+                // lets the user in (or none is left).
+                if self.fire_runs(end) {
+                    continue;
+                }
+                break;
+            }
             let cand_t = best.map_or(i64::MAX, |(_, n)| if n == i64::MAX { i64::MAX } else { n.div_euclid(US) });
             let timer_t = self.next_timer();
             if cand_t.min(timer_t) >= end || self.finished() {
@@ -517,6 +529,30 @@ impl<'p> Walker<'p> {
             }
         }
         self.finish();
+    }
+
+    /// A scheduled-entry user outside the journey, with no goal pending: only the next
+    /// run can change anything, and nothing is read forward.
+    fn between_runs(&self) -> bool {
+        matches!(self.plan.entry, CEntry::Past { .. } | CEntry::List { .. })
+            && !self.inside
+            && self.track.is_none()
+            && self.pos.is_none()
+            && self.pb_goal.is_none()
+    }
+
+    /// Fires the scheduled runs while the user stays [`Self::between_runs`], exactly as
+    /// the walk's loop would one step at a time; false when no run is left before `end`.
+    fn fire_runs(&mut self, end: i64) -> bool {
+        while self.between_runs() {
+            let Some(&t) = self.plan.runs.get(self.next_run) else { return false };
+            if t >= end {
+                return false;
+            }
+            self.clock = self.clock.max(t * US + (US - 1));
+            self.fire_timer(t);
+        }
+        true
     }
 
     /// Nothing more can happen to this user: no entry can come and they are not inside.
@@ -571,7 +607,7 @@ impl<'p> Walker<'p> {
     /// tracked, the exit criteria while inside, and what the node holding the user waits for.
     fn sync_wants(&mut self) {
         let p = self.plan;
-        self.want.iter_mut().for_each(|w| *w = false);
+        self.want.fill(false);
         match &p.entry {
             CEntry::Live { ev, nth } => {
                 if nth.is_none_or(|n| self.live_count < n) {
@@ -725,7 +761,7 @@ impl<'p> Walker<'p> {
         if self.memo.pts.len() > Memo::MAX_POINTS {
             self.memo.reset();
         }
-        let slot = self.memo.slot(k, b, self.plan.events[k].block_days);
+        let slot = self.memo.slot(k, b);
         if let Some(i) = slot {
             let (g, start, len) = self.memo.slots[i];
             if g == self.memo.generation {
@@ -748,8 +784,7 @@ impl<'p> Walker<'p> {
     /// The number of base occurrences in block `b` of event `k`: the memoised block's
     /// length when it is drawn already, else the first draw of its stream alone.
     fn base_count(&mut self, k: usize, b: i64) -> u64 {
-        let days = self.plan.events[k].block_days;
-        if let Some(i) = self.memo.slot(k, b, days) {
+        if let Some(i) = self.memo.slot(k, b) {
             let (g, _, len) = self.memo.slots[i];
             if g == self.memo.generation {
                 return u64::from(len);
@@ -759,7 +794,7 @@ impl<'p> Walker<'p> {
         let spec = BlockSpec {
             prefix: self.ev_prefix[k],
             block: b,
-            days,
+            days: p.events[k].block_days,
             lam: self.lam[k],
             shapes: &p.shapes,
             zone: self.tz,
@@ -1137,11 +1172,13 @@ impl<'p> Walker<'p> {
             let first_whole = if b_lo * len_secs >= from { b_lo } else { b_lo + 1 };
             let end_whole = if (b_hi + 1) * len_secs <= to { b_hi + 1 } else { b_hi };
             if let Some(whole) = self.whole_blocks(k, first_whole, end_whole) {
+                // At most one partial block at each end.
                 let (lo_us, hi_us) = (from.saturating_mul(US), to.saturating_mul(US));
-                for b in (b_lo..first_whole).chain(end_whole..=b_hi) {
-                    let (start, len) = self.base_block(k, b);
-                    n += self.memo.pts[start..start + len].iter().filter(|o| o.us >= lo_us && o.us < hi_us).count()
-                        as u64;
+                if first_whole > b_lo {
+                    n += self.base_count_between(k, b_lo, lo_us, hi_us);
+                }
+                if end_whole <= b_hi {
+                    n += self.base_count_between(k, b_hi, lo_us, hi_us);
                 }
                 return u32::try_from(n + whole).unwrap_or(u32::MAX);
             }
@@ -1163,6 +1200,12 @@ impl<'p> Walker<'p> {
             }
         }
         u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// The base occurrences of block `b` of event `k` with instants in [lo_us, hi_us).
+    fn base_count_between(&mut self, k: usize, b: i64, lo_us: i64, hi_us: i64) -> u64 {
+        let (start, len) = self.base_block(k, b);
+        self.memo.pts[start..start + len].iter().filter(|o| o.us >= lo_us && o.us < hi_us).count() as u64
     }
 
     /// Whether an engagement that changes event `k`'s rate overlaps block `b`.
