@@ -61,6 +61,8 @@ pub struct DayShape {
     /// For each of [`GUIDE`] equal slices of the total, the piece where the slice starts,
     /// so that an inversion scans one or two pieces instead of searching them all.
     guide: Vec<u8>,
+    /// [`GUIDE`] / total (0 for an empty shape): a multiplication finds the slice.
+    guide_scale: f64,
 }
 
 /// Slices of a [`DayShape`]'s guide table.
@@ -101,7 +103,7 @@ impl DayShape {
         }
         cum.push(acc);
         let regular = offsets.iter().all(|o| *o == offsets[0]);
-        let mut shape = Self { starts, weights, cum, regular, guide: Vec::new() };
+        let mut shape = Self { starts, weights, cum, regular, guide: Vec::new(), guide_scale: 0.0 };
         let total = shape.total();
         #[allow(clippy::cast_precision_loss)]
         let guide = (0..GUIDE)
@@ -111,6 +113,9 @@ impl DayShape {
             })
             .collect();
         shape.guide = guide;
+        #[allow(clippy::cast_precision_loss)]
+        let scale = if total > 0.0 { GUIDE as f64 / total } else { 0.0 };
+        shape.guide_scale = scale;
         shape
     }
 
@@ -130,11 +135,14 @@ impl DayShape {
     #[must_use]
     pub fn invert_us(&self, x: f64) -> i64 {
         let n = self.weights.len();
-        let total = self.total();
-        // Start at the guide's piece for x's slice, then step to the piece holding x.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-        let slice = if total > 0.0 { ((x / total * GUIDE as f64) as usize).min(GUIDE - 1) } else { 0 };
+        // Start at the guide's piece for x's slice, then step to the piece holding x (back
+        // first, should rounding have put x in the next slice).
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let slice = ((x * self.guide_scale) as usize).min(GUIDE - 1);
         let mut i = self.guide.get(slice).map_or(0, |g| usize::from(*g)).min(n.saturating_sub(1));
+        while i > 0 && self.cum[i] > x {
+            i -= 1;
+        }
         while i + 1 < n && self.cum[i + 1] <= x {
             i += 1;
         }
@@ -297,15 +305,17 @@ impl BlockSpec<'_> {
         key_push(self.prefix, (b << 8) | u64::from(self.days))
     }
 
-    /// The number of base occurrences in the block (the first draw of its stream).
-    #[must_use]
-    pub fn count(&self) -> u64 {
+    /// The number of base occurrences in the block (the first draw of its stream, the
+    /// same number [`Self::draw`] draws), and counts its draws into `count`.
+    pub fn count(&self, count: &mut DrawCount) -> u64 {
         let (mean, e_neg, _, _) = self.mean_and_e_neg();
         if mean <= 0.0 {
             return 0;
         }
         let mut st = Stream::from_key(self.key());
-        poisson_count(&mut st, mean, e_neg)
+        let n = poisson_count(&mut st, mean, e_neg);
+        count.add_stream(&st);
+        n
     }
 
     /// Appends the block's occurrences to `out`, sorted by instant (base and layers
@@ -539,7 +549,7 @@ mod tests {
         let base: Vec<(i64, u64)> = more.iter().filter(|o| o.height < 1.0).map(|o| (o.us, o.id)).collect();
         assert_eq!(base, plain.iter().map(|o| (o.us, o.id)).collect::<Vec<_>>());
         assert!(more.len() > plain.len());
-        assert_eq!(spec(false, 0).count(), plain.len() as u64);
+        assert_eq!(spec(false, 0).count(&mut DrawCount::default()), plain.len() as u64);
         assert!(plain.windows(2).all(|w| w[0].us <= w[1].us));
         // The chained key is the plain key of the same words.
         assert_eq!(key_push(key_push(key_push(key_start(3), 1), 2), 3), key(&[1, 2, 3]));

@@ -179,7 +179,8 @@ struct Cursor {
 /// Slots of an earlier user (an older generation) are stale, so a reset costs nothing.
 struct Memo {
     generation: u32,
-    first_day: i64,
+    /// Per event: the block holding the first covered day.
+    first_block: Vec<i64>,
     days: usize,
     /// (generation, start, length) per event × block.
     slots: Vec<(u32, u32, u32)>,
@@ -204,9 +205,8 @@ impl Memo {
     }
 
     /// The slot of block `b` of an event with blocks of `days` days.
-    fn slot(&self, k: usize, b: i64, days: u32) -> Option<usize> {
-        let first = self.first_day.div_euclid(i64::from(days));
-        let i = usize::try_from(b - first).ok().filter(|i| *i < self.days)?;
+    fn slot(&self, k: usize, b: i64) -> Option<usize> {
+        let i = usize::try_from(b - self.first_block[k]).ok().filter(|i| *i < self.days)?;
         Some(k * self.days + i)
     }
 }
@@ -370,7 +370,11 @@ impl<'p> Walker<'p> {
             scratch: Vec::new(),
             memo: Memo {
                 generation: 0,
-                first_day: plan.shapes.first_day,
+                first_block: plan
+                    .events
+                    .iter()
+                    .map(|ev| plan.shapes.first_day.div_euclid(i64::from(ev.block_days)))
+                    .collect(),
                 days: plan.shapes.days,
                 slots: vec![(0, 0, 0); plan.events.len() * plan.shapes.days],
                 prefix: vec![(0, 0, Vec::new()); plan.events.len()],
@@ -487,6 +491,14 @@ impl<'p> Walker<'p> {
                     best = Some((k, c.next));
                 }
             }
+            if best.is_none() && self.between_runs() {
+                // Nothing is read forward: fire the scheduled runs back to back until one
+                // lets the user in (or none is left).
+                if self.fire_runs(end) {
+                    continue;
+                }
+                break;
+            }
             let cand_t = best.map_or(i64::MAX, |(_, n)| if n == i64::MAX { i64::MAX } else { n.div_euclid(US) });
             let timer_t = self.next_timer();
             if cand_t.min(timer_t) >= end || self.finished() {
@@ -498,6 +510,7 @@ impl<'p> Walker<'p> {
             {
                 // The walk reached a block that is not drawn yet.
                 let b = self.cursors[k].block.saturating_add(1);
+                let b = self.skip_before_nth(k, b, timer_t);
                 self.load(k, b);
                 self.refill(k);
                 dirty = false;
@@ -516,6 +529,30 @@ impl<'p> Walker<'p> {
             }
         }
         self.finish();
+    }
+
+    /// A scheduled-entry user outside the journey, with no goal pending: only the next
+    /// run can change anything, and nothing is read forward.
+    fn between_runs(&self) -> bool {
+        matches!(self.plan.entry, CEntry::Past { .. } | CEntry::List { .. })
+            && !self.inside
+            && self.track.is_none()
+            && self.pos.is_none()
+            && self.pb_goal.is_none()
+    }
+
+    /// Fires the scheduled runs while the user stays [`Self::between_runs`], exactly as
+    /// the walk's loop would one step at a time; false when no run is left before `end`.
+    fn fire_runs(&mut self, end: i64) -> bool {
+        while self.between_runs() {
+            let Some(&t) = self.plan.runs.get(self.next_run) else { return false };
+            if t >= end {
+                return false;
+            }
+            self.clock = self.clock.max(t * US + (US - 1));
+            self.fire_timer(t);
+        }
+        true
     }
 
     /// Nothing more can happen to this user: no entry can come and they are not inside.
@@ -570,7 +607,7 @@ impl<'p> Walker<'p> {
     /// tracked, the exit criteria while inside, and what the node holding the user waits for.
     fn sync_wants(&mut self) {
         let p = self.plan;
-        self.want.iter_mut().for_each(|w| *w = false);
+        self.want.fill(false);
         match &p.entry {
             CEntry::Live { ev, nth } => {
                 if nth.is_none_or(|n| self.live_count < n) {
@@ -613,6 +650,42 @@ impl<'p> Walker<'p> {
                 (false, true) => self.cursors[k].active = false,
                 _ => {}
             }
+        }
+    }
+
+    /// Before the nth occurrence of a live entry event nothing but the entry reads it, and
+    /// an occurrence only adds to the user's count. So whole blocks from `b` on that cannot
+    /// hold the nth are counted from their first draw alone (the same numbers as drawing
+    /// them); returns the block to draw and read occurrence by occurrence.
+    fn skip_before_nth(&mut self, k: usize, mut b: i64, timer_t: i64) -> i64 {
+        let p = self.plan;
+        let CEntry::Live { ev, nth: Some(nth) } = &p.entry else { return b };
+        let alone = ev.ev == k
+            && ev.filters.is_empty()
+            && self.engagements.is_empty()
+            && !self.inside
+            && self.track.is_none()
+            && self.pos.is_none()
+            && self.pb_goal.is_none()
+            && self.cursors.iter().enumerate().all(|(j, c)| j == k || !c.active);
+        if !alone {
+            return b;
+        }
+        let bs = self.block_secs(k);
+        loop {
+            let (from, to) = (b.saturating_mul(bs), b.saturating_add(1).saturating_mul(bs));
+            // Occurrences before the start are ignored and those past the horizon unread:
+            // such blocks are read one by one.
+            if from < p.start || to > p.horizon_end || to > timer_t {
+                return b;
+            }
+            let m = self.base_count(k, b);
+            let have = u64::from(self.live_count) + m;
+            if have >= u64::from(*nth) {
+                return b;
+            }
+            self.live_count = u32::try_from(have).unwrap_or(u32::MAX);
+            b += 1;
         }
     }
 
@@ -667,19 +740,37 @@ impl<'p> Walker<'p> {
     /// [`Self::block`], and whether the block holds engagement layers.
     fn block_layered(&mut self, k: usize, b: i64) -> ((usize, usize), bool) {
         let layers = self.layers_for(k, b);
+        if layers == 0 {
+            return (self.base_block(k, b), false);
+        }
         if self.memo.pts.len() > Memo::MAX_POINTS {
             self.memo.reset();
-        }
-        let slot = if layers == 0 { self.memo.slot(k, b, self.plan.events[k].block_days) } else { None };
-        if let Some(i) = slot {
-            let (g, start, len) = self.memo.slots[i];
-            if g == self.memo.generation {
-                return ((start as usize, len as usize), false);
-            }
         }
         let mut pts = std::mem::take(&mut self.memo.pts);
         let start = pts.len();
         self.draw_block(k, b, layers, &mut pts);
+        let len = pts.len() - start;
+        self.memo.pts = pts;
+        ((start, len), true)
+    }
+
+    /// Block `b` of event `k` without engagement layers, whatever the engagements, as a
+    /// span of `memo.pts` (valid until the next call); drawn once per user. Its
+    /// occurrences are the base ones of the layered block (layers only add).
+    fn base_block(&mut self, k: usize, b: i64) -> (usize, usize) {
+        if self.memo.pts.len() > Memo::MAX_POINTS {
+            self.memo.reset();
+        }
+        let slot = self.memo.slot(k, b);
+        if let Some(i) = slot {
+            let (g, start, len) = self.memo.slots[i];
+            if g == self.memo.generation {
+                return (start as usize, len as usize);
+            }
+        }
+        let mut pts = std::mem::take(&mut self.memo.pts);
+        let start = pts.len();
+        self.draw_block(k, b, 0, &mut pts);
         let len = pts.len() - start;
         self.memo.pts = pts;
         if let Some(i) = slot
@@ -687,7 +778,31 @@ impl<'p> Walker<'p> {
         {
             self.memo.slots[i] = (self.memo.generation, s32, l32);
         }
-        ((start, len), layers > 0)
+        (start, len)
+    }
+
+    /// The number of base occurrences in block `b` of event `k`: the memoised block's
+    /// length when it is drawn already, else the first draw of its stream alone.
+    fn base_count(&mut self, k: usize, b: i64) -> u64 {
+        if let Some(i) = self.memo.slot(k, b) {
+            let (g, _, len) = self.memo.slots[i];
+            if g == self.memo.generation {
+                return u64::from(len);
+            }
+        }
+        let p = self.plan;
+        let spec = BlockSpec {
+            prefix: self.ev_prefix[k],
+            block: b,
+            days: p.events[k].block_days,
+            lam: self.lam[k],
+            shapes: &p.shapes,
+            zone: self.tz,
+            e_neg_regular: self.e_neg[k],
+            heights: false,
+            layers: 0,
+        };
+        spec.count(&mut self.draws)
     }
 
     /// Loads block `b` into event `k`'s cursor.
@@ -1050,17 +1165,20 @@ impl<'p> Walker<'p> {
         let (b_lo, b_hi) = (self.block_at(k, from), self.block_at(k, to - 1));
         // Without filters or engagement, the whole blocks inside come from the prefix
         // counts and only the two ends are read occurrence by occurrence.
+        // No engagement changes the rate anywhere in these blocks, so every base
+        // occurrence counts (its height is below 1) and no block needs layers.
         if e.filters.is_empty() && b_hi - b_lo >= 2 && !self.engaged_between(k, b_lo * len_secs, (b_hi + 1) * len_secs)
         {
             let first_whole = if b_lo * len_secs >= from { b_lo } else { b_lo + 1 };
             let end_whole = if (b_hi + 1) * len_secs <= to { b_hi + 1 } else { b_hi };
             if let Some(whole) = self.whole_blocks(k, first_whole, end_whole) {
-                for b in (b_lo..first_whole).chain(end_whole..=b_hi) {
-                    let (start, len) = self.block(k, b);
-                    n += self.memo.pts[start..start + len]
-                        .iter()
-                        .filter(|o| (from..to).contains(&o.secs()) && self.accepted(k, o))
-                        .count() as u64;
+                // At most one partial block at each end.
+                let (lo_us, hi_us) = (from.saturating_mul(US), to.saturating_mul(US));
+                if first_whole > b_lo {
+                    n += self.base_count_between(k, b_lo, lo_us, hi_us);
+                }
+                if end_whole <= b_hi {
+                    n += self.base_count_between(k, b_hi, lo_us, hi_us);
                 }
                 return u32::try_from(n + whole).unwrap_or(u32::MAX);
             }
@@ -1084,6 +1202,12 @@ impl<'p> Walker<'p> {
         u32::try_from(n).unwrap_or(u32::MAX)
     }
 
+    /// The base occurrences of block `b` of event `k` with instants in [lo_us, hi_us).
+    fn base_count_between(&mut self, k: usize, b: i64, lo_us: i64, hi_us: i64) -> u64 {
+        let (start, len) = self.base_block(k, b);
+        self.memo.pts[start..start + len].iter().filter(|o| o.us >= lo_us && o.us < hi_us).count() as u64
+    }
+
     /// Whether an engagement that changes event `k`'s rate overlaps block `b`.
     fn engaged(&self, k: usize, b: i64) -> bool {
         let bs = self.block_secs(k);
@@ -1103,8 +1227,6 @@ impl<'p> Walker<'p> {
         if hi <= lo {
             return Some(0);
         }
-        let p = self.plan;
-        let days = p.events[k].block_days;
         let generation = self.memo.generation;
         let max_blocks = self.memo.days;
         let (g, base, prefix) = &mut self.memo.prefix[k];
@@ -1120,24 +1242,14 @@ impl<'p> Walker<'p> {
         if i_hi > max_blocks {
             return None;
         }
-        while prefix.len() <= i_hi {
+        while self.memo.prefix[k].2.len() <= i_hi {
+            let prefix = &self.memo.prefix[k].2;
             let b = first + i64::try_from(prefix.len() - 1).ok()?;
-            let spec = BlockSpec {
-                prefix: self.ev_prefix[k],
-                block: b,
-                days,
-                lam: self.lam[k],
-                shapes: &p.shapes,
-                zone: self.tz,
-                e_neg_regular: self.e_neg[k],
-                heights: false,
-                layers: 0,
-            };
             let last = prefix.last().copied().unwrap_or(0);
-            prefix.push(last + spec.count());
-            self.draws.streams += 1;
-            self.draws.words += 1;
+            let m = self.base_count(k, b);
+            self.memo.prefix[k].2.push(last + m);
         }
+        let prefix = &self.memo.prefix[k].2;
         Some(prefix[i_hi] - prefix[i_lo])
     }
 
@@ -1553,7 +1665,7 @@ impl<'p> Walker<'p> {
                 if cmp.holds(self.count(ev, t.saturating_sub(*lookback), t, t)) {
                     return self.take(n, Port::Yes, t);
                 }
-                let (c, r) = (close.unwrap_or(t), release.unwrap_or(t));
+                let (Some(c), Some(r)) = (close, release) else { return self.take(n, Port::No, t) };
                 let next_mid = calendar::next_local_midnight(Timestamp(t), p.account_tz).0;
                 hold_or_no(self, Hold::Past { close: c, release: r, next_mid })
             }
