@@ -752,6 +752,9 @@ fn tornado_inputs_ui(ui: &mut Ui, ex: &mut ExploreUi) {
     });
 }
 
+/// How many inputs the tornado chart draws (largest swings first).
+const TORNADO_CHART_ROWS: usize = 15;
+
 /// Draws the tornado; returns the input whose bar was clicked.
 fn tornado_result_ui(ui: &mut Ui, ex: &mut ExploreUi) -> Option<String> {
     let Some(t) = ex.tornado().cloned() else {
@@ -763,21 +766,27 @@ fn tornado_result_ui(ui: &mut Ui, ex: &mut ExploreUi) -> Option<String> {
         t.output.key(),
         num((t.base * 100.0).round() / 100.0)
     ));
-    let n = t.bars.len();
-    let names: Vec<String> = t.bars.iter().map(|b| b.setting.clone()).collect();
+    // The chart shows the inputs that matter most, one readable row each; the table below
+    // lists them all.
+    let shown = &t.bars[..t.bars.len().min(TORNADO_CHART_ROWS)];
+    if shown.len() < t.bars.len() {
+        ui.weak(format!(
+            "The chart shows the {} largest swings of {}; the table lists every input.",
+            shown.len(),
+            t.bars.len()
+        ));
+    }
+    let n = shown.len();
+    let names: Vec<String> = shown.iter().map(|b| b.setting.clone()).collect();
     let names_for_axis = names.clone();
     #[allow(clippy::cast_precision_loss)]
     let y = |i: usize| (n - 1 - i) as f64;
     let low: Vec<Bar> =
-        t.bars.iter().enumerate().map(|(i, b)| Bar::new(y(i), b.at_low - t.base).width(0.7).name(&b.setting)).collect();
-    let high: Vec<Bar> = t
-        .bars
-        .iter()
-        .enumerate()
-        .map(|(i, b)| Bar::new(y(i), b.at_high - t.base).width(0.7).name(&b.setting))
-        .collect();
+        shown.iter().enumerate().map(|(i, b)| Bar::new(y(i), b.at_low - t.base).width(0.7).name(&b.setting)).collect();
+    let high: Vec<Bar> =
+        shown.iter().enumerate().map(|(i, b)| Bar::new(y(i), b.at_high - t.base).width(0.7).name(&b.setting)).collect();
     #[allow(clippy::cast_precision_loss)]
-    let height = (n as f32 * 22.0).clamp(160.0, 600.0);
+    let height = (n as f32 * 26.0 + 60.0).max(160.0);
     #[allow(clippy::cast_precision_loss)]
     let top = n as f64 - 0.5;
     let r = Plot::new("tornado_chart")
