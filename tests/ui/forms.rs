@@ -356,7 +356,8 @@ fn channel_nodes_message_fields_follow_the_channel() {
         set_text(&mut h, "Engagement window", "12");
         choose(&mut h, "Engagement window unit", "hours");
         click(&mut h, "Exclude this node from user timezone");
-        let NodeKind::Channel { channel: c, message, engagement_window, exclude_from_user_timezone } = kind(&h) else {
+        let NodeKind::Channel { channel: c, message, engagement_window, exclude_from_user_timezone, .. } = kind(&h)
+        else {
             panic!()
         };
         assert_eq!(*c, channel);

@@ -64,7 +64,7 @@ pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormR
             }
             NodeKind::ConditionalSplit { paths } => out |= conditional_paths_ui(ui, paths, d),
             NodeKind::RandomSplit { paths, mode, winner } => out |= random_split_ui(ui, id, paths, mode, winner, d),
-            NodeKind::Channel { channel, message, engagement_window, exclude_from_user_timezone } => {
+            NodeKind::Channel { channel, message, engagement_window, exclude_from_user_timezone, .. } => {
                 out |= channel_ui(ui, *channel, message, engagement_window, exclude_from_user_timezone, d);
             }
             NodeKind::ProfileUpdate { rows } => out |= profile_update_ui(ui, rows, d),
