@@ -295,6 +295,8 @@ pub enum Field {
     Fatigue(Channel),
     /// One rate of a channel.
     ChannelRate(Channel, Rate),
+    /// One entry of the content-variant multipliers (0-based).
+    VariantEffect(usize),
     /// The simulated horizon.
     Horizon,
     /// The number of replicates.
