@@ -387,7 +387,7 @@ fn variant_rules(channel: Channel, variants: &[ContentVariant], who: &str, p: &m
                     format!("{who}: variant '{name}' has {}%, it needs 1% to 100%", v.percent),
                 ));
             }
-            message_rules_at(channel, &v.message, &format!("{who}, variant '{name}'"), p, Some(Field::Variant(i)));
+            message_rules_at(channel, &v.message, &format!("{who}, variant '{name}'"), p, Some(&Field::Variant(i)));
         });
     }
 }
@@ -398,8 +398,8 @@ fn message_rules(channel: Channel, m: &Message, who: &str, p: &mut Problems) {
 
 /// The required message fields; `at` places every problem at one field (a variant's)
 /// instead of at each input.
-fn message_rules_at(channel: Channel, m: &Message, who: &str, p: &mut Problems, at: Option<Field>) {
-    let field = |f: Field| at.clone().unwrap_or(f);
+fn message_rules_at(channel: Channel, m: &Message, who: &str, p: &mut Problems, at: Option<&Field>) {
+    let field = |f: Field| at.cloned().unwrap_or(f);
     let what = if channel == Channel::Webhook { "payload" } else { "message body" };
     p.at(field(Field::Body), |p| required(&m.body, &format!("{who}: the {what}"), p));
     if matches!(channel, Channel::Push | Channel::WebPush) {
