@@ -416,6 +416,16 @@ fn splits(j: &Journey) -> Vec<(NodeId, String)> {
         .collect()
 }
 
+/// The channel nodes with content variants, for the planner's test choice.
+fn variant_nodes(j: &Journey) -> Vec<(NodeId, String)> {
+    j.graph
+        .nodes
+        .values()
+        .filter(|n| !n.kind.variants().is_empty())
+        .map(|n| (n.id, format!("{} · {} variants", n.id, n.label)))
+        .collect()
+}
+
 /// Test hook: the plan and explore window's state.
 impl super::App {
     /// The plan and explore window.
@@ -520,6 +530,7 @@ fn plan_inputs_ui(ui: &mut Ui, ex: &mut ExploreUi, j: &Journey) {
         let current = match ex.test {
             TestKind::Control => "Control group".to_owned(),
             TestKind::Split(id) => format!("Split {id}"),
+            TestKind::Variants(id) => format!("Variants {id}"),
         };
         let _ = egui::ComboBox::from_id_salt("plan_test")
             .selected_text(current)
@@ -527,6 +538,9 @@ fn plan_inputs_ui(ui: &mut Ui, ex: &mut ExploreUi, j: &Journey) {
                 ui.selectable_value(&mut ex.test, TestKind::Control, "Control group");
                 for (id, label) in splits(j) {
                     ui.selectable_value(&mut ex.test, TestKind::Split(id), label);
+                }
+                for (id, label) in variant_nodes(j) {
+                    ui.selectable_value(&mut ex.test, TestKind::Variants(id), label);
                 }
             })
             .response

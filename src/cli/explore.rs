@@ -194,10 +194,10 @@ impl RunCommand for PlanArgs {
             TestKind::Control
         } else {
             match self.test.trim().strip_prefix('n').and_then(|n| n.parse().ok()) {
-                Some(n) => TestKind::Split(NodeId(n)),
+                Some(n) => crate::sim::planner::test_for_node(&j, NodeId(n)),
                 None => {
                     eprintln!(
-                        "{name}: error: --test {}: give 'control' or a random split's node id like n3",
+                        "{name}: error: --test {}: give 'control', a random split's node id like n3, or a channel node's with content variants",
                         self.test
                     );
                     return ExitCode::from(EXIT_TROUBLE);

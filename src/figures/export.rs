@@ -229,6 +229,7 @@ pub fn table(name: &str, r: &Report) -> String {
             );
         }
     }
+    variant_rows(&mut o, r);
     if !r.channels.is_empty() {
         let _ = writeln!(o);
         for c in &r.channels {
@@ -256,6 +257,64 @@ pub fn estimate(e: &Estimate, money: bool) -> String {
         (Some(v), Some(lo), Some(hi)) => format!("{} [{}, {}]", f(v), f(lo), f(hi)),
         (Some(v), _, _) => f(v),
         _ => "n/a".to_owned(),
+    }
+}
+
+/// A share as "25.00% [22.41, 27.80]", or "n/a".
+fn share(s: &crate::sim::report::Share) -> String {
+    format!("{}{}", pct(s.rate), interval(s.interval, 100.0))
+}
+
+/// A difference of shares in percentage points, "+1.20 pt [+0.40, +2.00]", or "n/a".
+fn points(e: &Estimate) -> String {
+    let f = |x: f64| format!("{:+.2}", x * 100.0);
+    match (e.value, e.low, e.high) {
+        (Some(v), Some(lo), Some(hi)) => format!("{} pt [{}, {}]", f(v), f(lo), f(hi)),
+        (Some(v), _, _) => format!("{} pt", f(v)),
+        _ => "n/a".to_owned(),
+    }
+}
+
+/// Per channel node with content variants: each variant's counts and rates per message
+/// sent with 95% intervals, then each later variant's differences against the first.
+fn variant_rows(o: &mut String, r: &Report) {
+    for n in r.nodes.iter().filter(|n| !n.variants.is_empty()) {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "variants of {} {}", n.id, terminal_safe(&n.label));
+        let _ = writeln!(
+            o,
+            "  {:<16} {:>5} {:>9} {:>8} {:>8} {:>6}  {:<24} {:<24} {:<24}",
+            "variant", "plan", "sent", "viewed", "clicked", "conv", "view rate", "click rate", "conversion rate"
+        );
+        for v in &n.variants {
+            let name: String = terminal_safe(&v.name).chars().take(16).collect();
+            let _ = writeln!(
+                o,
+                "  {:<16} {:>4}% {:>9} {:>8} {:>8} {:>6}  {:<24} {:<24} {:<24}",
+                name,
+                v.percent,
+                fmt_count(v.sent),
+                fmt_count(v.viewed),
+                fmt_count(v.clicked),
+                fmt_count(v.conversions),
+                share(&v.view_rate),
+                share(&v.click_rate),
+                share(&v.conversion_rate)
+            );
+        }
+        let first: String = n.variants.first().map(|v| terminal_safe(&v.name)).unwrap_or_default();
+        for v in &n.variants {
+            if let Some(d) = &v.vs_first {
+                let _ = writeln!(
+                    o,
+                    "  {} vs {first}: view {}   click {}   conversion {}",
+                    terminal_safe(&v.name),
+                    points(&d.view_rate),
+                    points(&d.click_rate),
+                    points(&d.conversion_rate)
+                );
+            }
+        }
     }
 }
 

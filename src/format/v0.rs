@@ -266,7 +266,13 @@ fn kind(k: V0Kind) -> NodeKind {
                 V0Channel::Email => Channel::Email,
                 V0Channel::Sms => Channel::Sms,
             };
-            NodeKind::Channel { channel, message, engagement_window: Seconds::DAY, exclude_from_user_timezone: false }
+            NodeKind::Channel {
+                channel,
+                message,
+                engagement_window: Seconds::DAY,
+                exclude_from_user_timezone: false,
+                variants: Vec::new(),
+            }
         }
         V0Kind::End => NodeKind::Exit,
     }

@@ -328,10 +328,22 @@ fn goal_changes(old: &[Goal], new: &[Goal], out: &mut Vec<Change>) {
 }
 
 /// Whether a change of `field` between two nodes of the same kind is a partial edit:
-/// message content and provider, or a manual split's percentages.
+/// message content and provider (a content variant's too, and the variants' percentages
+/// while the variants stay the same ones), or a manual split's percentages.
 fn is_partial(a: &NodeKind, b: &NodeKind, field: &str) -> bool {
     match (a, b) {
-        (NodeKind::Channel { .. }, NodeKind::Channel { .. }) => field == "message" || field.starts_with("message."),
+        (NodeKind::Channel { variants: va, .. }, NodeKind::Channel { variants: vb, .. }) => {
+            if field == "message" || field.starts_with("message.") {
+                return true;
+            }
+            let same_variants =
+                va.len() == vb.len() && va.iter().zip(vb).all(|(x, y)| x.id == y.id && x.name == y.name);
+            same_variants
+                && field.strip_prefix("variants[").and_then(|r| r.split_once(']')).is_some_and(|(i, rest)| {
+                    i.parse::<usize>().is_ok()
+                        && (rest == ".percent" || rest == ".message" || rest.starts_with(".message."))
+                })
+        }
         (
             NodeKind::RandomSplit { mode: SplitMode::Manual, paths: pa, .. },
             NodeKind::RandomSplit { mode: SplitMode::Manual, paths: pb, .. },

@@ -31,6 +31,12 @@ id_type!(
     "p"
 );
 id_type!(
+    /// A content variant of a channel node (stable across reordering and renaming, so the
+    /// scenario's multipliers keep their variant). Shown as `v2`.
+    VariantId,
+    "v"
+);
+id_type!(
     /// A canvas comment. Shown as `c1`.
     CommentId,
     "c"

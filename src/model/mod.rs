@@ -26,14 +26,15 @@ pub use condition::{
 };
 pub use goal::{Goal, GoalMode};
 pub use graph::{Graph, Link, OutputRef};
-pub use ids::{CommentId, NodeId, PathId};
+pub use ids::{CommentId, NodeId, PathId, VariantId};
 pub use node::{
-    CanvasPos, Channel, Condition, ConditionalPath, EntryRule, EntrySegment, KindTag, Message, MessageButton,
-    MessageFields, Node, NodeKind, PaletteGroup, Port, ProfileUpdateRow, RandomPath, SplitMode, UpdateOp, WaitKind,
+    CanvasPos, Channel, Condition, ConditionalPath, ContentVariant, EntryRule, EntrySegment, KindTag, Message,
+    MessageButton, MessageFields, Node, NodeKind, PaletteGroup, Port, ProfileUpdateRow, RandomPath, SplitMode,
+    UpdateOp, WaitKind,
 };
 pub use scenario::{
     ChannelRates, DelayDist, EngagementKind, EngagementResponse, EventBehaviour, Population, PropertyDist,
-    Reachability, RunSettings, Scenario, TimezoneShare,
+    Reachability, RunSettings, Scenario, TimezoneShare, VariantEffect,
 };
 pub use setup::{
     CapPeriod, ControlGroups, DEFAULT_CURRENCY, Dnd, DndAction, FrequencyCap, Recurrence, Reentry, Setup, TimeWindow,

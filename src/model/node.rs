@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::condition::{ActionRule, DatePropertyRule, Filter, InactionRule, PastBehaviourRule, PropertyCondition};
-use super::ids::{NodeId, PathId};
+use super::ids::{NodeId, PathId, VariantId};
 use super::time::{Seconds, TimeOfDay, Timestamp};
 
 /// A position on the canvas, in canvas units (layout only; never affects behaviour).
@@ -179,6 +179,30 @@ pub struct Message {
     pub url: String,
     /// Sending provider, informational.
     pub provider: String,
+}
+
+/// One content variant of a channel node (§1.3 "Content variants"): an A/B test inside
+/// one message. The first variant is the baseline the statistics compare against.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContentVariant {
+    /// Stable id: the scenario's multipliers name it, so renaming or reordering keeps them.
+    pub id: VariantId,
+    /// Its name, unique within the node ("A", "Short subject").
+    pub name: String,
+    /// Whole percentage of users who get it; a node's variants sum to 100.
+    pub percent: u8,
+    /// Its content (the same fields as the node's message).
+    pub message: Message,
+}
+
+impl ContentVariant {
+    /// The default name of the variant at position `index` ("A", "B", …).
+    #[must_use]
+    pub fn letter(index: usize) -> String {
+        let letters = ["A", "B", "C", "D", "E", "F", "G", "H"];
+        letters.get(index).map_or_else(|| format!("V{}", index + 1), |l| (*l).to_owned())
+    }
 }
 
 /// How long a Wait node holds a user.
@@ -375,6 +399,11 @@ pub enum NodeKind {
         engagement_window: Seconds,
         /// Use the account timezone for DND even when delivering in user timezones.
         exclude_from_user_timezone: bool,
+        /// Content variants (2–5, percentages summing to 100). When there are any, each
+        /// user gets one of them instead of `message`; empty (the default, and every file
+        /// saved before variants existed) means everyone gets `message`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        variants: Vec<ContentVariant>,
     },
     /// Sets user properties.
     ProfileUpdate {
@@ -485,6 +514,7 @@ impl KindTag {
                 message: Message { body: format!("Your {} message", channel.label()), ..Message::default() },
                 engagement_window: Seconds::DAY,
                 exclude_from_user_timezone: false,
+                variants: Vec::new(),
             },
             Self::ProfileUpdate => NodeKind::ProfileUpdate { rows: Vec::new() },
             Self::ForceExit => NodeKind::ForceExit,
@@ -525,6 +555,26 @@ impl NodeKind {
             Self::Channel { channel, .. } => channel.ports().to_vec(),
             Self::ProfileUpdate { .. } => vec![Port::Updated],
             Self::ForceExit | Self::Exit => Vec::new(),
+        }
+    }
+
+    /// The message contents a channel node can send: each variant's, or its one message
+    /// when it has no variants. Other kinds have none.
+    #[must_use]
+    pub fn contents(&self) -> Vec<&Message> {
+        match self {
+            Self::Channel { variants, .. } if !variants.is_empty() => variants.iter().map(|v| &v.message).collect(),
+            Self::Channel { message, .. } => vec![message],
+            _ => Vec::new(),
+        }
+    }
+
+    /// A channel node's content variants (empty for other kinds and for one message).
+    #[must_use]
+    pub fn variants(&self) -> &[ContentVariant] {
+        match self {
+            Self::Channel { variants, .. } => variants,
+            _ => &[],
         }
     }
 
@@ -598,6 +648,10 @@ impl NodeKind {
                     }
                     SplitMode::Automated { .. } => format!("Auto split, {} paths", paths.len()),
                 }
+            }
+            Self::Channel { channel, variants, .. } if !variants.is_empty() => {
+                let names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
+                format!("{}: {} variants ({})", channel.label(), variants.len(), names.join(" / "))
             }
             Self::Channel { channel, message, .. } => {
                 let headline = [&message.title, &message.subject, &message.body]

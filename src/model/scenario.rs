@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::{NodeId, VariantId};
 use super::node::Channel;
 use super::time::{Seconds, TzName};
 
@@ -31,6 +32,37 @@ pub struct Scenario {
     pub channels: BTreeMap<Channel, ChannelRates>,
     /// Seed, horizon, replicates.
     pub run: RunSettings,
+    /// Multipliers on the view and click probabilities of content variants, sorted by
+    /// (node, variant). A variant without an entry has multipliers of 1. Left out of the
+    /// file when empty, so journeys without variant effects save as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variant_effects: Vec<VariantEffect>,
+}
+
+/// How one content variant changes its channel's engagement ("variant B's subject line is
+/// opened 20% more" is `view: 1.2`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantEffect {
+    /// The channel node.
+    pub node: NodeId,
+    /// The variant (by its stable id).
+    pub variant: VariantId,
+    /// Multiplier on the channel's view probability (the product is capped at 1).
+    pub view: f64,
+    /// Multiplier on the channel's click-given-view probability (the product is capped at 1).
+    pub click: f64,
+}
+
+impl Scenario {
+    /// The (view, click) multipliers of a variant: (1, 1) when the scenario gives none.
+    #[must_use]
+    pub fn variant_multipliers(&self, node: NodeId, variant: VariantId) -> (f64, f64) {
+        self.variant_effects
+            .iter()
+            .find(|e| e.node == node && e.variant == variant)
+            .map_or((1.0, 1.0), |e| (e.view, e.click))
+    }
 }
 
 /// The synthetic population.
@@ -285,6 +317,7 @@ impl Default for Scenario {
                 .collect(),
             channels: Channel::ALL.iter().map(|c| (*c, ChannelRates::typical(*c))).collect(),
             run: RunSettings::default(),
+            variant_effects: Vec::new(),
         }
     }
 }

@@ -22,7 +22,7 @@ use super::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_TRAJECTORIES, MAX_USERS, RunOp
 use crate::model::{
     Channel, Condition, CountCmp, DelayDist, Dnd, EngagementKind, EntryRule, EventFilter, Filter, Journey, KindTag,
     Node, NodeId, NodeKind, Operator, PathId, Population, Port, ProfileUpdateRow, PropertyCondition, PropertyDist,
-    Reachability, Scenario, Scope, Setup, SplitMode, TimeOfDay, UpdateOp, Value, ValueKind, WaitKind,
+    Reachability, Scenario, Scope, Setup, SplitMode, TimeOfDay, UpdateOp, Value, ValueKind, VariantId, WaitKind,
 };
 use crate::personalize::{self, Template};
 pub use crate::validate::limits::{MAX_LOOKBACK_DAYS, MAX_MULTIPLIER, MAX_RATE_PER_DAY};
@@ -43,6 +43,25 @@ pub enum PVal {
     Time(i64),
     /// An array of texts (profile updates "add to array").
     List(Vec<Arc<str>>),
+}
+
+/// One content variant of a channel node, compiled.
+#[derive(Clone, Debug)]
+pub struct PVariant {
+    /// Its stable id.
+    pub id: VariantId,
+    /// Its name.
+    pub name: String,
+    /// Its whole percentage.
+    pub percent: u8,
+    /// The cumulative share of this and the earlier variants, in [0, 1] (the last is 1).
+    pub upto: f64,
+    /// The scenario's multiplier on the view probability (≥ 0).
+    pub view_mult: f64,
+    /// The scenario's multiplier on the click-given-view probability (≥ 0).
+    pub click_mult: f64,
+    /// Its fields whose Liquid can `{% abort %}`, compiled once.
+    pub aborts: Vec<Arc<CTemplate>>,
 }
 
 /// A compiled property comparison.
@@ -176,8 +195,11 @@ pub enum PKind {
         /// DND in the account timezone even when delivering in user timezones.
         exclude_tz: bool,
         /// The message fields whose Liquid can `{% abort %}`, compiled once: the only
-        /// content rendered during a run (the text itself changes no outcome).
+        /// content rendered during a run (the text itself changes no outcome). Without
+        /// content variants only; each variant has its own.
         aborts: Vec<Arc<CTemplate>>,
+        /// Content variants, in the node's order (empty: one message for everyone).
+        variants: Vec<PVariant>,
     },
     /// Profile update rows: property index, operator, value.
     Profile(Vec<(usize, UpdateOp, UpdateValue)>),
@@ -955,18 +977,46 @@ impl Builder {
                     SplitMode::Manual => 0.0,
                 },
             },
-            NodeKind::Channel { channel, engagement_window, exclude_from_user_timezone, .. } => {
+            NodeKind::Channel { channel, engagement_window, exclude_from_user_timezone, variants, message } => {
                 let what = format!("node {}", node.id);
-                let aborts = crate::validate::content::template_fields(&node.kind)
-                    .into_iter()
-                    .filter(|f| personalize::can_abort(f.text))
-                    .filter_map(|f| self.template(f.text, &format!("{what} {}", f.label)))
-                    .collect();
+                let mut aborts_of = |fields: Vec<crate::validate::content::TemplateField<'_>>| -> Vec<_> {
+                    fields
+                        .into_iter()
+                        .filter(|f| personalize::can_abort(f.text))
+                        .filter_map(|f| self.template(f.text, &format!("{what} {}", f.label)))
+                        .collect()
+                };
+                let aborts = if variants.is_empty() {
+                    aborts_of(crate::validate::content::message_fields(*channel, message, None))
+                } else {
+                    Vec::new()
+                };
+                let mut acc = 0u32;
+                let mut compiled = Vec::with_capacity(variants.len());
+                for (i, v) in variants.iter().enumerate() {
+                    acc = acc.saturating_add(u32::from(v.percent));
+                    let (view_mult, click_mult) = j.scenario.variant_multipliers(node.id, v.id);
+                    let last = i + 1 == variants.len();
+                    compiled.push(PVariant {
+                        id: v.id,
+                        name: v.name.clone(),
+                        percent: v.percent,
+                        upto: if last { 1.0 } else { f64::from(acc.min(100)) / 100.0 },
+                        view_mult: if view_mult.is_finite() { view_mult.max(0.0) } else { 1.0 },
+                        click_mult: if click_mult.is_finite() { click_mult.max(0.0) } else { 1.0 },
+                        aborts: aborts_of(crate::validate::content::message_fields(
+                            *channel,
+                            &v.message,
+                            Some((i, v.name.trim())),
+                        )),
+                    });
+                }
                 PKind::Channel {
                     channel: *channel,
                     window: engagement_window.0.max(0),
                     exclude_tz: *exclude_from_user_timezone,
                     aborts,
+                    variants: compiled,
                 }
             }
             NodeKind::ProfileUpdate { rows } => PKind::Profile(self.profile_rows(node.id, rows)),

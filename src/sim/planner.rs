@@ -1,5 +1,5 @@
-//! The experiment planner (SPEC §7): how many entries and days a control-group or split
-//! test needs to detect an effect, the smallest effect it can detect within D days, and
+//! The experiment planner (SPEC §7): how many entries and days a control-group, split or
+//! content-variant test needs to detect an effect, the smallest effect it can detect within D days, and
 //! the simulated power.
 //!
 //! The formula is the two-proportion z-test with pooled variance under the null (see
@@ -28,6 +28,10 @@ pub enum TestKind {
     Control,
     /// A manual random split: its first path is the baseline, its second the tested arm.
     Split(NodeId),
+    /// A channel node's content variants: the first variant is the baseline, the second
+    /// the tested arm. Their units are messages sent, and a conversion is one credited
+    /// to the variant by last touch.
+    Variants(NodeId),
 }
 
 /// The minimum detectable effect.
@@ -204,6 +208,28 @@ fn arms(j: &Journey, test: TestKind) -> Result<Vec<(String, f64)>, PlanError> {
             }
             Ok(paths.iter().map(|p| (p.name.clone(), f64::from(p.percent) / 100.0)).collect())
         }
+        TestKind::Variants(id) => {
+            let node = j.graph.nodes.get(&id).ok_or_else(|| {
+                PlanError::Input(format!("--test {id}: no such node; give a channel node with content variants"))
+            })?;
+            let variants = node.kind.variants();
+            if variants.len() < 2 {
+                return Err(PlanError::Input(format!(
+                    "--test {id}: that node has no content variants; add at least two to plan a variant test"
+                )));
+            }
+            Ok(variants.iter().map(|v| (v.name.clone(), f64::from(v.percent) / 100.0)).collect())
+        }
+    }
+}
+
+/// The test a node id names: its content variants for a channel node that has them, else
+/// a random split (whose own checks give the message for any other node).
+#[must_use]
+pub fn test_for_node(j: &Journey, id: NodeId) -> TestKind {
+    match j.graph.nodes.get(&id) {
+        Some(n) if !n.kind.variants().is_empty() => TestKind::Variants(id),
+        _ => TestKind::Split(id),
     }
 }
 
@@ -220,6 +246,12 @@ fn arm_counts(r: &Report, test: TestKind) -> Vec<(u64, u64)> {
             .find(|n| n.id == id)
             .map(|n| n.paths.iter().map(|p| (p.users, p.conversions)).collect())
             .unwrap_or_default(),
+        TestKind::Variants(id) => r
+            .nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| n.variants.iter().map(|v| (v.sent, v.conversions)).collect())
+            .unwrap_or_default(),
     }
 }
 
@@ -228,6 +260,9 @@ fn test_entries(r: &Report, test: TestKind) -> u64 {
     match test {
         TestKind::Control => r.conversion.control.entries + r.conversion.target.entries,
         TestKind::Split(id) => r.nodes.iter().find(|n| n.id == id).map_or(0, |n| n.paths.iter().map(|p| p.users).sum()),
+        TestKind::Variants(id) => {
+            r.nodes.iter().find(|n| n.id == id).map_or(0, |n| n.variants.iter().map(|v| v.sent).sum())
+        }
     }
 }
 
@@ -409,6 +444,7 @@ pub fn plan(
     let test = match inputs.test {
         TestKind::Control => "control group".to_owned(),
         TestKind::Split(id) => format!("split {id}"),
+        TestKind::Variants(id) => format!("content variants {id}"),
     };
     Ok(Plan {
         test,

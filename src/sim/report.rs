@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use super::intervals::Interval;
-use crate::model::{Channel, NodeId, PathId, Port, Timestamp};
+use crate::model::{Channel, NodeId, PathId, Port, Timestamp, VariantId};
 
 /// Everything one run reports.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -363,6 +363,61 @@ pub struct NodeStats {
     pub channel: Option<ChannelStats>,
     /// Split paths (split nodes only).
     pub paths: Vec<PathStats>,
+    /// Content variants, in the node's order (channel nodes with variants only; the key
+    /// is left out of JSON when there are none, so reports without variants read as before).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<VariantStats>,
+}
+
+/// A share with its Wilson 95% interval.
+#[derive(Clone, Copy, Debug, PartialEq, Default, Serialize)]
+pub struct Share {
+    /// The share (`None` without a denominator).
+    pub rate: Option<f64>,
+    /// Its Wilson 95% interval.
+    pub interval: Option<Interval>,
+}
+
+/// One content variant of a channel node (§1.3): counts are means over replicates; rates
+/// are per message sent, from pooled counts.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VariantStats {
+    /// The variant's stable id.
+    pub variant: VariantId,
+    /// Its name.
+    pub name: String,
+    /// Its planned percentage.
+    pub percent: u8,
+    /// Messages of this variant sent.
+    pub sent: u64,
+    /// Viewed, before the horizon ends.
+    pub viewed: u64,
+    /// Clicked, before the horizon ends.
+    pub clicked: u64,
+    /// Conversions credited to this variant by last touch (the last clicked message).
+    pub conversions: u64,
+    /// Its share of the node's sent messages.
+    pub sent_share: Share,
+    /// viewed / sent.
+    pub view_rate: Share,
+    /// clicked / sent.
+    pub click_rate: Share,
+    /// conversions / sent.
+    pub conversion_rate: Share,
+    /// The rates minus the first variant's, with Newcombe 95% intervals (`None` for the
+    /// first variant itself).
+    pub vs_first: Option<VariantDifference>,
+}
+
+/// A variant's rates minus the first variant's (each `{value, low, high}`).
+#[derive(Clone, Copy, Debug, PartialEq, Default, Serialize)]
+pub struct VariantDifference {
+    /// Difference of view rates.
+    pub view_rate: Estimate,
+    /// Difference of click rates.
+    pub click_rate: Estimate,
+    /// Difference of conversion rates.
+    pub conversion_rate: Estimate,
 }
 
 /// Per channel, over every node of that channel.

@@ -12,6 +12,8 @@
 //!   reachability, properties) use [`Stream::behaviour`] with a fixed tag;
 //! - node outcomes: (seed, replicate, user, entry, node) — [`Stream::node`];
 //! - random-split assignment: (seed, user, node) — [`Stream::split`];
+//! - content-variant assignment: (seed, user, node) — [`Stream::variant`], a stream of its
+//!   own, so a journey without content variants draws exactly what it drew before;
 //! - control assignment: (seed, user) — [`Stream::control`].
 //!
 //! Each kind of key starts with its own domain tag, so two kinds never collide by
@@ -35,6 +37,7 @@ const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 const TAG_BEHAVIOUR: u64 = 0x6265_6861_7669_6f75; // "behaviou"
 const TAG_NODE: u64 = 0x6e6f_6465_6f75_7463; // "nodeoutc"
 const TAG_SPLIT: u64 = 0x7370_6c69_7461_7373; // "splitass"
+const TAG_VARIANT: u64 = 0x7661_7269_616e_7473; // "variants"
 const TAG_CONTROL: u64 = 0x636f_6e74_726f_6c67; // "controlg"
 const TAG_BLOCK: u64 = 0x6576_626c_6f63_6b73; // "evblocks"
 
@@ -191,6 +194,13 @@ impl Stream {
     #[must_use]
     pub fn node(seed: u64, replicate: u32, user: u64, entry_index: u32, node: NodeId) -> Self {
         Self::from_parts(&[TAG_NODE, seed, u64::from(replicate), user, u64::from(entry_index), u64::from(node.0)])
+    }
+
+    /// Content-variant assignment of a channel node, sticky across entries and replicates
+    /// like a random split's: (seed, user, node), under its own domain tag.
+    #[must_use]
+    pub fn variant(seed: u64, user: u64, node: NodeId) -> Self {
+        Self::from_parts(&[TAG_VARIANT, seed, user, u64::from(node.0)])
     }
 
     /// Random-split assignment, sticky across entries and replicates: (seed, user, node).
@@ -405,6 +415,7 @@ mod tests {
         // Kinds are separated by their tags even with equal words.
         assert_ne!(first(Stream::control(1, 2), 4), first(Stream::from_parts(&[1, 2]), 4));
         assert_ne!(first(Stream::split(1, 2, NodeId(0)), 4), first(Stream::control(1, 2), 4));
+        assert_ne!(first(Stream::split(1, 2, NodeId(3)), 4), first(Stream::variant(1, 2, NodeId(3)), 4));
         assert_ne!(key(&[1]), key(&[1, 0]));
         assert_ne!(key(&[1, 2]), key(&[2, 1]));
         assert_ne!(name_hash("Charged"), name_hash("charged"));

@@ -14,7 +14,8 @@ use super::plan::Plan;
 use super::report::{
     Animation, Boost, ChannelStats, ChannelTotals, ConversionStats, DayTrend, Estimate, GoalAnimation, GoalStats,
     HourTrend, Incremental, JourneyStats, LinkAnimation, MeanSd, NodeAnimation, NodeStats, PathStats, PortStats, Rate,
-    ReplicateSpread, Report, RevenueStats, RunInfo, Suppression, SuppressionRow, Trajectory, TurnedAway,
+    ReplicateSpread, Report, RevenueStats, RunInfo, Share, Suppression, SuppressionRow, Trajectory, TurnedAway,
+    VariantDifference, VariantStats,
 };
 use crate::model::{Channel, KindTag, Timestamp};
 
@@ -73,6 +74,29 @@ impl ChannelCounters {
         self.capped += o.capped;
         self.aborted += o.aborted;
         self.unsubscribed += o.unsubscribed;
+        self.conversions += o.conversions;
+    }
+}
+
+/// What happened to the messages of one content variant of a channel node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VariantCounters {
+    /// Sent (past the cap and not failed).
+    pub sent: u64,
+    /// Viewed within the horizon (channels with a Viewed output).
+    pub viewed: u64,
+    /// Clicked within the horizon.
+    pub clicked: u64,
+    /// Conversions whose last click before the goal was on this variant.
+    pub conversions: u64,
+}
+
+impl VariantCounters {
+    /// Adds `o` into `self`.
+    pub fn add(&mut self, o: &Self) {
+        self.sent += o.sent;
+        self.viewed += o.viewed;
+        self.clicked += o.clicked;
         self.conversions += o.conversions;
     }
 }
@@ -281,6 +305,8 @@ pub struct NodeTally {
     pub channel: ChannelCounters,
     /// Conversions per split path.
     pub path_conv: Vec<u64>,
+    /// Per content variant (channel nodes with variants only).
+    pub variants: Vec<VariantCounters>,
 }
 
 /// Journey figures of one replicate (for the spread).
@@ -404,6 +430,12 @@ impl Tally {
                 .map(|n| NodeTally {
                     ports: vec![0; n.ports.len()],
                     path_conv: vec![0; n.paths.len()],
+                    variants: match &n.kind {
+                        super::plan::PKind::Channel { variants, .. } => {
+                            vec![VariantCounters::default(); variants.len()]
+                        }
+                        _ => Vec::new(),
+                    },
                     ..NodeTally::default()
                 })
                 .collect(),
@@ -535,6 +567,9 @@ impl Tally {
             for (x, y) in a.path_conv.iter_mut().zip(&b.path_conv) {
                 *x += y;
             }
+            for (x, y) in a.variants.iter_mut().zip(&b.variants) {
+                x.add(y);
+            }
         }
         for (a, b) in self.hour_trends.iter_mut().zip(&o.hour_trends) {
             a.add(b);
@@ -632,6 +667,57 @@ fn incremental(g: &ByGroup<GroupCounters>, reps: u32, cost: f64) -> Incremental 
         revenue,
         net_return,
     }
+}
+
+/// A share `k / n` with its Wilson interval.
+fn share_of(k: u64, n: u64) -> Share {
+    #[allow(clippy::cast_precision_loss)]
+    let rate = (n > 0).then(|| k as f64 / n as f64);
+    Share { rate, interval: intervals::wilson(k, n) }
+}
+
+/// The difference of two shares `k1/n1 − k2/n2` with its Newcombe interval.
+fn share_difference(k1: u64, n1: u64, k2: u64, n2: u64) -> Estimate {
+    match intervals::newcombe(k1, n1, k2, n2) {
+        Some(i) if n1 > 0 && n2 > 0 => {
+            #[allow(clippy::cast_precision_loss)]
+            let d = k1 as f64 / n1 as f64 - k2 as f64 / n2 as f64;
+            Estimate::new(d, i)
+        }
+        _ => Estimate::default(),
+    }
+}
+
+/// The figures of a channel node's content variants (§1.3): counts (means over
+/// replicates), rates per message sent with Wilson intervals, and each variant's
+/// differences against the first with Newcombe intervals (all from pooled counts).
+fn variant_stats(kind: &super::plan::PKind, counters: &[VariantCounters], m: &dyn Fn(u64) -> u64) -> Vec<VariantStats> {
+    let super::plan::PKind::Channel { variants, .. } = kind else { return Vec::new() };
+    let first = counters.first().copied().unwrap_or_default();
+    let total_sent: u64 = counters.iter().map(|c| c.sent).sum();
+    variants
+        .iter()
+        .zip(counters)
+        .enumerate()
+        .map(|(i, (v, c))| VariantStats {
+            variant: v.id,
+            name: v.name.clone(),
+            percent: v.percent,
+            sent: m(c.sent),
+            viewed: m(c.viewed),
+            clicked: m(c.clicked),
+            conversions: m(c.conversions),
+            sent_share: share_of(c.sent, total_sent),
+            view_rate: share_of(c.viewed, c.sent),
+            click_rate: share_of(c.clicked, c.sent),
+            conversion_rate: share_of(c.conversions, c.sent),
+            vs_first: (i > 0).then(|| VariantDifference {
+                view_rate: share_difference(c.viewed, c.sent, first.viewed, first.sent),
+                click_rate: share_difference(c.clicked, c.sent, first.clicked, first.sent),
+                conversion_rate: share_difference(c.conversions, c.sent, first.conversions, first.sent),
+            }),
+        })
+        .collect()
 }
 
 /// One row of the suppression summary from a channel's (or the journey's) counters.
@@ -788,6 +874,7 @@ pub fn finish(p: &Plan, t: Tally) -> Report {
             timed_out: m(nt.timed_out),
             channel,
             paths,
+            variants: variant_stats(&pn.kind, &nt.variants, &m),
         });
     }
 

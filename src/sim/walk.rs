@@ -19,11 +19,11 @@ use std::sync::Arc;
 use super::calendar;
 use super::channel_map::ChannelMap;
 use super::events::{BLOCK_SECS, BlockSpec, Occ, US};
-use super::plan::{CCond, CEntry, CEvent, CFilter, CTemplate, PCond, PKind, PVal, PWait, Plan, UpdateValue};
+use super::plan::{CCond, CEntry, CEvent, CFilter, CTemplate, PCond, PKind, PVal, PVariant, PWait, Plan, UpdateValue};
 use super::report::{Step, StepKind, Trajectory};
 use super::rng::{DrawCount, Stream, behaviour_prefix, hash_unit, key_push, name_hash};
 use super::samples::liquid_value;
-use super::tally::{ChannelCounters, Group, NodeEvent, PilotRec, Tally};
+use super::tally::{ChannelCounters, Group, NodeEvent, PilotRec, Tally, VariantCounters};
 use crate::model::{
     Channel, DelayDist, DndAction, EngagementKind, Operator, Port, PropertyDist, Scope, Timestamp, UpdateOp, Value,
 };
@@ -309,7 +309,7 @@ pub struct Walker<'p> {
     /// What this walker drew (the benchmark's floor draws as many).
     pub draws: DrawCount,
     engagements: Vec<(EngagementKind, i64)>,
-    clicks: Vec<(i64, usize)>,
+    clicks: Vec<(i64, usize, Option<usize>)>,
     sends: Vec<i64>,
     entries: u32,
     inside: bool,
@@ -327,6 +327,12 @@ pub struct Walker<'p> {
     node_rng: Vec<Option<Stream>>,
     traj: Option<Vec<Step>>,
     steps_at: (i64, u32),
+}
+
+/// A probability scaled by a content variant's multiplier, capped at 1. A multiplier of 1
+/// returns the probability untouched, so journeys without variant effects draw as before.
+fn scaled(prob: f64, mult: f64) -> f64 {
+    if mult == 1.0 { prob } else { (prob * mult).clamp(0.0, 1.0) }
 }
 
 fn delay(st: &mut Stream, d: &DelayDist) -> i64 {
@@ -1751,6 +1757,21 @@ impl<'p> Walker<'p> {
         &mut self.tally.nodes[n].channel
     }
 
+    /// The counters of content variant `v` at node `n` (none without a variant).
+    fn var(&mut self, n: usize, v: Option<usize>) -> Option<&mut VariantCounters> {
+        v.and_then(|v| self.tally.nodes[n].variants.get_mut(v))
+    }
+
+    /// The user's content variant at channel node `n`: sticky per (seed, user, node), drawn
+    /// from its own stream so that nodes without variants draw nothing more.
+    fn variant_of(&mut self, n: usize, variants: &[PVariant]) -> usize {
+        let p = self.plan;
+        let mut st = Stream::variant(p.seed, self.user, p.nodes[n].id);
+        let u = st.uniform();
+        self.draws.add_stream(&st);
+        variants.iter().position(|v| u < v.upto).unwrap_or(variants.len().saturating_sub(1))
+    }
+
     /// Counts the tracked entry as affected by a suppression on `channel` (once per channel).
     fn mark_affected(&mut self, channel: Channel) {
         let Some(tr) = self.track.as_mut() else { return };
@@ -1847,7 +1868,12 @@ impl<'p> Walker<'p> {
     /// The actual send at `s` (after reachability and DND): cap, failure, engagement routing.
     fn send(&mut self, n: usize, s: i64) -> Option<usize> {
         let p = self.plan;
-        let PKind::Channel { channel, window, ref aborts, .. } = p.nodes[n].kind else { return None };
+        let PKind::Channel { channel, window, ref aborts, ref variants, .. } = p.nodes[n].kind else { return None };
+        // The user's content variant (sticky, from its own stream), and its multipliers.
+        let variant = (!variants.is_empty()).then(|| self.variant_of(n, variants));
+        let chosen = variant.and_then(|v| variants.get(v));
+        let (view_mult, click_mult) = chosen.map_or((1.0, 1.0), |v| (v.view_mult, v.click_mult));
+        let aborts = chosen.map_or(aborts, |v| &v.aborts);
         // The content is rendered at the actual send, with the profile as it is then; only
         // fields that can abort are rendered at all.
         if aborts.iter().any(|t| self.render(t).is_aborted()) {
@@ -1880,6 +1906,9 @@ impl<'p> Walker<'p> {
             return self.take(n, Port::Failed, s);
         }
         self.chan(n).sent += 1;
+        if let Some(k) = self.var(n, variant) {
+            k.sent += 1;
+        }
         if self.rep == 0 {
             self.tally.node_event(n, NodeEvent::Sent, s);
         }
@@ -1901,9 +1930,11 @@ impl<'p> Walker<'p> {
         let delivered = (has(Port::Delivered) && u_del < cp.delivery).then(|| s.saturating_add(d_del));
         let viewed = (has(Port::Viewed) || has(Port::Clicked))
             .then_some(())
-            .filter(|()| u_view < cp.view)
+            .filter(|()| u_view < scaled(cp.view, view_mult))
             .map(|()| delivered.unwrap_or(s).saturating_add(d_view));
-        let clicked = viewed.filter(|_| has(Port::Clicked) && u_click < cp.click).map(|v| v.saturating_add(d_click));
+        let clicked = viewed
+            .filter(|_| has(Port::Clicked) && u_click < scaled(cp.click, click_mult))
+            .map(|v| v.saturating_add(d_click));
         let end = p.horizon_end;
         if delivered.is_some_and(|x| x < end) {
             self.chan(n).delivered += 1;
@@ -1913,18 +1944,24 @@ impl<'p> Walker<'p> {
         {
             if v < end {
                 self.chan(n).viewed += 1;
+                if let Some(k) = self.var(n, variant) {
+                    k.viewed += 1;
+                }
             }
             self.engage(EngagementKind::View, v);
         }
         if let Some(c) = clicked {
             if c < end {
                 self.chan(n).clicked += 1;
+                if let Some(k) = self.var(n, variant) {
+                    k.clicked += 1;
+                }
                 if self.rep == 0 {
                     self.tally.node_event(n, NodeEvent::Clicked, c);
                 }
             }
             self.engage(EngagementKind::Click, c);
-            self.clicks.push((c, n));
+            self.clicks.push((c, n, variant));
         }
         // Engagement routing (§1.3).
         let ranked = [(Port::Clicked, clicked), (Port::Viewed, viewed), (Port::Delivered, delivered)];
@@ -2008,8 +2045,11 @@ impl<'p> Walker<'p> {
                 r.conv = Some(t);
             }
         }
-        if let Some(&(_, node)) = self.clicks.iter().filter(|(c, _)| *c <= t).max_by_key(|(c, _)| *c) {
+        if let Some(&(_, node, variant)) = self.clicks.iter().filter(|(c, ..)| *c <= t).max_by_key(|(c, ..)| *c) {
             self.tally.nodes[node].channel.conversions += 1;
+            if let Some(k) = variant.and_then(|v| self.tally.nodes[node].variants.get_mut(v)) {
+                k.conversions += 1;
+            }
         }
         if let Some(pos) = self.pos {
             let (node, before) = self.attribution(&pos);

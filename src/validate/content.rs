@@ -31,26 +31,14 @@ pub struct TemplateField<'a> {
 /// values. Other kinds have none.
 #[must_use]
 pub fn template_fields(kind: &NodeKind) -> Vec<TemplateField<'_>> {
-    let f = |field, label: &str, text| TemplateField { field, label: label.to_owned(), text };
     let mut out = Vec::new();
     match kind {
-        NodeKind::Channel { channel, message, .. } => {
-            let fields = channel.fields();
-            if fields.title {
-                out.push(f(Field::Title, "title", message.title.as_str()));
-            }
-            if fields.subject {
-                out.push(f(Field::Subject, "subject line", message.subject.as_str()));
-            }
-            if fields.url {
-                out.push(f(Field::Url, "webhook URL", message.url.as_str()));
-            }
-            let body = if *channel == crate::model::Channel::Webhook { "payload" } else { "body" };
-            out.push(f(Field::Body, body, message.body.as_str()));
-            if fields.buttons {
-                for (i, b) in message.buttons.iter().enumerate() {
-                    out.push(f(Field::Button(i), &format!("button {} label", i + 1), b.label.as_str()));
-                    out.push(f(Field::Button(i), &format!("button {} link", i + 1), b.url.as_str()));
+        NodeKind::Channel { channel, message, variants, .. } => {
+            if variants.is_empty() {
+                out = message_fields(*channel, message, None);
+            } else {
+                for (i, v) in variants.iter().enumerate() {
+                    out.extend(message_fields(*channel, &v.message, Some((i, v.name.trim()))));
                 }
             }
         }
@@ -61,6 +49,42 @@ pub fn template_fields(kind: &NodeKind) -> Vec<TemplateField<'_>> {
             }
         }
         _ => {}
+    }
+    out
+}
+
+/// The fields of one message content that may hold Liquid, in form order: the message
+/// fields its channel uses (title, subject, URL, body, buttons). For a content variant
+/// (`variant` = its index and name) every field sits at [`Field::Variant`] and its label
+/// names the variant ("variant 'B' body").
+#[must_use]
+pub fn message_fields<'a>(
+    channel: crate::model::Channel,
+    message: &'a crate::model::Message,
+    variant: Option<(usize, &str)>,
+) -> Vec<TemplateField<'a>> {
+    let f = |field: Field, label: &str, text| match variant {
+        Some((i, name)) => TemplateField { field: Field::Variant(i), label: format!("variant '{name}' {label}"), text },
+        None => TemplateField { field, label: label.to_owned(), text },
+    };
+    let mut out = Vec::new();
+    let fields = channel.fields();
+    if fields.title {
+        out.push(f(Field::Title, "title", message.title.as_str()));
+    }
+    if fields.subject {
+        out.push(f(Field::Subject, "subject line", message.subject.as_str()));
+    }
+    if fields.url {
+        out.push(f(Field::Url, "webhook URL", message.url.as_str()));
+    }
+    let body = if channel == crate::model::Channel::Webhook { "payload" } else { "body" };
+    out.push(f(Field::Body, body, message.body.as_str()));
+    if fields.buttons {
+        for (i, b) in message.buttons.iter().enumerate() {
+            out.push(f(Field::Button(i), &format!("button {} label", i + 1), b.label.as_str()));
+            out.push(f(Field::Button(i), &format!("button {} link", i + 1), b.url.as_str()));
+        }
     }
     out
 }

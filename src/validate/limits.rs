@@ -22,7 +22,10 @@ pub const MAX_LINKS: usize = 20_000;
 pub const MAX_LOOKBACK_DAYS: u32 = 3_660;
 /// Highest event rate, per user per day.
 pub const MAX_RATE_PER_DAY: f64 = 10_000.0;
-/// Largest engagement multiplier of an event rate.
+/// Fewest and most content variants of a channel node that has any (§1.3).
+pub const VARIANTS: std::ops::RangeInclusive<usize> = 2..=5;
+/// Largest engagement multiplier of an event rate (and of a content variant's view or
+/// click probability).
 pub const MAX_MULTIPLIER: f64 = 1_000.0;
 /// Highest cost of one message: sums over 100 million users and 100 replicates stay
 /// finite and exact to the cent.

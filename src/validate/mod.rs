@@ -94,6 +94,9 @@ pub enum Rule {
     SplitWinner,
     /// An automated split's minimum share cannot be given to every path.
     AutomatedMinShare,
+    /// A channel node's content variants: not 2–5 of them, percentages not summing to 100,
+    /// an empty or repeated name, or a repeated id.
+    ContentVariants,
     /// More than 3 goals.
     TooManyGoals,
     /// A required field is empty (names, events, properties, message content).
@@ -245,6 +248,10 @@ pub enum Field {
     Button(usize),
     /// The engagement window.
     EngagementWindow,
+    /// The list of content variants (how many, their percentages, names and ids).
+    Variants,
+    /// One content variant's name, percentage or content (0-based).
+    Variant(usize),
     // Profile updates.
     /// The list of updates.
     Updates,
@@ -288,6 +295,8 @@ pub enum Field {
     Fatigue(Channel),
     /// One rate of a channel.
     ChannelRate(Channel, Rate),
+    /// One entry of the content-variant multipliers (0-based).
+    VariantEffect(usize),
     /// The simulated horizon.
     Horizon,
     /// The number of replicates.

@@ -9,8 +9,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::graph::{successors, usable_links};
+use super::limits::VARIANTS;
 use super::{Field, Location, Out, Problems, Rule, Severity, name};
-use crate::model::{Channel, DndAction, Message, TimeOfDay};
+use crate::model::{Channel, ContentVariant, DndAction, Message, TimeOfDay};
 use crate::model::{
     Condition, EntryRule, EntrySegment, EventFilter, Filter, Journey, Node, NodeId, NodeKind, Operator, PathId,
     PropertyCondition, Seconds, SplitMode, Value, ValueKind, WaitKind, Weekday,
@@ -140,8 +141,12 @@ fn node_rules(j: &Journey, node: &Node, p: &mut Problems, w: &mut Problems) {
                 });
             }
         }
-        NodeKind::Channel { channel, message, engagement_window, .. } => {
-            message_rules(*channel, message, &who, p);
+        NodeKind::Channel { channel, message, engagement_window, variants, .. } => {
+            if variants.is_empty() {
+                message_rules(*channel, message, &who, p);
+            } else {
+                variant_rules(*channel, variants, &who, p);
+            }
             if engagement_window.0 <= 0 {
                 p.at(Field::EngagementWindow, |p| {
                     p.push((Rule::NonPositive, format!("{who}: the engagement window must be longer than 0")));
@@ -334,17 +339,77 @@ pub(crate) fn condition(c: &PropertyCondition, who: &str, p: &mut Problems) {
     }
 }
 
+/// A channel node's content variants (§1.3): 2–5 of them, whole percentages summing to
+/// 100, unique non-empty names and ids, and every variant's content filled in.
+fn variant_rules(channel: Channel, variants: &[ContentVariant], who: &str, p: &mut Problems) {
+    p.at(Field::Variants, |p| {
+        if !VARIANTS.contains(&variants.len()) {
+            p.push((
+                Rule::ContentVariants,
+                format!(
+                    "{who} has {} content variants; a message needs {} to {} variants (or none)",
+                    variants.len(),
+                    VARIANTS.start(),
+                    VARIANTS.end()
+                ),
+            ));
+        }
+        let sum = variants.iter().fold(0u32, |acc, v| acc.saturating_add(u32::from(v.percent)));
+        if sum != 100 {
+            p.push((
+                Rule::ContentVariants,
+                format!("{who}: the variant percentages add up to {sum}%, they must add up to 100%"),
+            ));
+        }
+        let mut ids = BTreeSet::new();
+        if variants.iter().any(|v| !ids.insert(v.id)) {
+            p.push((
+                Rule::ContentVariants,
+                format!("{who}: two content variants share an id, so the scenario cannot tell them apart"),
+            ));
+        }
+    });
+    let mut names = BTreeSet::new();
+    for (i, v) in variants.iter().enumerate() {
+        p.at(Field::Variant(i), |p| {
+            let name = v.name.trim();
+            if name.is_empty() {
+                p.push((Rule::ContentVariants, format!("{who}: variant {} has no name", i + 1)));
+            } else if !names.insert(name.to_lowercase()) {
+                p.push((
+                    Rule::ContentVariants,
+                    format!("{who}: two content variants are named '{name}'; each needs its own name"),
+                ));
+            }
+            if v.percent == 0 || v.percent > 100 {
+                p.push((
+                    Rule::ContentVariants,
+                    format!("{who}: variant '{name}' has {}%, it needs 1% to 100%", v.percent),
+                ));
+            }
+            message_rules_at(channel, &v.message, &format!("{who}, variant '{name}'"), p, Some(&Field::Variant(i)));
+        });
+    }
+}
+
 fn message_rules(channel: Channel, m: &Message, who: &str, p: &mut Problems) {
+    message_rules_at(channel, m, who, p, None);
+}
+
+/// The required message fields; `at` places every problem at one field (a variant's)
+/// instead of at each input.
+fn message_rules_at(channel: Channel, m: &Message, who: &str, p: &mut Problems, at: Option<&Field>) {
+    let field = |f: Field| at.cloned().unwrap_or(f);
     let what = if channel == Channel::Webhook { "payload" } else { "message body" };
-    p.at(Field::Body, |p| required(&m.body, &format!("{who}: the {what}"), p));
+    p.at(field(Field::Body), |p| required(&m.body, &format!("{who}: the {what}"), p));
     if matches!(channel, Channel::Push | Channel::WebPush) {
-        p.at(Field::Title, |p| required(&m.title, &format!("{who}: the title"), p));
+        p.at(field(Field::Title), |p| required(&m.title, &format!("{who}: the title"), p));
     }
     if channel.fields().subject {
-        p.at(Field::Subject, |p| required(&m.subject, &format!("{who}: the subject line"), p));
+        p.at(field(Field::Subject), |p| required(&m.subject, &format!("{who}: the subject line"), p));
     }
     if channel.fields().url {
-        p.at(Field::Url, |p| required(&m.url, &format!("{who}: the webhook URL"), p));
+        p.at(field(Field::Url), |p| required(&m.url, &format!("{who}: the webhook URL"), p));
     }
 }
 

@@ -34,6 +34,7 @@ pub(crate) fn check(j: &Journey, out: &mut Out) {
     for (field, msg) in p {
         out.add(Severity::Error, Rule::ScenarioValue, Location::Scenario, Some(field), msg);
     }
+    variant_effects(j, out);
     for event in j.referenced_events() {
         if !j.scenario.events.contains_key(&event) {
             let rate = Scenario::default_event_behaviour().rate_per_day;
@@ -44,6 +45,50 @@ pub(crate) fn check(j: &Journey, out: &mut Out) {
                     "The scenario does not describe the event '{event}': it uses the default behaviour of {rate} per \
                      user per day"
                 ),
+            );
+        }
+    }
+}
+
+/// The content-variant multipliers: finite, 0 to [`MAX_MULTIPLIER`], once per variant; an
+/// entry for a variant the journey no longer has is a warning (it changes nothing).
+fn variant_effects(j: &Journey, out: &mut Out) {
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, e) in j.scenario.variant_effects.iter().enumerate() {
+        let node = j.graph.nodes.get(&e.node);
+        let variant = node.and_then(|n| n.kind.variants().iter().find(|v| v.id == e.variant));
+        let who = match (node, variant) {
+            (Some(n), Some(v)) => format!("The variant '{}' of {}", v.name.trim(), super::name(n)),
+            _ => format!("The variant multipliers for {} {}", e.node, e.variant),
+        };
+        let field = Field::VariantEffect(i);
+        for (what, x) in [("view", e.view), ("click", e.click)] {
+            if !(non_negative(x) && x <= MAX_MULTIPLIER) {
+                out.add(
+                    Severity::Error,
+                    Rule::ScenarioValue,
+                    Location::Scenario,
+                    Some(field.clone()),
+                    format!("{who} has a {what} multiplier of {x}; use 0 to {MAX_MULTIPLIER}"),
+                );
+            }
+        }
+        if !seen.insert((e.node, e.variant)) {
+            out.add(
+                Severity::Error,
+                Rule::ScenarioValue,
+                Location::Scenario,
+                Some(field.clone()),
+                format!("{who} has multipliers twice; keep one"),
+            );
+        }
+        if variant.is_none() {
+            out.add(
+                Severity::Warning,
+                Rule::ScenarioValue,
+                Location::Scenario,
+                Some(field),
+                format!("{who} name a variant the journey does not have; they change nothing"),
             );
         }
     }

@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 
 use journey_studio::format::{FORMAT_VERSION, FormatError, from_bytes, from_ron, load, save, to_ron};
 use journey_studio::model::{
-    ActionRule, CanvasPos, Channel, Comment, CommentId, Condition, CountCmp, DatePropertyRule, Dnd, DndAction,
-    EngagementKind, EngagementResponse, EntryRule, EntrySegment, EventBehaviour, EventFilter, Filter, Goal, GoalMode,
-    InactionRule, Journey, KindTag, Message, MessageButton, Node, NodeId, NodeKind, Operator, PastBehaviourRule,
-    PathId, Port, ProfileUpdateRow, PropertyCondition, PropertyDist, RandomPath, Scenario, Scope, Seconds, SplitMode,
-    TimeOfDay, TimeWindow, Timestamp, TzName, UpdateOp, Value, WaitKind,
+    ActionRule, CanvasPos, Channel, Comment, CommentId, Condition, ContentVariant, CountCmp, DatePropertyRule, Dnd,
+    DndAction, EngagementKind, EngagementResponse, EntryRule, EntrySegment, EventBehaviour, EventFilter, Filter, Goal,
+    GoalMode, InactionRule, Journey, KindTag, Message, MessageButton, Node, NodeId, NodeKind, Operator,
+    PastBehaviourRule, PathId, Port, ProfileUpdateRow, PropertyCondition, PropertyDist, RandomPath, Scenario, Scope,
+    Seconds, SplitMode, TimeOfDay, TimeWindow, Timestamp, TzName, UpdateOp, Value, VariantId, WaitKind,
 };
 
 /// A journey with every node kind, every channel, links (one to a missing node, one
@@ -348,12 +348,18 @@ mod round_trip {
                 mode,
                 winner,
             });
-        let chan = (channel(), message(), seconds(), any::<bool>()).prop_map(
-            |(channel, message, engagement_window, exclude_from_user_timezone)| NodeKind::Channel {
+        let variants = proptest::collection::vec((any::<u32>(), text(), any::<u8>(), message()), 0..3).prop_map(|v| {
+            v.into_iter()
+                .map(|(id, name, percent, message)| ContentVariant { id: VariantId(id), name, percent, message })
+                .collect::<Vec<_>>()
+        });
+        let chan = (channel(), message(), seconds(), any::<bool>(), variants).prop_map(
+            |(channel, message, engagement_window, exclude_from_user_timezone, variants)| NodeKind::Channel {
                 channel,
                 message,
                 engagement_window,
                 exclude_from_user_timezone,
+                variants,
             },
         );
         let update = proptest::collection::vec(
@@ -556,6 +562,7 @@ mod round_trip {
                     fatigue,
                     channels,
                     run: RunSettings { seed, horizon_days, replicates },
+                    variant_effects: Vec::new(),
                 },
             )
     }

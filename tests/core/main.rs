@@ -14,4 +14,5 @@ mod report;
 mod safety;
 mod sim;
 mod validate;
+mod variants;
 mod versions;

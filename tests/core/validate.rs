@@ -76,6 +76,7 @@ fn kind(sel: u8, param: u8) -> NodeKind {
             message: journey_studio::model::Message { title: "t".into(), body: "b".into(), ..Default::default() },
             engagement_window: Seconds::DAY,
             exclude_from_user_timezone: false,
+            variants: Vec::new(),
         },
         11 => NodeKind::ProfileUpdate { rows: Vec::new() },
         13 => NodeKind::Wait(WaitKind::Duration(Seconds::HOUR)),

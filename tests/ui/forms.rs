@@ -327,6 +327,68 @@ fn random_split_percentages_mode_and_winner() {
     assert_eq!(*mode, SplitMode::Manual);
 }
 
+/// The (name, percent, title) of each content variant of the harness's channel node.
+fn variant_rows(h: &Harness<'_, State<Node>>) -> Vec<(String, u8, String)> {
+    kind(h).variants().iter().map(|v| (v.name.clone(), v.percent, v.message.title.clone())).collect()
+}
+
+#[test]
+fn content_variants_add_rename_reorder_and_remove() {
+    let mut h = node_harness(KindTag::Channel(Channel::Push));
+    set_text(&mut h, "Title", "Flash sale");
+    assert!(h.query_by_label("Variant 1 name").is_none());
+    click(&mut h, "Add content variants");
+    let row = |name: &str, percent: u8, title: &str| (name.to_owned(), percent, title.to_owned());
+    assert_eq!(variant_rows(&h), [row("A", 50, "Flash sale"), row("B", 50, "Flash sale")]);
+    let NodeKind::Channel { message, .. } = kind(&h) else { panic!() };
+    assert_eq!(message.title, "", "the one message moved into the variants");
+    assert!(h.query_by_label("Title").is_none(), "each variant has its own title");
+
+    // Rename and edit a variant's own content.
+    set_text(&mut h, "Variant 2 name", "Urgent");
+    set_text(&mut h, "Variant 2 title", "Last chance");
+    assert_eq!(variant_rows(&h), [row("A", 50, "Flash sale"), row("Urgent", 50, "Last chance")]);
+
+    // Add a third, fix the percentages through the form.
+    click(&mut h, "Add variant");
+    set_text(&mut h, "Variant 3 %", "20");
+    assert!(h.query_by_label("Variants total 120%").is_some(), "live sum");
+    assert!(has_error(&h, "the variant percentages add up to 120%"), "the reason under the sum");
+    set_text(&mut h, "Variant 1 %", "30");
+    assert!(h.query_by_label("Variants total 100%").is_some());
+    set_text(&mut h, "Variant 3 name", "a");
+    assert!(has_error(&h, "two content variants are named 'a'"));
+    set_text(&mut h, "Variant 3 name", "Short");
+    assert!(kind(&h).summary().contains("3 variants"), "the card shows the variants: {}", kind(&h).summary());
+
+    // Reorder: the third moves up to second.
+    click(&mut h, "Move variant 3 up");
+    assert_eq!(
+        variant_rows(&h),
+        [row("A", 30, "Flash sale"), row("Short", 20, "Flash sale"), row("Urgent", 50, "Last chance")]
+    );
+    let ids: Vec<u32> = kind(&h).variants().iter().map(|v| v.id.0).collect();
+    assert_eq!(ids, [1, 3, 2], "ids stay with their variants");
+
+    // At most 5.
+    click(&mut h, "Add variant");
+    click(&mut h, "Add variant");
+    assert_eq!(kind(&h).variants().len(), 5);
+    assert!(h.query_by_label("Add variant").is_some_and(|b| b.accesskit_node().is_disabled()), "at most 5 variants");
+
+    // Remove down to one: the node is one message again, the remaining variant's.
+    for n in [5, 4, 1] {
+        click(&mut h, &format!("Remove variant {n}"));
+    }
+    assert_eq!(variant_rows(&h), [row("Short", 20, "Flash sale"), row("Urgent", 50, "Last chance")]);
+    click(&mut h, "Remove variant 1");
+    let NodeKind::Channel { message, variants, .. } = kind(&h) else { panic!() };
+    assert!(variants.is_empty());
+    assert_eq!(message.title, "Last chance");
+    assert!(h.query_by_label("Title").is_some());
+    assert!(h.state().changes > 0);
+}
+
 #[test]
 fn channel_nodes_message_fields_follow_the_channel() {
     for channel in Channel::ALL {
@@ -356,7 +418,8 @@ fn channel_nodes_message_fields_follow_the_channel() {
         set_text(&mut h, "Engagement window", "12");
         choose(&mut h, "Engagement window unit", "hours");
         click(&mut h, "Exclude this node from user timezone");
-        let NodeKind::Channel { channel: c, message, engagement_window, exclude_from_user_timezone } = kind(&h) else {
+        let NodeKind::Channel { channel: c, message, engagement_window, exclude_from_user_timezone, .. } = kind(&h)
+        else {
             panic!()
         };
         assert_eq!(*c, channel);

@@ -17,9 +17,10 @@ use super::widgets::{
 use super::{FormContext, FormResponse};
 use crate::app::explore::{Request, request, sweepable};
 use crate::model::{
-    Channel, ConditionalPath, Filter, Message, MessageButton, Node, NodeKind, PathId, ProfileUpdateRow, RandomPath,
-    Seconds, SplitMode, TimeOfDay, Timestamp, UpdateOp, WaitKind,
+    Channel, ConditionalPath, ContentVariant, Filter, Message, MessageButton, Node, NodeKind, PathId, ProfileUpdateRow,
+    RandomPath, Seconds, SplitMode, TimeOfDay, Timestamp, UpdateOp, VariantId, WaitKind,
 };
+use crate::validate::limits::VARIANTS;
 use crate::validate::{Diagnostic, Field, Location};
 
 /// Most paths of a random split.
@@ -64,8 +65,9 @@ pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormR
             }
             NodeKind::ConditionalSplit { paths } => out |= conditional_paths_ui(ui, paths, d),
             NodeKind::RandomSplit { paths, mode, winner } => out |= random_split_ui(ui, id, paths, mode, winner, d),
-            NodeKind::Channel { channel, message, engagement_window, exclude_from_user_timezone } => {
-                out |= channel_ui(ui, *channel, message, engagement_window, exclude_from_user_timezone, d);
+            NodeKind::Channel { channel, message, engagement_window, exclude_from_user_timezone, variants } => {
+                let content = Content { message, variants };
+                out |= channel_ui(ui, id, *channel, content, engagement_window, exclude_from_user_timezone, d);
             }
             NodeKind::ProfileUpdate { rows } => out |= profile_update_ui(ui, rows, d),
             NodeKind::ForceExit => {
@@ -106,7 +108,7 @@ fn at_field(kind: &NodeKind, field: &Field) -> bool {
                 Field::Subject => f.subject,
                 Field::Url => f.url,
                 Field::Button(_) => f.buttons,
-                Field::Body | Field::EngagementWindow => true,
+                Field::Body | Field::EngagementWindow | Field::Variants | Field::Variant(_) => true,
                 _ => false,
             }
         }
@@ -193,38 +195,43 @@ fn wait_ui(ui: &mut Ui, id: crate::model::NodeId, wait: &mut WaitKind, d: &Diags
     changed
 }
 
+/// A channel node's content: its one message, or its content variants.
+struct Content<'a> {
+    message: &'a mut Message,
+    variants: &'a mut Vec<ContentVariant>,
+}
+
 fn channel_ui(
     ui: &mut Ui,
+    id: crate::model::NodeId,
     channel: Channel,
-    message: &mut Message,
+    content: Content<'_>,
     window: &mut Seconds,
     exclude: &mut bool,
     d: &Diags<'_>,
 ) -> bool {
     let mut changed = false;
-    let fields = channel.fields();
     heading(ui, &format!("{} message", channel.label()));
-    grid(ui, "channel", |ui| {
-        if fields.title {
-            changed |= liquid_text_row(ui, "Title", "The message title; may use Liquid", &mut message.title);
-            grid_diagnostics_ui(ui, d, &Field::Title);
+    let Content { message, variants } = content;
+    if variants.is_empty() {
+        changed |= message_ui(ui, channel, message, "", d, None);
+        if ui
+            .button("Add content variants")
+            .on_hover_text("Test 2 to 5 versions of this message, each sent to a share of users")
+            .clicked()
+        {
+            let first = std::mem::take(message);
+            let v = |i: u32, message: Message| ContentVariant {
+                id: VariantId(i),
+                name: ContentVariant::letter(usize::try_from(i - 1).unwrap_or(0)),
+                percent: 50,
+                message,
+            };
+            *variants = vec![v(1, first.clone()), v(2, first)];
+            changed = true;
         }
-        if fields.subject {
-            changed |= liquid_text_row(ui, "Subject", "The email subject line; may use Liquid", &mut message.subject);
-            grid_diagnostics_ui(ui, d, &Field::Subject);
-        }
-        if fields.url {
-            changed |= liquid_text_row(ui, "Webhook URL", "The endpoint the webhook calls", &mut message.url);
-            grid_diagnostics_ui(ui, d, &Field::Url);
-        }
-        let body = if channel == Channel::Webhook { "Payload" } else { "Body" };
-        changed |=
-            liquid_multiline_row(ui, body, "The message text; may use Liquid personalization", &mut message.body);
-        grid_diagnostics_ui(ui, d, &Field::Body);
-        changed |= text_row(ui, "Provider", "The sending provider (informational)", &mut message.provider);
-    });
-    if fields.buttons {
-        changed |= buttons_ui(ui, &mut message.buttons, d);
+    } else {
+        changed |= variants_ui(ui, id, channel, message, variants, d);
     }
     heading(ui, "Delivery");
     grid(ui, "channel_delivery", |ui| {
@@ -243,9 +250,153 @@ fn channel_ui(
     changed
 }
 
-fn buttons_ui(ui: &mut Ui, buttons: &mut Vec<MessageButton>, d: &Diags<'_>) -> bool {
+/// A form label: `name` capitalised on its own, or after a variant's prefix ("Variant 2 body").
+fn field_label(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        let mut c = name.chars();
+        c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+    } else {
+        format!("{prefix} {name}")
+    }
+}
+
+/// The fields of one message content. `prefix` names a variant's inputs ("Variant 2"),
+/// and `at` is the field its diagnostics sit at (a variant's are all at one field).
+fn message_ui(
+    ui: &mut Ui,
+    channel: Channel,
+    message: &mut Message,
+    prefix: &str,
+    d: &Diags<'_>,
+    at: Option<&Field>,
+) -> bool {
     let mut changed = false;
-    heading(ui, "Buttons");
+    let fields = channel.fields();
+    let diag = |ui: &mut Ui, f: Field| {
+        if at.is_none() {
+            grid_diagnostics_ui(ui, d, &f);
+        }
+    };
+    grid(ui, format!("channel{prefix}"), |ui| {
+        if fields.title {
+            let l = field_label(prefix, "title");
+            changed |= liquid_text_row(ui, &l, "The message title; may use Liquid", &mut message.title);
+            diag(ui, Field::Title);
+        }
+        if fields.subject {
+            let l = field_label(prefix, "subject");
+            changed |= liquid_text_row(ui, &l, "The email subject line; may use Liquid", &mut message.subject);
+            diag(ui, Field::Subject);
+        }
+        if fields.url {
+            let l = field_label(prefix, "webhook URL");
+            changed |= liquid_text_row(ui, &l, "The endpoint the webhook calls", &mut message.url);
+            diag(ui, Field::Url);
+        }
+        let body = field_label(prefix, if channel == Channel::Webhook { "payload" } else { "body" });
+        changed |=
+            liquid_multiline_row(ui, &body, "The message text; may use Liquid personalization", &mut message.body);
+        diag(ui, Field::Body);
+        let l = field_label(prefix, "provider");
+        changed |= text_row(ui, &l, "The sending provider (informational)", &mut message.provider);
+    });
+    if fields.buttons {
+        changed |= buttons_ui(ui, &mut message.buttons, prefix, d);
+    }
+    if let Some(f) = at {
+        field_diagnostics_ui(ui, d, f);
+    }
+    changed
+}
+
+/// The content variants of a channel node: name, percentage, order and content of each;
+/// add up to 5; removing the second-to-last turns the node back into one message.
+fn variants_ui(
+    ui: &mut Ui,
+    id: crate::model::NodeId,
+    channel: Channel,
+    message: &mut Message,
+    variants: &mut Vec<ContentVariant>,
+    d: &Diags<'_>,
+) -> bool {
+    let mut changed = false;
+    heading(ui, "Content variants");
+    let len = variants.len();
+    let mut remove = None;
+    let mut moved = None;
+    for (i, v) in variants.iter_mut().enumerate() {
+        let n = i + 1;
+        ui.push_id(("variant", v.id.0), |ui| {
+            ui.separator();
+            ui.horizontal(|ui| {
+                let l = ui.label(format!("Variant {n} name")).id;
+                changed |= text_edit(ui, l, "The variant's name, unique within this message", &mut v.name, "");
+                let tip = "Whole percentage of users who get this variant";
+                let l = ui.label(format!("Variant {n} %")).id;
+                changed |= int_edit(ui, "variant percent", l, tip, &mut v.percent, 0, 100);
+                let delta = move_buttons(ui, &format!("variant {n}"), i, len);
+                if delta != 0 {
+                    moved = Some((i, delta));
+                }
+                if remove_button(ui, &format!("Remove variant {n}")) {
+                    remove = Some(i);
+                }
+            });
+            changed |= message_ui(ui, channel, &mut v.message, &format!("Variant {n}"), d, Some(&Field::Variant(i)));
+        });
+    }
+    ui.separator();
+    let sum: u32 = variants.iter().map(|v| u32::from(v.percent)).sum();
+    let text = format!("Variants total {sum}%");
+    if sum == 100 {
+        ui.label(text);
+    } else {
+        ui.colored_label(error_color(ui), text);
+    }
+    field_diagnostics_ui(ui, d, &Field::Variants);
+    if let Some((i, delta)) = moved {
+        changed |= apply_move(variants, i, delta);
+    }
+    if let Some(i) = remove {
+        variants.remove(i);
+        if variants.len() < 2 {
+            // One variant left is one message again.
+            if let Some(last) = variants.pop() {
+                *message = last.message;
+            }
+        }
+        changed = true;
+    }
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(variants.len() < *VARIANTS.end(), egui::Button::new("Add variant"))
+            .on_hover_text("Add a content variant (at most 5), starting from a copy of the first")
+            .clicked()
+        {
+            let next = VariantId(variants.iter().map(|v| v.id.0).max().map_or(1, |m| m.saturating_add(1)));
+            let name = (0..)
+                .map(ContentVariant::letter)
+                .find(|l| !variants.iter().any(|v| v.name.trim().eq_ignore_ascii_case(l)))
+                .unwrap_or_default();
+            let copy = variants.first().map(|v| v.message.clone()).unwrap_or_default();
+            variants.push(ContentVariant { id: next, name, percent: 0, message: copy });
+            changed = true;
+        }
+        if !variants.is_empty()
+            && ui
+                .button("Plan variant test…")
+                .on_hover_text("How many messages and days this variant test needs to detect an effect")
+                .clicked()
+        {
+            request(ui.ctx(), Request::Plan(crate::sim::planner::TestKind::Variants(id)));
+        }
+    });
+    changed
+}
+
+fn buttons_ui(ui: &mut Ui, buttons: &mut Vec<MessageButton>, prefix: &str, d: &Diags<'_>) -> bool {
+    let mut changed = false;
+    heading(ui, &field_label(prefix, "buttons"));
     let mut remove = None;
     for (i, b) in buttons.iter_mut().enumerate() {
         let n = i + 1;
@@ -253,13 +404,16 @@ fn buttons_ui(ui: &mut Ui, buttons: &mut Vec<MessageButton>, d: &Diags<'_>) -> b
         // widen the inspector past its default width and squeeze the canvas.
         ui.push_id(("button", i), |ui| {
             grid(ui, "button", |ui| {
-                changed |= text_row(ui, &format!("Button {n} label"), "The button's text", &mut b.label);
+                let label = field_label(prefix, &format!("button {n} label"));
+                changed |= text_row(ui, &label, "The button's text", &mut b.label);
                 let tip = "Deep link or URL the button opens";
-                changed |=
-                    row(ui, &format!("Button {n} link"), tip, |ui, id| text_edit(ui, id, tip, &mut b.url, "https://"));
+                let link = field_label(prefix, &format!("button {n} link"));
+                changed |= row(ui, &link, tip, |ui, id| text_edit(ui, id, tip, &mut b.url, "https://"));
             });
-            field_diagnostics_ui(ui, d, &Field::Button(i));
-            if remove_button(ui, &format!("Remove button {n}")) {
+            if prefix.is_empty() {
+                field_diagnostics_ui(ui, d, &Field::Button(i));
+            }
+            if remove_button(ui, &field_label(prefix, &format!("remove button {n}"))) {
                 remove = Some(i);
             }
         });
@@ -268,7 +422,7 @@ fn buttons_ui(ui: &mut Ui, buttons: &mut Vec<MessageButton>, d: &Diags<'_>) -> b
         buttons.remove(i);
         changed = true;
     }
-    if ui.button("Add button").on_hover_text("Add a call-to-action button or link").clicked() {
+    if ui.button(field_label(prefix, "add button")).on_hover_text("Add a call-to-action button or link").clicked() {
         buttons.push(MessageButton::default());
         changed = true;
     }

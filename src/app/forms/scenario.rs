@@ -24,9 +24,10 @@ use super::widgets::{
 };
 use super::{FormContext, FormResponse};
 use crate::model::{
-    Channel, ChannelRates, DelayDist, EngagementKind, EngagementResponse, EventBehaviour, Population, PropertyDist,
-    Reachability, RunSettings, Scenario, Seconds, TimezoneShare, TzName,
+    Channel, ChannelRates, DelayDist, EngagementKind, EngagementResponse, EventBehaviour, Journey, Population,
+    PropertyDist, Reachability, RunSettings, Scenario, Seconds, TimezoneShare, TzName, VariantEffect,
 };
+use crate::validate::limits::MAX_MULTIPLIER;
 use crate::validate::{Diagnostic, Field, Location, Rate};
 
 /// Hours in the activity curve.
@@ -79,6 +80,13 @@ pub fn scenario_form_ui(ui: &mut Ui, scenario: &mut Scenario, cx: &FormContext<'
         });
         section(ui, Section::Fatigue, d, |ui| out |= fatigue_ui(ui, &mut scenario.fatigue, d));
         section(ui, Section::Channels, d, |ui| out |= channels_ui(ui, &mut scenario.channels, d));
+        if !scenario.variant_effects.is_empty()
+            || cx.journey.graph.nodes.values().any(|n| !n.kind.variants().is_empty())
+        {
+            section(ui, Section::Variants, d, |ui| {
+                out |= variant_effects_ui(ui, &mut scenario.variant_effects, cx.journey, d);
+            });
+        }
         section(ui, Section::Run, d, |ui| out |= run_ui(ui, &mut scenario.run, d));
     });
     out
@@ -95,6 +103,7 @@ enum Section {
     Events,
     Fatigue,
     Channels,
+    Variants,
     Run,
 }
 
@@ -109,6 +118,7 @@ impl Section {
             Self::Events => "Events",
             Self::Fatigue => "Fatigue",
             Self::Channels => "Channel rates and costs",
+            Self::Variants => "Content variants",
             Self::Run => "Run settings",
         }
     }
@@ -130,6 +140,7 @@ fn section_of(field: &Field) -> Option<Section> {
         | Field::ActivityShape => Section::Events,
         Field::Fatigue(_) => Section::Fatigue,
         Field::ChannelRate(..) => Section::Channels,
+        Field::VariantEffect(_) => Section::Variants,
         Field::Horizon | Field::Replicates => Section::Run,
         _ => return None,
     })
@@ -704,6 +715,53 @@ fn engagement_ui(ui: &mut Ui, ev: &str, list: &mut Vec<EngagementResponse>) -> b
 fn fatigue_ui(ui: &mut Ui, fatigue: &mut BTreeMap<Channel, f64>, d: &Diags<'_>) -> bool {
     ui.weak("Chance per message that the user unsubscribes from the channel (and, for push, uninstalls)");
     per_channel_shares_ui(ui, "fatigue", fatigue, ("fatigue", "Chance per message of unsubscribing"), d, Field::Fatigue)
+}
+
+/// Per content variant of every channel node: multipliers on its channel's view and click
+/// probabilities. An entry is kept only while a multiplier differs from 1, sorted by
+/// (node, variant); entries for variants the journey no longer has can be removed.
+fn variant_effects_ui(ui: &mut Ui, effects: &mut Vec<VariantEffect>, j: &Journey, d: &Diags<'_>) -> bool {
+    let mut changed = false;
+    ui.weak("Multipliers on the channel's view and click probabilities for each variant (1 changes nothing)");
+    grid(ui, "variant_effects", |ui| {
+        for node in j.graph.nodes.values() {
+            for v in node.kind.variants() {
+                let (mut view, mut click) = effects
+                    .iter()
+                    .find(|e| e.node == node.id && e.variant == v.id)
+                    .map_or((1.0, 1.0), |e| (e.view, e.click));
+                let who = format!("{} {}", node.id, v.name.trim());
+                let tip = "Multiplier on the view probability (the product is capped at 1)";
+                let mut c = f64_row(ui, &format!("{who} view multiplier"), tip, &mut view, 0.0, MAX_MULTIPLIER);
+                let tip = "Multiplier on the click-given-view probability (the product is capped at 1)";
+                c |= f64_row(ui, &format!("{who} click multiplier"), tip, &mut click, 0.0, MAX_MULTIPLIER);
+                if c {
+                    effects.retain(|e| !(e.node == node.id && e.variant == v.id));
+                    if view != 1.0 || click != 1.0 {
+                        effects.push(VariantEffect { node: node.id, variant: v.id, view, click });
+                        effects.sort_by_key(|e| (e.node, e.variant));
+                    }
+                    changed = true;
+                }
+            }
+        }
+    });
+    for i in 0..effects.len() {
+        field_diagnostics_ui(ui, d, &Field::VariantEffect(i));
+    }
+    let stale = |e: &VariantEffect| {
+        !j.graph.nodes.get(&e.node).is_some_and(|n| n.kind.variants().iter().any(|v| v.id == e.variant))
+    };
+    if effects.iter().any(stale)
+        && ui
+            .button("Remove multipliers of removed variants")
+            .on_hover_text("Drop the entries for variants the journey no longer has")
+            .clicked()
+    {
+        effects.retain(|e| !stale(e));
+        changed = true;
+    }
+    changed
 }
 
 /// One collapsed header per channel; a channel with diagnostics shows them under its

@@ -493,6 +493,10 @@ fn node_ui(ui: &mut Ui, r: &Report, base: Option<&Report>, selected: Option<Node
         }
         ui.label(money_line("Cost", c.cost, bc.map(|b| b.cost)));
     }
+    if !n.variants.is_empty() {
+        ui.strong("Content variants");
+        variants_grid_ui(ui, n);
+    }
     if !n.paths.is_empty() {
         ui.strong("Paths");
         let total: u64 = n.paths.iter().map(|p| p.users).sum();
@@ -875,17 +879,94 @@ fn step_bars(
     None
 }
 
+/// A share with its interval, "3.00% [2.80, 3.20]".
+fn share_text(s: &crate::sim::report::Share) -> String {
+    format!("{}{}", fmt_pct(s.rate), interval(s.interval))
+}
+
+/// A difference of shares in points with its interval, "+1.20 pt [+0.40, +2.00]".
+fn points_text(e: &crate::sim::report::Estimate) -> String {
+    let f = |x: f64| format!("{:+.2}", x * 100.0);
+    match (e.value, e.low, e.high) {
+        (Some(v), Some(lo), Some(hi)) => format!("{} pt [{}, {}]", f(v), f(lo), f(hi)),
+        (Some(v), _, _) => format!("{} pt", f(v)),
+        _ => "n/a".to_owned(),
+    }
+}
+
+/// A channel node's content variants: counts, rates per message sent with 95% intervals,
+/// and each later variant's difference against the first.
+fn variants_grid_ui(ui: &mut Ui, n: &NodeStats) {
+    let first = n.variants.first().map_or("", |v| v.name.as_str());
+    egui::Grid::new(("variant_stats", n.id)).striped(true).show(ui, |ui| {
+        for h in [
+            "Variant",
+            "Plan",
+            "Sent",
+            "Viewed",
+            "Clicked",
+            "Conversions",
+            "View rate",
+            "Click rate",
+            "Conversion rate",
+        ] {
+            ui.strong(h);
+        }
+        ui.end_row();
+        for v in &n.variants {
+            ui.label(&v.name);
+            ui.label(format!("{}%", v.percent));
+            ui.label(fmt_count(v.sent));
+            ui.label(fmt_count(v.viewed));
+            ui.label(fmt_count(v.clicked));
+            ui.label(fmt_count(v.conversions));
+            ui.label(share_text(&v.view_rate));
+            ui.label(share_text(&v.click_rate));
+            ui.label(share_text(&v.conversion_rate));
+            ui.end_row();
+        }
+    });
+    for v in &n.variants {
+        if let Some(d) = &v.vs_first {
+            ui.label(format!(
+                "{} vs {first}: view {}, click {}, conversion {}",
+                v.name,
+                points_text(&d.view_rate),
+                points_text(&d.click_rate),
+                points_text(&d.conversion_rate)
+            ));
+        }
+    }
+}
+
+/// Every channel node with content variants, as in the node tab; returns a node to select.
+fn variant_nodes_ui(ui: &mut Ui, r: &Report) -> Option<NodeId> {
+    let mut select = None;
+    for n in r.nodes.iter().filter(|n| !n.variants.is_empty()) {
+        if ui
+            .link(format!("{} ({}) content variants", n.label, n.id))
+            .on_hover_text("Select this message on the canvas")
+            .clicked()
+        {
+            select = Some(n.id);
+        }
+        variants_grid_ui(ui, n);
+        ui.add_space(6.0);
+    }
+    select
+}
+
 /// Every random split: its paths' users, shares and conversions (per entry that took
 /// the path), with intervals, against the baseline when one is kept; a chart of the
 /// conversion rates. Returns a node to select (a clicked split name or bar).
 fn splits_ui(ui: &mut Ui, r: &Report, base: Option<&Report>, charts: &mut Option<egui::Rect>) -> Option<NodeId> {
     let splits: Vec<&NodeStats> =
         r.nodes.iter().filter(|n| n.kind == crate::model::KindTag::RandomSplit.label()).collect();
+    let mut select = variant_nodes_ui(ui, r);
     if splits.is_empty() {
         ui.weak("This journey has no random split.");
-        return None;
+        return select;
     }
-    let mut select = None;
     let mut bars = Vec::new();
     let mut base_bars = Vec::new();
     for n in &splits {

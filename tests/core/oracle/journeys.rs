@@ -87,6 +87,7 @@ pub fn channel(c: Channel) -> NodeKind {
         },
         engagement_window: Seconds::DAY,
         exclude_from_user_timezone: false,
+        variants: Vec::new(),
     }
 }
 
@@ -726,6 +727,7 @@ pub fn dst_defer() -> Journey {
         message: journey_studio::model::Message { body: "hi".into(), ..Default::default() },
         engagement_window: Seconds::DAY,
         exclude_from_user_timezone: true,
+        variants: Vec::new(),
     });
     let x = b.add(NodeKind::Exit);
     b.link(e, Port::Next, best);
