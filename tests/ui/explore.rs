@@ -91,6 +91,7 @@ fn the_planner_runs_from_the_menu_and_draws_its_power_curve() {
     // The power curve is drawn, against days, crossing the target power.
     assert!(plan.power_by_days.first().unwrap().1 < 0.8 && plan.power_by_days.last().unwrap().1 > 0.8);
     assert!(h.query_by_label_contains("Power curve against").is_some());
+    harness_support::screenshot(&mut h, "plan_test.png");
     // An impossible effect is a clear message, not a run.
     h.get_by_label("Minimum detectable effect").focus();
     h.run();
@@ -147,6 +148,7 @@ fn a_sweep_runs_and_shows_the_engines_figures_and_the_tornado_opens_a_sweep() {
     let engine = sweep(&j, &path, &values, &opts, &|_| true).unwrap();
     assert_eq!(shown, engine);
     assert!(h.query_all_by_label_contains("95% band").next().is_some(), "the sweep's table and chart show");
+    harness_support::screenshot(&mut h, "sweep.png");
     // The tornado, then a click on its top row opens that input's sweep.
     let mut j2 = j;
     j2.scenario.population.users = 150;
@@ -157,6 +159,7 @@ fn a_sweep_runs_and_shows_the_engines_figures_and_the_tornado_opens_a_sweep() {
     run_tool(&mut h);
     let t = h.state().explore().tornado().cloned().expect("a tornado");
     assert!(t.bars.windows(2).all(|w| w[0].swing >= w[1].swing));
+    harness_support::screenshot(&mut h, "tornado.png");
     let top = t.bars[0].setting.clone();
     h.get_by_label(&top).click_accesskit();
     h.run_steps(3);

@@ -37,3 +37,15 @@ pub fn drag(h: &mut Harness<'_, App>, from: Pos2, to: Pos2) {
     h.drop_at(to);
     h.run();
 }
+
+/// With `JOURNEY_SCREENSHOTS=DIR`, saves the app as rendered through wgpu to `DIR/NAME`
+/// (the README's pictures); without it, does nothing.
+#[allow(dead_code)] // not every test takes pictures
+pub fn screenshot(h: &mut Harness<'_, App>, name: &str) {
+    let Some(dir) = std::env::var_os("JOURNEY_SCREENSHOTS") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).expect("the screenshot folder");
+    h.render().expect("render").save(dir.join(name)).expect("the screenshot");
+}
