@@ -140,3 +140,36 @@ fn a_syntax_error_shows_its_line_and_column_and_stops_the_preview() {
     assert!(h.query_by_label_contains("does not parse").is_some());
     assert!(h.query_by_label_contains("Sample 1 of 20").is_some());
 }
+
+/// A push with three content variants: the card names them, the form shows a row per
+/// variant with its own content and the percentages' total. With `JOURNEY_SCREENSHOTS=DIR`
+/// the window is saved to `DIR/content_variants.png`.
+#[test]
+fn a_push_with_content_variants_shows_them_on_its_card_and_form() {
+    use journey_studio::model::{ContentVariant, VariantId};
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = journey_studio::format::load(std::path::Path::new("assets/on_the_fence.journey")).unwrap();
+    if let Some(NodeKind::Channel { message, variants, .. }) = j.graph.nodes.get_mut(&NodeId(3)).map(|n| &mut n.kind) {
+        let titles =
+            [("A", 40, "20% off, just for you"), ("Urgent", 30, "Last chance: 20% off"), ("Short", 30, "20% off")];
+        *variants = titles
+            .iter()
+            .enumerate()
+            .map(|(i, (name, percent, title))| ContentVariant {
+                id: VariantId(u32::try_from(i).unwrap() + 1),
+                name: (*name).to_owned(),
+                percent: *percent,
+                message: journey_studio::model::Message { title: (*title).to_owned(), ..message.clone() },
+            })
+            .collect();
+        *message = journey_studio::model::Message::default();
+    }
+    // The card's second line (painted, so read from the model the card draws).
+    assert_eq!(j.graph.nodes[&NodeId(3)].kind.summary(), "Push: 3 variants (A / Urgent / Short)");
+    let mut h = with_node_selected(j, NodeId(3), dir.path());
+    assert!(h.query_by_label("Variants total 100%").is_some());
+    assert!(h.query_by_label("Variant 2 name").is_some() && h.query_by_label("Variant 3 title").is_some());
+    h.get_by_label("Variants total 100%").scroll_to_me();
+    h.run();
+    harness_support::screenshot(&mut h, "content_variants.png");
+}
