@@ -41,6 +41,7 @@ pub fn drag(h: &mut Harness<'_, App>, from: Pos2, to: Pos2) {
 /// With `JOURNEY_SCREENSHOTS=DIR`, saves the app as rendered through wgpu to `DIR/NAME`
 /// (the README's pictures); without it, does nothing.
 #[allow(dead_code)] // not every test takes pictures
+#[allow(clippy::expect_used)] // a test helper: a failure is the test's failure
 pub fn screenshot(h: &mut Harness<'_, App>, name: &str) {
     let Some(dir) = std::env::var_os("JOURNEY_SCREENSHOTS") else {
         return;
