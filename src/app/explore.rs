@@ -607,7 +607,8 @@ fn plan_result_ui(ui: &mut Ui, ex: &mut ExploreUi) {
     if let Some(s) = &p.simulated {
         let iv = s.interval.map_or_else(String::new, |i| format!(" [{}, {}]", num(i.lo), num(i.hi)));
         ui.label(format!(
-            "Simulated power {}{iv}: {} of {} replicates significant over {} days (the journey's own effect, {} pt; the formula says {}).",
+            "Simulated power {}{iv}: {} of {} replicates significant over {} days with the planned effect applied \
+             (the journey's own effect was {} pt; the formula says {}).",
             num(s.power),
             s.significant,
             s.replicates,
@@ -626,10 +627,10 @@ fn plan_result_ui(ui: &mut Ui, ex: &mut ExploreUi) {
     } else {
         (p.power_by_effect.iter().map(|(e, w)| [e * 100.0, *w]).collect(), "effect (points)")
     };
-    let sim = p
-        .simulated
-        .as_ref()
-        .map(|s| if ex.curve_by_days { [f64::from(s.days), s.power] } else { [(s.mean_effect) * 100.0, s.power] });
+    let sim = p.simulated.as_ref().map(|s| {
+        let planned = (s.applied_rates[1] - s.applied_rates[0]) * 100.0;
+        if ex.curve_by_days { [f64::from(s.days), s.power] } else { [planned, s.power] }
+    });
     let power = p.power;
     let r = Plot::new("power_curve")
         .height(220.0)

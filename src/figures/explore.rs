@@ -99,6 +99,17 @@ pub fn plan_table(name: &str, p: &Plan) -> String {
             sim.replicates,
             sim.days
         );
+        let natural = |r: Option<f64>| {
+            r.map_or_else(|| "none".to_owned(), |r| format!("{}%", num((r * 10_000.0).round() / 100.0)))
+        };
+        let _ = writeln!(
+            s,
+            "  the effect applied: {}% in the baseline arm, {}% in the tested arm (naturally {} and {})",
+            num((sim.applied_rates[0] * 10_000.0).round() / 100.0),
+            num((sim.applied_rates[1] * 10_000.0).round() / 100.0),
+            natural(sim.natural_rates[0]),
+            natural(sim.natural_rates[1])
+        );
         let _ = writeln!(
             s,
             "  the journey's own effect in the simulation: {}{} pt; mean entries per arm {} / {}",
@@ -146,6 +157,13 @@ pub fn plan_csv(p: &Plan) -> String {
         row("simulated.power_high", sim.interval.map_or_else(String::new, |i| i.hi.to_string()));
         row("simulated.formula_power", sim.formula_power.to_string());
         row("simulated.mean_effect", sim.mean_effect.to_string());
+        for (i, arm) in ["baseline", "tested"].iter().enumerate() {
+            row(
+                &format!("simulated.natural_rate_{arm}"),
+                sim.natural_rates[i].map_or_else(String::new, |r| r.to_string()),
+            );
+            row(&format!("simulated.applied_rate_{arm}"), sim.applied_rates[i].to_string());
+        }
     }
     s
 }

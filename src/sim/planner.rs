@@ -4,11 +4,20 @@
 //!
 //! The formula is the two-proportion z-test with pooled variance under the null (see
 //! [`super::explore::entries_per_arm`]). The simulated power runs R independent
-//! replicates of the journey as built, each over the test's duration, and counts the
-//! replicates in which the tested arm's conversion differs significantly from the
-//! baseline arm's: the effect is the one the journey itself produces in the scenario, so
-//! skewed traffic, re-entry and DND are in it; where it disagrees with the formula, the
-//! simulation is the one to trust.
+//! replicates of the journey as built, each over the test's duration, with the planned
+//! effect applied to the tested arm, and counts the replicates in which the tested arm's
+//! conversion differs significantly from the baseline arm's. Entries per arm, skewed
+//! traffic, re-entry and DND come from the simulation; where it disagrees with the
+//! formula, the simulation is the one to trust.
+//!
+//! **Applying the effect.** Each arm converts at its own natural rate in the journey
+//! (`p`, pooled over all R replicates, so one replicate's noise barely moves it). A
+//! replicate's arm with `n` entries and `k` conversions is moved to the wanted rate `w`
+//! (the baseline for the baseline arm, the baseline with the effect for the tested arm)
+//! by a keyed binomial draw: thinning, `k' ~ Bin(k, w/p)`, when `w ≤ p`, else boosting,
+//! `k' = k + Bin(n − k, (w − p)/(1 − p))`. If `k ~ Bin(n, p)` then `k' ~ Bin(n, w)`
+//! exactly; where entries are not independent (one user's entries alike under re-entry),
+//! the extra spread of `k` carries into `k'`, which is what the formula misses.
 //!
 //! Invariants: nothing here reads the clock or a global random source; replicate `r` runs
 //! with seed `seed + r`, so the same inputs give the same plan for any thread count.
@@ -18,6 +27,7 @@ use serde::Serialize;
 use super::explore::{entries_per_arm, normal_quantile, power_at, smallest_detectable};
 use super::intervals::{Interval, wilson};
 use super::report::Report;
+use super::rng::Stream;
 use super::{RunOptions, SimError, simulate};
 use crate::model::{Journey, NodeId, NodeKind};
 
@@ -128,9 +138,14 @@ pub struct SimulatedPower {
     pub formula_power: f64,
     /// The mean entries per replicate in the baseline and the tested arm.
     pub mean_entries: [f64; 2],
-    /// The mean difference in conversion rate (tested − baseline) the replicates saw: the
-    /// journey's own effect.
+    /// The mean difference in conversion rate (tested − baseline) the replicates saw
+    /// before the planned effect was applied: the journey's own effect.
     pub mean_effect: f64,
+    /// Each arm's natural conversion rate in the journey, pooled over the replicates
+    /// (baseline arm, tested arm); `None` for an arm with no entries.
+    pub natural_rates: [Option<f64>; 2],
+    /// The rates the arms were moved to: the baseline, and the baseline with the planned effect.
+    pub applied_rates: [f64; 2],
 }
 
 /// The planner's answer.
@@ -286,6 +301,60 @@ fn significant(base: (u64, u64), tested: (u64, u64), alpha: f64) -> bool {
     ((k2 / n2 - k1 / n1) / se).abs() > normal_quantile(1.0 - alpha / 2.0)
 }
 
+/// Moves an arm's `k` conversions of `n` entries from its natural rate `natural` to
+/// `wanted` with binomial thinning or boosting (see the module notes).
+fn apply_rate(n: u64, k: u64, natural: f64, wanted: f64, st: &mut Stream) -> u64 {
+    let k = k.min(n);
+    if wanted <= natural {
+        if natural <= 0.0 { 0 } else { st.binomial(k, wanted / natural) }
+    } else if natural >= 1.0 {
+        k
+    } else {
+        k + st.binomial(n - k, (wanted - natural) / (1.0 - natural))
+    }
+}
+
+/// The simulated power from each replicate's (entries, conversions) in the baseline and
+/// the tested arm, moved to `wanted` = [baseline, baseline with the effect]. Replicate `i`
+/// ran with seed `seed + i`; its draws are keyed by that seed.
+#[allow(clippy::cast_precision_loss)]
+fn simulated_power(runs: &[[(u64, u64); 2]], seed: u64, days: u32, wanted: [f64; 2], alpha: f64) -> SimulatedPower {
+    let total = |a: usize| runs.iter().fold((0u64, 0u64), |(n, k), r| (n + r[a].0, k + r[a].1));
+    let natural = [total(0), total(1)].map(|(n, k)| rate(k, n));
+    let mut hits = 0u32;
+    let (mut sum_n, mut sum_effect) = ([0.0f64; 2], 0.0f64);
+    for (i, arms) in (0u64..).zip(runs) {
+        let mut st = Stream::planner(seed.wrapping_add(i));
+        let moved: Vec<(u64, u64)> = (0..2)
+            .map(|a| {
+                let (n, k) = arms[a];
+                (n, apply_rate(n, k, natural[a].unwrap_or(0.0), wanted[a], &mut st))
+            })
+            .collect();
+        if significant(moved[0], moved[1], alpha) {
+            hits += 1;
+        }
+        sum_n[0] += arms[0].0 as f64;
+        sum_n[1] += arms[1].0 as f64;
+        sum_effect += rate(arms[1].1, arms[1].0).unwrap_or(0.0) - rate(arms[0].1, arms[0].0).unwrap_or(0.0);
+    }
+    let r = runs.len().max(1) as f64;
+    let replicates = u32::try_from(runs.len()).unwrap_or(u32::MAX);
+    let mean_entries = [sum_n[0] / r, sum_n[1] / r];
+    SimulatedPower {
+        replicates,
+        days,
+        significant: hits,
+        power: f64::from(hits) / r,
+        interval: wilson(u64::from(hits), u64::from(replicates)),
+        formula_power: power_at(wanted[0], wanted[1], mean_entries[0], mean_entries[1], alpha),
+        mean_entries,
+        mean_effect: sum_effect / r,
+        natural_rates: natural,
+        applied_rates: wanted,
+    }
+}
+
 /// Plans the test. `progress` gets the share done (the forecast, then the replicates);
 /// returning `false` cancels.
 ///
@@ -406,8 +475,7 @@ pub fn plan(
                 }
             };
             let seed = forecast.run.seed;
-            let mut hits = 0u32;
-            let (mut sum_n, mut sum_effect) = ([0.0f64; 2], 0.0f64);
+            let mut runs: Vec<[(u64, u64); 2]> = Vec::with_capacity(r as usize);
             for i in 0..r {
                 let o = RunOptions {
                     seed: Some(seed.wrapping_add(u64::from(i))),
@@ -419,26 +487,9 @@ pub fn plan(
                 let at = |s: f64| progress(sim_share + (1.0 - sim_share) * (f64::from(i) + s) / f64::from(r));
                 let rep = simulate(j, &o, &at)?;
                 let c = arm_counts(&rep, inputs.test);
-                let (base, tested) = (c.first().copied().unwrap_or((0, 0)), c.get(1).copied().unwrap_or((0, 0)));
-                if significant(base, tested, inputs.alpha) {
-                    hits += 1;
-                }
-                sum_n[0] += base.0 as f64;
-                sum_n[1] += tested.0 as f64;
-                sum_effect += rate(tested.1, tested.0).unwrap_or(0.0) - rate(base.1, base.0).unwrap_or(0.0);
+                runs.push([c.first().copied().unwrap_or((0, 0)), c.get(1).copied().unwrap_or((0, 0))]);
             }
-            let rf = f64::from(r);
-            let mean_entries = [sum_n[0] / rf, sum_n[1] / rf];
-            Some(SimulatedPower {
-                replicates: r,
-                days,
-                significant: hits,
-                power: f64::from(hits) / rf,
-                interval: wilson(u64::from(hits), u64::from(r)),
-                formula_power: power_at(baseline_rate, target_rate, mean_entries[0], mean_entries[1], inputs.alpha),
-                mean_entries,
-                mean_effect: sum_effect / rf,
-            })
+            Some(simulated_power(&runs, seed, days, [baseline_rate, target_rate], inputs.alpha))
         }
     };
     let test = match inputs.test {
@@ -487,5 +538,45 @@ mod tests {
         assert!(significant((3841, 384), (3841, 461), 0.05));
         assert!(!significant((3841, 384), (3841, 390), 0.05));
         assert!(!significant((0, 0), (10, 1), 0.05));
+    }
+
+    #[test]
+    fn thinning_and_boosting_reach_the_wanted_rate() {
+        let mut draw = Stream::from_parts(&[1]);
+        let mut st = Stream::from_parts(&[2]);
+        for (natural, wanted) in [(0.3, 0.1), (0.1, 0.3), (0.2, 0.2), (0.0, 0.05), (1.0, 0.5)] {
+            let (n, reps) = (1_000u64, 2_000u32);
+            let (mut sum, mut sum_sq) = (0.0, 0.0);
+            for _ in 0..reps {
+                let k = draw.binomial(n, natural);
+                let moved = apply_rate(n, k, natural, wanted, &mut st) as f64;
+                sum += moved;
+                sum_sq += moved * moved;
+            }
+            let mean = sum / f64::from(reps);
+            let var = sum_sq / f64::from(reps) - mean * mean;
+            let (m, v) = (n as f64 * wanted, n as f64 * wanted * (1.0 - wanted));
+            // Bin(n, wanted): the mean within 4 standard errors, the variance within 15%.
+            assert!((mean - m).abs() < 4.0 * (v / f64::from(reps)).sqrt(), "{natural}→{wanted}: mean {mean} vs {m}");
+            assert!((var - v).abs() < 0.15 * v, "{natural}→{wanted}: variance {var} vs {v}");
+        }
+    }
+
+    #[test]
+    fn the_planned_effect_is_applied_even_where_the_journey_has_none() {
+        // Both arms convert at 25% naturally; the plan asks 10% against 12%, 3,841 each.
+        let mut st = Stream::from_parts(&[3]);
+        let runs: Vec<[(u64, u64); 2]> =
+            (0..1_000).map(|_| [(3_841, st.binomial(3_841, 0.25)), (3_841, st.binomial(3_841, 0.25))]).collect();
+        let sim = simulated_power(&runs, 7, 10, [0.1, 0.12], 0.05);
+        let iv = sim.interval.unwrap();
+        assert!(iv.contains(0.80), "power {} [{}, {}]", sim.power, iv.lo, iv.hi);
+        assert!((sim.formula_power - 0.8).abs() < 0.001, "{}", sim.formula_power);
+        assert!(sim.mean_effect.abs() < 0.002, "{}", sim.mean_effect);
+        assert_eq!(sim.applied_rates, [0.1, 0.12]);
+        let natural = sim.natural_rates.map(Option::unwrap);
+        assert!(natural.iter().all(|p| (p - 0.25).abs() < 0.002), "{natural:?}");
+        // The same runs and seed give the same answer.
+        assert_eq!(simulated_power(&runs, 7, 10, [0.1, 0.12], 0.05), sim);
     }
 }

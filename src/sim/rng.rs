@@ -14,7 +14,8 @@
 //! - random-split assignment: (seed, user, node) — [`Stream::split`];
 //! - content-variant assignment: (seed, user, node) — [`Stream::variant`], a stream of its
 //!   own, so a journey without content variants draws exactly what it drew before;
-//! - control assignment: (seed, user) — [`Stream::control`].
+//! - control assignment: (seed, user) — [`Stream::control`];
+//! - the planner's effect on a replicate's counts: (replicate seed) — [`Stream::planner`].
 //!
 //! Each kind of key starts with its own domain tag, so two kinds never collide by
 //! accident. Invariants: the same key always yields the same sequence, on every
@@ -23,7 +24,7 @@
 use std::convert::Infallible;
 
 use rand::TryRng;
-use rand_distr::{Distribution as _, Gamma, Poisson, StandardNormal};
+use rand_distr::{Binomial, Distribution as _, Gamma, Poisson, StandardNormal};
 
 use crate::model::NodeId;
 
@@ -40,6 +41,7 @@ const TAG_SPLIT: u64 = 0x7370_6c69_7461_7373; // "splitass"
 const TAG_VARIANT: u64 = 0x7661_7269_616e_7473; // "variants"
 const TAG_CONTROL: u64 = 0x636f_6e74_726f_6c67; // "controlg"
 const TAG_BLOCK: u64 = 0x6576_626c_6f63_6b73; // "evblocks"
+const TAG_PLANNER: u64 = 0x706c_616e_6e65_726d; // "plannerm"
 
 /// 2^-53, to turn the top 53 bits of a word into a float in [0, 1).
 const UNIT_53: f64 = 1.0 / 9_007_199_254_740_992.0;
@@ -215,6 +217,13 @@ impl Stream {
         Self::from_parts(&[TAG_CONTROL, seed, user])
     }
 
+    /// The planner's draws that apply the planned effect to one replicate's counts:
+    /// (seed of the replicate). Never used by a run, so no run's figures depend on it.
+    #[must_use]
+    pub fn planner(replicate_seed: u64) -> Self {
+        Self::from_parts(&[TAG_PLANNER, replicate_seed])
+    }
+
     /// The next 64 random bits.
     #[inline]
     pub fn next_word(&mut self) -> u64 {
@@ -326,6 +335,16 @@ impl Stream {
                 n
             }
             _ => 0,
+        }
+    }
+
+    /// A binomial count of successes in `n` trials of probability `p` (via `rand_distr`);
+    /// `p` is clamped to [0, 1] and a NaN counts as 0.
+    pub fn binomial(&mut self, n: u64, p: f64) -> u64 {
+        let p = if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
+        match Binomial::new(n, p) {
+            Ok(b) => b.sample(self),
+            Err(_) => 0,
         }
     }
 

@@ -1,6 +1,6 @@
 //! The planner, the sensitivity sweep and the tornado (SPEC §7): the formula's sample
-//! size, simulated power against the formula where its assumptions hold and where heavy
-//! re-entry breaks them, sweeps that follow the expected shape, byte-identical output
+//! size, simulated power against the formula where its assumptions hold, with the planned
+//! effect applied where the journey has none, and where heavy re-entry breaks them, sweeps that follow the expected shape, byte-identical output
 //! across thread counts, and a tornado that ranks inputs with an unused one at exactly 0.
 #![allow(clippy::unwrap_used, clippy::cast_precision_loss)]
 
@@ -168,23 +168,64 @@ fn simulated_power_matches_the_formula_where_its_assumptions_hold() {
 }
 
 #[test]
+fn simulated_power_applies_the_planned_effect_where_the_journey_has_none() {
+    // Nobody clicks the push, so both arms convert alike; the plan asks for the lift of
+    // the journey above, and its simulated power must be the formula's, not α.
+    let (_, p_c, p_t) = two_arm_journey(1_000, 1.0e6);
+    let per_arm = journey_studio::sim::explore::entries_per_arm(p_c, p_t, 0.05, 0.8, 1.0).unwrap().ceil();
+    let (mut j, _, _) = two_arm_journey((2.0 * per_arm) as u64, 1.0e6);
+    j.scenario.channels.get_mut(&Channel::Push).unwrap().click_given_view = 0.0;
+    j.scenario.run.seed = 77;
+    let mut asked = inputs(TestKind::Control, p_c, Effect::Absolute(p_t - p_c), Some(300));
+    asked.test_days = Some(10);
+    let p = plan(&j, &asked, &RunOptions { threads: Some(2), ..RunOptions::default() }, &|_| true).unwrap();
+    let sim = p.simulated.unwrap();
+    let iv = sim.interval.unwrap();
+    assert!(sim.mean_effect.abs() < 0.01, "no natural effect: {}", sim.mean_effect);
+    assert_eq!(sim.applied_rates, [p_c, p_t]);
+    assert!((0.7..=0.9).contains(&sim.formula_power), "{}", sim.formula_power);
+    assert!(
+        iv.contains(sim.formula_power),
+        "simulated {} [{}, {}] vs formula {}",
+        sim.power,
+        iv.lo,
+        iv.hi,
+        sim.formula_power
+    );
+    assert!(iv.lo > 0.6, "the effect was applied: {} [{}, {}]", sim.power, iv.lo, iv.hi);
+}
+
+#[test]
 fn heavy_reentry_shows_where_the_simulation_and_the_formula_disagree() {
     // Users re-enter every few hours and differ a lot in how often they buy: entries of
-    // one user are alike, so the test learns less than its entry count suggests.
+    // one user are alike, so the test learns less than its entry count suggests. A wait
+    // after the push holds journey users to the timeout, as control users are held, so
+    // both arms see the same entries per user. The planned rates (10% against 12%) are
+    // below both arms' natural rates, so the effect is applied by thinning, which keeps
+    // that extra spread.
     let (mut j, _, _) = two_arm_journey(150, 0.2);
     j.setup.timeout = Some(Seconds::hours(6));
     j.setup.reentry = Reentry { enabled: true, cooldown: None, max_entries: None };
+    let push = j.graph.nodes.keys().copied().max().unwrap();
+    let wait = j.graph.next_node_id();
+    j.graph.nodes.insert(
+        wait,
+        Node { id: wait, label: "Hold".into(), pos: CanvasPos::new(400.0, 0.0), kind: KindTag::Wait.default_kind() },
+    );
+    j.graph.connect(push, Port::Sent, wait);
     j.scenario.run.seed = 5;
-    let mut asked = inputs(TestKind::Control, 0.2, Effect::Relative(0.2), Some(200));
-    asked.baseline_rate = None;
+    let mut asked = inputs(TestKind::Control, 0.1, Effect::Relative(0.2), Some(200));
     asked.test_days = Some(10);
     let p = plan(&j, &asked, &RunOptions { threads: Some(2), ..RunOptions::default() }, &|_| true).unwrap();
     let sim = p.simulated.unwrap();
     let iv = sim.interval.unwrap();
     assert!(sim.mean_entries[0] > 1_000.0, "heavy re-entry: {:?}", sim.mean_entries);
+    for (natural, applied) in sim.natural_rates.iter().zip(sim.applied_rates) {
+        assert!(natural.unwrap() > applied, "thinned, not boosted: {sim:?}");
+    }
     assert!(
         !iv.contains(sim.formula_power),
-        "the formula's {} should fall outside the simulated power {} [{}, {}]",
+        "the formula's {} should fall outside the simulated power {} [{}, {}]: {sim:?}",
         sim.formula_power,
         sim.power,
         iv.lo,
