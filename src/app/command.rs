@@ -21,6 +21,7 @@ use crate::validate::{self, Diagnostic, Severity};
 
 use super::canvas::layout;
 use super::state::Item;
+use crate::geometry;
 
 /// Seconds of quiet after which the next edit of the same thing starts a new undo step.
 pub const BURST_SECS: f64 = 1.0;
@@ -377,7 +378,16 @@ fn apply_to(j: &mut Journey, command: Command) -> Result<Applied, String> {
             }
             let id = j.graph.next_node_id();
             let label = kind.label().to_owned();
-            j.graph.nodes.insert(id, Node { id, label, pos, kind: kind.default_kind() });
+            // A new card never covers another: it goes to the free spot nearest the one asked.
+            let mut node = Node { id, label, pos, kind: kind.default_kind() };
+            let spot = geometry::free_spot(
+                &geometry::occupied(j),
+                geometry::CARD_WIDTH,
+                geometry::node_height(&node),
+                pos.into(),
+            );
+            node.pos = CanvasPos::new(spot.x, spot.y);
+            j.graph.nodes.insert(id, node);
             if let Some((from, port)) = connect_from {
                 check_connect(j, from, port, id)?;
                 j.graph.connect(from, port, id);
@@ -389,12 +399,14 @@ fn apply_to(j: &mut Journey, command: Command) -> Result<Applied, String> {
                 return Err(format!("A journey has at most {MAX_GOALS} goals"));
             }
             let n = j.goals.len() + 1;
+            // Goals tile in the goals area.
+            let spot = geometry::new_goal_spot(j, pos.into());
             j.goals.push(Goal {
                 name: format!("Goal {n}"),
                 event: EventFilter::named("Charged"),
                 mode: GoalMode::Live,
                 value_property: None,
-                pos,
+                pos: CanvasPos::new(spot.x, spot.y),
             });
             applied.select = Some(vec![Item::Goal(j.goals.len() - 1)]);
         }
@@ -477,7 +489,12 @@ fn apply_to(j: &mut Journey, command: Command) -> Result<Applied, String> {
         Command::SetScenario(scenario) => j.scenario = scenario,
         Command::AddComment { pos, text } => {
             let id = j.next_comment_id();
-            j.comments.push(Comment { id, pos, text });
+            // A note goes beside the cards, not under them (it can be dragged there).
+            let mut comment = Comment { id, pos, text };
+            let size = geometry::comment_rect(&comment);
+            let spot = geometry::free_spot(&geometry::occupied(j), size.width, size.height, pos.into());
+            comment.pos = CanvasPos::new(spot.x, spot.y);
+            j.comments.push(comment);
             applied.select = Some(vec![Item::Comment(id)]);
         }
         Command::EditComment { id, text } => {

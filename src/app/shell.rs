@@ -13,7 +13,7 @@ use super::canvas::{self, CanvasView};
 use super::command::{Command, Document, Fragment};
 use super::files::Files;
 use super::panels::{inspector, palette, problems, status};
-use super::state::{Action, App, Item, Prefs, Section};
+use super::state::{Action, App, Item, PaletteItem, Prefs, Section};
 use super::theme::{self, Theme};
 use crate::validate::Location;
 
@@ -102,6 +102,7 @@ impl App {
             show_shortcuts: false,
             reveal: None,
             show_about: false,
+            inspector_rect: egui::Rect::ZERO,
             title_sent: String::new(),
             preview: super::preview::Preview::new(),
             versions: super::versions::VersionsUi::default(),
@@ -306,6 +307,11 @@ impl App {
     }
 
     fn windows_ui(&mut self, ctx: &egui::Context) {
+        // Escape closes the shortcut sheet and the about box, like any dialog.
+        if (self.show_shortcuts || self.show_about) && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+            self.show_shortcuts = false;
+            self.show_about = false;
+        }
         let mut open = self.show_shortcuts;
         egui::Window::new("Keyboard shortcuts").open(&mut open).resizable(false).collapsible(false).show(ctx, |ui| {
             egui::Grid::new("shortcut_sheet").striped(true).show(ui, |ui| {
@@ -427,7 +433,15 @@ impl App {
                     canvas::open_add_menu(&mut self.view, p, None);
                 }
                 Action::AddAtCentre(item) => {
-                    let pos = self.view.drop_pos(centre);
+                    // Next to the one selected node (a layer to its right), else the view's centre.
+                    let beside = self.view.selection.iter().filter_map(Item::node).collect::<Vec<_>>();
+                    let pos = match beside.as_slice() {
+                        [one] if matches!(item, PaletteItem::Kind(_)) => self.doc.journey.graph.node(*one).map_or_else(
+                            || self.view.drop_pos(centre),
+                            |n| egui::pos2(n.pos.x + crate::geometry::LAYER_GAP_X, n.pos.y),
+                        ),
+                        _ => self.view.drop_pos(centre),
+                    };
                     self.commands.push(canvas::add_command(item, pos, None));
                 }
                 Action::ZoomIn => self.view.zoom_by(1.25),
@@ -543,24 +557,40 @@ impl App {
         Panel::bottom("status_bar").show(ui, |ui| {
             status::status_bar_ui(ui, &self.doc, &self.view, &file, message.as_deref());
         });
-        Panel::bottom("problems").resizable(true).default_size(90.0).min_size(60.0).show(ui, |ui| {
-            problems::problems_ui(ui, &self.doc, &self.theme, &mut self.actions);
-        });
+        // Without problems the panel is one line, so the canvas gets the room.
+        if self.doc.diagnostics.is_empty() {
+            Panel::bottom("problems_none").resizable(false).show(ui, |ui| {
+                problems::problems_ui(ui, &self.doc, &self.theme, &mut self.actions);
+            });
+        } else {
+            Panel::bottom("problems").resizable(true).default_size(90.0).min_size(60.0).show(ui, |ui| {
+                problems::problems_ui(ui, &self.doc, &self.theme, &mut self.actions);
+            });
+        }
         super::preview::panels_ui(self, ui);
         super::versions::versions_ui(self, ui);
         Panel::left("palette").resizable(true).default_size(theme::SIDE_PANEL_WIDTH).show(ui, |ui| {
             palette::palette_ui(ui, &mut self.view, &self.theme, &mut self.commands, &mut self.actions);
         });
-        Panel::right("inspector").resizable(true).default_size(theme::INSPECTOR_WIDTH).show(ui, |ui| {
-            ui.add_space(4.0);
-            let (doc, editable) = match &self.versions.viewing {
-                Some(v) => (&v.doc, false),
-                None => (&self.doc, true),
-            };
-            ui.add_enabled_ui(editable, |ui| {
-                inspector::inspector_ui(ui, doc, &self.view.selection, &mut self.reveal, &mut self.commands);
-            });
-        });
+        // A width the user drags, never wider than 40% of the window: forms wrap or scroll
+        // inside it instead of widening it.
+        let inspector_max = theme::inspector_max_width(ctx.content_rect().width());
+        self.inspector_rect = Panel::right("inspector")
+            .resizable(true)
+            .default_size(theme::INSPECTOR_WIDTH)
+            .size_range(theme::INSPECTOR_MIN_WIDTH..=inspector_max)
+            .show(ui, |ui| {
+                ui.add_space(4.0);
+                let (doc, editable) = match &self.versions.viewing {
+                    Some(v) => (&v.doc, false),
+                    None => (&self.doc, true),
+                };
+                ui.add_enabled_ui(editable, |ui| {
+                    inspector::inspector_ui(ui, doc, &self.view.selection, &mut self.reveal, &mut self.commands);
+                });
+            })
+            .response
+            .rect;
         egui::CentralPanel::no_frame().show(ui, |ui| {
             let doc = self.versions.viewing.as_ref().map_or(&self.doc, |v| &v.doc);
             canvas::canvas_ui(ui, &mut self.view, doc, &self.theme, &mut self.commands, &mut self.actions);

@@ -210,6 +210,8 @@ pub struct App {
     pub(crate) show_shortcuts: bool,
     /// The About window is open.
     pub(crate) show_about: bool,
+    /// The inspector's rectangle on screen (last frame).
+    pub(crate) inspector_rect: egui::Rect,
     /// The window title last sent.
     pub(crate) title_sent: String,
     /// The simulation preview: runs, results, animation, baseline.
@@ -317,6 +319,18 @@ impl App {
     #[must_use]
     pub fn can_undo(&self) -> bool {
         self.doc.history.can_undo()
+    }
+
+    /// The inspector panel's rectangle on screen (last frame).
+    #[must_use]
+    pub fn inspector_rect(&self) -> Rect {
+        self.inspector_rect
+    }
+
+    /// Whether the keyboard-shortcut sheet is open.
+    #[must_use]
+    pub fn shortcuts_open(&self) -> bool {
+        self.show_shortcuts
     }
 
     /// Selected items (any kind).

@@ -47,10 +47,26 @@ pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.1..=2.0;
 /// The least zoom a journey opens at, so card text stays readable; a wider journey
 /// opens at its entry (left) end and F fits all of it.
 pub const MIN_OPEN_ZOOM: f32 = 0.6;
+/// Below this zoom, cards are drawn compact (semantic zoom): the icon and the title in a
+/// font that keeps its size on screen, without summary and port names.
+pub const COMPACT_ZOOM: f32 = 0.7;
+/// The compact card's title size on screen, in points.
+pub const COMPACT_TITLE_POINTS: f32 = 12.5;
 /// Width of the side panels.
 pub const SIDE_PANEL_WIDTH: f32 = 170.0;
 /// Width of the inspector.
 pub const INSPECTOR_WIDTH: f32 = 300.0;
+/// The least width the inspector can be dragged to.
+pub const INSPECTOR_MIN_WIDTH: f32 = 260.0;
+/// The inspector's widest share of the window.
+pub const INSPECTOR_MAX_SHARE: f32 = 0.4;
+
+/// The widest the inspector may be in a window `window_width` wide: 40% of it, and never
+/// below the least width.
+#[must_use]
+pub fn inspector_max_width(window_width: f32) -> f32 {
+    (window_width * INSPECTOR_MAX_SHARE).max(INSPECTOR_MIN_WIDTH)
+}
 
 /// The palette of one theme.
 #[derive(Clone, Debug)]

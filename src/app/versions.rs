@@ -402,6 +402,9 @@ pub fn versions_ui(app: &mut App, ui: &mut Ui) {
         egui::Panel::right("versions")
             .resizable(true)
             .default_size(super::theme::INSPECTOR_WIDTH)
+            .size_range(
+                super::theme::INSPECTOR_MIN_WIDTH..=super::theme::inspector_max_width(ctx.content_rect().width()),
+            )
             .show(ui, |ui| panel_ui(app, ui, &ctx));
     }
     publish_window_ui(app, &ctx);

@@ -296,6 +296,89 @@ pub fn drawing_bounds(journey: &crate::model::Journey) -> Option<Rect> {
         .reduce(Rect::union)
 }
 
+/// Whether two rectangles overlap (touching edges do not).
+#[must_use]
+pub fn overlaps(a: Rect, b: Rect) -> bool {
+    a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom()
+}
+
+/// What a new card must not cover: every node card, the goals area (with its heading)
+/// and every comment.
+#[must_use]
+pub fn occupied(journey: &crate::model::Journey) -> Vec<Rect> {
+    let goals: Vec<Rect> = journey.goals.iter().map(goal_rect).collect();
+    journey
+        .graph
+        .nodes
+        .values()
+        .map(node_rect)
+        .chain(goals_area(goals))
+        .chain(journey.comments.iter().map(comment_rect))
+        .collect()
+}
+
+/// How far, in grid steps each way, [`free_spot`] looks for room.
+const FREE_SPOT_REACH: i32 = 30;
+
+/// The top-left corner nearest to `wanted`, on the grid steps around it, where a card of
+/// `width` × `height` keeps a grid step clear of every rectangle in `occupied`; `wanted`
+/// itself when nothing within reach is free.
+#[must_use]
+pub fn free_spot(occupied: &[Rect], width: f32, height: f32, wanted: Point) -> Point {
+    let clear = |p: Point| {
+        let r = Rect::new(p.x, p.y, width, height).expand(GRID, GRID);
+        !occupied.iter().any(|o| overlaps(r, *o))
+    };
+    if clear(wanted) {
+        return wanted;
+    }
+    let mut steps: Vec<(i32, i32)> = (-FREE_SPOT_REACH..=FREE_SPOT_REACH)
+        .flat_map(|i| (-FREE_SPOT_REACH..=FREE_SPOT_REACH).map(move |j| (i, j)))
+        .collect();
+    // Nearest first; ties go right before left and down before up, so the answer is stable.
+    steps.sort_by_key(|&(i, j)| (i * i + j * j, -i, -j));
+    #[allow(clippy::cast_precision_loss, reason = "grid steps are small integers")]
+    steps
+        .into_iter()
+        .map(|(i, j)| wanted.offset(i as f32 * GRID, j as f32 * GRID))
+        .find(|p| clear(*p))
+        .unwrap_or(wanted)
+}
+
+/// Goals tile in rows of this many in the goals area.
+pub const GOALS_PER_ROW: usize = 3;
+
+/// Where a new goal goes: the first free tile of the goals area, counted from the first
+/// goal (rows of [`GOALS_PER_ROW`]); without goals, the free spot nearest `wanted`.
+#[must_use]
+pub fn new_goal_spot(journey: &crate::model::Journey, wanted: Point) -> Point {
+    let mut others: Vec<Rect> = journey.graph.nodes.values().map(node_rect).collect();
+    others.extend(journey.comments.iter().map(comment_rect));
+    let goals: Vec<Rect> = journey.goals.iter().map(goal_rect).collect();
+    // The goals area reaches past its cards: keep that room around the others too.
+    let grown: Vec<Rect> = others.iter().map(|o| o.expand(GOALS_AREA_MARGIN, GOALS_AREA_HEADING)).collect();
+    let Some(first) = goals.first() else {
+        return free_spot(&grown, GOAL_WIDTH, GOAL_HEIGHT, wanted);
+    };
+    #[allow(clippy::cast_precision_loss, reason = "a goal count is small")]
+    (0..)
+        .map(|k: usize| {
+            let (col, row) = ((k % GOALS_PER_ROW) as f32, (k / GOALS_PER_ROW) as f32);
+            Point::new(first.x + col * (GOAL_WIDTH + GRID), first.y + row * (GOAL_HEIGHT + GRID))
+        })
+        .take(64)
+        .find(|p| {
+            let tile = Rect::new(p.x, p.y, GOAL_WIDTH, GOAL_HEIGHT);
+            !goals.iter().any(|g| overlaps(tile, g.expand(GRID / 2.0, GRID / 2.0)))
+                && !grown.iter().any(|o| overlaps(tile.expand(GRID, GRID), *o))
+        })
+        .unwrap_or_else(|| {
+            let mut all = grown.clone();
+            all.extend(goals.iter().copied());
+            free_spot(&all, GOAL_WIDTH, GOAL_HEIGHT, wanted)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,5 +438,45 @@ mod tests {
         assert_eq!(area.bottom(), 160.0 + GOAL_HEIGHT + GOALS_AREA_MARGIN);
         assert_eq!(area.x, -GOALS_AREA_MARGIN);
         assert!(goals_area([]).is_none());
+    }
+
+    #[test]
+    fn a_new_card_goes_to_the_nearest_free_spot() {
+        let taken = [Rect::new(0.0, 0.0, CARD_WIDTH, 100.0), Rect::new(300.0, 0.0, CARD_WIDTH, 100.0)];
+        // Free already: unchanged.
+        assert_eq!(free_spot(&taken, CARD_WIDTH, 80.0, Point::new(0.0, 300.0)), Point::new(0.0, 300.0));
+        // On top of the first card: moved off it, and not onto the second.
+        let p = free_spot(&taken, CARD_WIDTH, 80.0, Point::new(20.0, 20.0));
+        let r = Rect::new(p.x, p.y, CARD_WIDTH, 80.0);
+        assert!(taken.iter().all(|t| !overlaps(r.expand(GRID, GRID), *t)), "{p:?}");
+        assert!(p.distance(Point::new(20.0, 20.0)) < 200.0, "{p:?}");
+        // The same question gives the same answer.
+        assert_eq!(free_spot(&taken, CARD_WIDTH, 80.0, Point::new(20.0, 20.0)), p);
+    }
+
+    #[test]
+    fn new_goals_tile_in_rows_without_overlapping() {
+        let mut j = Journey::new("t");
+        let wanted = Point::new(0.0, 400.0);
+        for _ in 0..7 {
+            let p = new_goal_spot(&j, wanted);
+            j.goals.push(crate::model::Goal {
+                name: "g".into(),
+                event: crate::model::EventFilter::named("Charged"),
+                mode: crate::model::GoalMode::Live,
+                value_property: None,
+                pos: CanvasPos::new(p.x, p.y),
+            });
+        }
+        let rects: Vec<Rect> = j.goals.iter().map(goal_rect).collect();
+        for (i, a) in rects.iter().enumerate() {
+            for b in &rects[i + 1..] {
+                assert!(!overlaps(*a, *b), "{a:?} {b:?}");
+            }
+        }
+        // Three to a row, the fourth under the first.
+        assert_eq!(rects[3].x, rects[0].x);
+        assert_eq!(rects[1].y, rects[0].y);
+        assert!(rects[3].y > rects[0].y);
     }
 }

@@ -1,7 +1,7 @@
 //! The GUI integration tests (egui_kittest), in one binary so that CI links the stack
 //! once: the editor, the forms, building journeys by hand, the simulation preview, plan
-//! and explore, autosave and recovery, publish, versions and compare, and the message
-//! preview with Liquid checking.
+//! and explore, autosave and recovery, publish, versions and compare, the message
+//! preview with Liquid checking, and a canvas and inspector that stay readable.
 #![cfg(feature = "gui")]
 
 mod editor;
@@ -13,5 +13,6 @@ mod forms_build;
 mod harness_support;
 mod liquid;
 mod preview;
+mod readable;
 mod recovery;
 mod versions;

@@ -161,10 +161,12 @@ impl CanvasView {
         self.canvas_from_screen(self.screen_rect.center())
     }
 
-    /// Where a new card goes for a pointer at `p` (canvas): centred a little, snapped.
+    /// Where a new card goes for a pointer at `p` (canvas): a typical card centred on it,
+    /// snapped. (Adding it moves it to the nearest free spot.)
     #[must_use]
     pub fn drop_pos(&self, p: Pos2) -> Pos2 {
-        let p = p - vec2(theme::CARD_WIDTH / 2.0, 20.0);
+        let typical_height = crate::geometry::CARD_HEADER_HEIGHT + crate::geometry::PORT_ROW_HEIGHT;
+        let p = p - vec2(theme::CARD_WIDTH / 2.0, typical_height / 2.0);
         if self.snap { snap(p) } else { p }
     }
 
@@ -291,6 +293,7 @@ pub fn canvas_ui(
 
     let mut scene_rect = view.scene_rect;
     let mut pan = Vec2::ZERO;
+    let scale_before = view.screen_from_canvas.scaling;
     egui::Scene::new()
         .zoom_range(ZOOM_RANGE)
         .sense(Sense::hover())
@@ -303,6 +306,10 @@ pub fn canvas_ui(
             pan = scene_contents_ui(ui, view, doc, theme, commands, actions);
         });
     view.scene_rect = scene_rect.translate(-pan);
+    // The status bar is drawn before the canvas: show it the new zoom on the next frame.
+    if (view.screen_from_canvas.scaling - scale_before).abs() > f32::EPSILON {
+        ui.ctx().request_repaint();
+    }
 
     add_menu_ui(ui, view, doc, commands);
     refusal_ui(ui, view, theme);
@@ -418,7 +425,10 @@ fn scene_contents_ui(
         let label = node.label.clone();
         resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Unknown, true, &label));
         let selected = view.selection.contains(&item);
-        card_ui(&painter, node, rect, selected, doc, theme);
+        card_ui(&painter, node, rect, selected, doc, theme, scale);
+        if scale < theme::COMPACT_ZOOM || title_cut(&painter, node, rect) {
+            resp.clone().on_hover_text(card_tooltip(node));
+        }
         if let Some((severity, messages)) = doc.node_problems.get(&node.id) {
             let badge = Rect::from_center_size(rect.right_top() + vec2(-12.0, 12.0), Vec2::splat(16.0));
             painter.circle_filled(badge.center(), 8.0, theme.severity_color(*severity));
@@ -685,14 +695,44 @@ fn one_line(
     painter.layout_job(job)
 }
 
-/// One node card: stripe, icon, label, summary, ports.
-fn card_ui(painter: &egui::Painter, node: &Node, rect: Rect, selected: bool, doc: &Document, theme: &Theme) {
+/// A card's title: its label, or its kind's name when the label is blank.
+fn card_title(node: &Node) -> &str {
+    if node.label.trim().is_empty() { node.kind.tag().label() } else { node.label.as_str() }
+}
+
+/// The card's hover text: its full title and summary.
+fn card_tooltip(node: &Node) -> String {
+    format!("{}\n{}", card_title(node), node.kind.summary())
+}
+
+/// Whether the full-size card cuts its title.
+fn title_cut(painter: &egui::Painter, node: &Node, rect: Rect) -> bool {
+    let width = rect.right() - (rect.left() + 40.0) - 24.0;
+    let g = painter.layout_no_wrap(card_title(node).to_owned(), FontId::proportional(14.0), Color32::WHITE);
+    g.size().x > width
+}
+
+/// One node card: stripe, icon, label, summary, ports. Below [`theme::COMPACT_ZOOM`]
+/// (`scale` is the zoom) it is drawn compact: see [`compact_card_ui`].
+fn card_ui(
+    painter: &egui::Painter,
+    node: &Node,
+    rect: Rect,
+    selected: bool,
+    doc: &Document,
+    theme: &Theme,
+    scale: f32,
+) {
     let tag = node.kind.tag();
     let accent = theme.kind_color(tag);
     let stroke = if selected { Stroke::new(2.5, theme.selection) } else { theme.card_stroke };
     painter.rect(rect, CARD_ROUNDING, theme.card_fill, stroke, StrokeKind::Outside);
     let stripe = Rect::from_min_size(rect.min, vec2(5.0, rect.height()));
     painter.rect_filled(stripe, CornerRadius { nw: 6, sw: 6, ne: 0, se: 0 }, accent);
+    if scale < theme::COMPACT_ZOOM {
+        compact_card_ui(painter, node, rect, doc, theme, scale);
+        return;
+    }
     let icon = Rect::from_min_size(rect.min + vec2(12.0, 8.0), Vec2::splat(20.0));
     painter.rect_filled(icon, 4.0, accent.gamma_multiply(0.25));
     painter.text(icon.center(), Align2::CENTER_CENTER, theme::kind_icon(tag), FontId::proportional(13.0), accent);
@@ -729,6 +769,45 @@ fn card_ui(painter: &egui::Painter, node: &Node, rect: Rect, selected: bool, doc
                 Stroke::new(0.5, theme.grid),
             );
         }
+    }
+}
+
+/// The compact card (semantic zoom): the kind's icon and the title in a font that keeps
+/// [`theme::COMPACT_TITLE_POINTS`] on screen, on up to as many lines as the card holds,
+/// and the ports as dots without names. The card keeps its size, so links, ports and
+/// the run badges stay where they are.
+fn compact_card_ui(painter: &egui::Painter, node: &Node, rect: Rect, doc: &Document, theme: &Theme, scale: f32) {
+    let tag = node.kind.tag();
+    let accent = theme.kind_color(tag);
+    let points = theme::COMPACT_TITLE_POINTS / scale;
+    let pad = CARD_PAD + 4.0;
+    let icon_side = (points * 1.3).min(rect.height() - 2.0 * CARD_PAD);
+    let icon = Rect::from_min_size(rect.min + vec2(pad, CARD_PAD), Vec2::splat(icon_side));
+    painter.rect_filled(icon, 4.0, accent.gamma_multiply(0.25));
+    painter.text(
+        icon.center(),
+        Align2::CENTER_CENTER,
+        theme::kind_icon(tag),
+        FontId::proportional(icon_side * 0.65),
+        accent,
+    );
+    // The title fills the card under the icon's row: its first line beside the icon.
+    let text_x = icon.right() + CARD_PAD;
+    let width = (rect.right() - CARD_PAD - text_x).max(10.0);
+    let rows = ((rect.height() - CARD_PAD) / (points * 1.15)).floor().max(1.0);
+    let mut job = LayoutJob::simple(card_title(node).to_owned(), FontId::proportional(points), theme.card_text, width);
+    job.wrap.max_rows = rows as usize;
+    job.wrap.break_anywhere = false;
+    job.wrap.overflow_character = Some('…');
+    let g = painter.layout_job(job);
+    painter.galley(pos2(text_x, rect.top() + CARD_PAD), g, theme.card_text);
+    if tag != KindTag::Entry {
+        painter.circle(input_port_pos(rect), PORT_RADIUS, theme.card_fill, Stroke::new(1.5, theme.link));
+    }
+    for (i, port) in node.kind.output_ports().into_iter().enumerate() {
+        let linked = doc.journey.graph.target(node.id, port).is_some();
+        let fill = if linked { accent } else { theme.card_fill };
+        painter.circle(output_port_pos(rect, i), PORT_RADIUS, fill, Stroke::new(1.5, accent));
     }
 }
 

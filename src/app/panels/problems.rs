@@ -1,4 +1,4 @@
-//! The problems list: live validation; clicking a problem selects and centres its node,
+//! The problems list: live validation (one line when there is none); clicking a problem selects and centres its node,
 //! or opens the inspector section (setup, entry, goals, scenario) that holds its field.
 
 use egui::{RichText, Ui};
@@ -13,11 +13,14 @@ pub fn problems_ui(ui: &mut Ui, doc: &Document, theme: &Theme, actions: &mut Vec
     ui.horizontal(|ui| {
         ui.strong("Problems");
         ui.weak(format!("{}", doc.diagnostics.len()));
-    });
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         if doc.diagnostics.is_empty() {
-            ui.weak("No problems found");
+            ui.weak("· No problems found");
         }
+    });
+    if doc.diagnostics.is_empty() {
+        return;
+    }
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         for d in &doc.diagnostics {
             let (icon, word) = match d.severity {
                 Severity::Error => ("⛔", "error"),

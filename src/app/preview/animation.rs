@@ -173,12 +173,15 @@ fn link_geometry(journey: &Journey, from: NodeId, port: crate::model::Port, to: 
     Some(link_curve(output_port_pos(node_rect(src, Vec2::ZERO), index), input_port_pos(node_rect(dst, Vec2::ZERO))))
 }
 
-fn pill(painter: &Painter, anchor: Pos2, align: Align2, text: &str, bg: Color32) -> Rect {
-    let galley = painter.layout_no_wrap(text.to_owned(), FontId::proportional(11.0), BADGE_TEXT);
-    let size = galley.size() + vec2(10.0, 4.0);
+/// A badge: `text` on a rounded pill. `grow` scales it up in canvas units (1 at 100 %
+/// and above, 1 / zoom below), so a badge keeps its size on screen when zoomed out and
+/// stays readable at fit.
+fn pill(painter: &Painter, anchor: Pos2, align: Align2, text: &str, bg: Color32, grow: f32) -> Rect {
+    let galley = painter.layout_no_wrap(text.to_owned(), FontId::proportional(11.0 * grow), BADGE_TEXT);
+    let size = galley.size() + vec2(10.0, 4.0) * grow;
     let rect = align.anchor_size(anchor, size);
-    painter.rect_filled(rect, 4.0, bg);
-    painter.galley(rect.min + vec2(5.0, 2.0), galley, BADGE_TEXT);
+    painter.rect_filled(rect, 4.0 * grow, bg);
+    painter.galley(rect.min + vec2(5.0, 2.0) * grow, galley, BADGE_TEXT);
     rect
 }
 
@@ -198,6 +201,7 @@ pub fn canvas_overlay(ctx: &egui::Context, view: &CanvasView, preview: &Preview,
 
 /// Everything of the overlay, on `painter` (canvas units).
 pub fn draw(painter: &Painter, visible: Rect, scale: f32, preview: &Preview, o: &Outcome, journey: &Journey) {
+    let grow = 1.0 / scale.clamp(MIN_BADGE_SCALE, 1.0);
     let report = &o.report;
     let bucket = bucket_at(report, preview.clock.secs);
     let at_end = preview.clock.secs >= super::horizon_secs(report);
@@ -251,7 +255,7 @@ pub fn draw(painter: &Painter, visible: Rect, scale: f32, preview: &Preview, o: 
                     let secs = step.time.since(report.run.start).0 as f64;
                     let text = format!("{visit}. {}", date_time(report, tz, secs));
                     let y = r.bottom() + 4.0 + 16.0 * (i % 2) as f32;
-                    pill(painter, pos2(r.left(), y), Align2::LEFT_TOP, &text, FOLLOW);
+                    pill(painter, pos2(r.left(), y), Align2::LEFT_TOP, &text, FOLLOW, grow);
                 }
                 _ => {}
             }
@@ -269,11 +273,11 @@ pub fn draw(painter: &Painter, visible: Rect, scale: f32, preview: &Preview, o: 
         let (lines, counts) = badges_at_clock(preview, report, ns);
         let mut y = r.top() - 3.0;
         for line in lines.iter().rev() {
-            let p = pill(painter, pos2(r.left(), y), Align2::LEFT_BOTTOM, line, BADGE_BG);
+            let p = pill(painter, pos2(r.left(), y), Align2::LEFT_BOTTOM, line, BADGE_BG, grow);
             y = p.top() - 2.0;
         }
         if let Some(c) = &counts {
-            pill(painter, pos2(r.right(), r.bottom() + 4.0), Align2::RIGHT_TOP, &flow_line(c), COUNT_BG);
+            pill(painter, pos2(r.right(), r.bottom() + 4.0), Align2::RIGHT_TOP, &flow_line(c), COUNT_BG, grow);
         }
     }
     for (gi, goal) in journey.goals.iter().enumerate() {
@@ -289,7 +293,7 @@ pub fn draw(painter: &Painter, visible: Rect, scale: f32, preview: &Preview, o: 
         } else {
             format!("met {} · {} of entries", fmt_count(met), fmt_pct(share(met, report.journey.entered)))
         };
-        pill(painter, pos2(r.left(), r.top() - 3.0), Align2::LEFT_BOTTOM, &text, BADGE_BG);
+        pill(painter, pos2(r.left(), r.top() - 3.0), Align2::LEFT_BOTTOM, &text, BADGE_BG, grow);
     }
 }
 

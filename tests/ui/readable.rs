@@ -1,0 +1,195 @@
+//! A canvas you can read and forms that hold still: the inspector keeps within its clamp,
+//! new cards, goals and notes never land on what is there, the problems panel gives the
+//! canvas its room when it is empty, and Escape closes the shortcut sheet.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers, not only #[test] fns
+
+use crate::harness_support;
+
+use std::path::Path;
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers, Rect};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable};
+use journey_studio::app::App;
+use journey_studio::format;
+use journey_studio::geometry::{self, overlaps};
+use journey_studio::model::{CanvasPos, Journey, KindTag, Node, NodeId, NodeKind, PathId, RandomPath};
+
+fn harness(journey: Journey, data_dir: &Path) -> Harness<'static, App> {
+    let mut h = harness_support::build(journey, data_dir, 0.0);
+    h.run();
+    h
+}
+
+fn asset(name: &str) -> Journey {
+    format::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(name).as_path()).unwrap()
+}
+
+/// A journey with a seven-path random split whose paths have long names.
+fn seven_paths() -> Journey {
+    let mut j = Journey::new("Seven paths");
+    let id = NodeId(2);
+    let paths = (1..=7u8)
+        .map(|i| RandomPath {
+            id: PathId(u32::from(i)),
+            name: format!("A rather long path name for variant number {i} of the test"),
+            percent: if i == 1 { 16 } else { 14 },
+        })
+        .collect();
+    let mut kind = KindTag::RandomSplit.default_kind();
+    if let NodeKind::RandomSplit { paths: p, .. } = &mut kind {
+        *p = paths;
+    }
+    j.graph.nodes.insert(id, Node { id, label: "Seven".into(), pos: CanvasPos::new(300.0, 0.0), kind });
+    j
+}
+
+fn assert_within_clamp(h: &Harness<'_, App>, when: &str) {
+    let width = h.state().inspector_rect().width();
+    let max = journey_studio::app::theme::inspector_max_width(1400.0);
+    assert!(width <= max + 1.0, "{when}: the inspector is {width} px, more than {max}");
+    assert!(width >= journey_studio::app::theme::INSPECTOR_MIN_WIDTH - 1.0, "{when}: {width} px");
+}
+
+/// A section's header in the inspector (reaching right of the canvas: the inspector may be
+/// scrolled sideways), not a label elsewhere.
+fn section_header<'a>(h: &'a Harness<'_, App>, title: &'a str) -> egui_kittest::Node<'a> {
+    let canvas_right = h.state().canvas_screen_rect().right();
+    h.get_all_by_label(title)
+        .find(|n| n.accesskit_node().role() != Role::Label && n.rect().right() > canvas_right)
+        .unwrap_or_else(|| panic!("no {title} section in the inspector"))
+}
+
+#[test]
+fn the_inspector_stays_within_its_clamp() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(seven_paths(), dir.path());
+    assert_within_clamp(&h, "at start");
+    // Select the seven-path split.
+    let at = h.state().node_screen_rect(NodeId(2)).unwrap().center();
+    h.hover_at(at);
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    h.run();
+    assert_eq!(h.state().selected_nodes(), vec![NodeId(2)]);
+    assert_within_clamp(&h, "with the split's form");
+    // An invalid value: the total no longer makes 100%, and messages appear.
+    h.get_by_label("Path 1 %").scroll_to_me();
+    h.run();
+    h.get_by_label("Path 1 %").click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.get_by_label("Path 1 %").type_text("95");
+    h.run();
+    h.key_press(Key::Tab);
+    h.run();
+    let NodeKind::RandomSplit { paths, .. } = &h.state().journey().graph.node(NodeId(2)).unwrap().kind else {
+        panic!("the split")
+    };
+    assert_eq!(paths[0].percent, 95);
+    assert!(h.query_all_by_label_contains("they must add up to 100%").next().is_some(), "the message shows");
+    assert_within_clamp(&h, "with a validation message");
+    // Nothing selected: the journey's forms, every section opened.
+    h.key_press(Key::Escape);
+    h.run();
+    let empty = h.state().canvas_screen_rect().left_bottom() + egui::vec2(40.0, -40.0);
+    h.hover_at(empty);
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: empty,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    h.run();
+    assert!(h.state().selected_nodes().is_empty());
+    for section in ["Entry", "Goals", "Scenario"] {
+        section_header(&h, section).scroll_to_me();
+        h.run();
+        section_header(&h, section).click();
+        h.run();
+        assert_within_clamp(&h, &format!("with {section} open"));
+    }
+}
+
+/// Every pair of rectangles apart.
+fn assert_apart(rects: &[(String, geometry::Rect)]) {
+    for (i, (a_name, a)) in rects.iter().enumerate() {
+        for (b_name, b) in &rects[i + 1..] {
+            assert!(!overlaps(*a, *b), "{a_name} {a:?} overlaps {b_name} {b:?}");
+        }
+    }
+}
+
+#[test]
+fn new_cards_goals_and_notes_never_land_on_what_is_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(seven_paths(), dir.path());
+    // Double-clicks in the palette add at the view's centre, or beside the selected
+    // card; a drag drops on top of the split.
+    for label in ["Wait", "Wait", "Wait", "Exit", "Goal", "Goal", "Goal", "Comment", "Comment"] {
+        h.get_by_role_and_label(Role::Button, label).click();
+        h.step();
+        h.get_by_role_and_label(Role::Button, label).click();
+        h.run();
+        // Apart in time, so the next two clicks are a double-click of their own.
+        for _ in 0..30 {
+            h.step();
+        }
+    }
+    let split = h.state().node_screen_rect(NodeId(2)).unwrap().center();
+    let from = h.get_by_role_and_label(Role::Button, "Wait").rect().center();
+    harness_support::drag(&mut h, from, split);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::M);
+    h.run();
+    let j = h.state().journey();
+    assert_eq!(j.graph.nodes.len(), 7, "entry, split, four waits and an exit");
+    assert_eq!(j.goals.len(), journey_studio::model::MAX_GOALS);
+    assert_eq!(j.comments.len(), 3);
+    let mut cards: Vec<(String, geometry::Rect)> =
+        j.graph.nodes.values().map(|n| (format!("node {}", n.id), geometry::node_rect(n))).collect();
+    cards.extend(j.comments.iter().map(|c| (format!("comment {}", c.id.0), geometry::comment_rect(c))));
+    let goals: Vec<geometry::Rect> = j.goals.iter().map(geometry::goal_rect).collect();
+    cards.push(("goals area".into(), geometry::goals_area(goals.iter().copied()).unwrap()));
+    assert_apart(&cards);
+    let goals: Vec<(String, geometry::Rect)> =
+        goals.into_iter().enumerate().map(|(i, g)| (format!("goal {i}"), g)).collect();
+    assert_apart(&goals);
+}
+
+#[test]
+fn an_empty_problems_panel_is_one_line_and_escape_closes_the_shortcut_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = asset("on_the_fence.journey");
+    assert!(journey_studio::validate::validate(&clean).is_empty(), "the example has no problems");
+    let mut h = harness(clean.clone(), dir.path());
+    h.run();
+    let roomy: Rect = h.state().canvas_screen_rect();
+    assert!(h.query_by_label_contains("No problems found").is_some());
+    // The same journey with a problem: the panel opens and the canvas gives room.
+    let mut broken = clean;
+    broken.setup.name.clear();
+    let dir2 = tempfile::tempdir().unwrap();
+    let mut h2 = harness(broken, dir2.path());
+    h2.run();
+    let tight = h2.state().canvas_screen_rect();
+    assert!(roomy.height() >= tight.height() + 40.0, "{} against {}", roomy.height(), tight.height());
+    // F1 opens the shortcut sheet; Escape closes it.
+    h.key_press(Key::F1);
+    h.run();
+    assert!(h.state().shortcuts_open());
+    h.key_press(Key::Escape);
+    h.run();
+    assert!(!h.state().shortcuts_open());
+}
