@@ -44,9 +44,9 @@ pub const CARD_ROUNDING: CornerRadius = CornerRadius::same(6);
 pub const NUDGE: f32 = GRID;
 /// Zoom limits of the canvas.
 pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.1..=2.0;
-/// The least zoom a journey opens at, so card text stays readable; a wider journey
+/// The least zoom a journey opens at (compact cards keep their titles readable); a wider journey
 /// opens at its entry (left) end and F fits all of it.
-pub const MIN_OPEN_ZOOM: f32 = 0.6;
+pub const MIN_OPEN_ZOOM: f32 = 0.4;
 /// Below this zoom, cards are drawn compact (semantic zoom): the icon and the title in a
 /// font that keeps its size on screen, without summary and port names.
 pub const COMPACT_ZOOM: f32 = 0.7;

@@ -52,8 +52,7 @@ fn assert_within_clamp(h: &Harness<'_, App>, when: &str) {
     assert!(width >= journey_studio::app::theme::INSPECTOR_MIN_WIDTH - 1.0, "{when}: {width} px");
 }
 
-/// A section's header in the inspector (reaching right of the canvas: the inspector may be
-/// scrolled sideways), not a label elsewhere.
+/// A section's header in the inspector (right of the canvas), not a label elsewhere.
 fn section_header<'a>(h: &'a Harness<'_, App>, title: &'a str) -> egui_kittest::Node<'a> {
     let canvas_right = h.state().canvas_screen_rect().right();
     h.get_all_by_label(title)
@@ -192,4 +191,25 @@ fn an_empty_problems_panel_is_one_line_and_escape_closes_the_shortcut_sheet() {
     h.key_press(Key::Escape);
     h.run();
     assert!(!h.state().shortcuts_open());
+}
+
+#[test]
+fn opening_an_example_fits_it_in_view_down_to_the_least_opening_zoom() {
+    // on_the_fence and abandoned_cart fit at 40% or more; onboarding is wider, so it
+    // opens at 40% from its entry end (F fits all of it).
+    for (name, fits) in
+        [("on_the_fence.journey", true), ("abandoned_cart.journey", true), ("onboarding.journey", false)]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let j = asset(name);
+        let mut h = harness(j.clone(), dir.path());
+        h.run();
+        let canvas = h.state().canvas_screen_rect();
+        let zoom = h.state().node_screen_rect(NodeId(1)).unwrap().width() / geometry::CARD_WIDTH;
+        assert!(zoom >= journey_studio::app::theme::MIN_OPEN_ZOOM - 0.005, "{name}: opened at {zoom}");
+        let shown = |id: &NodeId| canvas.contains_rect(h.state().node_screen_rect(*id).unwrap());
+        assert!(shown(&NodeId(1)), "{name}: the entry is in view");
+        assert_eq!(j.graph.nodes.keys().all(shown), fits, "{name}: every card in view");
+        harness_support::screenshot(&mut h, &format!("open_{}.png", name.trim_end_matches(".journey")));
+    }
 }

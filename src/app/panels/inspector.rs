@@ -26,9 +26,8 @@ pub fn inspector_ui(
     commands: &mut Vec<Command>,
 ) {
     let cx = FormContext { journey: &doc.journey, diagnostics: &doc.diagnostics };
-    // Both ways: the panel never widens for its contents (see the shell's clamp), so a
-    // form wider than the panel scrolls sideways instead.
-    egui::ScrollArea::both().auto_shrink([false, false]).show(ui, |ui| {
+    // The panel never widens for its contents (see the shell's clamp): text wraps to it.
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         let mut items = selection.iter();
         match (items.next(), items.next()) {
             (None, _) => journey_ui(ui, &cx, reveal.take(), commands),
