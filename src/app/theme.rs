@@ -51,7 +51,7 @@ pub const MIN_OPEN_ZOOM: f32 = 0.4;
 /// font that keeps its size on screen, without summary and port names.
 pub const COMPACT_ZOOM: f32 = 0.7;
 /// The compact card's title size on screen, in points.
-pub const COMPACT_TITLE_POINTS: f32 = 12.5;
+pub const COMPACT_TITLE_POINTS: f32 = 11.0;
 /// Width of the side panels.
 pub const SIDE_PANEL_WIDTH: f32 = 170.0;
 /// Width of the inspector.

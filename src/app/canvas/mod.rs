@@ -781,8 +781,9 @@ fn compact_card_ui(painter: &egui::Painter, node: &Node, rect: Rect, doc: &Docum
     let accent = theme.kind_color(tag);
     let points = theme::COMPACT_TITLE_POINTS / scale;
     let pad = CARD_PAD + 4.0;
-    let icon_side = (points * 1.3).min(rect.height() - 2.0 * CARD_PAD);
-    let icon = Rect::from_min_size(rect.min + vec2(pad, CARD_PAD), Vec2::splat(icon_side));
+    let top = CARD_PAD / 2.0;
+    let icon_side = (points * 1.2).min(rect.height() - 2.0 * top);
+    let icon = Rect::from_min_size(rect.min + vec2(pad, top), Vec2::splat(icon_side));
     painter.rect_filled(icon, 4.0, accent.gamma_multiply(0.25));
     painter.text(
         icon.center(),
@@ -794,13 +795,13 @@ fn compact_card_ui(painter: &egui::Painter, node: &Node, rect: Rect, doc: &Docum
     // The title fills the card under the icon's row: its first line beside the icon.
     let text_x = icon.right() + CARD_PAD;
     let width = (rect.right() - CARD_PAD - text_x).max(10.0);
-    let rows = ((rect.height() - CARD_PAD) / (points * 1.15)).floor().max(1.0);
+    let rows = ((rect.height() - 2.0 * top) / (points * 1.15)).floor().max(1.0);
     let mut job = LayoutJob::simple(card_title(node).to_owned(), FontId::proportional(points), theme.card_text, width);
     job.wrap.max_rows = rows as usize;
     job.wrap.break_anywhere = false;
     job.wrap.overflow_character = Some('…');
     let g = painter.layout_job(job);
-    painter.galley(pos2(text_x, rect.top() + CARD_PAD), g, theme.card_text);
+    painter.galley(pos2(text_x, rect.top() + top), g, theme.card_text);
     if tag != KindTag::Entry {
         painter.circle(input_port_pos(rect), PORT_RADIUS, theme.card_fill, Stroke::new(1.5, theme.link));
     }
