@@ -285,15 +285,7 @@ fn distance_to_segment(a: Point, b: Point, p: Point) -> f32 {
 /// area with its heading (`None` when there is nothing).
 #[must_use]
 pub fn drawing_bounds(journey: &crate::model::Journey) -> Option<Rect> {
-    let goals: Vec<Rect> = journey.goals.iter().map(goal_rect).collect();
-    journey
-        .graph
-        .nodes
-        .values()
-        .map(node_rect)
-        .chain(goals_area(goals.iter().copied()))
-        .chain(journey.comments.iter().map(comment_rect))
-        .reduce(Rect::union)
+    occupied(journey).into_iter().reduce(Rect::union)
 }
 
 /// Whether two rectangles overlap (touching edges do not).

@@ -50,3 +50,19 @@ pub fn screenshot(h: &mut Harness<'_, App>, name: &str) {
     std::fs::create_dir_all(&dir).expect("the screenshot folder");
     h.render().expect("render").save(dir.join(name)).expect("the screenshot");
 }
+
+/// A plain left click at a screen point (hover, press, release).
+#[allow(dead_code)] // not every binary clicks this way
+pub fn click_at(h: &mut Harness<'_, App>, pos: Pos2) {
+    h.hover_at(pos);
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    h.run();
+}

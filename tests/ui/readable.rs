@@ -67,17 +67,7 @@ fn the_inspector_stays_within_its_clamp() {
     assert_within_clamp(&h, "at start");
     // Select the seven-path split.
     let at = h.state().node_screen_rect(NodeId(2)).unwrap().center();
-    h.hover_at(at);
-    h.run();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: at,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-    }
-    h.run();
+    harness_support::click_at(&mut h, at);
     assert_eq!(h.state().selected_nodes(), vec![NodeId(2)]);
     assert_within_clamp(&h, "with the split's form");
     // An invalid value: the total no longer makes 100%, and messages appear.
@@ -101,17 +91,7 @@ fn the_inspector_stays_within_its_clamp() {
     h.key_press(Key::Escape);
     h.run();
     let empty = h.state().canvas_screen_rect().left_bottom() + egui::vec2(40.0, -40.0);
-    h.hover_at(empty);
-    h.run();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: empty,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-    }
-    h.run();
+    harness_support::click_at(&mut h, empty);
     assert!(h.state().selected_nodes().is_empty());
     for section in ["Entry", "Goals", "Scenario"] {
         section_header(&h, section).scroll_to_me();
