@@ -90,6 +90,10 @@ pub enum Command {
     },
     /// Replaces the goals.
     SetGoals(Vec<Goal>),
+    /// Describes an event the scenario leaves out, with a typical rate guessed from its
+    /// name ([`Scenario::typical_event_behaviour`]) that the user then edits. One undo
+    /// step of its own; refused when the scenario already describes the event.
+    DescribeEvent(String),
     /// Replaces the scenario.
     SetScenario(Scenario),
     /// Adds a comment.
@@ -122,6 +126,22 @@ pub enum Command {
     },
     /// Makes a version the working draft again (one undo step).
     RestoreVersion(u32),
+}
+
+/// Where [`post`] keeps commands until [`take_posted`] forwards them.
+const POSTED_ID: &str = "posted_commands";
+
+/// Queues a command from a panel that is not handed the frame's command queue (the
+/// problems list, a form's banner); the inspector, drawn every frame, forwards it to
+/// the queue with [`take_posted`], so it is applied in the one place like any other.
+pub fn post(ctx: &egui::Context, command: Command) {
+    ctx.data_mut(|d| d.get_temp_mut_or_default::<Vec<Command>>(egui::Id::unique(POSTED_ID)).push(command));
+}
+
+/// Takes the commands [`post`]ed since the last call, oldest first.
+#[must_use]
+pub fn take_posted(ctx: &egui::Context) -> Vec<Command> {
+    ctx.data_mut(|d| d.remove_temp::<Vec<Command>>(egui::Id::unique(POSTED_ID))).unwrap_or_default()
 }
 
 /// What a burst of edits is about: consecutive commands with the same key within
@@ -487,6 +507,16 @@ fn apply_to(j: &mut Journey, command: Command) -> Result<Applied, String> {
             j.goals = goals;
         }
         Command::SetScenario(scenario) => j.scenario = scenario,
+        Command::DescribeEvent(event) => {
+            if event.trim().is_empty() {
+                return Err("An event needs a name before the scenario can describe it".to_owned());
+            }
+            if j.scenario.events.contains_key(&event) {
+                return Err(format!("The scenario already describes the event '{event}'"));
+            }
+            let behaviour = Scenario::typical_event_behaviour(&event);
+            j.scenario.events.insert(event, behaviour);
+        }
         Command::AddComment { pos, text } => {
             let id = j.next_comment_id();
             // A note goes beside the cards, not under them (it can be dragged there).
@@ -580,6 +610,24 @@ mod tests {
         assert!(!d.undo());
         assert!(d.redo() && d.redo());
         assert_eq!(d.journey.graph.target(NodeId(1), Port::Next), Some(NodeId(2)));
+    }
+
+    #[test]
+    fn describing_an_event_is_one_step_and_clears_its_warning() {
+        let mut d = doc();
+        d.apply(Command::AddGoal { pos: CanvasPos::default() }, 0.0).unwrap();
+        let undescribed = |d: &Document| {
+            d.diagnostics.iter().any(|x| x.field == Some(validate::Field::UndescribedEvent("Charged".into())))
+        };
+        assert!(undescribed(&d), "{:#?}", d.diagnostics);
+        let before = d.journey.clone();
+        d.apply(Command::DescribeEvent("Charged".into()), 0.5).unwrap();
+        assert_eq!(d.journey.scenario.events["Charged"].rate_per_day, 0.05);
+        assert!(!undescribed(&d));
+        assert!(d.apply(Command::DescribeEvent("Charged".into()), 0.6).is_err());
+        assert!(d.undo());
+        assert_eq!(d.journey, before);
+        assert!(undescribed(&d));
     }
 
     #[test]

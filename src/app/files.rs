@@ -551,26 +551,32 @@ impl App {
             return;
         }
         let mut answer = None;
+        // A width that fits the window, with every text wrapped to it: a long path or
+        // sentence never runs past the dialog's right edge.
+        let width = (ctx.content_rect().width() - 80.0).clamp(240.0, 560.0);
         egui::Modal::new(egui::Id::unique("recovery")).show(ctx, |ui| {
+            ui.set_width(width);
             ui.heading("Recover unsaved work?");
-            ui.label("Journey Studio did not close cleanly. This unsaved work was kept");
-            egui::Grid::new("recoverable").striped(true).show(ui, |ui| {
-                for (i, r) in self.files.recovery.iter().enumerate() {
-                    let of = r.path.as_deref().map_or_else(|| "A new journey".to_owned(), |p| p.display().to_string());
-                    let at = r
-                        .saved_at
-                        .to_utc()
-                        .map_or_else(|| r.saved_at.to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string());
-                    ui.label(format!("{of} · {} nodes · autosaved {at}", r.journey.graph.nodes.len()));
+            ui.add(egui::Label::new("Journey Studio did not close cleanly. This unsaved work was kept").wrap());
+            for (i, r) in self.files.recovery.iter().enumerate() {
+                ui.separator();
+                let of = r.path.as_deref().map_or_else(|| "A new journey".to_owned(), |p| p.display().to_string());
+                let at = r
+                    .saved_at
+                    .to_utc()
+                    .map_or_else(|| r.saved_at.to_string(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string());
+                let text = format!("{of} · {} nodes · autosaved {at}", r.journey.graph.nodes.len());
+                ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Wrap));
+                ui.horizontal(|ui| {
                     if ui.button("Recover").on_hover_text("Continue with this unsaved work").clicked() {
                         answer = Some((i, true));
                     }
                     if ui.button("Discard").on_hover_text("Throw this unsaved work away").clicked() {
                         answer = Some((i, false));
                     }
-                    ui.end_row();
-                }
-            });
+                });
+            }
+            ui.separator();
             if ui.button("Decide later").on_hover_text("Keep the unsaved work for the next start").clicked() {
                 answer = Some((usize::MAX, false));
             }

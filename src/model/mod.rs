@@ -40,7 +40,9 @@ pub use setup::{
     CapPeriod, ControlGroups, DEFAULT_CURRENCY, Dnd, DndAction, FrequencyCap, Recurrence, Reentry, Setup, TimeWindow,
     Timeline, TimezoneSetting,
 };
-pub use time::{ParseTimeOfDayError, ParseTimestampError, Seconds, TimeOfDay, Timestamp, TzName, Weekday};
+pub use time::{
+    LocalTimeError, ParseTimeOfDayError, ParseTimestampError, Seconds, TimeOfDay, Timestamp, TzName, Weekday,
+};
 
 /// Most goals a journey may have.
 pub const MAX_GOALS: usize = 3;

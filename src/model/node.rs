@@ -584,15 +584,23 @@ impl NodeKind {
         self.output_ports().contains(&port)
     }
 
-    /// A port's display name (split paths by their name).
+    /// A port's display name (split paths by their name). A random split's path says how
+    /// users are shared out: its percentage when manual, "auto" when the split reweights
+    /// itself, and "winner" or "off" once a winner is declared (everyone takes the winner).
     #[must_use]
     pub fn port_label(&self, port: Port) -> String {
         let path_name = match (self, port) {
             (Self::ConditionalSplit { paths }, Port::Path(id)) => {
                 paths.iter().find(|p| p.id == id).map(|p| p.name.clone())
             }
-            (Self::RandomSplit { paths, .. }, Port::Path(id)) => {
-                paths.iter().find(|p| p.id == id).map(|p| format!("{} {}%", p.name, p.percent))
+            (Self::RandomSplit { paths, mode, winner }, Port::Path(id)) => {
+                let declared = winner.filter(|w| paths.iter().any(|p| p.id == *w));
+                paths.iter().find(|p| p.id == id).map(|p| match (declared, mode) {
+                    (Some(w), _) if w == id => format!("{} winner", p.name),
+                    (Some(_), _) => format!("{} off", p.name),
+                    (None, SplitMode::Automated { .. }) => format!("{} auto", p.name),
+                    (None, SplitMode::Manual) => format!("{} {}%", p.name, p.percent),
+                })
             }
             _ => None,
         };
@@ -689,5 +697,22 @@ mod tests {
         assert_eq!(KindTag::RandomSplit.default_kind().summary(), "Split 50 / 50");
         let kind = KindTag::ConditionalSplit.default_kind();
         assert_eq!(kind.output_ports(), vec![Port::Path(PathId(1)), Port::Others]);
+    }
+
+    #[test]
+    fn split_ports_are_labelled_by_mode() {
+        let NodeKind::RandomSplit { paths, .. } = KindTag::RandomSplit.default_kind() else { unreachable!() };
+        let (a, b) = (paths[0].id, paths[1].id);
+        let split =
+            |mode: SplitMode, winner: Option<PathId>| NodeKind::RandomSplit { paths: paths.clone(), mode, winner };
+        let labels = |k: &NodeKind| [k.port_label(Port::Path(a)), k.port_label(Port::Path(b))];
+        let (name_a, name_b) = (&paths[0].name, &paths[1].name);
+        assert_eq!(labels(&split(SplitMode::Manual, None)), [format!("{name_a} 50%"), format!("{name_b} 50%")]);
+        let auto = SplitMode::Automated { min_share_percent: 10 };
+        assert_eq!(labels(&split(auto.clone(), None)), [format!("{name_a} auto"), format!("{name_b} auto")]);
+        assert_eq!(labels(&split(auto, Some(b))), [format!("{name_a} off"), format!("{name_b} winner")]);
+        assert_eq!(labels(&split(SplitMode::Manual, Some(a))), [format!("{name_a} winner"), format!("{name_b} off")]);
+        // A winner that names no path (a hand-edited file) changes nothing.
+        assert_eq!(labels(&split(SplitMode::Manual, Some(PathId(99))))[0], format!("{name_a} 50%"));
     }
 }

@@ -336,9 +336,64 @@ impl Scenario {
         EventBehaviour::at_rate(0.1)
     }
 
+    /// A starting point for describing an event the scenario leaves out ("Describe this
+    /// event"): a typical rate per user per day guessed from the event's name, so that
+    /// "Charged" starts rarer than "App Launched". The user edits it afterwards; unknown
+    /// names get [`Self::default_event_behaviour`], which changes nothing in a run.
+    #[must_use]
+    pub fn typical_event_behaviour(name: &str) -> EventBehaviour {
+        let n = name.to_lowercase();
+        let has = |words: &[&str]| words.iter().any(|w| n.contains(w));
+        // Most specific first: "uninstall" before "install", "unsubscribe" before "subscribe".
+        let rate = if has(&["uninstall", "unsubscri", "churn", "deleted account", "opt out", "opted out"]) {
+            0.005
+        } else if has(&["install", "sign up", "signup", "signed up", "register", "first"]) {
+            0.01
+        } else if has(&[
+            "charged",
+            "purchase",
+            "order",
+            "checkout",
+            "check out",
+            "paid",
+            "payment",
+            "bought",
+            "subscri",
+        ]) {
+            0.05
+        } else if has(&["cart", "wishlist", "favourite", "favorite", "shared", "rated", "review"]) {
+            0.2
+        } else if has(&["viewed", "browse", "search", "visited"]) {
+            1.0
+        } else if has(&["launch", "session", "opened", "login", "logged in", "active"]) {
+            1.5
+        } else {
+            return Self::default_event_behaviour();
+        };
+        EventBehaviour::at_rate(rate)
+    }
+
     /// The rates of a channel (typical ones when the scenario leaves it out).
     #[must_use]
     pub fn channel(&self, channel: Channel) -> ChannelRates {
         self.channels.get(&channel).cloned().unwrap_or_else(|| ChannelRates::typical(channel))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typical_rates_follow_the_event_name() {
+        let rate = |name: &str| Scenario::typical_event_behaviour(name).rate_per_day;
+        assert_eq!(rate("Charged"), 0.05);
+        assert_eq!(rate("App Launched"), 1.5);
+        assert_eq!(rate("Product Viewed"), 1.0);
+        assert_eq!(rate("Added to Cart"), 0.2);
+        assert_eq!(rate("App Uninstalled"), 0.005);
+        assert_eq!(rate("App Installed"), 0.01);
+        assert_eq!(rate("Unsubscribed"), 0.005);
+        assert_eq!(rate("Something else"), Scenario::default_event_behaviour().rate_per_day);
     }
 }

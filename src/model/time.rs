@@ -43,6 +43,119 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The instant a wall-clock date-time names in `zone`.
+    ///
+    /// # Errors
+    /// When the clocks skip that time (a daylight-saving gap), or pass it twice (when
+    /// daylight saving ends): the error says which, and for the second names both instants.
+    pub fn from_local(local: NaiveDateTime, zone: chrono_tz::Tz) -> Result<Self, LocalTimeError> {
+        match zone.from_local_datetime(&local) {
+            chrono::LocalResult::Single(t) => Ok(Self(t.timestamp())),
+            chrono::LocalResult::Ambiguous(a, b) => {
+                let (first, second) = if a <= b { (a, b) } else { (b, a) };
+                Err(LocalTimeError::Ambiguous {
+                    local: fmt_local(local),
+                    zone: zone.name().to_owned(),
+                    first: fmt_with_offset(&first),
+                    second: fmt_with_offset(&second),
+                })
+            }
+            chrono::LocalResult::None => {
+                Err(LocalTimeError::Skipped { local: fmt_local(local), zone: zone.name().to_owned() })
+            }
+        }
+    }
+
+    /// The wall-clock date-time of this instant in `zone`, `None` outside chrono's range.
+    #[must_use]
+    pub fn to_local(self, zone: chrono_tz::Tz) -> Option<NaiveDateTime> {
+        self.to_utc().map(|t| t.with_timezone(&zone).naive_local())
+    }
+
+    /// This instant as `YYYY-MM-DD HH:MM` (with `:SS` when the seconds are not zero) in
+    /// `zone`. A time the clocks pass twice gets its UTC offset (`2027-10-31 01:30 +01:00`),
+    /// so that [`Self::parse_local`] reads the text back to the same instant.
+    #[must_use]
+    pub fn format_local(self, zone: chrono_tz::Tz) -> String {
+        let Some(t) = self.to_utc().map(|t| t.with_timezone(&zone)) else { return self.to_string() };
+        if Self::from_local(t.naive_local(), zone).is_ok() { fmt_local(t.naive_local()) } else { fmt_with_offset(&t) }
+    }
+
+    /// Reads a date-time typed in `zone`: `YYYY-MM-DD HH:MM` (or with `:SS`, or a `T`)
+    /// is wall-clock time there; a text with an offset or `Z` (`2027-10-31 01:30 +01:00`,
+    /// `2027-01-04T09:00:00Z`) or `@SECONDS` names its instant whatever the zone.
+    ///
+    /// # Errors
+    /// A message a marketer understands: the expected form, or why the wall-clock time
+    /// names no single instant in `zone` ([`LocalTimeError`]).
+    pub fn parse_local(text: &str, zone: chrono_tz::Tz) -> Result<Self, String> {
+        let t = text.trim();
+        if let Some(secs) = t.strip_prefix('@').and_then(|n| n.parse().ok()) {
+            return Ok(Self(secs));
+        }
+        if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+            return Ok(Self(dt.timestamp()));
+        }
+        for fmt in ["%Y-%m-%d %H:%M %:z", "%Y-%m-%d %H:%M%:z", "%Y-%m-%dT%H:%M%:z", "%Y-%m-%d %H:%M:%S %:z"] {
+            if let Ok(dt) = DateTime::parse_from_str(t, fmt) {
+                return Ok(Self(dt.timestamp()));
+            }
+        }
+        for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+            if let Ok(n) = NaiveDateTime::parse_from_str(t, fmt) {
+                return Self::from_local(n, zone).map_err(|e| e.to_string());
+            }
+        }
+        Err(format!("{t:?} is not a date-time: use YYYY-MM-DD HH:MM ({})", zone.name()))
+    }
+}
+
+/// `YYYY-MM-DD HH:MM`, with `:SS` when the seconds are not zero.
+fn fmt_local(t: NaiveDateTime) -> String {
+    if chrono::Timelike::second(&t) == 0 {
+        t.format("%Y-%m-%d %H:%M").to_string()
+    } else {
+        t.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+/// A zoned date-time with its UTC offset, as [`Timestamp::parse_local`] reads it.
+fn fmt_with_offset<Z: chrono::TimeZone>(t: &DateTime<Z>) -> String
+where
+    Z::Offset: fmt::Display,
+{
+    let offset = t.format("%:z");
+    format!("{} {offset}", fmt_local(t.naive_local()))
+}
+
+/// Why a wall-clock date-time names no single instant in a timezone.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LocalTimeError {
+    /// The clocks jump over it (the start of daylight saving).
+    #[error("{local} does not exist in {zone}: the clocks go forward over it; choose a time outside the gap")]
+    Skipped {
+        /// The typed wall-clock time.
+        local: String,
+        /// The IANA zone.
+        zone: String,
+    },
+    /// The clocks pass it twice (the end of daylight saving).
+    #[error(
+        "{local} happens twice in {zone} (the clocks go back): type {first} for the first or {second} for the second"
+    )]
+    Ambiguous {
+        /// The typed wall-clock time.
+        local: String,
+        /// The IANA zone.
+        zone: String,
+        /// The earlier instant, with its offset.
+        first: String,
+        /// The later instant, with its offset.
+        second: String,
+    },
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // RFC 3339 has four-digit years; other instants are written `@SECONDS`, which
@@ -301,6 +414,41 @@ mod tests {
         for secs in [i64::MIN, -62_167_219_201, -62_167_219_200, 253_402_300_799, 253_402_300_800, i64::MAX] {
             let text = Timestamp(secs).to_string();
             assert_eq!(text.parse::<Timestamp>(), Ok(Timestamp(secs)), "{text}");
+        }
+    }
+
+    #[test]
+    fn local_times_convert_through_the_zone() {
+        let kolkata: chrono_tz::Tz = "Asia/Kolkata".parse().unwrap();
+        let t = Timestamp::parse_local("2027-01-04 09:00", kolkata).unwrap();
+        assert_eq!(t, Timestamp::from_utc(2027, 1, 4, 3, 30, 0).unwrap(), "09:00 IST is 03:30 UTC");
+        assert_eq!(t.format_local(kolkata), "2027-01-04 09:00");
+        assert_eq!(t.format_local(chrono_tz::UTC), "2027-01-04 03:30");
+        // An explicit offset or Z names the instant whatever the zone.
+        assert_eq!(Timestamp::parse_local("2027-01-04T03:30:00Z", kolkata), Ok(t));
+        assert_eq!(Timestamp::parse_local("2027-01-04 09:00 +05:30", chrono_tz::UTC), Ok(t));
+        assert!(Timestamp::parse_local("2027-02-30 09:00", kolkata).unwrap_err().contains("Asia/Kolkata"));
+    }
+
+    #[test]
+    fn daylight_saving_gaps_and_repeats_are_refused_clearly() {
+        let london: chrono_tz::Tz = "Europe/London".parse().unwrap();
+        // 2027-03-28 01:00 GMT the clocks go to 02:00 BST: 01:30 does not exist.
+        let gap = Timestamp::parse_local("2027-03-28 01:30", london).unwrap_err();
+        assert!(gap.contains("does not exist in Europe/London"), "{gap}");
+        // 2027-10-31 02:00 BST the clocks go back to 01:00 GMT: 01:30 happens twice.
+        let twice = Timestamp::parse_local("2027-10-31 01:30", london).unwrap_err();
+        assert!(twice.contains("happens twice") && twice.contains("+01:00") && twice.contains("+00:00"), "{twice}");
+        // Either instant, typed with its offset, is read back and shown with it.
+        let first = Timestamp::parse_local("2027-10-31 01:30 +01:00", london).unwrap();
+        let second = Timestamp::parse_local("2027-10-31 01:30 +00:00", london).unwrap();
+        assert_eq!(second.0 - first.0, 3_600);
+        for t in [first, second] {
+            assert_eq!(Timestamp::parse_local(&t.format_local(london), london), Ok(t));
+        }
+        // Far instants never panic.
+        for t in [Timestamp(i64::MIN), Timestamp(i64::MAX)] {
+            assert_eq!(Timestamp::parse_local(&t.format_local(london), london), Ok(t));
         }
     }
 

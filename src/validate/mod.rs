@@ -283,6 +283,9 @@ pub enum Field {
     ActivityCurve,
     /// An event's name.
     EventName(String),
+    /// An event the journey names that the scenario does not describe: no input holds it,
+    /// so forms show it in their banner, with a one-click "Describe this event".
+    UndescribedEvent(String),
     /// An event's rate.
     EventRate(String),
     /// A property distribution of an event (event, property).

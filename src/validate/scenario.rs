@@ -38,9 +38,11 @@ pub(crate) fn check(j: &Journey, out: &mut Out) {
     for event in j.referenced_events() {
         if !j.scenario.events.contains_key(&event) {
             let rate = Scenario::default_event_behaviour().rate_per_day;
-            out.warn(
+            out.add(
+                Severity::Warning,
                 Rule::UndescribedEvent,
                 Location::Scenario,
+                Some(Field::UndescribedEvent(event.clone())),
                 format!(
                     "The scenario does not describe the event '{event}': it uses the default behaviour of {rate} per \
                      user per day"

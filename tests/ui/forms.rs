@@ -931,3 +931,157 @@ fn single_goal_form_and_operator_value_mismatch() {
     assert_eq!((g.event.filters[0].op, &g.event.filters[0].value), (Operator::Equals, &Value::Number(3.0)));
     assert!(!has_error(&h, "does not take"));
 }
+
+// ---------------------------------------------------------------- one-click fixes
+
+/// The app on a journey whose goal event the scenario does not describe.
+fn app_with_undescribed_goal(dir: &std::path::Path) -> Harness<'static, journey_studio::app::App> {
+    use journey_studio::model::{EventFilter, Goal};
+    let mut j = Journey::new("Test");
+    j.goals.push(Goal {
+        name: "Purchase".into(),
+        event: EventFilter::named("Charged"),
+        mode: GoalMode::Live,
+        value_property: None,
+        pos: CanvasPos::new(0.0, 300.0),
+    });
+    let mut h = crate::harness_support::build(j, dir, 1e9);
+    h.run();
+    h
+}
+
+#[test]
+fn describe_this_event_from_the_problems_list_is_one_undoable_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app_with_undescribed_goal(dir.path());
+    assert!(h.state().journey().scenario.events.get("Charged").is_none());
+    assert!(h.query_by_label_contains("does not describe the event 'Charged'").is_some());
+    // The problems list and the scenario form's banner both offer it: the first is the list's.
+    h.query_all_by_label("Describe the event 'Charged'").next().unwrap().click();
+    h.run();
+    let rate = h.state().journey().scenario.events.get("Charged").map(|e| e.rate_per_day);
+    assert_eq!(rate, Some(Scenario::typical_event_behaviour("Charged").rate_per_day), "added at a typical rate");
+    assert!(h.query_by_label_contains("does not describe the event 'Charged'").is_none(), "the warning is gone");
+    assert!(h.query_by_label("Describe the event 'Charged'").is_none());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert!(h.state().journey().scenario.events.get("Charged").is_none(), "one undo step removes it");
+    assert!(h.query_by_label_contains("does not describe the event 'Charged'").is_some());
+}
+
+#[test]
+fn describe_this_event_from_the_scenario_form_banner() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app_with_undescribed_goal(dir.path());
+    // Clicking the problem opens the scenario form, whose banner offers the same fix.
+    h.get_by_label_contains("scenario: The scenario does not describe the event 'Charged'").click();
+    h.run();
+    let buttons: Vec<_> = h.query_all_by_label("Describe the event 'Charged'").collect();
+    assert_eq!(buttons.len(), 2, "in the problems list and in the scenario form's banner");
+    let banner = buttons.into_iter().max_by(|a, b| a.rect().left().total_cmp(&b.rect().left())).unwrap();
+    banner.scroll_to_me();
+    h.run();
+    let banner = h
+        .query_all_by_label("Describe the event 'Charged'")
+        .max_by(|a, b| a.rect().left().total_cmp(&b.rect().left()))
+        .unwrap();
+    banner.click();
+    h.run();
+    assert!(h.state().journey().scenario.events.contains_key("Charged"));
+    assert!(h.query_by_label_contains("does not describe the event 'Charged'").is_none());
+}
+
+// ---------------------------------------------------------------- forms that hold still
+
+/// Every widget that has a rect, by its accessibility id: (role, name) and rect.
+fn widget_rects<S>(h: &Harness<'_, S>) -> std::collections::BTreeMap<String, egui::Rect> {
+    let mut out = std::collections::BTreeMap::new();
+    for n in h.query_all_by(|_| true) {
+        let a = n.accesskit_node();
+        if a.bounding_box().is_none() {
+            continue;
+        }
+        out.insert(format!("{:?} {:?} {:?}", a.id(), a.role(), a.label()), n.rect());
+    }
+    out
+}
+
+/// Asserts that no widget below `below_y` moved between `before` and the harness's frame.
+fn assert_none_moved_below<S>(
+    h: &Harness<'_, S>,
+    before: &std::collections::BTreeMap<String, egui::Rect>,
+    below_y: f32,
+) {
+    let after = widget_rects(h);
+    let mut checked = 0;
+    for (key, rect) in before.iter().filter(|(_, r)| r.top() >= below_y) {
+        if let Some(now) = after.get(key) {
+            assert_eq!(now, rect, "{key} moved");
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "only {checked} widgets below y = {below_y}");
+}
+
+#[test]
+fn validation_messages_do_not_move_the_form() {
+    let mut h = diagnosed_harness(Setup::default(), setup_form_ui, |s| {
+        let mut j = Journey::new("Test");
+        j.setup = s.clone();
+        journey_studio::validate::validate(&j)
+    });
+    h.run();
+    // A validation message (the empty name) appears under its field and goes again.
+    let name = h.get_by_label("Name").rect();
+    let before = widget_rects(&h);
+    click(&mut h, "Name");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.key_press(Key::Backspace);
+    h.run();
+    assert_eq!(h.state().value.name, "");
+    assert!(has_error(&h, "The journey needs a name"), "the message is shown");
+    assert_none_moved_below(&h, &before, name.bottom());
+    set_text(&mut h, "Name", "Back again");
+    assert!(!has_error(&h, "The journey needs a name"));
+    assert_none_moved_below(&h, &before, name.bottom());
+    // A refused text: its reason goes at the end of the row, so nothing moves, not even
+    // the row's own "Now" button.
+    let start = h.get_by_label("Start").rect();
+    let before = widget_rects(&h);
+    set_text(&mut h, "Start", "2027-02-30 09:00");
+    assert!(has_error(&h, "is not a date-time"), "the reason is shown");
+    assert_none_moved_below(&h, &before, start.top());
+    // A value validation refuses (an end before the start): its message under the end.
+    click(&mut h, "End");
+    let end = h.get_by_label("End date-time").rect();
+    let before = widget_rects(&h);
+    set_text(&mut h, "End date-time", "2020-01-01 00:00");
+    assert!(has_error(&h, "before it starts"), "{:?}", h.state().value.end);
+    assert_none_moved_below(&h, &before, end.bottom());
+}
+
+#[test]
+fn setup_dates_are_typed_in_the_account_timezone_with_utc_beside() {
+    let mut setup = Setup::default();
+    setup.timezone.account = TzName::new("Asia/Kolkata");
+    let mut h = harness(setup, setup_form_ui);
+    set_text(&mut h, "Start", "2027-02-01 09:00");
+    assert_eq!(h.state().value.start, utc(2027, 2, 1, 3, 30), "09:00 in Kolkata is 03:30 UTC");
+    assert!(h.query_by_label("= 2027-02-01 03:30 UTC").is_some(), "the UTC equivalent is shown");
+    assert!(h.query_all_by_label("Asia/Kolkata").next().is_some(), "the zone is named beside the field");
+    click(&mut h, "End");
+    set_text(&mut h, "End date-time", "2027-03-01 00:00");
+    assert_eq!(h.state().value.end, Some(utc(2027, 2, 28, 18, 30)));
+    // A time the clocks skip is refused with the reason, and the model keeps its value.
+    h.state_mut().value.timezone.account = TzName::new("Europe/London");
+    h.run();
+    assert_eq!(h.get_by_label("Start").value().as_deref(), Some("2027-02-01 03:30"), "shown in the new zone");
+    set_text(&mut h, "Start", "2027-03-28 01:30");
+    assert!(has_error(&h, "does not exist in Europe/London"));
+    assert_eq!(h.state().value.start, utc(2027, 2, 1, 3, 30));
+    set_text(&mut h, "Start", "2027-10-31 01:30");
+    assert!(has_error(&h, "happens twice in Europe/London"));
+    set_text(&mut h, "Start", "2027-10-31 01:30 +00:00");
+    assert_eq!(h.state().value.start, utc(2027, 10, 31, 1, 30), "the offset picks the second 01:30");
+}

@@ -321,3 +321,26 @@ fn saving_a_journey_opened_through_a_symlink_writes_its_target() {
     assert_eq!(&journey_studio::format::load(&real).unwrap(), h.state().journey());
     assert_eq!(names(dir.path()), ["data", "link.journey", "real.journey"]);
 }
+
+#[test]
+fn the_recovery_dialog_wraps_its_text_inside_the_window() {
+    let data = tempfile::tempdir().unwrap();
+    {
+        let mut h = harness(three_nodes(), data.path(), 0.0);
+        nudge(&mut h);
+        // Dropped without a clean exit, as in a crash.
+    }
+    let mut h = harness(Journey::new("Second start"), data.path(), 30.0);
+    assert!(h.state().recovery_offered());
+    let recover = h.get_by_role_and_label(Role::Button, "Recover").rect();
+    let later = h.get_by_role_and_label(Role::Button, "Decide later").rect();
+    for text in ["did not close cleanly", "autosaved"] {
+        let rect = h.get_by_label_contains(text).rect();
+        assert!(rect.right() <= 1400.0 && rect.width() <= 560.0, "{text}: {rect:?}");
+        assert!(rect.left() >= later.left() - 1.0, "{text} starts inside the dialog");
+    }
+    assert!(recover.right() <= 1400.0);
+    h.get_by_role_and_label(Role::Button, "Decide later").click();
+    h.run();
+    assert!(!h.state().recovery_offered());
+}

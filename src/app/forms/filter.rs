@@ -107,7 +107,10 @@ fn value_edit(ui: &mut Ui, name: &str, value: &mut Value) -> bool {
         Value::Text(s) => text_edit(ui, value_name, tip, s, "value"),
         Value::Number(x) => f64_edit(ui, "number", value_name, tip, x, f64::MIN, f64::MAX),
         Value::Bool(b) => choice_edit(ui, "bool", value_name, tip, b, &[(true, "true"), (false, "false")]),
-        Value::DateTime(t) => timestamp_edit(ui, &value_name, value_name.clone(), tip, t),
+        // A property value is compared as an instant; it is typed in UTC, as the data holds it.
+        Value::DateTime(t) => {
+            timestamp_edit(ui, &value_name, value_name.clone(), tip, t, &crate::model::TzName::default())
+        }
         Value::Duration(d) => duration_edit(ui, &value_name, value_name.clone(), "N for within the last/next N", d),
     }
 }

@@ -18,7 +18,7 @@ use super::{FormContext, FormResponse};
 use crate::app::explore::{Request, request, sweepable};
 use crate::model::{
     Channel, ConditionalPath, ContentVariant, Filter, Message, MessageButton, Node, NodeKind, PathId, ProfileUpdateRow,
-    RandomPath, Seconds, SplitMode, TimeOfDay, Timestamp, UpdateOp, VariantId, WaitKind,
+    RandomPath, Seconds, SplitMode, TimeOfDay, Timestamp, TzName, UpdateOp, VariantId, WaitKind,
 };
 use crate::validate::limits::VARIANTS;
 use crate::validate::{Diagnostic, Field, Location};
@@ -49,7 +49,7 @@ pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormR
         ui.separator();
         match &mut node.kind {
             NodeKind::Entry(seg) => out |= entry_fields_ui(ui, seg, d),
-            NodeKind::Wait(wait) => out |= wait_ui(ui, id, wait, d),
+            NodeKind::Wait(wait) => out |= wait_ui(ui, id, wait, &cx.journey.setup.timezone.account, d),
             NodeKind::Condition { condition, window } => {
                 out |= condition_ui(ui, "condition", condition, d);
                 grid(ui, "condition_window", |ui| {
@@ -125,7 +125,8 @@ enum WaitMode {
     BestTime,
 }
 
-fn wait_ui(ui: &mut Ui, id: crate::model::NodeId, wait: &mut WaitKind, d: &Diags<'_>) -> bool {
+/// `zone` is the account timezone, in which "Wait until" is typed.
+fn wait_ui(ui: &mut Ui, id: crate::model::NodeId, wait: &mut WaitKind, zone: &TzName, d: &Diags<'_>) -> bool {
     let mut changed = false;
     grid(ui, "wait", |ui| {
         let before = match wait {
@@ -183,7 +184,7 @@ fn wait_ui(ui: &mut Ui, id: crate::model::NodeId, wait: &mut WaitKind, d: &Diags
                 });
             }
             WaitKind::Until(t) => {
-                changed |= timestamp_row(ui, "Wait until", "Users arriving later pass at once", t);
+                changed |= timestamp_row(ui, "Wait until", "Users arriving later pass at once", t, zone);
             }
             WaitKind::BestTime => {
                 ui.label("Best time");

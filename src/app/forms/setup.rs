@@ -100,7 +100,9 @@ fn basics_ui(ui: &mut Ui, setup: &mut Setup, d: &Diags<'_>) -> bool {
             changed = true;
         }
         grid_diagnostics_ui(ui, d, &Field::Currency);
-        changed |= timestamp_row(ui, "Start", "When the journey starts (UTC)", &mut setup.start);
+        let zone = setup.timezone.account.clone();
+        let tip = "When the journey starts, in the account timezone";
+        changed |= timestamp_row(ui, "Start", tip, &mut setup.start, &zone);
         let mut has_end = setup.end.is_some();
         if ui.checkbox(&mut has_end, "End").on_hover_text("Stop new entries at a date-time").changed() {
             setup.end = has_end.then(|| setup.end.unwrap_or(setup.start.plus(Seconds::days(30))));
@@ -108,7 +110,8 @@ fn basics_ui(ui: &mut Ui, setup: &mut Setup, d: &Diags<'_>) -> bool {
         }
         ui.horizontal(|ui| {
             if let Some(end) = &mut setup.end {
-                changed |= timestamp_edit(ui, "End date-time", "End date-time", "When new entries stop (UTC)", end);
+                let tip = "When new entries stop, in the account timezone";
+                changed |= timestamp_edit(ui, "End date-time", "End date-time", tip, end, &zone);
             }
         });
         ui.end_row();
@@ -198,6 +201,7 @@ fn timeline_ui(ui: &mut Ui, setup: &mut Setup, live: Option<bool>, d: &Diags<'_>
         grid_diagnostics_ui(ui, d, &Field::Timeline);
     });
     changed |= kind != before;
+    let zone = setup.timezone.account.clone();
     if let Timeline::SpecificDates(dates) = &mut setup.timeline {
         let mut remove = None;
         for (i, t) in dates.iter_mut().enumerate() {
@@ -206,7 +210,7 @@ fn timeline_ui(ui: &mut Ui, setup: &mut Setup, live: Option<bool>, d: &Diags<'_>
                 ui.horizontal(|ui| {
                     let l = ui.label(format!("Run {n}")).id;
                     let salt = format!("Run {n}");
-                    changed |= timestamp_edit(ui, &salt, l, "A scheduled run (UTC)", t);
+                    changed |= timestamp_edit(ui, &salt, l, "A scheduled run, in the account timezone", t, &zone);
                     if remove_button(ui, &format!("Remove run {n}")) {
                         remove = Some(i);
                     }

@@ -21,11 +21,49 @@ pub(super) const TEXT_WIDTH: f32 = 220.0;
 
 /// A form row in a two-column grid: a label with a tooltip on the left, the widget(s)
 /// on the right. `add` gets the label's id to tie its inputs to.
+///
+/// A typed field's reason for refusing its text goes at the end of the row, after the
+/// row's other widgets (a unit, a "%", a "Now" button), so that it never pushes them
+/// aside under the pointer.
 pub(super) fn row(ui: &mut Ui, label: &str, tip: &str, add: impl FnOnce(&mut Ui, Id) -> bool) -> bool {
     let label_id = ui.label(label).on_hover_text(tip).id;
-    let changed = ui.horizontal(|ui| add(ui, label_id)).inner;
+    let changed = ui
+        .horizontal(|ui| {
+            let id = Id::unique(ROW_ERRORS_ID);
+            let outer: Option<Vec<String>> = ui.data_mut(|d| d.remove_temp(id));
+            ui.data_mut(|d| d.insert_temp(id, Vec::<String>::new()));
+            let changed = add(ui, label_id);
+            let errors: Vec<String> = ui.data_mut(|d| d.remove_temp(id)).unwrap_or_default();
+            for e in errors {
+                error_label(ui, &e);
+            }
+            if let Some(outer) = outer {
+                ui.data_mut(|d| d.insert_temp(id, outer));
+            }
+            changed
+        })
+        .inner;
     ui.end_row();
     changed
+}
+
+/// Where the typed fields of the [`row`] being drawn leave their errors for its end.
+const ROW_ERRORS_ID: &str = "form_row_errors";
+
+/// Shows a typed field's error: at the end of the enclosing [`row`], or right here
+/// outside of one.
+fn field_error_ui(ui: &mut Ui, message: String) {
+    let id = Id::unique(ROW_ERRORS_ID);
+    let mut message = Some(message);
+    ui.data_mut(|d| {
+        if let Some(mut list) = d.get_temp::<Vec<String>>(id) {
+            list.extend(message.take());
+            d.insert_temp(id, list);
+        }
+    });
+    if let Some(m) = message {
+        error_label(ui, &m);
+    }
 }
 
 /// A two-column grid for rows, with a stable id from `salt`.
@@ -216,7 +254,7 @@ pub(super) fn parsed_edit<T: PartialEq>(
         None => d.remove::<Buffer>(buf_id),
     });
     if let Some(e) = error {
-        error_label(ui, &e);
+        field_error_ui(ui, e);
     }
     changed
 }
@@ -478,16 +516,7 @@ pub(super) fn time_of_day_edit(
 
 /// Formats an instant as `YYYY-MM-DD HH:MM` UTC (seconds only when not zero).
 pub(super) fn fmt_timestamp(t: Timestamp) -> String {
-    match t.to_utc() {
-        Some(dt) if t.0 % 60 == 0 => dt.format("%Y-%m-%d %H:%M").to_string(),
-        Some(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
-        None => t.to_string(),
-    }
-}
-
-/// Parses `YYYY-MM-DD HH:MM` (or RFC 3339) as UTC.
-pub(super) fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
-    text.parse::<Timestamp>().map_err(|_| format!("{:?} is not a date-time: use YYYY-MM-DD HH:MM (UTC)", text.trim()))
+    t.format_local(chrono_tz::UTC)
 }
 
 /// The current instant, to the minute (the form turns "Now" into a fixed instant).
@@ -496,28 +525,65 @@ pub(super) fn now_to_minute() -> Timestamp {
     Timestamp(now - now.rem_euclid(60))
 }
 
-/// A date-time field (UTC) with a "Now" button named `"{salt} now"`.
-pub(super) fn timestamp_edit(ui: &mut Ui, salt: &str, name: impl Into<Name>, tip: &str, value: &mut Timestamp) -> bool {
-    let mut changed = parsed_edit(ui, salt, name, tip, value, 124.0, |t| fmt_timestamp(*t), parse_timestamp);
-    ui.label("UTC");
-    if ui
-        .button("Now")
-        .accessible_name(format!("{salt} now"))
-        .on_hover_text("Set to the current instant (saved as a fixed date-time)")
-        .clicked()
-    {
-        let now = now_to_minute();
-        if now != *value {
-            *value = now;
-            changed = true;
-        }
-    }
+/// A date-time field typed in `zone` (the account timezone), with the zone's name, a
+/// "Now" button named `"{salt} now"`, and, on a second line, the UTC equivalent: the
+/// instant the journey stores. An unknown zone name (from a file; validation reports it)
+/// falls back to UTC, and says so. A wall-clock time the clocks skip or pass twice is
+/// refused with the reason (see [`Timestamp::parse_local`]).
+pub(super) fn timestamp_edit(
+    ui: &mut Ui,
+    salt: &str,
+    name: impl Into<Name>,
+    tip: &str,
+    value: &mut Timestamp,
+    zone: &TzName,
+) -> bool {
+    let tz = zone.zone();
+    let shown = tz.unwrap_or(chrono_tz::UTC);
+    let mut changed = false;
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            changed |= parsed_edit(
+                ui,
+                salt,
+                name,
+                tip,
+                value,
+                124.0,
+                |t| t.format_local(shown),
+                |text| Timestamp::parse_local(text, shown),
+            );
+            ui.label(if tz.is_some() { shown.name() } else { "UTC" })
+                .on_hover_text("Dates and times here are in the account timezone (Setup › Timezone)");
+            if ui
+                .button("Now")
+                .accessible_name(format!("{salt} now"))
+                .on_hover_text("Set to the current instant (saved as a fixed date-time)")
+                .clicked()
+            {
+                let now = now_to_minute();
+                if now != *value {
+                    *value = now;
+                    changed = true;
+                }
+            }
+        });
+        // Always one line, so the form does not move when the zone changes.
+        let utc = match tz {
+            Some(z) if z != chrono_tz::UTC => format!("= {} UTC", fmt_timestamp(*value)),
+            Some(_) => String::new(),
+            None => format!("Unknown timezone {zone}: typed as UTC"),
+        };
+        let utc = if utc.is_empty() { " ".to_owned() } else { utc };
+        ui.add(egui::Label::new(RichText::new(utc).small().weak()).wrap_mode(egui::TextWrapMode::Extend))
+            .on_hover_text("The instant the journey stores, in UTC");
+    });
     changed
 }
 
-/// A labelled date-time row.
-pub(super) fn timestamp_row(ui: &mut Ui, label: &str, tip: &str, value: &mut Timestamp) -> bool {
-    row(ui, label, tip, |ui, id| timestamp_edit(ui, label, id, tip, value))
+/// A labelled date-time row, typed in `zone` (see [`timestamp_edit`]).
+pub(super) fn timestamp_row(ui: &mut Ui, label: &str, tip: &str, value: &mut Timestamp, zone: &TzName) -> bool {
+    row(ui, label, tip, |ui, id| timestamp_edit(ui, label, id, tip, value, zone))
 }
 
 /// A picker over a fixed list of choices, tied to its name.
@@ -617,12 +683,18 @@ pub(super) fn banner_ui(ui: &mut Ui, diags: &Diags<'_>, at_field: impl Fn(&Field
     list.sort_by_key(|d| std::cmp::Reverse(d.severity));
     for d in list {
         diagnostic_label(ui, d);
+        if let Some(Field::UndescribedEvent(event)) = &d.field {
+            crate::app::panels::problems::describe_event_button(ui, event);
+        }
     }
 }
 
-/// The diagnostics about `field`, shown where this is called: right under its input.
+/// The diagnostics about `field`, shown where this is called: right under its input, in
+/// a one-line slot that is there whether or not there is a message (see [`message_slot_ui`]).
 pub(super) fn field_diagnostics_ui(ui: &mut Ui, diags: &Diags<'_>, field: &Field) {
-    fields_diagnostics_ui(ui, diags, |f| f == field);
+    let mut list: Vec<&Diagnostic> = diags.iter().copied().filter(|d| d.field.as_ref() == Some(field)).collect();
+    list.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    message_slot_ui(ui, &list);
 }
 
 /// The diagnostics about any field `which` accepts (for a collapsed section, under its header).
@@ -634,19 +706,47 @@ pub(super) fn fields_diagnostics_ui(ui: &mut Ui, diags: &Diags<'_>, which: impl 
     }
 }
 
-/// Whether any diagnostic is about `field`.
-pub(super) fn has_field(diags: &Diags<'_>, field: &Field) -> bool {
-    diags.iter().any(|d| d.field.as_ref() == Some(field))
+/// Height of a message slot: one line of small text.
+fn slot_height(ui: &Ui) -> f32 {
+    ui.text_style_height(&egui::TextStyle::Small)
 }
 
-/// The diagnostics about `field` as a row of a two-column grid, under the field's row
-/// (nothing when there are none).
+/// The reserved place of a field's messages: always exactly one line of small text, empty
+/// when there is nothing to say, so that a message appearing or going away never moves the
+/// widgets below (a click lands where the pointer was aimed). The messages, worst first,
+/// share the line and are cut with "…" when they do not fit; the full text is in the
+/// tooltip and in the accessible name.
+pub(super) fn message_slot_ui(ui: &mut Ui, list: &[&Diagnostic]) {
+    let height = slot_height(ui);
+    let Some(worst) = list.first() else {
+        ui.allocate_exact_size(egui::vec2(0.0, height), egui::Sense::hover());
+        return;
+    };
+    let color = match worst.severity {
+        Severity::Error => ui.visuals().error_fg_color,
+        Severity::Warning => ui.visuals().warn_fg_color,
+    };
+    let text = list
+        .iter()
+        .map(|d| {
+            let word = if d.severity == Severity::Error { "Error:" } else { "Warning:" };
+            format!("{word} {}", d.message)
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let width = ui.available_width().clamp(1.0, TEXT_WIDTH + NUMBER_WIDTH + 80.0);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, height), egui::Sense::hover());
+    // A cut label shows its full text on hover by itself.
+    let label = egui::Label::new(RichText::new(text).small().color(color)).truncate();
+    ui.put(rect, label);
+}
+
+/// The diagnostics about `field` as a row of a two-column grid under the field's row: a
+/// one-line slot that is there whether or not there is a message (see [`message_slot_ui`]).
 pub(super) fn grid_diagnostics_ui(ui: &mut Ui, diags: &Diags<'_>, field: &Field) {
-    if has_field(diags, field) {
-        ui.label("");
-        ui.vertical(|ui| field_diagnostics_ui(ui, diags, field));
-        ui.end_row();
-    }
+    ui.allocate_exact_size(egui::vec2(0.0, slot_height(ui)), egui::Sense::hover());
+    field_diagnostics_ui(ui, diags, field);
+    ui.end_row();
 }
 
 /// A small button that removes a row, named for the row.

@@ -25,6 +25,8 @@ pub fn inspector_ui(
     reveal: &mut Option<Section>,
     commands: &mut Vec<Command>,
 ) {
+    // Commands from the problems list and the forms' banners join the queue here.
+    commands.extend(crate::app::command::take_posted(ui.ctx()));
     let cx = FormContext { journey: &doc.journey, diagnostics: &doc.diagnostics };
     // The panel never widens for its contents (see the shell's clamp): text wraps to it.
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {

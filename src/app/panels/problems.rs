@@ -1,12 +1,13 @@
 //! The problems list: live validation (one line when there is none); clicking a problem selects and centres its node,
-//! or opens the inspector section (setup, entry, goals, scenario) that holds its field.
+//! or opens the inspector section (setup, entry, goals, scenario) that holds its field. A problem with a one-click
+//! fix offers it beside the message ("Describe this event"), as one command.
 
 use egui::{RichText, Ui};
 
 use crate::app::command::Document;
 use crate::app::state::Action;
 use crate::app::theme::Theme;
-use crate::validate::{Location, Severity};
+use crate::validate::{Field, Location, Severity};
 
 /// The problems panel's contents.
 pub fn problems_ui(ui: &mut Ui, doc: &Document, theme: &Theme, actions: &mut Vec<Action>) {
@@ -37,10 +38,27 @@ pub fn problems_ui(ui: &mut Ui, doc: &Document, theme: &Theme, actions: &mut Vec
                     .unwrap_or_else(|| "graph".to_owned()),
             };
             let text = RichText::new(format!("{icon} {place}: {}", d.message)).color(theme.severity_color(d.severity));
-            let resp = ui.selectable_label(false, text).on_hover_text(format!("{word}: click to show it"));
-            if resp.clicked() {
-                actions.push(Action::Show(d.location.clone()));
-            }
+            ui.horizontal_wrapped(|ui| {
+                if let Some(Field::UndescribedEvent(event)) = &d.field {
+                    describe_event_button(ui, event);
+                }
+                let resp = ui.selectable_label(false, text).on_hover_text(format!("{word}: click to show it"));
+                if resp.clicked() {
+                    actions.push(Action::Show(d.location.clone()));
+                }
+            });
         }
     });
+}
+
+/// "Describe this event": adds an event the scenario leaves out, with a typical rate the
+/// user then edits in the scenario form (one undo step). Shared with the forms' banners.
+pub fn describe_event_button(ui: &mut Ui, event: &str) {
+    let button = ui.small_button("Describe this event").accessible_name(format!("Describe the event '{event}'"));
+    let rate = crate::model::Scenario::typical_event_behaviour(event).rate_per_day;
+    let tip =
+        format!("Add '{event}' to the scenario at a typical {rate} per user per day, to edit under Scenario › Events");
+    if button.on_hover_text(tip).clicked() {
+        crate::app::command::post(ui.ctx(), crate::app::command::Command::DescribeEvent(event.to_owned()));
+    }
 }
