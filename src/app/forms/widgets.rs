@@ -525,8 +525,8 @@ pub(super) fn now_to_minute() -> Timestamp {
     Timestamp(now - now.rem_euclid(60))
 }
 
-/// A date-time field typed in `zone` (the account timezone), with the zone's name, a
-/// "Now" button named `"{salt} now"`, and, on a second line, the UTC equivalent: the
+/// A date-time field typed in `zone` (the account timezone) with a "Now" button named
+/// `"{salt} now"`, and on a second line the zone's name and the UTC equivalent: the
 /// instant the journey stores. An unknown zone name (from a file; validation reports it)
 /// falls back to UTC, and says so. A wall-clock time the clocks skip or pass twice is
 /// refused with the reason (see [`Timestamp::parse_local`]).
@@ -553,8 +553,6 @@ pub(super) fn timestamp_edit(
                 |t| t.format_local(shown),
                 |text| Timestamp::parse_local(text, shown),
             );
-            ui.label(if tz.is_some() { shown.name() } else { "UTC" })
-                .on_hover_text("Dates and times here are in the account timezone (Setup › Timezone)");
             if ui
                 .button("Now")
                 .accessible_name(format!("{salt} now"))
@@ -568,15 +566,14 @@ pub(super) fn timestamp_edit(
                 }
             }
         });
-        // Always one line, so the form does not move when the zone changes.
-        let utc = match tz {
-            Some(z) if z != chrono_tz::UTC => format!("= {} UTC", fmt_timestamp(*value)),
-            Some(_) => String::new(),
+        // The zone and the stored instant on a line of their own, so the row stays narrow.
+        let line = match tz {
+            Some(z) if z != chrono_tz::UTC => format!("{} · = {} UTC", z.name(), fmt_timestamp(*value)),
+            Some(_) => "UTC".to_owned(),
             None => format!("Unknown timezone {zone}: typed as UTC"),
         };
-        let utc = if utc.is_empty() { " ".to_owned() } else { utc };
-        ui.add(egui::Label::new(RichText::new(utc).small().weak()).wrap_mode(egui::TextWrapMode::Extend))
-            .on_hover_text("The instant the journey stores, in UTC");
+        ui.add(egui::Label::new(RichText::new(line).small().weak()).wrap())
+            .on_hover_text("Typed in the account timezone (Setup › Timezone); the journey stores the UTC instant");
     });
     changed
 }
