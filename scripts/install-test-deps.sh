@@ -4,6 +4,7 @@
 #   - Mesa's CPU renderers (lavapipe Vulkan, llvmpipe GL/EGL) and the window-system
 #     client libraries, so egui_kittest renders image snapshots through wgpu without
 #     a GPU or a display server;
+#   - tesseract (OCR), with which a UI test reads the card titles off a rendered canvas;
 #   - a stable Rust toolchain (1.95 or newer) with rustfmt and clippy (rustup itself
 #     is installed only when neither cargo nor rustup is present).
 # Safe to run more than once: it does nothing when everything is there. Uses sudo
@@ -15,7 +16,8 @@ pkgs=(gcc libc6-dev
       libgl1 libgl1-mesa-dri libglx-mesa0 libegl1 libegl-mesa0 libgbm1
       libvulkan1 mesa-vulkan-drivers
       libxkbcommon0 libxkbcommon-x11-0 libx11-6 libx11-xcb1 libxcursor1 libxrandr2
-      libxi6 libxrender1 libxfixes3 libwayland-client0 libdbus-1-3)
+      libxi6 libxrender1 libxfixes3 libwayland-client0 libdbus-1-3
+      tesseract-ocr tesseract-ocr-eng)
 have_rust=1
 command -v cargo >/dev/null 2>&1 || command -v rustup >/dev/null 2>&1 || have_rust=0
 if ((!have_rust)); then pkgs+=(curl ca-certificates); fi

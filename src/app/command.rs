@@ -402,7 +402,7 @@ fn apply_to(j: &mut Journey, command: Command) -> Result<Applied, String> {
             let mut node = Node { id, label, pos, kind: kind.default_kind() };
             let spot = geometry::free_spot(
                 &geometry::occupied(j),
-                geometry::CARD_WIDTH,
+                geometry::card_width(&node),
                 geometry::node_height(&node),
                 pos.into(),
             );

@@ -178,8 +178,15 @@ fn save_journey(path: &Path, journey: &Journey) -> anyhow::Result<()> {
 impl App {
     /// Runs a file action, asking about unsaved changes first when it would discard them.
     pub(crate) fn file_action(&mut self, ctx: &egui::Context, action: Action) {
-        let discards =
-            matches!(action, Action::New | Action::Open | Action::OpenPath(_) | Action::Revert | Action::Quit);
+        let discards = matches!(
+            action,
+            Action::New
+                | Action::NewFromTemplate(_)
+                | Action::Open
+                | Action::OpenPath(_)
+                | Action::Revert
+                | Action::Quit
+        );
         if discards && self.doc.dirty {
             self.files.pending = Some(action);
             return;
@@ -193,6 +200,17 @@ impl App {
             Action::New => {
                 self.replace_journey(Journey::new("Untitled journey"), None);
                 self.set_status(ctx, "New journey".to_owned());
+            }
+            Action::NewFromTemplate(name) => {
+                match crate::templates::find(name).map(crate::templates::Template::journey) {
+                    Some(Ok(journey)) => {
+                        let title = crate::templates::find(name).map_or(name, |t| t.title);
+                        self.replace_journey(journey, None);
+                        self.set_status(ctx, format!("New journey from the template “{title}”: not saved yet"));
+                    }
+                    Some(Err(e)) => self.set_status(ctx, format!("The template {name} does not load: {e}")),
+                    None => self.set_status(ctx, format!("There is no template {name}")),
+                }
             }
             Action::Open => self.choose_path(ctx, Purpose::Open),
             Action::OpenPath(path) => self.open_path(ctx, &path),

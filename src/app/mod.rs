@@ -3,7 +3,7 @@
 //! Layout: [`state`] (the editor's state and test hooks), [`command`] (every model
 //! change, undo/redo, dirty flag), [`canvas`] (the node canvas on `egui::Scene`),
 //! [`panels`] (palette, inspector, problems, status bar), [`files`] (open, save,
-//! autosave, recovery), [`theme`] (every colour and spacing), [`versions`] (publish, the
+//! autosave, recovery), [`gallery`] (File › New from template), [`theme`] (every colour and spacing), [`versions`] (publish, the
 //! versions panel, compare and the diff on the canvas), and `shell` (the frame:
 //! menus, shortcuts, and the one place where queued commands are applied).
 //!
@@ -16,6 +16,7 @@ pub mod command;
 pub mod explore;
 pub mod files;
 pub mod forms;
+pub mod gallery;
 pub mod panels;
 pub mod preview;
 mod shell;

@@ -100,6 +100,7 @@ impl App {
             clipboard: None,
             status: None,
             show_shortcuts: false,
+            gallery: super::gallery::Gallery::default(),
             reveal: None,
             show_about: false,
             inspector_rect: egui::Rect::ZERO,
@@ -180,6 +181,14 @@ impl App {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 item(ui, a, "New", true, "Start a new journey", Action::New);
+                item(
+                    ui,
+                    a,
+                    "New from template…",
+                    true,
+                    "Start from one of the example journeys, each previewed",
+                    Action::ShowTemplates,
+                );
                 item(ui, a, "Open…", true, "Open a .journey file", Action::Open);
                 ui.menu_button("Open Recent", |ui| {
                     if self.prefs.recent.is_empty() {
@@ -329,6 +338,7 @@ impl App {
             ui.label("Design customer journeys offline and preview how they would perform");
         });
         self.show_about = open;
+        super::gallery::gallery_ui(ctx, &mut self.gallery, &self.theme, &mut self.actions);
         let inputs = self.preview.inputs.unwrap_or_else(|| super::preview::RunInputs::from_journey(&self.doc.journey));
         super::explore::explore_ui(ctx, &mut self.explore, &self.doc.journey, inputs);
         self.file_windows_ui(ctx);
@@ -349,7 +359,9 @@ impl App {
         let centre = self.view.centre();
         for action in actions {
             match action {
+                Action::ShowTemplates => self.gallery.open = true,
                 Action::New
+                | Action::NewFromTemplate(_)
                 | Action::Open
                 | Action::OpenPath(_)
                 | Action::Save
@@ -438,7 +450,10 @@ impl App {
                     let pos = match beside.as_slice() {
                         [one] if matches!(item, PaletteItem::Kind(_)) => self.doc.journey.graph.node(*one).map_or_else(
                             || self.view.drop_pos(centre),
-                            |n| egui::pos2(n.pos.x + crate::geometry::LAYER_GAP_X, n.pos.y),
+                            |n| {
+                                use crate::geometry::{CARD_WIDTH, LAYER_GAP_X, card_width};
+                                egui::pos2(n.pos.x + card_width(n) + LAYER_GAP_X - CARD_WIDTH, n.pos.y)
+                            },
                         ),
                         _ => self.view.drop_pos(centre),
                     };

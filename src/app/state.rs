@@ -78,6 +78,10 @@ impl PaletteItem {
 pub enum Action {
     /// File › New.
     New,
+    /// File › New from template…: show the template window.
+    ShowTemplates,
+    /// A new, unsaved journey from this template (its `templates` name).
+    NewFromTemplate(&'static str),
     /// File › Open….
     Open,
     /// Open this file (Open Recent, or the in-app path field).
@@ -210,6 +214,8 @@ pub struct App {
     pub(crate) show_shortcuts: bool,
     /// The About window is open.
     pub(crate) show_about: bool,
+    /// File › New from template…'s window.
+    pub(crate) gallery: super::gallery::Gallery,
     /// The inspector's rectangle on screen (last frame).
     pub(crate) inspector_rect: egui::Rect,
     /// The window title last sent.
@@ -312,7 +318,7 @@ impl App {
         let node = self.doc.journey.graph.node(id)?;
         let index = node.kind.output_ports().iter().position(|p| *p == port)?;
         let card = geometry::node_rect(node, Vec2::ZERO);
-        Some(self.view.screen_from_canvas * geometry::output_port_pos(card, index))
+        Some(self.view.screen_from_canvas * geometry::output_port_pos(node, card, index))
     }
 
     /// Whether an undo step is available.

@@ -899,7 +899,10 @@ pub fn diff_overlay(ctx: &egui::Context, view: &CanvasView, cmp: &Comparison, th
         let src = g.node(from)?;
         let dst = g.node(to)?;
         let index = src.kind.output_ports().iter().position(|p| *p == port)?;
-        Some(link_curve(output_port_pos(node_rect(src, Vec2::ZERO), index), input_port_pos(node_rect(dst, Vec2::ZERO))))
+        Some(link_curve(
+            output_port_pos(src, node_rect(src, Vec2::ZERO), index),
+            input_port_pos(node_rect(dst, Vec2::ZERO)),
+        ))
     };
     let outs: BTreeSet<_> = a.graph.links.keys().chain(b.graph.links.keys()).copied().collect();
     for out in outs {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{CanvasPos, Journey, KindTag, NodeId};
 
-use super::{GRID, LAYER_GAP_X, ROW_GAP_Y, node_height};
+use super::{CARD_WIDTH, GRID, LAYER_GAP_X, ROW_GAP_Y, card_width, node_height};
 
 /// New top-left corners for the nodes in `only` (every node when `None`).
 #[must_use]
@@ -103,9 +103,20 @@ pub fn auto_align(journey: &Journey, only: Option<&BTreeSet<NodeId>>) -> Vec<(No
     }
     let height = |id: &NodeId| g.node(*id).map_or(0.0, node_height);
     let snap = |v: f32| (v / GRID).round() * GRID;
+    // A layer starts a gap after the widest card of the one before it (the gap between
+    // two narrowest cards is `LAYER_GAP_X - CARD_WIDTH`).
+    let width = |id: &NodeId| g.node(*id).map_or(CARD_WIDTH, card_width);
+    let last = layers.keys().next_back().copied().unwrap_or(0);
+    let mut layer_x = Vec::with_capacity(last + 1);
+    let mut x = x0;
+    for l in 0..=last {
+        layer_x.push(x);
+        let widest = layers.get(&l).map_or(CARD_WIDTH, |ids| ids.iter().map(width).fold(CARD_WIDTH, f32::max));
+        x += widest + LAYER_GAP_X - CARD_WIDTH;
+    }
     let mut out = Vec::new();
     for (l, ids) in &layers {
-        let x = x0 + *l as f32 * LAYER_GAP_X;
+        let x = layer_x[*l];
         // Tops aligned: a chain reads as one row.
         let mut y = y0;
         for id in ids {
@@ -172,5 +183,13 @@ mod tests {
         assert!(pos[&NodeId(1)].x < pos[&NodeId(2)].x);
         assert!(pos[&NodeId(2)].x < pos[&NodeId(3)].x);
         assert!(pos[&NodeId(3)].x < pos[&NodeId(4)].x);
+
+        // A wide card pushes the next layer right, keeping the gap between narrow cards.
+        j.graph.nodes.get_mut(&NodeId(2)).unwrap().label = "Viewed more than 10 times in the last 7 days?".into();
+        let pos: BTreeMap<NodeId, CanvasPos> = auto_align(&j, None).into_iter().collect();
+        let wide = super::super::card_width(&j.graph.nodes[&NodeId(2)]);
+        assert!(wide > CARD_WIDTH);
+        assert!(pos[&NodeId(3)].x - pos[&NodeId(2)].x >= wide + LAYER_GAP_X - CARD_WIDTH - GRID / 2.0);
+        assert_eq!(pos[&NodeId(4)].x - pos[&NodeId(3)].x, LAYER_GAP_X);
     }
 }

@@ -11,10 +11,21 @@ pub mod layout;
 
 use crate::model::{CanvasPos, Comment, Goal, Node};
 
-/// Card width in canvas units.
+/// A card's narrowest width in canvas units: a card with a short title.
 pub const CARD_WIDTH: f32 = 200.0;
-/// Height of the card's title and summary block.
+/// A card's widest width: a longer title wraps to a second line, then is cut.
+pub const CARD_MAX_WIDTH: f32 = 260.0;
+/// Height of the card's title and summary block, for a one-line title.
 pub const CARD_HEADER_HEIGHT: f32 = 48.0;
+/// A card title's font size, in points at 100% zoom.
+pub const TITLE_POINTS: f32 = 14.0;
+/// Height of one line of a card's title; a two-line title makes the header this much taller.
+pub const TITLE_LINE_HEIGHT: f32 = 17.0;
+/// The most lines a card's title takes before it is cut with "…".
+pub const TITLE_MAX_LINES: usize = 2;
+/// Room in a card's header that is not the title's: the icon on the left, the problem
+/// badge on the right.
+pub const TITLE_INSET: f32 = 64.0;
 /// Vertical room for each output port row.
 pub const PORT_ROW_HEIGHT: f32 = 18.0;
 /// Radius of a port circle.
@@ -144,23 +155,119 @@ pub fn snap(p: Point) -> Point {
     Point::new((p.x / GRID).round() * GRID, (p.y / GRID).round() * GRID)
 }
 
+/// A card's title: its label, or its kind's name when the label is blank.
+#[must_use]
+pub fn card_title(node: &Node) -> &str {
+    if node.label.trim().is_empty() { node.kind.tag().label() } else { node.label.as_str() }
+}
+
+/// An estimate of `text`'s width in a proportional font of `points`, erring wide: the
+/// editor's font (measured in a test) and the report's sans-serif fonts draw it no wider.
+#[must_use]
+pub fn text_width(text: &str, points: f32) -> f32 {
+    let ems: f32 = text
+        .chars()
+        .map(|c| match c {
+            ' ' | 'i' | 'l' | 'j' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' | '(' | ')' => 0.3,
+            'f' | 't' | 'r' | 'I' | '-' | '/' => 0.4,
+            'm' | 'w' | '%' | '@' => 0.85,
+            'M' | 'W' => 0.9,
+            'A'..='Z' | '0'..='9' | '?' | '&' | '#' | '$' => 0.66,
+            c if c.is_ascii() => 0.56,
+            _ => 1.0,
+        })
+        .sum();
+    ems * points
+}
+
+/// A card's width: enough for its title on one line, from [`CARD_WIDTH`] up to
+/// [`CARD_MAX_WIDTH`], in grid steps.
+#[must_use]
+pub fn card_width(node: &Node) -> f32 {
+    let wanted = text_width(card_title(node), TITLE_POINTS) + TITLE_INSET;
+    ((wanted / GRID).ceil() * GRID).clamp(CARD_WIDTH, CARD_MAX_WIDTH)
+}
+
+/// A card's title as it is drawn at full size: greedily wrapped at the card's width by
+/// [`text_width`], on at most [`TITLE_MAX_LINES`] lines, the last cut with "…" when the
+/// title is longer.
+#[must_use]
+pub fn title_lines(node: &Node) -> Vec<String> {
+    wrap_to_width(card_title(node), card_width(node) - TITLE_INSET, TITLE_POINTS, TITLE_MAX_LINES)
+}
+
+/// `text` wrapped at words to `width` (by [`text_width`] at `points`), on at most
+/// `max_lines` lines; a word wider than a line is broken, and a cut text ends in "…".
+#[must_use]
+pub fn wrap_to_width(text: &str, width: f32, points: f32, max_lines: usize) -> Vec<String> {
+    let fits = |s: &str| text_width(s, points) <= width;
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let joined = if current.is_empty() { word.to_owned() } else { format!("{current} {word}") };
+        if fits(&joined) {
+            current = joined;
+            continue;
+        }
+        if !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        // A word wider than a line is broken where it overflows.
+        for c in word.chars() {
+            current.push(c);
+            if !fits(&current) && current.chars().count() > 1 {
+                current.pop();
+                lines.push(std::mem::take(&mut current));
+                current.push(c);
+            }
+        }
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    let max_lines = max_lines.max(1);
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            while !last.is_empty() && !fits(&format!("{last}…")) {
+                last.pop();
+            }
+            *last = format!("{}…", last.trim_end());
+        }
+    }
+    lines
+}
+
+/// Height of a card's title and summary block: one [`TITLE_LINE_HEIGHT`] more for each
+/// title line after the first.
+#[must_use]
+pub fn header_height(node: &Node) -> f32 {
+    #[allow(clippy::cast_precision_loss, reason = "at most two lines")]
+    let extra = title_lines(node).len().saturating_sub(1) as f32;
+    CARD_HEADER_HEIGHT + extra * TITLE_LINE_HEIGHT
+}
+
 /// A card's height: the header plus one row per output port.
 #[must_use]
 pub fn node_height(node: &Node) -> f32 {
     let rows = node.kind.output_ports().len();
-    CARD_HEADER_HEIGHT + rows as f32 * PORT_ROW_HEIGHT + CARD_PAD / 2.0
+    header_height(node) + rows as f32 * PORT_ROW_HEIGHT + CARD_PAD / 2.0
 }
 
 /// A card's rectangle.
 #[must_use]
 pub fn node_rect(node: &Node) -> Rect {
-    Rect::new(node.pos.x, node.pos.y, CARD_WIDTH, node_height(node))
+    Rect::new(node.pos.x, node.pos.y, card_width(node), node_height(node))
 }
 
-/// Centre of output port `index` of a card.
+/// Centre of output port `index` of a card drawn at `card` (its [`node_rect`], maybe moved):
+/// port rows fill the card's bottom, one [`PORT_ROW_HEIGHT`] each.
 #[must_use]
-pub fn output_port_pos(card: Rect, index: usize) -> Point {
-    Point::new(card.right(), card.y + CARD_HEADER_HEIGHT + (index as f32 + 0.5) * PORT_ROW_HEIGHT)
+pub fn output_port_pos(node: &Node, card: Rect, index: usize) -> Point {
+    let rows = node.kind.output_ports().len();
+    #[allow(clippy::cast_precision_loss, reason = "a port count is small")]
+    let below = (rows as f32 - index as f32 - 0.5) * PORT_ROW_HEIGHT + CARD_PAD / 2.0;
+    Point::new(card.right(), card.bottom() - below)
 }
 
 /// Centre of a card's input port.
@@ -416,9 +523,9 @@ mod tests {
         let rows = entry.kind.output_ports().len();
         assert_eq!(card.height, CARD_HEADER_HEIGHT + rows as f32 * PORT_ROW_HEIGHT + CARD_PAD / 2.0);
         assert_eq!(input_port_pos(card), Point::new(card.x, card.y + CARD_HEADER_HEIGHT / 2.0));
-        let first = output_port_pos(card, 0);
+        let first = output_port_pos(entry, card, 0);
         assert_eq!(first.x, card.right());
-        assert_eq!(output_port_pos(card, 1).y - first.y, PORT_ROW_HEIGHT);
+        assert_eq!(first.y, card.y + CARD_HEADER_HEIGHT + PORT_ROW_HEIGHT / 2.0);
     }
 
     #[test]
@@ -470,5 +577,47 @@ mod tests {
         assert_eq!(rects[3].x, rects[0].x);
         assert_eq!(rects[1].y, rects[0].y);
         assert!(rects[3].y > rects[0].y);
+    }
+
+    fn card(label: &str) -> Node {
+        let j = Journey::new("t");
+        let mut node = j.graph.nodes.values().next().unwrap().clone();
+        node.label = label.to_owned();
+        node
+    }
+
+    #[test]
+    fn a_card_widens_for_its_title_then_wraps_it_to_two_lines_then_cuts_it() {
+        let short = card("Push");
+        assert_eq!(card_width(&short), CARD_WIDTH);
+        assert_eq!(title_lines(&short), ["Push"]);
+        assert_eq!(header_height(&short), CARD_HEADER_HEIGHT);
+
+        let medium = card("Viewed a product more than 5 times");
+        assert!(card_width(&medium) > CARD_WIDTH && card_width(&medium) <= CARD_MAX_WIDTH);
+        let lines = title_lines(&medium);
+        assert_eq!(lines.join(" "), "Viewed a product more than 5 times", "{lines:?}");
+
+        let long = card("Viewed more than 10 times in the last 7 days?");
+        assert_eq!(card_width(&long), CARD_MAX_WIDTH);
+        let lines = title_lines(&long);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.join(" "), "Viewed more than 10 times in the last 7 days?");
+        assert_eq!(header_height(&long), CARD_HEADER_HEIGHT + TITLE_LINE_HEIGHT);
+        // The ports move down with the header; the card's last port row stays at its bottom.
+        let r = node_rect(&long);
+        assert_eq!(r.height, node_height(&short) + TITLE_LINE_HEIGHT);
+        assert_eq!(output_port_pos(&long, r, 0).y, r.y + header_height(&long) + PORT_ROW_HEIGHT / 2.0);
+
+        let endless = card(&"word ".repeat(30));
+        let lines = title_lines(&endless);
+        assert_eq!(lines.len(), TITLE_MAX_LINES);
+        assert!(lines[1].ends_with('…'), "{lines:?}");
+        let width = card_width(&endless) - TITLE_INSET;
+        assert!(lines.iter().all(|l| text_width(l, TITLE_POINTS) <= width), "{lines:?}");
+        // A word wider than a line is broken, not lost.
+        let lines = wrap_to_width(&"x".repeat(60), 100.0, TITLE_POINTS, 9);
+        assert_eq!(lines.concat(), "x".repeat(60));
+        assert_eq!(wrap_to_width("", 100.0, TITLE_POINTS, 2), [""]);
     }
 }

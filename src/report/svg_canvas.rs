@@ -170,32 +170,6 @@ pub fn canvas_svg(journey: &Journey, report: Option<&Report>) -> String {
         out.push_str("</g>");
     }
 
-    // Links, under the cards: the curve, its arrow head and its port label with the count.
-    for (from, to) in &journey.graph.links {
-        let (Some(src), Some(dst)) = (journey.graph.node(from.node), journey.graph.node(*to)) else { continue };
-        let Some(index) = src.kind.output_ports().iter().position(|p| *p == from.port) else { continue };
-        let start = geometry::output_port_pos(geometry::node_rect(src), index);
-        let end = geometry::input_port_pos(geometry::node_rect(dst));
-        let c = geometry::link_curve(start, end);
-        let _ = write!(
-            out,
-            r#"<path d="M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" class="link"/>"#,
-            c[0].x, c[0].y, c[1].x, c[1].y, c[2].x, c[2].y, c[3].x, c[3].y
-        );
-        let [a, b, d] = geometry::arrow_head(end);
-        let _ = write!(
-            out,
-            r#"<polygon points="{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" class="arrow"/>"#,
-            a.x, a.y, b.x, b.y, d.x, d.y
-        );
-        let moved = stats.get(&src.id).and_then(|s| s.ports.iter().find(|p| p.port == from.port)).map(|p| p.moved);
-        let label = match moved {
-            Some(m) => format!("{} · {}", src.kind.port_label(from.port), count(m)),
-            None => src.kind.port_label(from.port),
-        };
-        link_label(&mut out, geometry::bezier_at(&c, 0.5), &label);
-    }
-
     // Comments, wrapped as the editor sizes them.
     for note in &journey.comments {
         let r = geometry::comment_rect(note);
@@ -239,16 +213,29 @@ pub fn canvas_svg(journey: &Journey, report: Option<&Report>) -> String {
             r.y + 22.5,
             kind_mark(tag)
         );
-        let label = if node.label.trim().is_empty() { tag.label() } else { node.label.as_str() };
-        text_el(&mut out, r.x + 40.0, r.y + 21.0, "label", label, 18);
-        text_el(&mut out, r.x + geometry::CARD_PAD + 4.0, r.y + 40.0, "weak", &node.kind.summary(), 30);
+        // The title on the lines the editor gives it, whole in a tooltip when cut.
+        let title = geometry::card_title(node);
+        let lines = geometry::title_lines(node);
+        for (i, line) in lines.iter().enumerate() {
+            #[allow(clippy::cast_precision_loss, reason = "at most two lines")]
+            let y = r.y + 21.0 + i as f32 * geometry::TITLE_LINE_HEIGHT;
+            let _ = write!(out, r#"<text x="{:.1}" y="{y:.1}" class="label">"#, r.x + 40.0);
+            if line.ends_with('…') {
+                let _ = write!(out, "<title>{}</title>", escape(title));
+            }
+            let _ = write!(out, "{}</text>", escape(line));
+        }
+        #[allow(clippy::cast_precision_loss, reason = "a summary fits a card's width in characters")]
+        let summary_chars = ((r.width - 2.0 * geometry::CARD_PAD) / 6.2) as usize;
+        let summary_y = r.y + geometry::header_height(node) - 8.0;
+        text_el(&mut out, r.x + geometry::CARD_PAD + 4.0, summary_y, "weak", &node.kind.summary(), summary_chars);
         if tag != KindTag::Entry {
             let p = geometry::input_port_pos(r);
             port(&mut out, p, None);
         }
         let ns = stats.get(&node.id);
         for (i, port_id) in node.kind.output_ports().into_iter().enumerate() {
-            let p = geometry::output_port_pos(r, i);
+            let p = geometry::output_port_pos(node, r, i);
             let linked = journey.graph.target(node.id, port_id).is_some();
             port(&mut out, p, Some((linked, &accent)));
             let moved = ns.and_then(|s| s.ports.iter().find(|x| x.port == port_id)).map(|x| x.moved);
@@ -283,6 +270,33 @@ pub fn canvas_svg(journey: &Journey, report: Option<&Report>) -> String {
         }
         out.push_str("</g>");
     }
+
+    // Links, over the cards they cross (as in the editor): the curve, its arrow head and its port label with the count.
+    for (from, to) in &journey.graph.links {
+        let (Some(src), Some(dst)) = (journey.graph.node(from.node), journey.graph.node(*to)) else { continue };
+        let Some(index) = src.kind.output_ports().iter().position(|p| *p == from.port) else { continue };
+        let start = geometry::output_port_pos(src, geometry::node_rect(src), index);
+        let end = geometry::input_port_pos(geometry::node_rect(dst));
+        let c = geometry::link_curve(start, end);
+        let _ = write!(
+            out,
+            r#"<path d="M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" class="link"/>"#,
+            c[0].x, c[0].y, c[1].x, c[1].y, c[2].x, c[2].y, c[3].x, c[3].y
+        );
+        let [a, b, d] = geometry::arrow_head(end);
+        let _ = write!(
+            out,
+            r#"<polygon points="{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" class="arrow"/>"#,
+            a.x, a.y, b.x, b.y, d.x, d.y
+        );
+        let moved = stats.get(&src.id).and_then(|s| s.ports.iter().find(|p| p.port == from.port)).map(|p| p.moved);
+        let label = match moved {
+            Some(m) => format!("{} · {}", src.kind.port_label(from.port), count(m)),
+            None => src.kind.port_label(from.port),
+        };
+        link_label(&mut out, geometry::bezier_at(&c, 0.5), &label);
+    }
+
     out.push_str("</svg>");
     out
 }

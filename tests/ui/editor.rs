@@ -400,3 +400,43 @@ fn double_click_a_comment_to_edit_it_on_the_canvas() {
     press(&mut h, Modifiers::COMMAND, Key::Z);
     assert_eq!(h.state().journey(), &original, "the typing was one undo step");
 }
+
+/// File › New from template… lists the three examples, each previewed with its
+/// description; Create starts an unsaved journey from the chosen one, after the
+/// unsaved-changes question.
+#[test]
+fn new_from_template_previews_each_example_and_creates_an_unsaved_copy() {
+    let dir = tmp();
+    let mut h = harness(three_nodes(), dir.path());
+    // An unsaved change, so Create must ask first.
+    let wait = node_centre(&h, NodeId(2));
+    click_at(&mut h, wait, Modifiers::NONE);
+    press(&mut h, Modifiers::NONE, Key::Delete);
+    assert!(h.state().is_dirty());
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label_contains("New from template").click();
+    h.run();
+    for t in journey_studio::templates::TEMPLATES {
+        h.get_all_by_label(t.title).next().unwrap().click();
+        h.run();
+        let j = t.journey().unwrap();
+        let line = format!("{} cards · {} links", j.graph.nodes.len(), j.graph.links.len());
+        assert!(h.query_by_label_contains(&line).is_some(), "{}: {line:?} shown", t.name);
+        let first_words: String = j.setup.description.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+        assert!(h.query_by_label_contains(&first_words).is_some(), "{}: its description is shown", t.name);
+    }
+    harness_support::screenshot(&mut h, "new_from_template.png");
+    h.get_all_by_label("Abandoned cart").next().unwrap().click();
+    h.run();
+    h.get_by_label("Create").click();
+    h.run();
+    // The unsaved change is asked about first; dropping it creates the journey.
+    h.get_by_label("Discard").click();
+    h.run();
+    let want = journey_studio::templates::find("abandoned-cart").unwrap().journey().unwrap();
+    assert_eq!(h.state().journey().graph, want.graph);
+    assert_eq!(h.state().journey().setup.name, want.setup.name);
+    assert!(h.state().path().is_none(), "the copy has no file yet");
+    assert!(h.query_by_label("Create").is_none(), "the window closed");
+}

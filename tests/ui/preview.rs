@@ -653,3 +653,27 @@ fn file_export_report_writes_the_last_run_and_the_baseline_as_html() {
     assert!(html.contains("Paired 95%"), "the paired figures are in the report");
     assert_eq!(html.matches("no detectable change").count(), 5, "the same journey against itself");
 }
+
+/// The statistics panel folds to one line with the headline figures, and the canvas gets
+/// the room; it unfolds again from that line.
+#[test]
+fn the_statistics_panel_folds_to_one_line_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = example(300);
+    let mut h = harness(j.clone(), dir.path());
+    run_to_end(&mut h);
+    let open_height = h.state().canvas_screen_rect().height();
+    assert!(h.query_by_label("Summary").is_some(), "the statistics tabs are shown");
+    h.get_by_label("Hide statistics").click();
+    h.run_steps(3);
+    let folded_height = h.state().canvas_screen_rect().height();
+    assert!(folded_height > open_height + 120.0, "the canvas grew from {open_height} to {folded_height} px only");
+    assert!(h.query_by_label("Summary").is_none(), "the tabs are folded away");
+    let r = engine_report(&j);
+    let line = format!("{} entered", fmt_count(r.journey.entered));
+    assert!(h.query_by_label_contains(&line).is_some(), "the folded line shows {line:?}");
+    h.get_by_label("Show statistics").click();
+    h.run_steps(3);
+    assert!(h.query_by_label("Summary").is_some(), "the tabs are back");
+    assert!((h.state().canvas_screen_rect().height() - open_height).abs() < 2.0);
+}

@@ -193,3 +193,97 @@ fn opening_an_example_fits_it_in_view_down_to_the_least_opening_zoom() {
         harness_support::screenshot(&mut h, &format!("open_{}.png", name.trim_end_matches(".journey")));
     }
 }
+
+/// Lowercase letters and digits only: how OCR output and a title are compared, whatever
+/// the spaces, line breaks and punctuation.
+fn letters_and_digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// The screen the OCR check renders for.
+const PIXELS_PER_POINT: f32 = 2.0;
+/// How much the OCR check enlarges the canvas's picture before reading it.
+const OCR_UPSCALE: u32 = 2;
+
+/// The on-the-fence journey as it opens in a 1400×900 window, rendered through wgpu and
+/// read back by OCR (tesseract, installed by `scripts/install-test-deps.sh`): every
+/// card's title reads in full.
+#[test]
+fn every_card_title_of_on_the_fence_reads_by_ocr_at_the_opening_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let journey = asset("on_the_fence.journey");
+    let config = journey_studio::app::AppConfig {
+        journey: Some(journey.clone()),
+        data_dir: Some(dir.path().to_owned()),
+        autosave_interval_secs: 1e9,
+        native_dialogs: false,
+        ..journey_studio::app::AppConfig::default()
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_pixels_per_point(PIXELS_PER_POINT)
+        .with_step_dt(1.0 / 60.0)
+        .with_max_steps(60)
+        .build_eframe(move |cc| App::new(cc, &config));
+    h.run();
+    let image = h.render().expect("render");
+    harness_support::screenshot(&mut h, "ocr_opening_view.png");
+    // The canvas only, grey, dark text on white and three times larger, as OCR reads best.
+    let canvas = h.state().canvas_screen_rect();
+    let ppp = PIXELS_PER_POINT;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "screen pixels")]
+    let (x0, y0, w, h_px) = (
+        (canvas.left() * ppp) as u32,
+        (canvas.top() * ppp) as u32,
+        (canvas.width() * ppp) as u32,
+        (canvas.height() * ppp) as u32,
+    );
+    // Light text on dark cards: levels stretched so the text is black and the cards,
+    // grid and links fade to white.
+    let grey = |x: u32, y: u32| -> f32 {
+        let [r, g, b, _] = image.get_pixel((x0 + x).min(image.width() - 1), (y0 + y).min(image.height() - 1)).0;
+        let lum = (f32::from(r) * 3.0 + f32::from(g) * 6.0 + f32::from(b)) / 10.0;
+        255.0 - ((lum - 90.0) * 255.0 / 125.0).clamp(0.0, 255.0)
+    };
+    let k = OCR_UPSCALE;
+    let mut pgm = format!("P5\n{} {}\n255\n", w * k, h_px * k).into_bytes();
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "pixels")]
+    for y in 0..h_px * k {
+        for x in 0..w * k {
+            // Bilinear: smooth edges read better than blocky ones.
+            let (fx, fy) = (((x as f32 + 0.5) / k as f32 - 0.5).max(0.0), ((y as f32 + 0.5) / k as f32 - 0.5).max(0.0));
+            let (ix, iy) = (fx as u32, fy as u32);
+            let (tx, ty) = (fx.fract(), fy.fract());
+            let top = grey(ix, iy) * (1.0 - tx) + grey(ix + 1, iy) * tx;
+            let bottom = grey(ix, iy + 1) * (1.0 - tx) + grey(ix + 1, iy + 1) * tx;
+            pgm.push((top * (1.0 - ty) + bottom * ty) as u8);
+        }
+    }
+    let file = dir.path().join("canvas.pgm");
+    std::fs::write(&file, pgm).unwrap();
+    if let Some(out) = std::env::var_os("JOURNEY_SCREENSHOTS") {
+        std::fs::copy(&file, std::path::Path::new(&out).join("ocr_canvas.pgm")).unwrap();
+    }
+    let out = std::process::Command::new("tesseract")
+        .arg(&file)
+        .arg("stdout")
+        .args(["--psm", "11"])
+        .output()
+        .unwrap_or_else(|e| panic!("tesseract runs this test: scripts/install-test-deps.sh installs it ({e})"));
+    assert!(out.status.success(), "tesseract: {}", String::from_utf8_lossy(&out.stderr));
+    let read = String::from_utf8_lossy(&out.stdout);
+    let found = letters_and_digits(&read);
+    // A title on two or three lines reads as its words in order, whatever OCR reads from
+    // the cards beside it in between.
+    let reads_in_full = |title: &str| {
+        let mut from = 0;
+        title
+            .split_whitespace()
+            .map(letters_and_digits)
+            .filter(|w| !w.is_empty())
+            .all(|word| found[from..].find(&word).map(|i| from += i + word.len()).is_some())
+    };
+    let missing: Vec<&str> =
+        journey.graph.nodes.values().map(geometry::card_title).filter(|t| !reads_in_full(t)).collect();
+    assert!(missing.is_empty(), "not read in full: {missing:?}\nOCR read:\n{read}");
+}

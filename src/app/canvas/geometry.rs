@@ -53,7 +53,7 @@ pub fn snap(p: Pos2) -> Pos2 {
 /// A card's size: the header plus one row per output port.
 #[must_use]
 pub fn node_size(node: &Node) -> Vec2 {
-    vec2(geom::CARD_WIDTH, geom::node_height(node))
+    vec2(geom::card_width(node), geom::node_height(node))
 }
 
 /// A card's rectangle, shifted by `offset` (a drag in progress).
@@ -64,8 +64,8 @@ pub fn node_rect(node: &Node, offset: Vec2) -> Rect {
 
 /// Centre of output port `index` of a card.
 #[must_use]
-pub fn output_port_pos(card: Rect, index: usize) -> Pos2 {
-    from_point(geom::output_port_pos(to_rect(card), index))
+pub fn output_port_pos(node: &Node, card: Rect, index: usize) -> Pos2 {
+    from_point(geom::output_port_pos(node, to_rect(card), index))
 }
 
 /// Centre of a card's input port.
@@ -122,10 +122,40 @@ mod tests {
         let card = node_rect(entry, vec2(10.0, -4.0));
         assert_eq!(card.min, pos2(plain.x + 10.0, plain.y - 4.0));
         assert_eq!(card.size(), vec2(plain.width, plain.height));
-        let port = output_port_pos(node_rect(entry, Vec2::ZERO), 0);
-        assert_eq!(to_point(port), geom::output_port_pos(plain, 0));
+        let port = output_port_pos(entry, node_rect(entry, Vec2::ZERO), 0);
+        assert_eq!(to_point(port), geom::output_port_pos(entry, plain, 0));
         let c = link_curve(pos2(0.0, 0.0), pos2(300.0, 100.0));
         assert!(distance_to_curve(&c, bezier_at(&c, 0.3)) < 0.5);
         assert_eq!(snap(pos2(29.0, -11.0)), pos2(20.0, -20.0));
+    }
+
+    #[test]
+    fn the_title_width_estimate_errs_wide_of_the_editor_font() {
+        let samples = [
+            "abcdefghijklmnopqrstuvwxyz",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            "0123456789 %?&#$@!.,:;'()-/",
+            "WWWWWWWWWW mmmmmmmmmm iiiiiiiiii",
+            "Viewed more than 10 times in the last 7 days?",
+            "Path B: 20% off banner",
+            "Added to cart within 24 h?",
+            "Müller, café, naïve — ½ · €",
+        ];
+        let ctx = egui::Context::default();
+        let mut measured = Vec::new();
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            let painter = ui.painter();
+            for text in samples {
+                let font = egui::FontId::proportional(geom::TITLE_POINTS);
+                measured.push(painter.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE).size().x);
+            }
+        });
+        output.textures_delta.clear();
+        for (text, real) in samples.iter().zip(measured) {
+            let estimate = geom::text_width(text, geom::TITLE_POINTS);
+            assert!(estimate >= real, "{text:?}: estimated {estimate}, drawn {real}");
+            // Wide, but not so wide that short titles wrap for nothing.
+            assert!(estimate <= real * 1.35, "{text:?}: estimated {estimate}, drawn {real}");
+        }
     }
 }

@@ -20,6 +20,7 @@ use egui::{
     pos2, vec2,
 };
 
+use crate::geometry::card_title;
 use crate::model::{CommentId, Journey, KindTag, Node, NodeId, OutputRef, Port};
 
 use super::command::{Command, Document, check_connect};
@@ -357,7 +358,7 @@ fn scene_contents_ui(
             let src = journey.graph.node(out.node)?;
             let dst = journey.graph.node(*to)?;
             let index = src.kind.output_ports().iter().position(|p| *p == out.port)?;
-            let from = output_port_pos(node_rect(src, offset_of(Item::Node(src.id))), index);
+            let from = output_port_pos(src, node_rect(src, offset_of(Item::Node(src.id))), index);
             let to = input_port_pos(node_rect(dst, offset_of(Item::Node(dst.id))));
             Some((*out, link_curve(from, to), src.kind.port_label(out.port)))
         })
@@ -377,34 +378,6 @@ fn scene_contents_ui(
         }
     }
     view.hovered_link = hovered_link;
-    for (out, curve, label) in &link_geometry {
-        if !Rect::from_points(curve).intersects(visible) {
-            continue;
-        }
-        let hot = Some(*out) == hovered_link || Some(*out) == view.selected_link;
-        let color = if hot { theme.link_hot } else { theme.link };
-        let width = if Some(*out) == view.selected_link {
-            3.5
-        } else if hot {
-            3.0
-        } else {
-            2.0
-        };
-        painter.add(CubicBezierShape::from_points_stroke(
-            *curve,
-            false,
-            Color32::TRANSPARENT,
-            Stroke::new(width, color),
-        ));
-        arrow_head(&painter, curve[3], color);
-        if scale > 0.45 {
-            let mid = geometry::bezier_at(curve, 0.5);
-            let galley = painter.layout_no_wrap(label.clone(), FontId::proportional(10.5), color);
-            let r = Rect::from_center_size(mid, galley.size() + vec2(6.0, 2.0));
-            painter.rect_filled(r, 3.0, theme.canvas_bg);
-            painter.galley(r.min + vec2(3.0, 1.0), galley, color);
-        }
-    }
     if hovered_link.is_some() {
         bg.clone().on_hover_text("A link: click to select, Delete or right-click to remove");
     }
@@ -444,10 +417,39 @@ fn scene_contents_ui(
             painter.rect_stroke(rect.expand(3.0), CARD_ROUNDING, Stroke::new(2.0, theme.link_hot), StrokeKind::Outside);
         }
         for (i, port) in node.kind.output_ports().into_iter().enumerate() {
-            port_hits.push((node.id, port, output_port_pos(rect, i)));
+            port_hits.push((node.id, port, output_port_pos(node, rect, i)));
         }
     }
 
+    // Links over the cards they cross, never hidden under one.
+    for (out, curve, label) in &link_geometry {
+        if !Rect::from_points(curve).intersects(visible) {
+            continue;
+        }
+        let hot = Some(*out) == hovered_link || Some(*out) == view.selected_link;
+        let color = if hot { theme.link_hot } else { theme.link };
+        let width = if Some(*out) == view.selected_link {
+            3.5
+        } else if hot {
+            3.0
+        } else {
+            2.0
+        };
+        painter.add(CubicBezierShape::from_points_stroke(
+            *curve,
+            false,
+            Color32::TRANSPARENT,
+            Stroke::new(width, color),
+        ));
+        arrow_head(&painter, curve[3], color);
+        if scale > 0.45 {
+            let mid = geometry::bezier_at(curve, 0.5);
+            let galley = painter.layout_no_wrap(label.clone(), FontId::proportional(10.5), color);
+            let r = Rect::from_center_size(mid, galley.size() + vec2(6.0, 2.0));
+            painter.rect_filled(r, 3.0, theme.canvas_bg);
+            painter.galley(r.min + vec2(3.0, 1.0), galley, color);
+        }
+    }
     // Ports sit above cards so that a drag from a port starts a link.
     for (node, port, pos) in port_hits {
         let r = Rect::from_center_size(pos, Vec2::splat(2.0 * PORT_GRAB_RADIUS));
@@ -469,7 +471,7 @@ fn scene_contents_ui(
         && let (Some(src), Some(p)) = (journey.graph.node(*from), pointer)
         && let Some(index) = src.kind.output_ports().iter().position(|q| q == port)
     {
-        let start = output_port_pos(node_rect(src, Vec2::ZERO), index);
+        let start = output_port_pos(src, node_rect(src, Vec2::ZERO), index);
         let curve = link_curve(start, p);
         painter.add(CubicBezierShape::from_points_stroke(
             curve,
@@ -695,11 +697,6 @@ fn one_line(
     painter.layout_job(job)
 }
 
-/// A card's title: its label, or its kind's name when the label is blank.
-fn card_title(node: &Node) -> &str {
-    if node.label.trim().is_empty() { node.kind.tag().label() } else { node.label.as_str() }
-}
-
 /// The card's hover text: its full title and summary.
 fn card_tooltip(node: &Node) -> String {
     format!("{}\n{}", card_title(node), node.kind.summary())
@@ -707,9 +704,24 @@ fn card_tooltip(node: &Node) -> String {
 
 /// Whether the full-size card cuts its title.
 fn title_cut(painter: &egui::Painter, node: &Node, rect: Rect) -> bool {
-    let width = rect.right() - (rect.left() + 40.0) - 24.0;
-    let g = painter.layout_no_wrap(card_title(node).to_owned(), FontId::proportional(14.0), Color32::WHITE);
-    g.size().x > width
+    title_galley(painter, node, rect, Color32::WHITE).elided
+}
+
+/// The full-size card's title: wrapped at words to the card's title width on up to
+/// [`crate::geometry::TITLE_MAX_LINES`] lines (the header has room for as many as
+/// [`crate::geometry::title_lines`] estimates), the last cut with "…".
+fn title_galley(painter: &egui::Painter, node: &Node, rect: Rect, color: Color32) -> std::sync::Arc<egui::Galley> {
+    let width = rect.width() - crate::geometry::TITLE_INSET;
+    let mut job = LayoutJob::simple(
+        card_title(node).to_owned(),
+        FontId::proportional(crate::geometry::TITLE_POINTS),
+        color,
+        width,
+    );
+    job.wrap.max_rows = crate::geometry::title_lines(node).len();
+    job.wrap.break_anywhere = false;
+    job.wrap.overflow_character = Some('…');
+    painter.layout_job(job)
 }
 
 /// One node card: stripe, icon, label, summary, ports. Below [`theme::COMPACT_ZOOM`]
@@ -726,21 +738,19 @@ fn card_ui(
     let tag = node.kind.tag();
     let accent = theme.kind_color(tag);
     let stroke = if selected { Stroke::new(2.5, theme.selection) } else { theme.card_stroke };
+    if scale < theme::COMPACT_ZOOM {
+        compact_card_ui(painter, node, rect, stroke, doc, theme, scale);
+        return;
+    }
     painter.rect(rect, CARD_ROUNDING, theme.card_fill, stroke, StrokeKind::Outside);
     let stripe = Rect::from_min_size(rect.min, vec2(5.0, rect.height()));
     painter.rect_filled(stripe, CornerRadius { nw: 6, sw: 6, ne: 0, se: 0 }, accent);
-    if scale < theme::COMPACT_ZOOM {
-        compact_card_ui(painter, node, rect, doc, theme, scale);
-        return;
-    }
     let icon = Rect::from_min_size(rect.min + vec2(12.0, 8.0), Vec2::splat(20.0));
     painter.rect_filled(icon, 4.0, accent.gamma_multiply(0.25));
     painter.text(icon.center(), Align2::CENTER_CENTER, theme::kind_icon(tag), FontId::proportional(13.0), accent);
-    let text_x = rect.left() + 40.0;
-    let width = rect.right() - text_x - 24.0;
-    let label = if node.label.trim().is_empty() { tag.label() } else { node.label.as_str() };
-    let g = one_line(painter, label, FontId::proportional(14.0), theme.card_text, width);
-    painter.galley(pos2(text_x, rect.top() + 7.0), g, theme.card_text);
+    let g = title_galley(painter, node, rect, theme.card_text);
+    painter.galley(pos2(rect.left() + 40.0, rect.top() + 7.0), g, theme.card_text);
+    let summary_y = rect.top() + crate::geometry::header_height(node) - 19.0;
     let summary = node.kind.summary();
     let g = one_line(
         painter,
@@ -749,12 +759,12 @@ fn card_ui(
         theme.card_weak_text,
         rect.width() - 2.0 * CARD_PAD - 6.0,
     );
-    painter.galley(pos2(rect.left() + CARD_PAD + 4.0, rect.top() + 29.0), g, theme.card_weak_text);
+    painter.galley(pos2(rect.left() + CARD_PAD + 4.0, summary_y), g, theme.card_weak_text);
     if tag != KindTag::Entry {
         painter.circle(input_port_pos(rect), PORT_RADIUS, theme.card_fill, Stroke::new(1.5, theme.link));
     }
     for (i, port) in node.kind.output_ports().into_iter().enumerate() {
-        let p = output_port_pos(rect, i);
+        let p = output_port_pos(node, rect, i);
         let linked = doc.journey.graph.target(node.id, port).is_some();
         let fill = if linked { accent } else { theme.card_fill };
         painter.circle(p, PORT_RADIUS, fill, Stroke::new(1.5, accent));
@@ -772,45 +782,65 @@ fn card_ui(
     }
 }
 
-/// The compact card (semantic zoom): the kind's icon and the title in a font that keeps
-/// [`theme::COMPACT_TITLE_POINTS`] on screen, on up to as many lines as the card holds,
-/// and the ports as dots without names. The card keeps its size, so links, ports and
-/// the run badges stay where they are.
-fn compact_card_ui(painter: &egui::Painter, node: &Node, rect: Rect, doc: &Document, theme: &Theme, scale: f32) {
+/// The compact card (semantic zoom): the kind's icon and the whole title, wrapped to the
+/// card's width in a font that keeps [`theme::COMPACT_TITLE_POINTS`] on screen, and the
+/// ports as dots without names. Where the title needs more lines than the card is tall,
+/// the card's box grows downwards to hold them; its ports and links stay where they are.
+fn compact_card_ui(
+    painter: &egui::Painter,
+    node: &Node,
+    rect: Rect,
+    stroke: Stroke,
+    doc: &Document,
+    theme: &Theme,
+    scale: f32,
+) {
     let tag = node.kind.tag();
     let accent = theme.kind_color(tag);
     let points = theme::COMPACT_TITLE_POINTS / scale;
-    let pad = CARD_PAD + 4.0;
+    let pad = CARD_PAD + 2.0;
     let top = CARD_PAD / 2.0;
-    let icon_side = (points * 1.2).min(rect.height() - 2.0 * top);
-    let icon = Rect::from_min_size(rect.min + vec2(pad, top), Vec2::splat(icon_side));
+    let icon_side = points * 1.1;
+    // The first line starts after the icon; the others use the card's whole width.
+    let width = (rect.width() - pad - CARD_PAD).max(10.0);
+    let mut job = LayoutJob::simple(card_title(node).to_owned(), FontId::proportional(points), theme.card_text, width);
+    if let Some(first) = job.sections.first_mut() {
+        first.leading_space = icon_side + CARD_PAD / 2.0;
+    }
+    job.wrap.max_rows = COMPACT_MAX_ROWS;
+    job.wrap.break_anywhere = false;
+    job.wrap.overflow_character = Some('…');
+    let g = painter.layout_job(job);
+    let body = Rect::from_min_max(rect.min, pos2(rect.right(), rect.bottom().max(rect.top() + 2.0 * top + g.size().y)));
+    painter.rect(body, CARD_ROUNDING, theme.card_fill, stroke, StrokeKind::Outside);
+    let stripe = Rect::from_min_size(body.min, vec2(5.0, body.height()));
+    painter.rect_filled(stripe, CornerRadius { nw: 6, sw: 6, ne: 0, se: 0 }, accent);
+    let icon = Rect::from_min_size(
+        rect.min + vec2(pad, top + (g.rows.first().map_or(icon_side, |r| r.height()) - icon_side) / 2.0),
+        Vec2::splat(icon_side),
+    );
     painter.rect_filled(icon, 4.0, accent.gamma_multiply(0.25));
     painter.text(
         icon.center(),
         Align2::CENTER_CENTER,
         theme::kind_icon(tag),
-        FontId::proportional(icon_side * 0.65),
+        FontId::proportional(icon_side * 0.7),
         accent,
     );
-    // The title fills the card under the icon's row: its first line beside the icon.
-    let text_x = icon.right() + CARD_PAD;
-    let width = (rect.right() - CARD_PAD - text_x).max(10.0);
-    let rows = ((rect.height() - 2.0 * top) / (points * 1.15)).floor().max(1.0);
-    let mut job = LayoutJob::simple(card_title(node).to_owned(), FontId::proportional(points), theme.card_text, width);
-    job.wrap.max_rows = rows as usize;
-    job.wrap.break_anywhere = false;
-    job.wrap.overflow_character = Some('…');
-    let g = painter.layout_job(job);
-    painter.galley(pos2(text_x, rect.top() + top), g, theme.card_text);
+    painter.galley(pos2(rect.left() + pad, rect.top() + top), g, theme.card_text);
     if tag != KindTag::Entry {
         painter.circle(input_port_pos(rect), PORT_RADIUS, theme.card_fill, Stroke::new(1.5, theme.link));
     }
     for (i, port) in node.kind.output_ports().into_iter().enumerate() {
         let linked = doc.journey.graph.target(node.id, port).is_some();
         let fill = if linked { accent } else { theme.card_fill };
-        painter.circle(output_port_pos(rect, i), PORT_RADIUS, fill, Stroke::new(1.5, accent));
+        painter.circle(output_port_pos(node, rect, i), PORT_RADIUS, fill, Stroke::new(1.5, accent));
     }
 }
+
+/// The most lines a compact card's title takes before it is cut (the whole title is in
+/// the card's tooltip).
+const COMPACT_MAX_ROWS: usize = 5;
 
 fn goals_ui(
     ui: &Ui,

@@ -170,7 +170,10 @@ fn link_geometry(journey: &Journey, from: NodeId, port: crate::model::Port, to: 
     let src = journey.graph.node(from)?;
     let dst = journey.graph.node(to)?;
     let index = src.kind.output_ports().iter().position(|p| *p == port)?;
-    Some(link_curve(output_port_pos(node_rect(src, Vec2::ZERO), index), input_port_pos(node_rect(dst, Vec2::ZERO))))
+    Some(link_curve(
+        output_port_pos(src, node_rect(src, Vec2::ZERO), index),
+        input_port_pos(node_rect(dst, Vec2::ZERO)),
+    ))
 }
 
 /// A badge: `text` on a rounded pill. `grow` scales it up in canvas units (1 at 100 %

@@ -216,6 +216,8 @@ pub struct Preview {
     pub percent: bool,
     /// Dots moving along links.
     pub dots: bool,
+    /// The statistics panel folded to one line, giving the canvas the room.
+    pub stats_collapsed: bool,
     /// The animation clock.
     pub clock: Clock,
     /// The followed sample user (index into the report's trajectories).
@@ -492,9 +494,15 @@ pub fn panels_ui(app: &mut App, ui: &mut egui::Ui) {
             preview.last_selected = selected;
         }
         let mut select = None;
-        egui::Panel::bottom("preview_stats").resizable(true).default_size(250.0).min_size(80.0).show(ui, |ui| {
-            select = stats::stats_ui(ui, preview, selected, &app.theme);
-        });
+        if preview.stats_collapsed {
+            egui::Panel::bottom("preview_stats_collapsed").resizable(false).show(ui, |ui| {
+                stats::collapsed_stats_ui(ui, preview);
+            });
+        } else {
+            egui::Panel::bottom("preview_stats").resizable(true).default_size(250.0).min_size(80.0).show(ui, |ui| {
+                select = stats::stats_ui(ui, preview, selected, &app.theme);
+            });
+        }
         egui::Panel::bottom("timeline").show(ui, |ui| timeline::timeline_ui(ui, preview));
         if let Some(id) = select {
             // A chart bar selects its node without leaving the chart's tab.

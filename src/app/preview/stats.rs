@@ -24,6 +24,26 @@ type ChannelFigure = fn(&crate::sim::report::ChannelStats) -> u64;
 /// A bar of a node chart: node, label, height.
 type NodeBar = (NodeId, String, f64);
 
+/// The statistics folded to one line: the run's headline figures and a button that
+/// unfolds the panel.
+pub fn collapsed_stats_ui(ui: &mut Ui, p: &mut Preview) {
+    ui.horizontal(|ui| {
+        if ui.button("Show statistics").on_hover_text("Show the statistics panel").clicked() {
+            p.stats_collapsed = false;
+        }
+        if let Some(o) = &p.outcome {
+            let r = &o.report;
+            ui.label(format!(
+                "{} entered · {} converted ({}) · control {}",
+                fmt_count(r.journey.entered),
+                fmt_count(r.conversion.target.conversions),
+                fmt_pct(r.conversion.target.rate),
+                fmt_pct(r.conversion.control.rate),
+            ));
+        }
+    });
+}
+
 /// Draws the panel. Returns a node to select (a clicked chart bar).
 pub fn stats_ui(ui: &mut Ui, p: &mut Preview, selected: Option<NodeId>, _theme: &Theme) -> Option<NodeId> {
     let mut select = None;
@@ -41,6 +61,15 @@ pub fn stats_ui(ui: &mut Ui, p: &mut Preview, selected: Option<NodeId>, _theme: 
         }
         ui.separator();
         export_ui(ui, p);
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .button("Hide statistics")
+                .on_hover_text("Fold the statistics to one line, giving the canvas the room")
+                .clicked()
+            {
+                p.stats_collapsed = true;
+            }
+        });
     });
     ui.separator();
     let Some(o) = &p.outcome else { return None };
