@@ -459,9 +459,18 @@ impl App {
                     };
                     self.commands.push(canvas::add_command(item, pos, None));
                 }
-                Action::ZoomIn => self.view.zoom_by(1.25),
-                Action::ZoomOut => self.view.zoom_by(0.8),
-                Action::ResetZoom => self.view.reset_zoom(),
+                Action::ZoomIn => {
+                    self.view.zoom_by(1.25);
+                    ctx.request_repaint();
+                }
+                Action::ZoomOut => {
+                    self.view.zoom_by(0.8);
+                    ctx.request_repaint();
+                }
+                Action::ResetZoom => {
+                    self.view.reset_zoom();
+                    ctx.request_repaint();
+                }
                 Action::Fit => {
                     if let Some(b) = canvas::bounds(&self.doc.journey) {
                         self.view.fit(b);

@@ -171,6 +171,20 @@ impl CanvasView {
         if self.snap { snap(p) } else { p }
     }
 
+    /// The zoom shown: from the visible part of the canvas asked for, so the status bar
+    /// is right on the frame after a zoom key (before the scene has drawn it); else the
+    /// zoom last drawn.
+    #[must_use]
+    pub fn zoom(&self) -> f32 {
+        if self.screen_rect.is_positive() && self.scene_rect.is_positive() {
+            let z = (self.screen_rect.width() / self.scene_rect.width())
+                .min(self.screen_rect.height() / self.scene_rect.height());
+            z.clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end())
+        } else {
+            self.screen_from_canvas.scaling
+        }
+    }
+
     /// Zooms around the view centre by `factor`.
     pub fn zoom_by(&mut self, factor: f32) {
         let scale = self.screen_from_canvas.scaling;
@@ -422,6 +436,17 @@ fn scene_contents_ui(
     }
 
     // Links over the cards they cross, never hidden under one.
+    let label_blockers: Vec<Rect> = if scale > 0.45 {
+        journey
+            .graph
+            .nodes
+            .values()
+            .map(|n| node_rect(n, offset_of(Item::Node(n.id))))
+            .filter(|r| r.intersects(visible))
+            .collect()
+    } else {
+        Vec::new()
+    };
     for (out, curve, label) in &link_geometry {
         if !Rect::from_points(curve).intersects(visible) {
             continue;
@@ -446,6 +471,10 @@ fn scene_contents_ui(
             let mid = geometry::bezier_at(curve, 0.5);
             let galley = painter.layout_no_wrap(label.clone(), FontId::proportional(10.5), color);
             let r = Rect::from_center_size(mid, galley.size() + vec2(6.0, 2.0));
+            // A short link's label would cover a card's title: the card names its ports.
+            if label_blockers.iter().any(|c| c.intersects(r)) {
+                continue;
+            }
             painter.rect_filled(r, 3.0, theme.canvas_bg);
             painter.galley(r.min + vec2(3.0, 1.0), galley, color);
         }

@@ -17,8 +17,7 @@ pub fn status_bar_ui(ui: &mut Ui, doc: &Document, view: &CanvasView, file: &str,
         let warnings = doc.diagnostics.len() - errors;
         ui.label(format!("{errors} errors, {warnings} warnings")).on_hover_text("Live validation; see Problems");
         ui.separator();
-        ui.label(format!("{:.0} %", view.screen_from_canvas.scaling * 100.0))
-            .on_hover_text("Zoom: Ctrl+scroll, + and -, F fits, 0 resets");
+        ui.label(format!("{:.0} %", view.zoom() * 100.0)).on_hover_text("Zoom: Ctrl+scroll, + and -, F fits, 0 resets");
         ui.separator();
         ui.label(file).on_hover_text("The current file");
         if let Some(m) = message {
