@@ -184,8 +184,12 @@ pub fn text_width(text: &str, points: f32) -> f32 {
 /// [`CARD_MAX_WIDTH`], in grid steps.
 #[must_use]
 pub fn card_width(node: &Node) -> f32 {
-    let wanted = text_width(card_title(node), TITLE_POINTS) + TITLE_INSET;
-    ((wanted / GRID).ceil() * GRID).clamp(CARD_WIDTH, CARD_MAX_WIDTH)
+    width_for_title(text_width(card_title(node), TITLE_POINTS))
+}
+
+/// The card width for a title `title_width` wide.
+fn width_for_title(title_width: f32) -> f32 {
+    (((title_width + TITLE_INSET) / GRID).ceil() * GRID).clamp(CARD_WIDTH, CARD_MAX_WIDTH)
 }
 
 /// A card's title as it is drawn at full size: greedily wrapped at the card's width by
@@ -242,6 +246,12 @@ pub fn wrap_to_width(text: &str, width: f32, points: f32, max_lines: usize) -> V
 /// title line after the first.
 #[must_use]
 pub fn header_height(node: &Node) -> f32 {
+    // Cards are measured many times a frame: a title that fits on one line (most do) is
+    // not wrapped to find that out.
+    let title_width = text_width(card_title(node), TITLE_POINTS);
+    if title_width <= width_for_title(title_width) - TITLE_INSET {
+        return CARD_HEADER_HEIGHT;
+    }
     #[allow(clippy::cast_precision_loss, reason = "at most two lines")]
     let extra = title_lines(node).len().saturating_sub(1) as f32;
     CARD_HEADER_HEIGHT + extra * TITLE_LINE_HEIGHT

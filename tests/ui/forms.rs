@@ -956,7 +956,7 @@ fn describe_this_event_from_the_problems_list_is_one_undoable_step() {
     let mut h = app_with_undescribed_goal(dir.path());
     assert!(!h.state().journey().scenario.events.contains_key("Charged"));
     assert!(h.query_by_label_contains("does not describe the event 'Charged'").is_some());
-    // The problems list and the scenario form's banner both offer it: the first is the list's.
+    // The problems list and the scenario form both offer it: the first is the list's.
     h.query_all_by_label("Describe the event 'Charged'").next().unwrap().click();
     h.run();
     let rate = h.state().journey().scenario.events.get("Charged").map(|e| e.rate_per_day);
@@ -970,14 +970,15 @@ fn describe_this_event_from_the_problems_list_is_one_undoable_step() {
 }
 
 #[test]
-fn describe_this_event_from_the_scenario_form_banner() {
+fn describe_this_event_from_the_scenario_form() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = app_with_undescribed_goal(dir.path());
-    // Clicking the problem opens the scenario form, whose banner offers the same fix.
+    // Clicking the problem opens the scenario form, which lists the event at its end with
+    // the same fix.
     h.get_by_label_contains("scenario: The scenario does not describe the event 'Charged'").click();
     h.run();
     let buttons: Vec<_> = h.query_all_by_label("Describe the event 'Charged'").collect();
-    assert_eq!(buttons.len(), 2, "in the problems list and in the scenario form's banner");
+    assert_eq!(buttons.len(), 2, "in the problems list and at the end of the scenario form");
     let banner = buttons.into_iter().max_by(|a, b| a.rect().left().total_cmp(&b.rect().left())).unwrap();
     banner.scroll_to_me();
     h.run();
@@ -1059,6 +1060,49 @@ fn validation_messages_do_not_move_the_form() {
     set_text(&mut h, "End date-time", "2020-01-01 00:00");
     assert!(has_error(&h, "before it starts"), "{:?}", h.state().value.end);
     assert_none_moved_below(&h, &before, end.bottom());
+}
+
+/// A form's banner (messages about the form's part as a whole) is one reserved line too:
+/// the scenario form's warning going away moves none of its widgets.
+#[test]
+fn a_form_banner_message_going_away_moves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = app_with_undescribed_goal(dir.path());
+    h.get_by_label_contains("scenario: The scenario does not describe the event 'Charged'").click();
+    h.run();
+    let canvas_right = h.state().canvas_screen_rect().right();
+    let inspector = |rects: std::collections::BTreeMap<String, egui::Rect>| -> std::collections::BTreeMap<_, _> {
+        rects.into_iter().filter(|(_, r)| r.left() > canvas_right).collect()
+    };
+    let before = inspector(widget_rects(&h));
+    let banner_has = |h: &Harness<'_, journey_studio::app::App>| {
+        h.query_all_by_label_contains("does not describe the event 'Charged'").any(|n| n.rect().left() > canvas_right)
+    };
+    assert!(banner_has(&h), "the scenario form shows the warning");
+    // Fixed from the problems list (left of the inspector): the warning leaves the form.
+    h.query_all_by_label("Describe the event 'Charged'")
+        .min_by(|a, b| a.rect().left().total_cmp(&b.rect().left()))
+        .unwrap()
+        .click();
+    h.run();
+    assert!(h.state().journey().scenario.events.contains_key("Charged"));
+    assert!(!banner_has(&h), "the warning is gone");
+    let after = inspector(widget_rects(&h));
+    // The event's new row in the Events section moves what is below it, as any new row
+    // does: compare what is above that section.
+    let events = h
+        .query_all_by_label("Events")
+        .find(|n| n.rect().left() > canvas_right)
+        .map_or(f32::INFINITY, |n| n.rect().top());
+    let mut checked = 0;
+    // (The scroll bar's handle follows the form's length.)
+    for (key, rect) in before.iter().filter(|(k, r)| r.bottom() <= events && !k.contains("ScrollBar")) {
+        if let Some(now) = after.get(key) {
+            assert_eq!(now, rect, "{key} moved");
+            checked += 1;
+        }
+    }
+    assert!(checked > 4, "only {checked} inspector widgets compared above y = {events}");
 }
 
 #[test]

@@ -21,6 +21,7 @@ use super::widgets::{
     Diags, TEXT_WIDTH, banner_ui, choice_edit, duration_edit, f64_edit, f64_row, field_diagnostics_ui,
     fields_diagnostics_ui, fmt_num, grid, grid_diagnostics_ui, heading, int_row, named, narrow_f64_edit,
     narrow_percent_edit, parsed_edit, percent_edit, percent_row, remove_button, row, text_row, timezone_edit,
+    undescribed_events_ui,
 };
 use super::{FormContext, FormResponse};
 use crate::model::{
@@ -88,6 +89,7 @@ pub fn scenario_form_ui(ui: &mut Ui, scenario: &mut Scenario, cx: &FormContext<'
             });
         }
         section(ui, Section::Run, d, |ui| out |= run_ui(ui, &mut scenario.run, d));
+        undescribed_events_ui(ui, d);
     });
     out
 }

@@ -673,15 +673,26 @@ fn diagnostic_label(ui: &mut Ui, d: &Diagnostic) {
 
 /// The banner at the top of a form: the diagnostics about the form's part as a whole,
 /// that is those without a field or with a field the form does not show (`at_field`
-/// says which fields it shows, each with [`field_diagnostics_ui`]), errors first.
+/// says which fields it shows, each with [`field_diagnostics_ui`]), errors first. Like a
+/// field's messages it is one reserved line (see [`message_slot_ui`]: the full text is
+/// in its tooltip), so a message coming or going never moves the form under the pointer.
 pub(super) fn banner_ui(ui: &mut Ui, diags: &Diags<'_>, at_field: impl Fn(&Field) -> bool) {
     let mut list: Vec<&Diagnostic> =
         diags.iter().copied().filter(|d| !d.field.as_ref().is_some_and(&at_field)).collect();
     list.sort_by_key(|d| std::cmp::Reverse(d.severity));
-    for d in list {
-        diagnostic_label(ui, d);
+    message_slot_ui(ui, &list);
+}
+
+/// The events the journey uses and the scenario does not describe, each with its
+/// "Describe this event" button. Called at the end of the scenario form, so that these
+/// rows come and go (as event names are typed) without moving anything above them.
+pub(super) fn undescribed_events_ui(ui: &mut Ui, diags: &Diags<'_>) {
+    for d in diags {
         if let Some(Field::UndescribedEvent(event)) = &d.field {
-            crate::app::panels::problems::describe_event_button(ui, event);
+            ui.horizontal_wrapped(|ui| {
+                diagnostic_label(ui, d);
+                crate::app::panels::problems::describe_event_button(ui, event);
+            });
         }
     }
 }

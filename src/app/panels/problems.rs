@@ -21,34 +21,46 @@ pub fn problems_ui(ui: &mut Ui, doc: &Document, theme: &Theme, actions: &mut Vec
     if doc.diagnostics.is_empty() {
         return;
     }
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        for d in &doc.diagnostics {
-            let (icon, word) = match d.severity {
-                Severity::Error => ("⛔", "error"),
-                Severity::Warning => ("⚠", "warning"),
-            };
-            let place = match &d.location {
-                Location::Setup => "setup".to_owned(),
-                Location::Entry => "entry".to_owned(),
-                Location::Goal(i) => format!("goal {}", i + 1),
-                Location::Scenario => "scenario".to_owned(),
-                Location::Nodes(ids) => ids
-                    .first()
-                    .and_then(|id| doc.journey.graph.node(*id).map(|n| format!("{} ({id})", n.label)))
-                    .unwrap_or_else(|| "graph".to_owned()),
-            };
-            let text = RichText::new(format!("{icon} {place}: {}", d.message)).color(theme.severity_color(d.severity));
-            ui.horizontal_wrapped(|ui| {
-                if let Some(Field::UndescribedEvent(event)) = &d.field {
-                    describe_event_button(ui, event);
-                }
-                let resp = ui.selectable_label(false, text).on_hover_text(format!("{word}: click to show it"));
-                if resp.clicked() {
-                    actions.push(Action::Show(d.location.clone()));
-                }
-            });
-        }
-    });
+    // One line per problem (cut with "…", whole on hover), and only the lines in view
+    // are laid out: a big journey can have hundreds of problems.
+    let row_height = ui.spacing().interact_size.y;
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(
+        ui,
+        row_height,
+        doc.diagnostics.len(),
+        |ui, rows| {
+            for d in &doc.diagnostics[rows] {
+                let (icon, word) = match d.severity {
+                    Severity::Error => ("⛔", "error"),
+                    Severity::Warning => ("⚠", "warning"),
+                };
+                let place = match &d.location {
+                    Location::Setup => "setup".to_owned(),
+                    Location::Entry => "entry".to_owned(),
+                    Location::Goal(i) => format!("goal {}", i + 1),
+                    Location::Scenario => "scenario".to_owned(),
+                    Location::Nodes(ids) => ids
+                        .first()
+                        .and_then(|id| doc.journey.graph.node(*id).map(|n| format!("{} ({id})", n.label)))
+                        .unwrap_or_else(|| "graph".to_owned()),
+                };
+                let line = format!("{icon} {place}: {}", d.message);
+                let hover = format!("{line}\n({word}: click to show it)");
+                let text = RichText::new(line).color(theme.severity_color(d.severity));
+                ui.horizontal(|ui| {
+                    ui.set_height(row_height);
+                    if let Some(Field::UndescribedEvent(event)) = &d.field {
+                        describe_event_button(ui, event);
+                    }
+                    let label = egui::Label::new(text).truncate().sense(egui::Sense::click());
+                    let resp = ui.add(label).on_hover_text(hover);
+                    if resp.clicked() {
+                        actions.push(Action::Show(d.location.clone()));
+                    }
+                });
+            }
+        },
+    );
 }
 
 /// "Describe this event": adds an event the scenario leaves out, with a typical rate the
