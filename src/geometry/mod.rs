@@ -14,7 +14,7 @@ use crate::model::{CanvasPos, Comment, Goal, Node};
 /// A card's narrowest width in canvas units: a card with a short title.
 pub const CARD_WIDTH: f32 = 200.0;
 /// A card's widest width: a longer title wraps to a second line, then is cut.
-pub const CARD_MAX_WIDTH: f32 = 260.0;
+pub const CARD_MAX_WIDTH: f32 = 220.0;
 /// Height of the card's title and summary block, for a one-line title.
 pub const CARD_HEADER_HEIGHT: f32 = 48.0;
 /// A card title's font size, in points at 100% zoom.
@@ -612,7 +612,12 @@ mod tests {
         assert_eq!(card_width(&long), CARD_MAX_WIDTH);
         let lines = title_lines(&long);
         assert_eq!(lines.len(), 2);
-        assert_eq!(lines.join(" "), "Viewed more than 10 times in the last 7 days?");
+        // By the (wide) estimate it does not quite fit: cut, its start kept.
+        let shown = lines.join(" ");
+        assert!(
+            shown.ends_with('…')
+                && "Viewed more than 10 times in the last 7 days?".starts_with(shown.trim_end_matches('…'))
+        );
         assert_eq!(header_height(&long), CARD_HEADER_HEIGHT + TITLE_LINE_HEIGHT);
         // The ports move down with the header; the card's last port row stays at its bottom.
         let r = node_rect(&long);
