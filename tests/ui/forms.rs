@@ -1013,15 +1013,25 @@ fn assert_none_moved_below<S>(
     before: &std::collections::BTreeMap<String, egui::Rect>,
     below_y: f32,
 ) {
-    let after = widget_rects(h);
+    let checked = assert_unmoved(before, &widget_rects(h), |_, r| r.top() >= below_y);
+    assert!(checked > 10, "only {checked} widgets below y = {below_y}");
+}
+
+/// Asserts that every widget of `before` that `which` picks and `after` still has is where
+/// it was; returns how many were compared.
+fn assert_unmoved(
+    before: &std::collections::BTreeMap<String, egui::Rect>,
+    after: &std::collections::BTreeMap<String, egui::Rect>,
+    which: impl Fn(&str, &egui::Rect) -> bool,
+) -> usize {
     let mut checked = 0;
-    for (key, rect) in before.iter().filter(|(_, r)| r.top() >= below_y) {
+    for (key, rect) in before.iter().filter(|(k, r)| which(k, r)) {
         if let Some(now) = after.get(key) {
             assert_eq!(now, rect, "{key} moved");
             checked += 1;
         }
     }
-    assert!(checked > 10, "only {checked} widgets below y = {below_y}");
+    checked
 }
 
 #[test]
@@ -1094,14 +1104,8 @@ fn a_form_banner_message_going_away_moves_nothing() {
         .query_all_by_label("Events")
         .find(|n| n.rect().left() > canvas_right)
         .map_or(f32::INFINITY, |n| n.rect().top());
-    let mut checked = 0;
     // (The scroll bar's handle follows the form's length.)
-    for (key, rect) in before.iter().filter(|(k, r)| r.bottom() <= events && !k.contains("ScrollBar")) {
-        if let Some(now) = after.get(key) {
-            assert_eq!(now, rect, "{key} moved");
-            checked += 1;
-        }
-    }
+    let checked = assert_unmoved(&before, &after, |k, r| r.bottom() <= events && !k.contains("ScrollBar"));
     assert!(checked > 4, "only {checked} inspector widgets compared above y = {events}");
 }
 
