@@ -241,6 +241,7 @@ fn kind(k: V0Kind) -> NodeKind {
         V0Kind::Check { event, within_minutes } => NodeKind::Condition {
             condition: Condition::LiveAction(ActionRule { event: EventFilter::named(&event), nth_occurrence: None }),
             window: within_minutes.map(minutes),
+            counted_from: crate::model::CountedFrom::Entry,
         },
         V0Kind::Split { percents } => NodeKind::RandomSplit {
             paths: percents

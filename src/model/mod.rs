@@ -28,8 +28,8 @@ pub use goal::{Goal, GoalMode};
 pub use graph::{Graph, Link, OutputRef};
 pub use ids::{CommentId, NodeId, PathId, VariantId};
 pub use node::{
-    CanvasPos, Channel, Condition, ConditionalPath, ContentVariant, EntryRule, EntrySegment, KindTag, Message,
-    MessageButton, MessageFields, Node, NodeKind, PaletteGroup, Port, ProfileUpdateRow, RandomPath, SplitMode,
+    CanvasPos, Channel, Condition, ConditionalPath, ContentVariant, CountedFrom, EntryRule, EntrySegment, KindTag,
+    Message, MessageButton, MessageFields, Node, NodeKind, PaletteGroup, Port, ProfileUpdateRow, RandomPath, SplitMode,
     UpdateOp, WaitKind,
 };
 pub use scenario::{

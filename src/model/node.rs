@@ -239,6 +239,35 @@ pub enum Condition {
     DateProperty(DatePropertyRule),
 }
 
+/// Where a live-action or inaction condition starts counting events (SPEC §1.3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CountedFrom {
+    /// From the user's entry into the journey (the default, as in CleverTap).
+    #[default]
+    Entry,
+    /// Only events at or after the user's arrival at this node ("the next App Launched",
+    /// as in Braze's Action Paths). It needs a window.
+    Arrival,
+}
+
+impl CountedFrom {
+    /// Whether this is the default, [`Self::Entry`] (left out of the file).
+    #[must_use]
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+    pub fn is_entry(&self) -> bool {
+        *self == Self::Entry
+    }
+
+    /// Words for the form.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Entry => "from entry into the journey",
+            Self::Arrival => "from arrival at this node",
+        }
+    }
+}
+
 /// A conditional split path: first match wins; Others catches the rest.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -374,6 +403,11 @@ pub enum NodeKind {
         condition: Condition,
         /// Qualifying window; `None` decides at arrival.
         window: Option<Seconds>,
+        /// Where a live-action or inaction condition starts counting (ignored by the
+        /// other conditions). Left out of the file when it is the default, so files saved
+        /// before this field load unchanged.
+        #[serde(default, skip_serializing_if = "CountedFrom::is_entry")]
+        counted_from: CountedFrom,
     },
     /// First-match split on properties, plus Others.
     ConditionalSplit {
@@ -497,6 +531,7 @@ impl KindTag {
                     nth_occurrence: None,
                 }),
                 window: Some(Seconds::DAY),
+                counted_from: CountedFrom::Entry,
             },
             Self::ConditionalSplit => NodeKind::ConditionalSplit {
                 paths: vec![ConditionalPath { id: PathId(1), name: "Path 1".into(), filter: Filter::default() }],
@@ -631,9 +666,12 @@ impl NodeKind {
                 WaitKind::Until(t) => format!("Until {t}"),
                 WaitKind::BestTime => "Until best time".to_owned(),
             },
-            Self::Condition { condition, window } => {
+            Self::Condition { condition, window, counted_from } => {
+                let next = *counted_from == CountedFrom::Arrival;
                 let what = match condition {
+                    Condition::LiveAction(a) if next => format!("Next {}", a.event.event),
                     Condition::LiveAction(a) => format!("Did {}?", a.event.event),
+                    Condition::Inaction(r) if next => format!("Next {} without {}", r.did.event, r.not_did.event),
                     Condition::Inaction(r) => format!("{} without {}?", r.did.event, r.not_did.event),
                     Condition::PastBehaviour(r) => format!("{} {} in {} days?", r.event.event, r.count, r.last_days),
                     Condition::UserProperty(f) => format!("{} user conditions?", f.conditions().len()),

@@ -157,13 +157,19 @@ pub struct EventBehaviour {
     pub properties: BTreeMap<String, PropertyDist>,
     /// Rate multipliers after a view or click.
     pub engagement: Vec<EngagementResponse>,
+    /// This event's own activity-factor shape (SPEC §2): its factor is then drawn
+    /// independently of the shared one, for users whose browsing and buying are
+    /// unrelated. `None` (the default, and every file saved before this field) shares the
+    /// scenario's factor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity_shape: Option<f64>,
 }
 
 impl EventBehaviour {
     /// An event at a rate, with no properties and no response to engagement.
     #[must_use]
     pub fn at_rate(rate_per_day: f64) -> Self {
-        Self { rate_per_day, properties: BTreeMap::new(), engagement: Vec::new() }
+        Self { rate_per_day, properties: BTreeMap::new(), engagement: Vec::new(), activity_shape: None }
     }
 }
 
@@ -221,6 +227,12 @@ pub struct ChannelRates {
     pub delay_to_click: DelayDist,
     /// Cost per message sent, in the account currency.
     pub cost_per_message: f64,
+    /// An event that a click on this channel also counts as (SPEC §2: a push click opens
+    /// the app, so it is also an `App Launched`). Conditions, goals and entries see it like
+    /// any occurrence of that event. `None` (the default, and every file saved before this
+    /// field): a click is only a click.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub click_counts_as: Option<String>,
 }
 
 /// Run settings.
@@ -270,6 +282,7 @@ impl ChannelRates {
             delay_to_view: exp(90),
             delay_to_click: exp(5),
             cost_per_message: cost,
+            click_counts_as: None,
         }
     }
 }

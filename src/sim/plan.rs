@@ -961,7 +961,7 @@ impl Builder {
                 WaitKind::Until(t) => PWait::Until(t.0),
                 WaitKind::BestTime => PWait::BestTime,
             }),
-            NodeKind::Condition { condition, window } => {
+            NodeKind::Condition { condition, window, .. } => {
                 let cond = self.condition(condition, lookback);
                 PKind::Condition { cond, window: window.map(|w| Self::secs(w.0)) }
             }

@@ -206,6 +206,7 @@ mod tests {
         let kind = NodeKind::Condition {
             condition: Condition::LiveAction(ActionRule { event: EventFilter::named("Charged"), nth_occurrence: None }),
             window: None,
+            counted_from: crate::model::CountedFrom::Entry,
         };
         j.graph.nodes.insert(cond, Node { id: cond, label: String::new(), pos: CanvasPos::new(0.0, 0.0), kind });
         j.graph.connect(NodeId(1), Port::Next, cond);

@@ -133,6 +133,7 @@ mod tests {
         NodeKind::Condition {
             condition: Condition::LiveAction(ActionRule { event: EventFilter::named("Charged"), nth_occurrence: None }),
             window: Some(crate::model::Seconds::DAY),
+            counted_from: crate::model::CountedFrom::Entry,
         }
     }
 
@@ -177,6 +178,7 @@ mod tests {
             NodeKind::Condition {
                 condition: Condition::UserProperty(Filter::Cond(event_cond(Scope::Event))),
                 window: None,
+                counted_from: crate::model::CountedFrom::Entry,
             },
             "Amount?",
         );

@@ -115,6 +115,9 @@ pub enum Rule {
     EventContext,
     /// A past-behaviour condition with a window under 24 hours (warning).
     ShortPastBehaviourWindow,
+    /// A condition counted from arrival without a window (it could only see the arrival
+    /// second), or on a kind of condition that does not count events.
+    CountedFromArrival,
     /// A wait longer than the journey timeout (warning).
     WaitBeyondTimeout,
     /// A description over 120 characters.
@@ -224,6 +227,8 @@ pub enum Field {
     ConditionFilter,
     /// A condition's qualifying window.
     Window,
+    /// Where a live-action or inaction condition starts counting.
+    CountedFrom,
     // Splits.
     /// The list of a split's paths (how many, their ids).
     Paths,

@@ -13,8 +13,8 @@ use super::limits::VARIANTS;
 use super::{Field, Location, Out, Problems, Rule, Severity, name};
 use crate::model::{Channel, ContentVariant, DndAction, Message, TimeOfDay};
 use crate::model::{
-    Condition, EntryRule, EntrySegment, EventFilter, Filter, Journey, Node, NodeId, NodeKind, Operator, PathId,
-    PropertyCondition, Seconds, SplitMode, Value, ValueKind, WaitKind, Weekday,
+    Condition, CountedFrom, EntryRule, EntrySegment, EventFilter, Filter, Journey, Node, NodeId, NodeKind, Operator,
+    PathId, PropertyCondition, Seconds, SplitMode, Value, ValueKind, WaitKind, Weekday,
 };
 
 /// Most paths of a conditional split (plus Others).
@@ -44,8 +44,28 @@ fn node_rules(j: &Journey, node: &Node, p: &mut Problems, w: &mut Problems) {
     match &node.kind {
         NodeKind::Entry(seg) => entry(seg, &who, p),
         NodeKind::Wait(kind) => wait(j, kind, &who, p, w),
-        NodeKind::Condition { condition, window } => {
+        NodeKind::Condition { condition, window, counted_from } => {
             condition_rules(condition, &who, p);
+            if *counted_from == CountedFrom::Arrival {
+                p.at(Field::CountedFrom, |p| {
+                    if !matches!(condition, Condition::LiveAction(_) | Condition::Inaction(_)) {
+                        p.push((
+                            Rule::CountedFromArrival,
+                            format!(
+                                "{who}: only a live-action or inaction condition can count from arrival at the node"
+                            ),
+                        ));
+                    } else if window.is_none() {
+                        p.push((
+                            Rule::CountedFromArrival,
+                            format!(
+                                "{who} counts from arrival at the node, so it needs a window: without one it could \
+                                 only see events in the arrival second"
+                            ),
+                        ));
+                    }
+                });
+            }
             if let Some(win) = window {
                 if win.0 <= 0 {
                     p.at(Field::Window, |p| {
@@ -726,6 +746,7 @@ mod tests {
             NodeKind::Condition {
                 condition: Condition::UserProperty(user_cond(" ", Operator::Exists, Value::Bool(true))),
                 window: None,
+                counted_from: crate::model::CountedFrom::Entry,
             },
             "Check",
             &[],
@@ -773,10 +794,26 @@ mod tests {
     #[test]
     fn operator_must_take_the_value_type() {
         let ok = user_cond("City", Operator::Contains, Value::Text("Par".into()));
-        let (j, _) = with(NodeKind::Condition { condition: Condition::UserProperty(ok), window: None }, "City?", &[]);
+        let (j, _) = with(
+            NodeKind::Condition {
+                condition: Condition::UserProperty(ok),
+                window: None,
+                counted_from: crate::model::CountedFrom::Entry,
+            },
+            "City?",
+            &[],
+        );
         assert_clean(&j);
         let bad = user_cond("City", Operator::Contains, Value::Number(3.0));
-        let (j, id) = with(NodeKind::Condition { condition: Condition::UserProperty(bad), window: None }, "City?", &[]);
+        let (j, id) = with(
+            NodeKind::Condition {
+                condition: Condition::UserProperty(bad),
+                window: None,
+                counted_from: crate::model::CountedFrom::Entry,
+            },
+            "City?",
+            &[],
+        );
         let d = one(&j, Rule::OperatorValue, Severity::Error);
         assert_eq!(d.nodes(), &[id]);
         assert!(d.message.contains("contains"), "{}", d.message);
@@ -834,6 +871,7 @@ mod tests {
                 last_days: 7,
             }),
             window: Some(w),
+            counted_from: crate::model::CountedFrom::Entry,
         };
         let (j, _) = with(cond(Seconds::DAY), "Buyer?", &[]);
         assert_clean(&j);

@@ -39,6 +39,7 @@ fn every_kind() -> Journey {
                     Filter::All(vec![]),
                 ])),
                 window: None,
+                counted_from: journey_studio::model::CountedFrom::Entry,
             },
             KindTag::ProfileUpdate => NodeKind::ProfileUpdate {
                 rows: vec![ProfileUpdateRow { property: "Tier".into(), op: UpdateOp::SetTo, value: "gold".into() }],
@@ -70,6 +71,7 @@ fn every_kind() -> Journey {
             rate_per_day: 0.05,
             properties: BTreeMap::from([("Amount".into(), PropertyDist::Normal { mean: 40.0, std_dev: 12.5 })]),
             engagement: vec![EngagementResponse { on: EngagementKind::Click, multiplier: 3.0, duration: Seconds::DAY }],
+            activity_shape: None,
         },
     );
     j
@@ -322,8 +324,16 @@ mod round_trip {
                 date_rule().prop_map(Condition::DateProperty),
             ],
             proptest::option::of(seconds()),
+            prop_oneof![
+                Just(journey_studio::model::CountedFrom::Entry),
+                Just(journey_studio::model::CountedFrom::Arrival)
+            ],
         )
-            .prop_map(|(condition, window)| NodeKind::Condition { condition, window });
+            .prop_map(|(condition, window, counted_from)| NodeKind::Condition {
+                condition,
+                window,
+                counted_from,
+            });
         let conditional = proptest::collection::vec((any::<u32>(), text(), filter()), 0..3).prop_map(|paths| {
             NodeKind::ConditionalSplit {
                 paths: paths
@@ -488,18 +498,23 @@ mod round_trip {
 
     fn scenario() -> impl Strategy<Value = Scenario> {
         use journey_studio::model::{ChannelRates, Population, Reachability, RunSettings, TimezoneShare};
-        let rates = ((float(), float(), float(), float()), (delay(), delay(), delay()), float()).prop_map(
-            |((failure, delivery, view, click_given_view), (a, b, c), cost_per_message)| ChannelRates {
-                failure,
-                delivery,
-                view,
-                click_given_view,
-                delay_to_delivery: a,
-                delay_to_view: b,
-                delay_to_click: c,
-                cost_per_message,
-            },
-        );
+        let rates =
+            ((float(), float(), float(), float()), (delay(), delay(), delay()), float(), proptest::option::of(text()))
+                .prop_map(
+                    |((failure, delivery, view, click_given_view), (a, b, c), cost_per_message, click_counts_as)| {
+                        ChannelRates {
+                            failure,
+                            delivery,
+                            view,
+                            click_given_view,
+                            delay_to_delivery: a,
+                            delay_to_view: b,
+                            delay_to_click: c,
+                            cost_per_message,
+                            click_counts_as,
+                        }
+                    },
+                );
         let population = (
             any::<u64>(),
             proptest::collection::vec((text(), float()), 0..3),
@@ -540,11 +555,13 @@ mod round_trip {
                     .prop_map(|(on, multiplier, duration)| EngagementResponse { on, multiplier, duration }),
                 0..2,
             ),
+            proptest::option::of(float()),
         )
-            .prop_map(|(rate_per_day, properties, engagement)| EventBehaviour {
+            .prop_map(|(rate_per_day, properties, engagement, activity_shape)| EventBehaviour {
                 rate_per_day,
                 properties,
                 engagement,
+                activity_shape,
             });
         (
             population,
@@ -666,7 +683,8 @@ mod migration {
         assert_eq!(node(1).kind.summary(), "On App Installed");
         assert_eq!(node(2).kind, NodeKind::Wait(WaitKind::Duration(Seconds::DAY)));
         match &node(4).kind {
-            NodeKind::Condition { condition: Condition::LiveAction(a), window } => {
+            NodeKind::Condition { condition: Condition::LiveAction(a), window, counted_from } => {
+                assert_eq!(*counted_from, journey_studio::model::CountedFrom::Entry);
                 assert_eq!(a.event.event, "App Launched");
                 assert_eq!(*window, Some(Seconds::days(2)));
             }

@@ -203,6 +203,7 @@ fn a_condition_window_closing_at_1530_utc_releases_at_1600_utc() {
         NodeKind::Condition {
             condition: Condition::LiveAction(ActionRule { event: EventFilter::named("Never"), nth_occurrence: None }),
             window: Some(Seconds::HOUR),
+            counted_from: journey_studio::model::CountedFrom::Entry,
         },
     );
     let x = exit(&mut j);
@@ -312,6 +313,7 @@ fn profile_updates_are_seen_by_later_conditions() {
                 value: Value::Text("gold".into()),
             })),
             window: None,
+            counted_from: journey_studio::model::CountedFrom::Entry,
         },
     );
     let x = exit(&mut j);
@@ -334,6 +336,7 @@ fn a_goal_beats_a_condition_on_the_same_event() {
         NodeKind::Condition {
             condition: Condition::LiveAction(ActionRule { event: EventFilter::named("Charged"), nth_occurrence: None }),
             window: Some(Seconds::days(2)),
+            counted_from: journey_studio::model::CountedFrom::Entry,
         },
     );
     let x = exit(&mut j);
@@ -380,6 +383,7 @@ fn timeout_second_journey(timeout: Seconds) -> (Journey, NodeId) {
         NodeKind::Condition {
             condition: Condition::LiveAction(ActionRule { event: EventFilter::named("X"), nth_occurrence: None }),
             window: Some(Seconds::days(3)),
+            counted_from: journey_studio::model::CountedFrom::Entry,
         },
     );
     let x = exit(&mut j);
@@ -526,7 +530,11 @@ fn coverage_every_node_kind_and_port() {
     assert_every_port(NodeKind::Wait(WaitKind::Until(Timestamp(t0().0 + 86_400))), |_| {});
     // Condition: Yes and No without a window; Yes and Timeout with one.
     assert_every_port_subset(
-        NodeKind::Condition { condition: Condition::UserProperty(vip()), window: None },
+        NodeKind::Condition {
+            condition: Condition::UserProperty(vip()),
+            window: None,
+            counted_from: journey_studio::model::CountedFrom::Entry,
+        },
         bool_prop,
         &[Port::Yes, Port::No],
     );
@@ -534,6 +542,7 @@ fn coverage_every_node_kind_and_port() {
         NodeKind::Condition {
             condition: Condition::LiveAction(ActionRule { event: EventFilter::named("Charged"), nth_occurrence: None }),
             window: Some(Seconds::HOUR),
+            counted_from: journey_studio::model::CountedFrom::Entry,
         },
         |j| {
             j.scenario.events.insert("Charged".into(), EventBehaviour::at_rate(2.0));
@@ -548,6 +557,7 @@ fn coverage_every_node_kind_and_port() {
                 within: Seconds::hours(6),
             }),
             window: Some(Seconds::DAY),
+            counted_from: journey_studio::model::CountedFrom::Entry,
         },
         |j| {
             j.scenario.events.insert("Browse".into(), EventBehaviour::at_rate(2.0));
@@ -563,6 +573,7 @@ fn coverage_every_node_kind_and_port() {
                 last_days: 2,
             }),
             window: None,
+            counted_from: journey_studio::model::CountedFrom::Entry,
         },
         |j| {
             j.scenario.events.insert("Browse".into(), EventBehaviour::at_rate(1.5));
@@ -853,6 +864,7 @@ fn the_automated_split_moves_weight_toward_the_converting_path() {
                 multiplier: 50.0,
                 duration: Seconds::days(2),
             }],
+            activity_shape: None,
         },
     );
     let mut push = ChannelRates::typical(Channel::Push);

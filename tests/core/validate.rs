@@ -40,6 +40,7 @@ fn kind(sel: u8, param: u8) -> NodeKind {
         4 => NodeKind::Condition {
             condition: Condition::LiveAction(ActionRule { event: event("Charged"), nth_occurrence: None }),
             window: Some(Seconds::DAY),
+            counted_from: journey_studio::model::CountedFrom::Entry,
         },
         5 => NodeKind::Condition {
             condition: Condition::Inaction(InactionRule {
@@ -48,6 +49,7 @@ fn kind(sel: u8, param: u8) -> NodeKind {
                 within: Seconds::HOUR,
             }),
             window: None,
+            counted_from: journey_studio::model::CountedFrom::Entry,
         },
         6 => NodeKind::Condition {
             condition: Condition::PastBehaviour(PastBehaviourRule {
@@ -56,8 +58,13 @@ fn kind(sel: u8, param: u8) -> NodeKind {
                 last_days: 7,
             }),
             window: None,
+            counted_from: journey_studio::model::CountedFrom::Entry,
         },
-        7 => NodeKind::Condition { condition: Condition::UserProperty(amount(scope)), window: None },
+        7 => NodeKind::Condition {
+            condition: Condition::UserProperty(amount(scope)),
+            window: None,
+            counted_from: journey_studio::model::CountedFrom::Entry,
+        },
         8 => NodeKind::ConditionalSplit {
             paths: (1..=1 + u32::from(param % 2))
                 .map(|i| ConditionalPath { id: PathId(i), name: format!("P{i}"), filter: amount(scope) })

@@ -161,7 +161,7 @@ fn condition_node_live_action_with_filters_nth_and_window() {
     set_text(&mut h, "Occurrence number", "6");
     set_text(&mut h, "Qualifying window duration", "2");
     choose(&mut h, "Qualifying window duration unit", "hours");
-    let NodeKind::Condition { condition: Condition::LiveAction(rule), window } = kind(&h) else { panic!() };
+    let NodeKind::Condition { condition: Condition::LiveAction(rule), window, .. } = kind(&h) else { panic!() };
     assert_eq!(rule.event.event, "Product Viewed");
     assert_eq!(rule.event.filters.len(), 1);
     let f = &rule.event.filters[0];
@@ -180,7 +180,7 @@ fn condition_node_live_action_with_filters_nth_and_window() {
     assert_eq!(rule.event.filters[0].value, Value::Number(42.5));
     click(&mut h, "Remove Event filter 1");
     click(&mut h, "Qualifying window");
-    let NodeKind::Condition { condition: Condition::LiveAction(rule), window } = kind(&h) else { panic!() };
+    let NodeKind::Condition { condition: Condition::LiveAction(rule), window, .. } = kind(&h) else { panic!() };
     assert!(rule.event.filters.is_empty());
     assert_eq!(*window, None);
 }

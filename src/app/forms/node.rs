@@ -50,7 +50,7 @@ pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormR
         match &mut node.kind {
             NodeKind::Entry(seg) => out |= entry_fields_ui(ui, seg, d),
             NodeKind::Wait(wait) => out |= wait_ui(ui, id, wait, &cx.journey.setup.timezone.account, d),
-            NodeKind::Condition { condition, window } => {
+            NodeKind::Condition { condition, window, .. } => {
                 out |= condition_ui(ui, "condition", condition, d);
                 grid(ui, "condition_window", |ui| {
                     out |= optional_duration_row(
@@ -95,7 +95,8 @@ fn at_field(kind: &NodeKind, field: &Field) -> bool {
         NodeKind::Wait(WaitKind::TimeOfDay { .. }) => *field == Field::WaitTime,
         NodeKind::Wait(_) | NodeKind::ForceExit | NodeKind::Exit => false,
         NodeKind::Condition { .. } => {
-            super::entry::rule_field(field) || matches!(field, Field::ConditionFilter | Field::Window)
+            super::entry::rule_field(field)
+                || matches!(field, Field::ConditionFilter | Field::Window | Field::CountedFrom)
         }
         NodeKind::ConditionalSplit { .. } => matches!(field, Field::Paths | Field::Path(_)),
         NodeKind::RandomSplit { .. } => {

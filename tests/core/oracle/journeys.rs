@@ -96,6 +96,7 @@ pub fn did(event: &str, window: Option<Seconds>) -> NodeKind {
     NodeKind::Condition {
         condition: Condition::LiveAction(ActionRule { event: EventFilter::named(event), nth_occurrence: None }),
         window,
+        counted_from: journey_studio::model::CountedFrom::Entry,
     }
 }
 
@@ -237,6 +238,7 @@ pub fn all_channels() -> Journey {
             rate_per_day: 0.2,
             properties: [("Amount".to_owned(), PropertyDist::Uniform { min: 10.0, max: 90.0 })].into(),
             engagement: vec![EngagementResponse { on: EngagementKind::Click, multiplier: 3.0, duration: Seconds::DAY }],
+            activity_shape: None,
         },
     );
     let paths: Vec<RandomPath> = (0..7u32)
@@ -320,12 +322,14 @@ pub fn flow() -> Journey {
             last_days: 3,
         }),
         window: None,
+        counted_from: journey_studio::model::CountedFrom::Entry,
     });
     b.link(cs, Port::Path(PathId(2)), c2);
     b.link(c2, Port::Yes, x);
     let c3 = b.add(NodeKind::Condition {
         condition: Condition::UserProperty(user_cond("Visits", Operator::GreaterThan, Value::Number(1.5))),
         window: None,
+        counted_from: journey_studio::model::CountedFrom::Entry,
     });
     b.link(c2, Port::No, c3);
     b.link(c3, Port::Yes, x);
@@ -401,6 +405,7 @@ pub fn limits() -> Journey {
             last_days: 2,
         }),
         window: Some(Seconds::days(3)),
+        counted_from: journey_studio::model::CountedFrom::Entry,
     });
     b.link(win_split, Port::Path(PathId(2)), pb);
     b.link(pb, Port::Yes, x);
@@ -454,6 +459,7 @@ fn charged_lifted_by_clicks(rate_per_day: f64, multiplier: f64, hours: i64) -> E
         rate_per_day,
         properties: [("Amount".to_owned(), PropertyDist::Uniform { min: 10.0, max: 90.0 })].into(),
         engagement: vec![EngagementResponse { on: EngagementKind::Click, multiplier, duration: Seconds::hours(hours) }],
+        activity_shape: None,
     }
 }
 
@@ -526,6 +532,7 @@ pub fn inaction(wait: Seconds) -> Journey {
             within: Seconds::hours(3),
         }),
         window: Some(Seconds::DAY),
+        counted_from: journey_studio::model::CountedFrom::Entry,
     });
     let yes = b.add(NodeKind::Exit);
     let no = b.add(NodeKind::Exit);
@@ -557,6 +564,7 @@ pub fn lift_mid_window() -> Journey {
                 multiplier: 8.0,
                 duration: Seconds::hours(6),
             }],
+            activity_shape: None,
         },
     );
     full_reach(&mut b.j);
@@ -606,6 +614,7 @@ pub fn past_counts() -> Journey {
             last_days: 5,
         }),
         window: None,
+        counted_from: journey_studio::model::CountedFrom::Entry,
     });
     let later = b.add(NodeKind::Condition {
         condition: Condition::PastBehaviour(PastBehaviourRule {
@@ -614,6 +623,7 @@ pub fn past_counts() -> Journey {
             last_days: 1,
         }),
         window: Some(Seconds::days(3)),
+        counted_from: journey_studio::model::CountedFrom::Entry,
     });
     let x = b.add(NodeKind::Exit);
     let late = b.add(NodeKind::Exit);
@@ -637,6 +647,7 @@ pub fn goal_and_condition() -> Journey {
             rate_per_day: 0.5,
             properties: [("Amount".to_owned(), PropertyDist::Uniform { min: 10.0, max: 90.0 })].into(),
             engagement: Vec::new(),
+            activity_shape: None,
         },
     );
     let mut goal = live_goal("Charged");

@@ -1388,7 +1388,7 @@ impl<'a> Sim<'a> {
                         return;
                     }
                 }
-                NodeKind::Condition { condition, window } => {
+                NodeKind::Condition { condition, window, .. } => {
                     match self.condition_arrival(u, node, condition, *window, t) {
                         Some(p) => p,
                         None => return,
