@@ -20,9 +20,10 @@ use super::pilot::WeightSchedule;
 use super::rng::name_hash;
 use super::{MAX_HORIZON_DAYS, MAX_REPLICATES, MAX_TRAJECTORIES, MAX_USERS, RunOptions, SimError};
 use crate::model::{
-    Channel, Condition, CountCmp, DelayDist, Dnd, EngagementKind, EntryRule, EventFilter, Filter, Journey, KindTag,
-    Node, NodeId, NodeKind, Operator, PathId, Population, Port, ProfileUpdateRow, PropertyCondition, PropertyDist,
-    Reachability, Scenario, Scope, Setup, SplitMode, TimeOfDay, UpdateOp, Value, ValueKind, VariantId, WaitKind,
+    Channel, Condition, CountCmp, CountedFrom, DelayDist, Dnd, EngagementKind, EntryRule, EventFilter, Filter, Journey,
+    KindTag, Node, NodeId, NodeKind, Operator, PathId, Population, Port, ProfileUpdateRow, PropertyCondition,
+    PropertyDist, Reachability, Scenario, Scope, Setup, SplitMode, TimeOfDay, UpdateOp, Value, ValueKind, VariantId,
+    WaitKind,
 };
 use crate::personalize::{self, Template};
 pub use crate::validate::limits::{MAX_LOOKBACK_DAYS, MAX_MULTIPLIER, MAX_RATE_PER_DAY};
@@ -169,6 +170,9 @@ pub enum PKind {
         cond: PCond,
         /// The window, seconds.
         window: Option<i64>,
+        /// A live-action or inaction condition counts only events at or after the
+        /// arrival (else from the entry).
+        from_arrival: bool,
     },
     /// First-match split; path `i` is port `i`, Others the last port.
     CondSplit {
@@ -287,6 +291,9 @@ pub struct EvSpec {
     pub heights: bool,
     /// Days per block of its realisation ([`super::events::block_days`]).
     pub block_days: u32,
+    /// The event's own activity-factor shape: its factor is then drawn apart from the
+    /// shared one (SPEC §2); `None` shares the user's factor.
+    pub own_shape: Option<f64>,
 }
 
 /// A compiled goal.
@@ -376,6 +383,8 @@ pub struct ChannelPlan {
     pub fatigue: f64,
     /// Share unsubscribed.
     pub unsubscribed: f64,
+    /// The event (index) a click also counts as, when the journey reads that event.
+    pub click_as: Option<usize>,
 }
 
 /// Reachability shares of the population (SPEC §2.2), drawn once per user.
@@ -633,7 +642,7 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
     }
     let sc = &j.scenario;
     let pop = &sc.population;
-    let channels = b.channel_plans(sc);
+    let mut channels = b.channel_plans(sc);
     let curve = b.activity_curve(sc);
     let zones = b.time_zones(j);
     b.user_properties(pop);
@@ -644,6 +653,10 @@ pub fn build(j: &Journey, opts: &RunOptions) -> Result<Plan, SimError> {
     let (goals, exits) = b.goals_and_exits(j);
     let has_in_app = nodes.iter().any(|n| matches!(n.kind, PKind::Channel { channel: Channel::InApp, .. }));
     let session_event = has_in_app.then(|| b.event(&pop.session_event));
+    // A click counts as an event only where the journey reads that event.
+    for c in Channel::ALL {
+        channels[c].click_as = sc.channel(c).click_counts_as.as_ref().and_then(|name| b.events.get(name).copied());
+    }
     let events = b.event_specs(sc);
 
     let s = &j.setup;
@@ -798,6 +811,8 @@ impl Builder {
                 cost: cr.cost_per_message,
                 fatigue: sc.fatigue.get(&c).copied().unwrap_or(0.0),
                 unsubscribed: unsubscribed.get(&c).copied().unwrap_or(0.0),
+                // Set once every event the journey reads is known.
+                click_as: None,
             }
         })
     }
@@ -961,9 +976,13 @@ impl Builder {
                 WaitKind::Until(t) => PWait::Until(t.0),
                 WaitKind::BestTime => PWait::BestTime,
             }),
-            NodeKind::Condition { condition, window, .. } => {
+            NodeKind::Condition { condition, window, counted_from } => {
                 let cond = self.condition(condition, lookback);
-                PKind::Condition { cond, window: window.map(|w| Self::secs(w.0)) }
+                PKind::Condition {
+                    cond,
+                    window: window.map(|w| Self::secs(w.0)),
+                    from_arrival: *counted_from == CountedFrom::Arrival,
+                }
             }
             NodeKind::ConditionalSplit { paths } => {
                 PKind::CondSplit { filters: paths.iter().map(|p| self.filter(&p.filter)).collect() }
@@ -1120,6 +1139,7 @@ impl Builder {
                     max_layers: layers_for(max_mult),
                     heights: min_mult < 1.0,
                     block_days: super::events::block_days(rate),
+                    own_shape: beh.activity_shape.filter(|k| k.is_finite() && *k > 0.0),
                 },
             ));
         }

@@ -37,6 +37,10 @@ const MAX_PENDING: usize = 10_000;
 const TAG_POPULATION: u64 = 0x706f_7075_6c61_7469; // "populati"
 const TAG_EVPROP: u64 = 0x6576_7072_6f70_6572; // "evproper"
 const TAG_LIST: u64 = 0x6375_7374_6f6d_6c69; // "customli"
+/// Key word of an event's own activity factor, after (…, user, event).
+const TAG_OWN_FACTOR: u64 = 0x6f77_6e66_6163_746f; // "ownfacto"
+/// The id bit of an occurrence that a click counts as (never set in a block's ids).
+const CLICK_ID: u64 = 1 << 62;
 
 /// Whether a user is on the custom entry list (a hash of the user id).
 #[must_use]
@@ -310,6 +314,12 @@ pub struct Walker<'p> {
     pub draws: DrawCount,
     engagements: Vec<(EngagementKind, i64)>,
     clicks: Vec<(i64, usize, Option<usize>)>,
+    /// Occurrences that clicks count as (SPEC §2): (instant µs, event, id), by instant.
+    /// They are not in the blocks: the walk reads them beside the cursors, and look
+    /// backs and counts add them.
+    extras: Vec<(i64, usize, u64)>,
+    /// The next extra occurrence not handed to the walk yet.
+    extra_i: usize,
     sends: Vec<i64>,
     entries: u32,
     inside: bool,
@@ -389,6 +399,8 @@ impl<'p> Walker<'p> {
             draws: DrawCount::default(),
             engagements: Vec::new(),
             clicks: Vec::new(),
+            extras: Vec::new(),
+            extra_i: 0,
             sends: Vec::new(),
             entries: 0,
             inside: false,
@@ -441,6 +453,17 @@ impl<'p> Walker<'p> {
         let prefix = behaviour_prefix(p.seed, self.rep, user);
         for (k, ev) in p.events.iter().enumerate() {
             self.ev_prefix[k] = key_push(prefix, ev.hash);
+            // An event with its own shape draws its own factor from its own key, so the
+            // shared factor and every other draw stay as they were.
+            let factor = match ev.own_shape {
+                Some(shape) => {
+                    let mut own = Stream::from_key(key_push(self.ev_prefix[k], TAG_OWN_FACTOR));
+                    let f = own.activity_factor(shape);
+                    self.draws.add_stream(&own);
+                    f
+                }
+                None => factor,
+            };
             let lam = ev.rate_per_sec * factor;
             self.lam[k] = if lam.is_finite() && lam > 0.0 { lam } else { 0.0 };
             self.e_neg[k] = (-self.lam[k] * 86_400.0 * f64::from(ev.block_days)).exp();
@@ -455,6 +478,8 @@ impl<'p> Walker<'p> {
         self.memo.reset();
         self.engagements.clear();
         self.clicks.clear();
+        self.extras.clear();
+        self.extra_i = 0;
         self.sends.clear();
         self.entries = 0;
         self.inside = false;
@@ -497,7 +522,10 @@ impl<'p> Walker<'p> {
                     best = Some((k, c.next));
                 }
             }
-            if best.is_none() && self.between_runs() {
+            // An occurrence that a click counts as comes before a cursor's at the same instant
+            // only when strictly earlier.
+            let extra = self.extras.get(self.extra_i).map(|e| e.0).filter(|x| best.is_none_or(|(_, n)| *x < n));
+            if best.is_none() && extra.is_none() && self.between_runs() {
                 // Nothing is read forward: fire the scheduled runs back to back until one
                 // lets the user in (or none is left).
                 if self.fire_runs(end) {
@@ -505,12 +533,14 @@ impl<'p> Walker<'p> {
                 }
                 break;
             }
-            let cand_t = best.map_or(i64::MAX, |(_, n)| if n == i64::MAX { i64::MAX } else { n.div_euclid(US) });
+            let cand_us = extra.or(best.map(|(_, n)| n)).unwrap_or(i64::MAX);
+            let cand_t = if cand_us == i64::MAX { i64::MAX } else { cand_us.div_euclid(US) };
             let timer_t = self.next_timer();
             if cand_t.min(timer_t) >= end || self.finished() {
                 break;
             }
             if let Some((k, _)) = best
+                && extra.is_none()
                 && self.cursors[k].frontier
                 && cand_t <= timer_t
             {
@@ -526,6 +556,7 @@ impl<'p> Walker<'p> {
             // occurrences of that second then find the user out of the journey.
             let timeout_first = timer_t == cand_t && self.track.as_ref().is_some_and(|tr| tr.end == timer_t);
             match best {
+                _ if extra.is_some() && cand_t <= timer_t && !timeout_first => self.pop_extra(),
                 Some((k, _)) if cand_t <= timer_t && !timeout_first => self.pop(k),
                 _ => {
                     let settled = if timeout_first { timer_t * US - 1 } else { timer_t * US + (US - 1) };
@@ -603,6 +634,15 @@ impl<'p> Walker<'p> {
                 }
             }
         }
+        let (lo, hi) = (self.clock.saturating_add(1), p.horizon_end.saturating_mul(US).saturating_sub(1));
+        n += self
+            .extras_between(k, lo, hi)
+            .filter(|x| {
+                let t = x.0.div_euclid(US);
+                self.event_matches(ev, x.2, t) && p.entry_filters.iter().all(|c| self.cond_holds(c, Some((k, x.2)), t))
+            })
+            .count() as u64;
+        self.extra_i = self.extras.len();
         self.tally.qualified += n;
         self.tally.turned_away.past_end += n;
     }
@@ -865,6 +905,32 @@ impl<'p> Walker<'p> {
         }
     }
 
+    /// Hands the next occurrence that a click counts as to the walk (to the event's
+    /// readers, when something reads that event now).
+    fn pop_extra(&mut self) {
+        let Some(&(us, k, id)) = self.extras.get(self.extra_i) else { return };
+        self.extra_i += 1;
+        self.clock = self.clock.max(us);
+        if self.want[k] {
+            self.on_event(k, us.div_euclid(US), id);
+        }
+    }
+
+    /// Records that a click at `c` (seconds) also counts as an occurrence of event `k`.
+    fn add_extra(&mut self, c: i64, k: usize) {
+        let us = c.saturating_mul(US);
+        let id = CLICK_ID | u64::try_from(self.extras.len()).unwrap_or(0);
+        // Clicks are drawn at their sends, not in time order: keep the list by instant
+        // (a new one never goes before one already handed to the walk, since c >= now).
+        let at = self.extras.partition_point(|e| e.0 <= us).max(self.extra_i);
+        self.extras.insert(at, (us, k, id));
+    }
+
+    /// The occurrences that clicks count as, of event `k`, with instants in [lo, hi] µs.
+    fn extras_between(&self, k: usize, lo: i64, hi: i64) -> impl Iterator<Item = &(i64, usize, u64)> {
+        self.extras.iter().filter(move |e| e.1 == k && e.0 >= lo && e.0 <= hi)
+    }
+
     /// Whether an occurrence counts: its height is below the engagement multiplier then.
     fn accepted(&self, k: usize, o: &Occ) -> bool {
         if self.plan.events[k].responses.is_empty() {
@@ -887,6 +953,13 @@ impl<'p> Walker<'p> {
             out.extend(
                 self.memo.pts[start..start + len].iter().filter(|o| o.us >= lo && o.us <= to && self.accepted(k, o)),
             );
+        }
+        if !self.extras.is_empty() {
+            let before = out.len();
+            out.extend(self.extras_between(k, lo, to).map(|e| Occ { us: e.0, id: e.2, height: 0.0 }));
+            if out.len() > before {
+                out.sort_by_key(|o| (o.us, o.id));
+            }
         }
         out
     }
@@ -1166,7 +1239,9 @@ impl<'p> Walker<'p> {
         if to <= from {
             return 0;
         }
-        let mut n = 0u64;
+        // Occurrences that clicks counted as, already past.
+        let (lo, hi) = (from.saturating_mul(US), to.saturating_mul(US).saturating_sub(1).min(self.clock));
+        let mut n = self.extras_between(k, lo, hi).filter(|x| self.event_matches(e, x.2, now)).count() as u64;
         let len_secs = self.block_secs(k);
         let (b_lo, b_hi) = (self.block_at(k, from), self.block_at(k, to - 1));
         // Without filters or engagement, the whole blocks inside come from the prefix
@@ -1452,7 +1527,7 @@ impl<'p> Walker<'p> {
                     None
                 }
             }
-            PKind::Condition { cond, window } => self.cond_arrive(n, cond, *window, t),
+            PKind::Condition { cond, window, from_arrival } => self.cond_arrive(n, cond, *window, *from_arrival, t),
             PKind::CondSplit { filters } => {
                 let pick = filters.iter().position(|f| self.filter_holds(f, t));
                 let port = match pick {
@@ -1603,9 +1678,17 @@ impl<'p> Walker<'p> {
         if self.plan.nodes[n].linked(Port::Timeout) { Port::Timeout } else { Port::No }
     }
 
-    fn cond_arrive(&mut self, n: usize, cond: &PCond, window: Option<i64>, t: i64) -> Option<usize> {
+    fn cond_arrive(
+        &mut self,
+        n: usize,
+        cond: &PCond,
+        window: Option<i64>,
+        from_arrival: bool,
+        t: i64,
+    ) -> Option<usize> {
         let p = self.plan;
-        let entry = self.track.as_ref().map_or(p.start, |tr| tr.entry);
+        // Live action and inaction count from the entry, or from this arrival (SPEC §1.3).
+        let entry = if from_arrival { t } else { self.track.as_ref().map_or(p.start, |tr| tr.entry) };
         let close = window.map(|w| t.saturating_add(w));
         let release = close.map(|c| calendar::next_utc_hour_at_or_after(Timestamp(c)).0);
         let hold_or_no = |this: &mut Self, hold: Hold| -> Option<usize> {
@@ -1962,6 +2045,9 @@ impl<'p> Walker<'p> {
             }
             self.engage(EngagementKind::Click, c);
             self.clicks.push((c, n, variant));
+            if let Some(k) = cp.click_as {
+                self.add_extra(c, k);
+            }
         }
         // Engagement routing (§1.3).
         let ranked = [(Port::Clicked, clicked), (Port::Viewed, viewed), (Port::Delivered, delivered)];

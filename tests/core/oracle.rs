@@ -492,3 +492,20 @@ fn engine_and_oracle_agree_on_live_reentry_with_cooldown_and_cap() {
 fn engine_and_oracle_agree_on_user_time_zones_and_dnd_across_dst() {
     assert_agree("dst_defer", &journeys::dst_defer(), 30_000);
 }
+
+// Scenario realism (issue 17): each new semantics against the oracle.
+
+#[test]
+fn engine_and_oracle_agree_on_an_event_with_its_own_activity_shape() {
+    assert_agree("own_shape", &journeys::own_shape(), 30_000);
+}
+
+#[test]
+fn engine_and_oracle_agree_on_conditions_counted_from_arrival() {
+    assert_agree("from_arrival", &journeys::from_arrival(), 30_000);
+}
+
+#[test]
+fn engine_and_oracle_agree_on_a_push_click_that_counts_as_app_launched() {
+    assert_agree("click_as", &journeys::click_as(), 30_000);
+}

@@ -959,3 +959,239 @@ fn the_cli_simulates_with_the_documented_exit_codes() {
     let missing = Command::new(bin).args(["simulate", "/nonexistent/x.journey"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));
 }
+
+// ---------- scenario realism (issue 17) ----------
+
+/// Entry on each `X` (2 a day, flat curve), then optionally a 1-second wait, then a
+/// live-action condition on `X` with a 1-hour window, counted from `from`.
+fn counted_from_journey(wait_one_second: bool, from: CountedFrom) -> (Journey, NodeId) {
+    let mut j = base(3_000, 0.0);
+    j.scenario.population.activity_curve = vec![1.0; 24];
+    j.scenario.events.insert("X".into(), EventBehaviour::at_rate(2.0));
+    let e = entry(&j);
+    if let NodeKind::Entry(seg) = &mut j.graph.nodes.get_mut(&e).unwrap().kind {
+        seg.rule = EntryRule::LiveAction(ActionRule { event: EventFilter::named("X"), nth_occurrence: None });
+    }
+    let c = add(
+        &mut j,
+        NodeKind::Condition {
+            condition: Condition::LiveAction(ActionRule { event: EventFilter::named("X"), nth_occurrence: None }),
+            window: Some(Seconds::hours(1)),
+            counted_from: from,
+        },
+    );
+    if wait_one_second {
+        let w = add(&mut j, NodeKind::Wait(WaitKind::Duration(Seconds(1))));
+        link(&mut j, e, Port::Next, w);
+        link(&mut j, w, Port::Next, c);
+    } else {
+        link(&mut j, e, Port::Next, c);
+    }
+    let x = exit(&mut j);
+    link(&mut j, c, Port::Yes, x);
+    link(&mut j, c, Port::Timeout, x);
+    (j, c)
+}
+
+/// The entry instant and the condition's Yes instant of each sampled user who entered.
+fn entry_and_yes(r: &Report, c: NodeId) -> Vec<(i64, Option<i64>)> {
+    r.trajectories
+        .iter()
+        .filter_map(|t| {
+            let entered = t.steps.iter().find(|s| matches!(s.kind, StepKind::Entered { .. }))?.time.0;
+            Some((entered, times(t, c, &StepKind::Left(Port::Yes)).first().copied()))
+        })
+        .collect()
+}
+
+/// SPEC §1.3, "counted from": a condition counted from arrival takes an event in the
+/// arrival second and ignores one a second before. Every user enters on an `X` at E:
+/// - arriving at E itself, the entry's own `X` is at arrival, so everyone takes Yes at E;
+/// - arriving at E + 1 (after a 1-second wait), that `X` is one second before arrival:
+///   counted from arrival nobody takes Yes at E + 1 (another `X` in that very second has
+///   a chance of 2.3e-5 per user, and the fixed seed has none), while counted from entry
+///   everyone does (the same users and events, common random numbers).
+#[test]
+fn a_condition_counted_from_arrival_takes_an_event_at_arrival_and_not_one_second_before() {
+    let (j, c) = counted_from_journey(false, CountedFrom::Arrival);
+    let rows = entry_and_yes(&traj(&j, 3_000), c);
+    assert!(rows.len() > 2_500, "{} entered", rows.len());
+    for (e, yes) in &rows {
+        assert_eq!(*yes, Some(*e), "the X at arrival counts");
+    }
+
+    let (j, c) = counted_from_journey(true, CountedFrom::Arrival);
+    let rows = entry_and_yes(&traj(&j, 3_000), c);
+    let at_once = rows.iter().filter(|(e, yes)| *yes == Some(e + 1)).count();
+    assert_eq!(at_once, 0, "the X one second before arrival is ignored");
+    // They wait for the next X instead: within the hour about 1 − e^(−2/24) ≈ 8% of them.
+    let later = rows.iter().filter(|(e, yes)| yes.is_some_and(|y| y > e + 1)).count();
+    assert!((100..500).contains(&later), "{later} of {} took Yes on a later X", rows.len());
+
+    let (j, c) = counted_from_journey(true, CountedFrom::Entry);
+    let rows = entry_and_yes(&traj(&j, 3_000), c);
+    assert!(rows.len() > 2_500);
+    for (e, yes) in &rows {
+        assert_eq!(*yes, Some(e + 1), "counted from entry, the entry's X counts");
+    }
+}
+
+/// Everyone enters at the start; a push (no failure, always viewed after 10 minutes and
+/// clicked 5 minutes later) whose click counts as `App Launched` when `click_as`; then
+/// `after` (a live-action condition on `App Launched`, and so on). `App Launched` never
+/// happens by itself.
+fn click_as_journey(click_as: bool, pushes: usize, after: NodeKind) -> (Journey, NodeId, NodeId) {
+    let mut j = base(500, 0.0);
+    perfect_reach(&mut j);
+    j.setup.dnd.enabled = false;
+    j.scenario.population.properties.insert("Due".into(), PropertyDist::DateOffset { min_days: 0.0, max_days: 0.0 });
+    let e = entry(&j);
+    if let NodeKind::Entry(seg) = &mut j.graph.nodes.get_mut(&e).unwrap().kind {
+        seg.rule = EntryRule::DateProperty(DatePropertyRule { property: "Due".into(), within_next: Seconds::DAY });
+    }
+    let push = j.scenario.channels.get_mut(&Channel::Push).unwrap();
+    push.view = 1.0;
+    push.click_given_view = 1.0;
+    push.delay_to_view = DelayDist::Fixed(Seconds::minutes(10));
+    push.delay_to_click = DelayDist::Fixed(Seconds::minutes(5));
+    push.click_counts_as = click_as.then(|| "App Launched".to_owned());
+    let mut from = e;
+    let mut port = Port::Next;
+    let mut first = None;
+    for _ in 0..pushes {
+        let p = add(&mut j, channel(Channel::Push));
+        first.get_or_insert(p);
+        link(&mut j, from, port, p);
+        from = p;
+        port = Port::Sent;
+    }
+    let c = add(&mut j, after);
+    link(&mut j, from, port, c);
+    let x = exit(&mut j);
+    for p in [Port::Yes, Port::No, Port::Timeout] {
+        link(&mut j, c, p, x);
+    }
+    (j, first.unwrap(), c)
+}
+
+/// SPEC §2: "a push click opens the app, so it is also an App Launched". A user waiting
+/// for the next App Launched is released at the click's instant, exactly; without
+/// "counts as" nobody is.
+#[test]
+fn a_push_click_that_counts_as_app_launched_releases_a_waiting_user_at_the_click() {
+    let wait_for_launch = || NodeKind::Condition {
+        condition: Condition::LiveAction(ActionRule {
+            event: EventFilter::named("App Launched"),
+            nth_occurrence: None,
+        }),
+        window: Some(Seconds::DAY),
+        counted_from: CountedFrom::Arrival,
+    };
+    let (j, p, c) = click_as_journey(true, 1, wait_for_launch());
+    let r = traj(&j, 500);
+    assert_eq!(r.trajectories.len(), 500);
+    for t in &r.trajectories {
+        let sent = times(t, p, &StepKind::Sent);
+        assert_eq!(sent, vec![t0().0], "user {}", t.user);
+        assert_eq!(times(t, c, &StepKind::Left(Port::Yes)), vec![t0().0 + 15 * 60], "user {}", t.user);
+    }
+    let (j, _, c) = click_as_journey(false, 1, wait_for_launch());
+    let r = run(&j);
+    assert_eq!(moved(&r, c, Port::Yes), 0);
+    assert_eq!(moved(&r, c, Port::Timeout), 500);
+}
+
+/// Occurrences that clicks count as are occurrences like any other: they count toward a
+/// condition's nth occurrence and toward a past-behaviour count. (An nth-occurrence
+/// *entry* counts the same occurrences, `live_count` in the walk; a click can only come
+/// after an entry, so it shows in conditions.)
+#[test]
+fn click_as_occurrences_count_toward_nth_occurrences_and_past_behaviour() {
+    let second_launch = || NodeKind::Condition {
+        condition: Condition::LiveAction(ActionRule {
+            event: EventFilter::named("App Launched"),
+            nth_occurrence: Some(2),
+        }),
+        window: Some(Seconds::DAY),
+        counted_from: CountedFrom::Entry,
+    };
+    // Two pushes, two clicks (at +15 min and, after the second send at once, +30 min...
+    // both sends are at the start, so both clicks land at +15 min).
+    let (j, _, c) = click_as_journey(true, 2, second_launch());
+    let r = run(&j);
+    assert_eq!(moved(&r, c, Port::Yes), 500, "two clicks are the 2nd App Launched");
+    let (j, _, c) = click_as_journey(true, 1, second_launch());
+    let r = run(&j);
+    assert_eq!(moved(&r, c, Port::Yes), 0, "one click is only the 1st");
+
+    let launched_today = || NodeKind::Condition {
+        condition: Condition::PastBehaviour(PastBehaviourRule {
+            event: EventFilter::named("App Launched"),
+            count: CountCmp::AtLeast(2),
+            last_days: 1,
+        }),
+        window: None,
+        counted_from: CountedFrom::Entry,
+    };
+    // The condition is reached at the send, before the clicks: give it a wait first.
+    let with_wait = |click_as: bool, pushes: usize| {
+        let (mut j, _, c) = click_as_journey(click_as, pushes, launched_today());
+        let into = j.graph.links.iter().find(|(_, to)| **to == c).map(|(o, _)| (o.node, o.port)).unwrap();
+        let w = add(&mut j, NodeKind::Wait(WaitKind::Duration(Seconds::hours(1))));
+        link(&mut j, into.0, into.1, w);
+        link(&mut j, w, Port::Next, c);
+        (j, c)
+    };
+    let (j, c) = with_wait(true, 2);
+    assert_eq!(moved(&run(&j), c, Port::Yes), 500, "two clicks in the last day");
+    let (j, c) = with_wait(true, 1);
+    assert_eq!(moved(&run(&j), c, Port::No), 500, "one click is fewer than 2");
+    let (j, c) = with_wait(false, 2);
+    assert_eq!(moved(&run(&j), c, Port::No), 500, "clicks alone are not launches");
+}
+
+/// SPEC §2: an event with its own activity shape draws its factor apart from the shared
+/// one. Users enter on their 3rd `App Launched` within 5 days, which favours heavy users
+/// (shared shape 0.5, very uneven). A `Charged` goal over a 1-day timeout then converts
+/// - with its own shape k = 2, exactly as a random user would: 1 − (1 + r/k)^−k;
+/// - sharing the factor, far above a random user's 1 − (1 + r/0.5)^−0.5 (the entrants
+///   are the heavy users, so they buy more too).
+#[test]
+fn an_event_with_its_own_shape_is_independent_of_the_shared_activity() {
+    let journey = |own: Option<f64>| {
+        let mut j = base(20_000, 1.0);
+        j.scenario.population.activity_curve = vec![1.0; 24];
+        j.scenario.activity_shape = 0.5;
+        j.setup.end = Some(Timestamp(t0().0 + 5 * 86_400));
+        j.setup.timeout = Some(Seconds::DAY);
+        let mut charged = EventBehaviour::at_rate(0.2);
+        charged.activity_shape = own;
+        j.scenario.events.insert("Charged".into(), charged);
+        j.goals.push(buy_on_charged());
+        let e = entry(&j);
+        if let NodeKind::Entry(seg) = &mut j.graph.nodes.get_mut(&e).unwrap().kind {
+            seg.rule = EntryRule::LiveAction(ActionRule {
+                event: EventFilter::named("App Launched"),
+                nth_occurrence: Some(3),
+            });
+        }
+        let x = exit(&mut j);
+        link(&mut j, e, Port::Next, x);
+        j
+    };
+    let r = run(&journey(Some(2.0)));
+    let c = &r.conversion.target;
+    assert!(c.entries > 8_000, "{} entries", c.entries);
+    let p = 1.0 - 1.1f64.powf(-2.0);
+    assert!(z(c.conversions, c.entries, p).abs() < 4.0, "own shape: {} of {} vs {p}", c.conversions, c.entries);
+
+    let r = run(&journey(None));
+    let c = &r.conversion.target;
+    let random_user = 1.0 - 1.4f64.powf(-0.5);
+    assert!(
+        z(c.conversions, c.entries, random_user) > 8.0,
+        "shared: {} of {} is not above a random user's {random_user}",
+        c.conversions,
+        c.entries
+    );
+}

@@ -760,3 +760,129 @@ pub fn past_counts_daily_goal() -> Journey {
     }
     j
 }
+
+// ------------------------------------------------------------ scenario realism (issue 17)
+
+/// An event's own activity shape (SPEC §2): entry on the 3rd `Product Viewed` (favouring
+/// heavy viewers under a very uneven shared shape, 0.4), a 6-hour wait, then "bought
+/// within 2 days" (Yes/Timeout); a live goal on `Subscribed`, which shares the factor,
+/// and `Charged` with its own shape 1.5, so buying is unrelated to viewing.
+pub fn own_shape() -> Journey {
+    let mut b = B::new(EntryRule::LiveAction(ActionRule {
+        event: EventFilter::named("Product Viewed"),
+        nth_occurrence: Some(3),
+    }));
+    b.j.setup.timeout = Some(Seconds::days(4));
+    let sc = &mut b.j.scenario;
+    sc.activity_shape = 0.4;
+    sc.events.insert("Product Viewed".into(), EventBehaviour::at_rate(1.0));
+    let mut charged = EventBehaviour::at_rate(0.3);
+    charged.activity_shape = Some(1.5);
+    sc.events.insert("Charged".into(), charged);
+    sc.events.insert("Subscribed".into(), EventBehaviour::at_rate(0.08));
+    b.j.goals.push(live_goal("Subscribed"));
+    let e = b.entry();
+    let w = b.add(NodeKind::Wait(WaitKind::Duration(Seconds::hours(6))));
+    let c = b.add(did("Charged", Some(Seconds::days(2))));
+    let x = b.add(NodeKind::Exit);
+    let late = b.add(NodeKind::Exit);
+    b.link(e, Port::Next, w);
+    b.link(w, Port::Next, c);
+    b.link(c, Port::Yes, x);
+    b.link(c, Port::Timeout, late);
+    b.j
+}
+
+/// Counted from arrival (SPEC §1.3): entry on `App Launched`, a 1-day wait, then "the next
+/// App Launched within 2 days" counted from arrival (most users launched since entering,
+/// which counted from entry would pass at once), then on Yes an inaction condition counted
+/// from arrival (a product view and no cart within 3 hours, 1-day window: Yes, No,
+/// Timeout); a live goal on `Charged`.
+pub fn from_arrival() -> Journey {
+    let mut b = B::new(on_launch());
+    b.j.setup.timeout = Some(Seconds::days(5));
+    let sc = &mut b.j.scenario;
+    sc.events.insert("App Launched".into(), EventBehaviour::at_rate(0.7));
+    sc.events.insert("Product Viewed".into(), EventBehaviour::at_rate(1.5));
+    sc.events.insert("Cart Added".into(), EventBehaviour::at_rate(1.0));
+    b.j.goals.push(live_goal("Charged"));
+    let e = b.entry();
+    let w = b.add(NodeKind::Wait(WaitKind::Duration(Seconds::DAY)));
+    let next = b.add(NodeKind::Condition {
+        condition: Condition::LiveAction(ActionRule { event: EventFilter::named("App Launched"), nth_occurrence: None }),
+        window: Some(Seconds::days(2)),
+        counted_from: journey_studio::model::CountedFrom::Arrival,
+    });
+    let ina = b.add(NodeKind::Condition {
+        condition: Condition::Inaction(journey_studio::model::InactionRule {
+            did: EventFilter::named("Product Viewed"),
+            not_did: EventFilter::named("Cart Added"),
+            within: Seconds::hours(3),
+        }),
+        window: Some(Seconds::DAY),
+        counted_from: journey_studio::model::CountedFrom::Arrival,
+    });
+    let x = b.add(NodeKind::Exit);
+    let no = b.add(NodeKind::Exit);
+    let late = b.add(NodeKind::Exit);
+    b.link(e, Port::Next, w);
+    b.link(w, Port::Next, next);
+    b.link(next, Port::Yes, ina);
+    b.link(next, Port::Timeout, late);
+    b.link(ina, Port::Yes, x);
+    b.link(ina, Port::No, no);
+    b.link(ina, Port::Timeout, late);
+    b.j
+}
+
+/// A click that counts as an event (SPEC §2): entry on `Cart Added`, a push whose click
+/// counts as `App Launched` (a rare event by itself), then "the next App Launched within
+/// a day" counted from arrival, and on its Timeout a past-behaviour check (launched at
+/// least twice in the last 2 days); re-entry with a cooldown; a live goal on `Charged`,
+/// which clicks lift. (A goal on `App Launched` would end every entry at the click.)
+pub fn click_as() -> Journey {
+    let mut b = B::new(EntryRule::LiveAction(ActionRule {
+        event: EventFilter::named("Cart Added"),
+        nth_occurrence: None,
+    }));
+    b.j.setup.timeout = Some(Seconds::days(4));
+    b.j.setup.reentry.enabled = true;
+    b.j.setup.reentry.cooldown = Some(Seconds::DAY);
+    b.j.setup.reentry.max_entries = Some(3);
+    let sc = &mut b.j.scenario;
+    sc.events.insert("Cart Added".into(), EventBehaviour::at_rate(0.6));
+    sc.events.insert("App Launched".into(), EventBehaviour::at_rate(0.2));
+    sc.events.insert("Charged".into(), charged_lifted_by_clicks(0.2, 3.0, 12));
+    full_reach(&mut b.j);
+    clicky_push(&mut b.j);
+    if let Some(push) = b.j.scenario.channels.get_mut(&Channel::Push) {
+        push.click_counts_as = Some("App Launched".into());
+    }
+    b.j.goals.push(live_goal("Charged"));
+    let e = b.entry();
+    let p = b.add(channel(Channel::Push));
+    let next = b.add(NodeKind::Condition {
+        condition: Condition::LiveAction(ActionRule { event: EventFilter::named("App Launched"), nth_occurrence: None }),
+        window: Some(Seconds::DAY),
+        counted_from: journey_studio::model::CountedFrom::Arrival,
+    });
+    let twice = b.add(NodeKind::Condition {
+        condition: Condition::PastBehaviour(PastBehaviourRule {
+            event: EventFilter::named("App Launched"),
+            count: CountCmp::AtLeast(2),
+            last_days: 2,
+        }),
+        window: None,
+        counted_from: journey_studio::model::CountedFrom::Entry,
+    });
+    let x = b.add(NodeKind::Exit);
+    let no = b.add(NodeKind::Exit);
+    b.link(e, Port::Next, p);
+    b.link(p, Port::Sent, next);
+    b.link(p, Port::Failed, no);
+    b.link(next, Port::Yes, x);
+    b.link(next, Port::Timeout, twice);
+    b.link(twice, Port::Yes, x);
+    b.link(twice, Port::No, no);
+    b.j
+}

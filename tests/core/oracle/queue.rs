@@ -311,6 +311,8 @@ struct EvSpec {
     nth_only: Option<u32>,
     props: BTreeMap<String, PropertyDist>,
     responses: Vec<EngagementResponse>,
+    /// The event's own activity shape: its factor is drawn apart from the shared one.
+    own_shape: Option<f64>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -377,7 +379,8 @@ struct User {
     ev_epoch: [u32; MAX_EVENTS],
     ev_next: [f64; MAX_EVENTS],
     rng: Rand,
-    factor: f64,
+    /// Per event: the user's activity factor (the shared one, or the event's own).
+    factors: [f64; MAX_EVENTS],
     tz: usize,
     last_view: Option<i64>,
     last_click: Option<i64>,
@@ -545,6 +548,7 @@ impl<'a> Sim<'a> {
                     nth_only: nth_only(j, n),
                     props: b.properties,
                     responses: b.engagement,
+                    own_shape: b.activity_shape.filter(|k| *k > 0.0 && k.is_finite()),
                 }
             })
             .collect();
@@ -710,6 +714,13 @@ impl<'a> Sim<'a> {
                     up.insert(name.clone(), v);
                 }
             }
+            // Own factors come last, so journeys without them draw as before.
+            let mut factors = [factor; MAX_EVENTS];
+            for (i, e) in sim.events.iter().enumerate().take(MAX_EVENTS) {
+                if let Some(k) = e.own_shape {
+                    factors[i] = rng.gamma(k) / k;
+                }
+            }
             let sys = ctl.system_percent.is_some_and(|p| props::unit(&[seed, u, 0x5757]) < f64::from(p) / 100.0);
             let jc = ctl.journey_percent.is_some_and(|p| props::unit(&[seed, u, 0xC7C7]) < f64::from(p) / 100.0);
             let group = if sys {
@@ -721,7 +732,7 @@ impl<'a> Sim<'a> {
             };
             sim.users.push(User {
                 tz: tzi,
-                factor,
+                factors,
                 reach: has,
                 unsub,
                 props: up,
@@ -833,7 +844,7 @@ impl<'a> Sim<'a> {
 
     /// Draws the next occurrence of `ev` after `from` by thinning and queues it.
     fn schedule_occ(&mut self, u: usize, ev: usize, from: f64) {
-        let base = self.events[ev].rate * self.users[u].factor;
+        let base = self.events[ev].rate * self.users[u].factors[ev];
         if base <= 0.0 || !base.is_finite() {
             return;
         }
@@ -1388,8 +1399,9 @@ impl<'a> Sim<'a> {
                         return;
                     }
                 }
-                NodeKind::Condition { condition, window, .. } => {
-                    match self.condition_arrival(u, node, condition, *window, t) {
+                NodeKind::Condition { condition, window, counted_from } => {
+                    let from_arrival = *counted_from == journey_studio::model::CountedFrom::Arrival;
+                    match self.condition_arrival(u, node, condition, *window, from_arrival, t) {
                         Some(p) => p,
                         None => return,
                     }
@@ -1488,13 +1500,16 @@ impl<'a> Sim<'a> {
         node: u16,
         condition: &Condition,
         window: Option<journey_studio::model::Seconds>,
+        from_arrival: bool,
         t: i64,
     ) -> Option<journey_studio::model::Port> {
         use journey_studio::model::Port;
         let entry_time = self.users[u].entry_time;
+        // Counted from entry: after the entry instant; from arrival: at or after it.
+        let counts = |x: i64| if from_arrival { x >= t } else { x > entry_time };
         let holds = match condition {
             Condition::LiveAction(_) => match self.m_cond.get(&(node, 0)).map(|m| &self.users[u].m[*m].last) {
-                Some(Some((lt, p))) if *lt > entry_time => {
+                Some(Some((lt, p))) if counts(*lt) => {
                     self.users[u].ctx = p.clone();
                     true
                 }
@@ -1504,7 +1519,7 @@ impl<'a> Sim<'a> {
                 let a_log = self.m_cond.get(&(node, 0)).map(|m| self.users[u].m[*m].log.clone()).unwrap_or_default();
                 let b_log = self.m_cond.get(&(node, 1)).map(|m| self.users[u].m[*m].log.clone()).unwrap_or_default();
                 a_log.iter().any(|a| {
-                    *a > entry_time && a + r.within.0 <= t && !b_log.iter().any(|b| *b > *a && *b <= a + r.within.0)
+                    counts(*a) && a + r.within.0 <= t && !b_log.iter().any(|b| *b > *a && *b <= a + r.within.0)
                 })
             }
             Condition::PastBehaviour(r) => self.pb_holds(u, node, r, t),
@@ -1770,6 +1785,11 @@ impl<'a> Sim<'a> {
                 self.counts(node).clicked += 1;
                 self.users[u].last_click_node = Some(node);
                 self.engaged(u, EngagementKind::Click, t);
+                // The click is also an occurrence of the channel's click-as event.
+                let as_event = self.j.scenario.channel(self.channel_of(node)).click_counts_as;
+                if let Some(ev) = as_event.and_then(|name| self.ev_index.get(&name).copied()) {
+                    self.occurrence(u, ev, t);
+                }
             }
         }
         if masked(self.users[u].epoch, OUT_BITS) != epoch {
