@@ -735,6 +735,17 @@ mod tests {
         assert_eq!(KindTag::RandomSplit.default_kind().summary(), "Split 50 / 50");
         let kind = KindTag::ConditionalSplit.default_kind();
         assert_eq!(kind.output_ports(), vec![Port::Path(PathId(1)), Port::Others]);
+        // The card says where a condition counts from.
+        let launch = |counted_from| NodeKind::Condition {
+            condition: Condition::LiveAction(ActionRule {
+                event: super::super::condition::EventFilter::named("App Launched"),
+                nth_occurrence: None,
+            }),
+            window: Some(Seconds::days(2)),
+            counted_from,
+        };
+        assert_eq!(launch(CountedFrom::Entry).summary(), "Did App Launched? within 2 days");
+        assert_eq!(launch(CountedFrom::Arrival).summary(), "Next App Launched within 2 days");
     }
 
     #[test]

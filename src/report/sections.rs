@@ -1036,10 +1036,11 @@ fn assumptions(input: &ReportInput<'_>, h: &mut Html) {
                 Cell::num(format!("{}", e.rate_per_day)),
                 Cell::text(if props.is_empty() { "–".into() } else { props.join("; ") }),
                 Cell::text(if lifts.is_empty() { "–".into() } else { lifts.join("; ") }),
+                Cell::text(e.activity_shape.map_or_else(|| "shared".to_owned(), |k| format!("own, shape {k}"))),
             ]
         })
         .collect();
-    h.table("kv", &["Event", "Per user per day", "Properties", "Rate after engagement"], &rows);
+    h.table("kv", &["Event", "Per user per day", "Properties", "Rate after engagement", "Activity factor"], &rows);
     let used: std::collections::BTreeSet<Channel> =
         j.graph.nodes.values().filter_map(|n| node_channel(j, n.id)).collect();
     if !used.is_empty() {
@@ -1062,6 +1063,7 @@ fn assumptions(input: &ReportInput<'_>, h: &mut Html) {
                     )),
                     Cell::num(format!("{}", rates.cost_per_message)),
                     Cell::num(s.fatigue.get(c).map_or("0.0%".into(), |f| format!("{:.2}%", f * 100.0))),
+                    Cell::text(rates.click_counts_as.clone().unwrap_or_else(|| "–".to_owned())),
                 ]
             })
             .collect();
@@ -1076,6 +1078,7 @@ fn assumptions(input: &ReportInput<'_>, h: &mut Html) {
                 "Delays",
                 "Cost per message",
                 "Unsubscribe per message",
+                "A click also counts as",
             ],
             &rows,
         );

@@ -880,6 +880,39 @@ mod tests {
     }
 
     #[test]
+    fn counted_from_arrival_needs_a_window_and_an_event_condition() {
+        let launch = |window, counted_from| NodeKind::Condition {
+            condition: Condition::LiveAction(crate::model::ActionRule {
+                event: EventFilter::named("App Launched"),
+                nth_occurrence: None,
+            }),
+            window,
+            counted_from,
+        };
+        let ports = [Port::Yes, Port::No, Port::Timeout];
+        let (j, _) = with(launch(Some(Seconds::days(2)), CountedFrom::Arrival), "Next launch", &ports);
+        assert_clean(&j);
+        let (j, id) = with(launch(None, CountedFrom::Arrival), "Next launch", &ports);
+        let d = one(&j, Rule::CountedFromArrival, Severity::Error);
+        assert_eq!(d.nodes(), &[id]);
+        assert_eq!(d.field, Some(Field::CountedFrom));
+        assert!(d.message.contains("needs a window"), "{}", d.message);
+        let (j, _) = with(launch(None, CountedFrom::Entry), "Launched?", &ports);
+        assert_clean(&j);
+        let past = NodeKind::Condition {
+            condition: Condition::PastBehaviour(PastBehaviourRule {
+                event: EventFilter::named("Charged"),
+                count: crate::model::CountCmp::AtLeast(1),
+                last_days: 7,
+            }),
+            window: Some(Seconds::DAY),
+            counted_from: CountedFrom::Arrival,
+        };
+        let (j, _) = with(past, "Buyer?", &ports);
+        assert!(one(&j, Rule::CountedFromArrival, Severity::Error).message.contains("only a live-action or inaction"));
+    }
+
+    #[test]
     fn wait_longer_than_the_timeout_is_a_warning() {
         let mut j = valid();
         j.setup.timeout = Some(Seconds::DAY);

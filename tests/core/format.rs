@@ -1217,3 +1217,82 @@ mod saving {
         assert!(!path.exists());
     }
 }
+
+/// Issue 17's scenario and condition fields (an event's own activity shape, a channel's
+/// click-as event, a condition counted from arrival) default, so files saved before them
+/// load unchanged, and a journey that sets none of them saves without them.
+mod realism_fields {
+    use super::*;
+    use journey_studio::model::{CountedFrom, Journey};
+
+    fn files() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for dir in ["assets", "tests/fixtures"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "journey") {
+                    out.push(p);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn assert_defaults(name: &str, j: &Journey) {
+        for n in j.graph.nodes.values() {
+            if let NodeKind::Condition { counted_from, .. } = &n.kind {
+                assert_eq!(*counted_from, CountedFrom::Entry, "{name}: {}", n.label);
+            }
+        }
+        for (e, b) in &j.scenario.events {
+            assert_eq!(b.activity_shape, None, "{name}: {e}");
+        }
+        for (c, r) in &j.scenario.channels {
+            assert_eq!(r.click_counts_as, None, "{name}: {c:?}");
+        }
+    }
+
+    #[test]
+    fn files_saved_before_the_realism_fields_load_with_their_defaults() {
+        let files = files();
+        assert!(files.len() >= 7, "{files:?}");
+        for p in &files {
+            let name = p.display().to_string();
+            let j = load(p).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_defaults(&name, &j);
+            // Saved again, they still say nothing of the new fields.
+            let text = to_ron(&j);
+            for field in ["counted_from", "click_counts_as", "activity_shape: Some"] {
+                assert!(!text.contains(field), "{name} writes {field}");
+            }
+            assert_eq!(from_ron(&text).unwrap(), j, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_realism_fields_round_trip_when_set() {
+        let mut j = Journey::new("realism");
+        let mut b = journey_studio::model::EventBehaviour::at_rate(0.2);
+        b.activity_shape = Some(0.7);
+        j.scenario.events.insert("Charged".into(), b);
+        j.scenario.channels.get_mut(&journey_studio::model::Channel::Push).unwrap().click_counts_as =
+            Some("App Launched".into());
+        let id = j.graph.next_node_id();
+        let mut kind = journey_studio::model::KindTag::Condition.default_kind();
+        if let NodeKind::Condition { window, counted_from, .. } = &mut kind {
+            *window = Some(Seconds::days(2));
+            *counted_from = CountedFrom::Arrival;
+        }
+        j.graph.nodes.insert(
+            id,
+            journey_studio::model::Node { id, label: "Next launch".into(), pos: CanvasPos::new(0.0, 0.0), kind },
+        );
+        let text = to_ron(&j);
+        for field in ["counted_from: Arrival", "click_counts_as: Some(\"App Launched\")", "activity_shape: Some(0.7)"] {
+            assert!(text.contains(field), "{field} missing from:\n{text}");
+        }
+        assert_eq!(from_ron(&text).unwrap(), j);
+    }
+}
