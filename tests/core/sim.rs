@@ -1187,7 +1187,7 @@ fn an_event_with_its_own_shape_is_independent_of_the_shared_activity() {
 
     let r = run(&journey(None));
     let c = &r.conversion.target;
-    let random_user = 1.0 - 2.2f64.powf(-0.5);
+    let random_user = 1.0 - 1.4f64.powf(-0.5);
     assert!(
         z(c.conversions, c.entries, random_user) > 8.0,
         "shared: {} of {} is not above a random user's {random_user}",
