@@ -231,7 +231,7 @@ impl Accumulator {
             return Err(bad(
                 line,
                 METRIC_COL,
-                format!("the same {} {} '{}' is given again (first on line {first})", kind, row.name, row.metric),
+                format!("the same {kind} {} '{}' is given again (first on line {first})", row.name, row.metric),
             ));
         }
         self.seen.insert(key, line);
@@ -379,7 +379,7 @@ impl Accumulator {
             bad(
                 row.line,
                 METRIC_COL,
-                format!("{}.{} has both mean/sd and share rows; a property is numeric or categorical", event, property),
+                format!("{event}.{property} has both mean/sd and share rows; a property is numeric or categorical"),
             )
         };
         match row.metric {

@@ -24,6 +24,8 @@ fn refusal(text: &str) -> (u64, usize, String) {
 
 fn journey() -> Journey {
     let mut j = Journey::new("t");
+    // Push alone, so that other channels show what calibrating a missing one does.
+    j.scenario.channels.retain(|c, _| *c == Channel::Push);
     j.scenario.channels.insert(Channel::Push, ChannelRates::typical(Channel::Push));
     let mut charged = EventBehaviour::at_rate(0.05);
     charged.properties.insert("Amount".into(), PropertyDist::Normal { mean: 50.0, std_dev: 10.0 });

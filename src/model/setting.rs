@@ -928,7 +928,7 @@ mod tests {
         assert_eq!(j.scenario.events["Charged"].properties["Tip"], PropertyDist::Normal { mean: 5.0, std_dev: 2.0 });
         let u = SettingPath::parse("scenario.events[\"Charged\"].properties[\"Amount\"].sd", &j).unwrap();
         assert!((u.get(&j).unwrap() - 10.0 / 12f64.sqrt()).abs() < 1e-12);
-        u.set(&mut j, 12f64.sqrt()).unwrap();
+        u.set(&mut j, 3f64.sqrt()).unwrap();
         let PropertyDist::Uniform { min, max } = j.scenario.events["Charged"].properties["Amount"] else { panic!() };
         assert!((min - 12.0).abs() < 1e-9 && (max - 18.0).abs() < 1e-9, "{min} {max}");
 

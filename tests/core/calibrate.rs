@@ -147,7 +147,7 @@ fn scramble(j: &Journey) -> Journey {
     let s = &mut k.scenario;
     for r in s.channels.values_mut() {
         r.failure = (r.failure * 3.0 + 0.05).min(1.0);
-        r.delivery = r.delivery * 0.5;
+        r.delivery *= 0.5;
         r.view = if r.view == 1.0 { 1.0 } else { r.view * 0.5 + 0.1 };
         r.click_given_view = r.click_given_view * 0.5 + 0.1;
         r.cost_per_message = r.cost_per_message * 4.0 + 0.001;
@@ -212,11 +212,16 @@ fn a_sampled_history_calibrates_a_scrambled_scenario_back_to_the_truth() {
         match d.interval {
             Some((lo, hi)) => {
                 with_interval += 1;
-                assert!(lo <= d.after && d.after <= hi, "{d:?}");
+                assert!((lo..=hi).contains(&d.after), "{d:?}");
                 let (wlo, whi) = (d.after - (d.after - lo) * widen, d.after + (hi - d.after) * widen);
                 let tol = 1e-12 * t.abs().max(1.0);
-                assert!(wlo - tol <= t && t <= whi + tol, "{}: true {t}, derived {} in [{lo}, {hi}]", d.label, d.after);
-                if lo - tol <= t && t <= hi + tol {
+                assert!(
+                    (wlo - tol..=whi + tol).contains(&t),
+                    "{}: true {t}, derived {} in [{lo}, {hi}]",
+                    d.label,
+                    d.after
+                );
+                if (lo - tol..=hi + tol).contains(&t) {
                     inside += 1;
                 } else {
                     writeln!(report, "outside its 95% interval: {} true {t} derived {} [{lo}, {hi}]", d.label, d.after)
