@@ -945,10 +945,12 @@ mod tests {
         );
 
         // Several shares at once: exactly those, the rest in proportion; all or nothing.
+        // Parsing only needs a journey for the nearest paths of an error.
+        let other = Journey::new("other");
         let p = |c: &str| {
             SettingPath::parse_adding(
                 &format!("scenario.events[\"Charged\"].properties[\"Platform\"].share[\"{c}\"]"),
-                &j,
+                &other,
             )
             .unwrap()
         };

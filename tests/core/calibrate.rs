@@ -93,7 +93,12 @@ fn sample_results(j: &Journey, users: u64, days: u32, messages: u64, seed: u64) 
         let (mut count, mut count_sq) = (0u64, 0u64);
         for _ in 0..users {
             let lambda = e.rate_per_day * f64::from(days) * gamma.sample(&mut rng);
-            let n = if lambda > 0.0 { Poisson::new(lambda).unwrap().sample(&mut rng) as u64 } else { 0 };
+            let n = if lambda > 0.0 {
+                let x: f64 = Poisson::new(lambda).unwrap().sample(&mut rng);
+                x as u64
+            } else {
+                0
+            };
             count += n;
             count_sq += n * n;
         }
