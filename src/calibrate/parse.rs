@@ -144,7 +144,8 @@ pub fn parse(text: &str) -> Result<Results, CalibrateError> {
             let line = e.position().map_or(1, csv::Position::line);
             bad(line, 1, format!("the line is not readable CSV: {e}"))
         })?;
-        let line = record.position().map_or(1, csv::Position::line);
+        // From the byte offset: the reader's own line count leaves out comment lines.
+        let line = record.position().map_or(1, |p| line_at(text, p.byte()));
         let field = |i: usize| record.get(i).unwrap_or("");
         if record.iter().all(str::is_empty) {
             continue;
@@ -176,6 +177,12 @@ pub fn parse(text: &str) -> Result<Results, CalibrateError> {
         return Err(bad(header_line, 1, "there are no rows under the header"));
     }
     Ok(results)
+}
+
+/// The 1-based line of a byte offset in `text`.
+fn line_at(text: &str, byte: u64) -> u64 {
+    let end = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
+    1 + text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() as u64
 }
 
 fn check_header(line: u64, record: &csv::StringRecord) -> Result<(), CalibrateError> {
