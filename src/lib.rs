@@ -12,6 +12,8 @@
 //!   the editor's canvas and the report's SVG drawing alike.
 //! - [`versions`]: publish (validate first), restore and clone versions; comparison sides.
 //! - [`sim`]: the simulation engine; no I/O, no wall clock.
+//! - [`calibrate`]: scenario values from past results (SPEC §8): the CSV, the derivations
+//!   with their intervals, and applying them through the setting paths (headless).
 //! - [`figures`]: figures as text, and the table, JSON and CSV writers the CLI and the app share.
 //! - [`report`]: the self-contained HTML report of a run (SPEC §9).
 //! - [`cli`]: the headless command line.
@@ -20,6 +22,7 @@
 //! Nothing below `app` imports egui, eframe or rfd; `cargo build --no-default-features`
 //! builds the engine and CLI alone.
 
+pub mod calibrate;
 pub mod cli;
 pub mod figures;
 pub mod format;

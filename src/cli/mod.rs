@@ -1,4 +1,5 @@
-//! The headless command line: `validate`, `new`, `simulate`, `compare`, `diff`, `report`.
+//! The headless command line: `validate`, `new`, `simulate`, `compare`, `diff`, `report`,
+//! `plan`, `sweep`, `tornado`, `calibrate`.
 //!
 //! Arguments are parsed with clap; each subcommand's arguments type implements
 //! [`RunCommand`] and prints its own output. Adding a subcommand takes one line in the
@@ -11,6 +12,7 @@
 //! opens the editor when the `gui` feature is on).
 #![allow(clippy::print_stdout)]
 
+mod calibrate;
 mod compare;
 mod diff;
 mod explore;
@@ -27,6 +29,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, Parser, Subcommand};
 
 pub use crate::figures::text::terminal_safe;
+pub use calibrate::CalibrateArgs;
 pub use compare::CompareArgs;
 pub use diff::{DiffArgs, DiffFormat};
 pub use explore::{PlanArgs, RunFlags, SweepArgs, TornadoArgs};
@@ -95,6 +98,8 @@ commands! {
     Sweep(SweepArgs),
     /// Rank the scenario's uncertain inputs by the swing each causes in one output
     Tornado(TornadoArgs),
+    /// Set scenario values from past results (a kind,name,metric,value CSV): prints before → after with 95% intervals
+    Calibrate(CalibrateArgs),
 }
 
 /// Runs the parsed command line headless: the subcommand, or the help without one.

@@ -2,16 +2,23 @@
 //! `scenario.channels.Push.click_given_view`, `scenario.events["App Launched"].rate_per_day`,
 //! `scenario.events["Charged"].engagement[0].multiplier`,
 //! `scenario.events["Charged"].properties["Amount"].mean` (a numeric property's mean, which
-//! is where a goal's value comes from),
+//! is where a goal's value comes from), `….properties["Amount"].sd` (its spread),
+//! `scenario.events["Product Viewed"].properties["Category"].share["Fashion"]` (a category's
+//! share), `scenario.events["Charged"].activity_shape` (an event's own activity shape),
+//! `scenario.population.activity_curve[13]` (one hour's weight),
 //! `scenario.population.reachability.unsubscribed.Push`, `scenario.fatigue.Email`,
 //! `node.n4.duration` (seconds), `node.n3.paths.p2.percent`,
 //! `setup.control.journey_percent` (0 means no control group), `setup.dnd.enabled` (0 or 1).
-//! The sweep, the tornado and the CLI read and write settings through this one scheme.
+//! The sweep, the tornado, calibration and the CLI read and write settings through this one
+//! scheme.
 //!
 //! Invariants: [`SettingPath::get`] and [`SettingPath::set`] address the same field;
 //! `set` refuses a value outside the setting's range and leaves the journey unchanged;
 //! setting a random split path's percentage rescales the other paths so the split still
-//! sums to 100; an unknown path's error lists the valid paths nearest to it.
+//! sums to 100, and setting a category's share rescales the other categories so the shares
+//! still sum to 1; an unknown path's error lists the valid paths nearest to it. Only
+//! [`SettingPath::set_adding`] adds a setting the journey lacks (an event's own shape, a
+//! property, a category), and only for scenario settings.
 
 use std::fmt;
 
@@ -37,6 +44,16 @@ enum Target {
     /// The mean of an event's numeric property (event, property): a normal's mean, or a
     /// uniform's midpoint (setting it shifts both bounds).
     PropertyMean(String, String),
+    /// The spread of an event's numeric property (event, property): a normal's standard
+    /// deviation, or a uniform's (its width / √12; setting it keeps the midpoint).
+    PropertySd(String, String),
+    /// One category's share of an event's categorical property (event, property, category):
+    /// its weight over the sum of the weights.
+    PropertyShare(String, String, String),
+    /// An event's own activity-factor shape (set only when the event has one).
+    EventShape(String),
+    /// One hour's weight in the hourly activity curve (0–23).
+    CurveWeight(usize),
     /// A duration Wait's seconds.
     WaitDuration(NodeId),
     /// A manual random split path's percentage.
@@ -191,6 +208,17 @@ impl SettingPath {
             Target::Unsubscribed(c) => s.population.reachability.unsubscribed.get(c).copied().unwrap_or(0.0),
             Target::Multiplier(name, i) => s.events.get(name)?.engagement.get(*i)?.multiplier,
             Target::PropertyMean(name, prop) => property_mean(s.events.get(name)?.properties.get(prop)?)?,
+            Target::PropertySd(name, prop) => property_sd(s.events.get(name)?.properties.get(prop)?)?,
+            Target::PropertyShare(name, prop, value) => match s.events.get(name)?.properties.get(prop)? {
+                PropertyDist::Categorical(cats) => {
+                    let w = cats.iter().find(|(c, _)| c == value)?.1;
+                    let total: f64 = cats.iter().map(|(_, w)| w).sum();
+                    if total > 0.0 { w / total } else { 0.0 }
+                }
+                _ => return None,
+            },
+            Target::EventShape(name) => s.events.get(name)?.activity_shape?,
+            Target::CurveWeight(h) => *s.population.activity_curve.get(*h)?,
             Target::WaitDuration(id) => match &j.graph.nodes.get(id)?.kind {
                 #[allow(clippy::cast_precision_loss)]
                 NodeKind::Wait(WaitKind::Duration(d)) => d.0 as f64,
@@ -222,8 +250,11 @@ impl SettingPath {
             }
             Target::Multiplier(..) => (0.0, 1.0e3, "a multiplier from 0 to 1,000"),
             Target::PropertyMean(..) => (-1.0e12, 1.0e12, "a number from -10^12 to 10^12"),
+            Target::PropertySd(..) => (0.0, 1.0e12, "a spread from 0 to 10^12"),
+            Target::PropertyShare(..) => (0.0, 1.0, "a share from 0 to 1"),
             Target::EventRate(_) => (0.0, 1.0e4, "a rate from 0 to 10,000 a day"),
-            Target::ActivityShape => (0.01, 1.0e6, "a shape from 0.01 to 1,000,000"),
+            Target::ActivityShape | Target::EventShape(_) => (0.01, 1.0e6, "a shape from 0.01 to 1,000,000"),
+            Target::CurveWeight(_) => (0.0, 1.0e6, "a weight from 0 to 1,000,000"),
             Target::WaitDuration(_) => (60.0, 365.0 * 86_400.0, "whole seconds from 60 to one year"),
             Target::SplitPercent(..) => (0.0, 100.0, "a whole percentage from 0 to 100"),
             Target::ControlPercent => (0.0, 99.0, "0 (no control group) or a whole percentage from 2 to 99"),
@@ -251,6 +282,100 @@ impl SettingPath {
     /// [`SettingError::OutOfRange`] (the journey is then unchanged), or
     /// [`SettingError::Unknown`] when the journey no longer has the setting.
     pub fn set(&self, j: &mut Journey, value: f64) -> Result<(), SettingError> {
+        let v = self.checked(value)?;
+        if self.get(j).is_none() {
+            return Err(SettingError::Unknown { path: self.text.clone(), nearest: nearest(&self.text, j) });
+        }
+        self.write(j, v);
+        Ok(())
+    }
+
+    /// Parses `path` for [`Self::set_adding`]: the journey need not have the setting yet.
+    ///
+    /// # Errors
+    /// [`SettingError::Unknown`] when the path is not one of the scheme's (the nearest valid
+    /// paths of `journey` are listed).
+    pub fn parse_adding(path: &str, journey: &Journey) -> Result<Self, SettingError> {
+        let target = parse_target(path.trim())
+            .ok_or_else(|| SettingError::Unknown { path: path.to_owned(), nearest: nearest(path, journey) })?;
+        Ok(Self { text: canonical(&target), target })
+    }
+
+    /// As [`Self::set`], but first adds a scenario setting the journey lacks, where it can
+    /// be added: a channel (with its typical rates), an event the scenario does not describe
+    /// (with the default behaviour, so nothing else changes), an event's own activity shape,
+    /// a numeric property (a normal with mean 0 and spread 0 until set) or a category (weight
+    /// 0 until set). Calibration (SPEC §8) uses it, since past results may name what the
+    /// scenario does not have yet.
+    ///
+    /// # Errors
+    /// As [`Self::set`]; [`SettingError::Unknown`] when the setting cannot be added (a node
+    /// that is not there, an hour outside 0–23, a property of another kind). The journey is
+    /// unchanged on error.
+    pub fn set_adding(&self, j: &mut Journey, value: f64) -> Result<(), SettingError> {
+        let v = self.checked(value)?;
+        if self.get(j).is_none() {
+            let mut k = j.clone();
+            self.add(&mut k);
+            if self.get(&k).is_none() {
+                return Err(SettingError::Unknown { path: self.text.clone(), nearest: nearest(&self.text, j) });
+            }
+            *j = k;
+        }
+        self.write(j, v);
+        Ok(())
+    }
+
+    /// The (event, property, category) of a category-share path; `None` for other paths.
+    #[must_use]
+    pub fn category(&self) -> Option<(&str, &str, &str)> {
+        match &self.target {
+            Target::PropertyShare(e, p, c) => Some((e, p, c)),
+            _ => None,
+        }
+    }
+
+    /// Adds what [`Self::set_adding`] may add, where it is missing.
+    fn add(&self, j: &mut Journey) {
+        let s = &mut j.scenario;
+        let event = |s: &mut super::Scenario, name: &str| {
+            s.events.entry(name.to_owned()).or_insert_with(super::Scenario::default_event_behaviour);
+        };
+        match &self.target {
+            Target::Channel(c, _) => {
+                s.channels.entry(*c).or_insert_with(|| super::ChannelRates::typical(*c));
+            }
+            Target::EventRate(name) => event(s, name),
+            Target::EventShape(name) => {
+                event(s, name);
+                if let Some(e) = s.events.get_mut(name) {
+                    // A placeholder in range; the write that follows sets the value.
+                    e.activity_shape.get_or_insert(1.0);
+                }
+            }
+            Target::PropertyMean(name, prop) | Target::PropertySd(name, prop) => {
+                event(s, name);
+                if let Some(e) = s.events.get_mut(name) {
+                    e.properties.entry(prop.clone()).or_insert(PropertyDist::Normal { mean: 0.0, std_dev: 0.0 });
+                }
+            }
+            Target::PropertyShare(name, prop, value) => {
+                event(s, name);
+                if let Some(e) = s.events.get_mut(name) {
+                    let d = e.properties.entry(prop.clone()).or_insert_with(|| PropertyDist::Categorical(Vec::new()));
+                    if let PropertyDist::Categorical(cats) = d
+                        && !cats.iter().any(|(c, _)| c == value)
+                    {
+                        cats.push((value.clone(), 0.0));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The value rounded for whole-number settings, or the range error.
+    fn checked(&self, value: f64) -> Result<f64, SettingError> {
         let (lo, hi, words) = self.range();
         let v = if self.whole() { value.round() } else { value };
         let bad = !v.is_finite()
@@ -264,9 +389,12 @@ impl SettingPath {
                 range: words.to_owned(),
             });
         }
-        if self.get(j).is_none() {
-            return Err(SettingError::Unknown { path: self.text.clone(), nearest: nearest(&self.text, j) });
-        }
+        Ok(v)
+    }
+
+    /// Writes a checked value into a journey that has the setting.
+    fn write(&self, j: &mut Journey, v: f64) {
+        let unchanged = self.get(j) == Some(v);
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let whole = v as u64;
         let s = &mut j.scenario;
@@ -320,6 +448,35 @@ impl SettingPath {
                     _ => {}
                 }
             }
+            Target::PropertySd(name, prop) => {
+                match s.events.get_mut(name).and_then(|e| e.properties.get_mut(prop)) {
+                    Some(PropertyDist::Normal { std_dev, .. }) => *std_dev = v,
+                    // The same spread leaves the bounds exactly as they were.
+                    Some(PropertyDist::Uniform { min, max }) if !unchanged => {
+                        let (mid, half) = ((*min + *max) / 2.0, v * 3f64.sqrt());
+                        (*min, *max) = (mid - half, mid + half);
+                    }
+                    _ => {}
+                }
+            }
+            Target::PropertyShare(name, prop, value) => {
+                if let Some(PropertyDist::Categorical(cats)) =
+                    s.events.get_mut(name).and_then(|e| e.properties.get_mut(prop))
+                    && !unchanged
+                {
+                    set_category_shares(cats, &[(value.as_str(), v)]);
+                }
+            }
+            Target::EventShape(name) => {
+                if let Some(e) = s.events.get_mut(name) {
+                    e.activity_shape = Some(v);
+                }
+            }
+            Target::CurveWeight(h) => {
+                if let Some(w) = s.population.activity_curve.get_mut(*h) {
+                    *w = v;
+                }
+            }
             Target::WaitDuration(id) => {
                 if let Some(NodeKind::Wait(WaitKind::Duration(d))) = j.graph.nodes.get_mut(id).map(|n| &mut n.kind) {
                     *d = Seconds(i64::try_from(whole).unwrap_or(i64::MAX));
@@ -340,7 +497,71 @@ impl SettingPath {
             }
             Target::DndEnabled => j.setup.dnd.enabled = whole == 1,
         }
-        Ok(())
+    }
+}
+
+/// Sets several settings at once, all or nothing, adding missing scenario settings as
+/// [`SettingPath::set_adding`] does. The category shares of one property are set together:
+/// the named categories get exactly their shares, and the property's other categories share
+/// what is left in proportion to their weights (nothing when nothing is left), so the order
+/// of `values` does not matter.
+///
+/// # Errors
+/// The first setting refused; the journey is then unchanged.
+pub fn set_all_adding(j: &mut Journey, values: &[(SettingPath, f64)]) -> Result<(), SettingError> {
+    let mut k = j.clone();
+    let mut groups: Vec<((&str, &str), Vec<(&str, f64)>)> = Vec::new();
+    for (p, v) in values {
+        match p.category() {
+            Some((e, prop, c)) => {
+                // Checked and added now, placed together below.
+                p.set_adding(&mut k, *v)?;
+                match groups.iter_mut().find(|(key, _)| *key == (e, prop)) {
+                    Some((_, g)) => g.push((c, *v)),
+                    None => groups.push(((e, prop), vec![(c, *v)])),
+                }
+            }
+            None => p.set_adding(&mut k, *v)?,
+        }
+    }
+    for ((e, prop), shares) in groups {
+        if let Some(PropertyDist::Categorical(cats)) =
+            k.scenario.events.get_mut(e).and_then(|b| b.properties.get_mut(prop))
+        {
+            set_category_shares(cats, &shares);
+        }
+    }
+    *j = k;
+    Ok(())
+}
+
+/// Gives the named categories their shares (each 0–1) and the other categories what is
+/// left in proportion to their weights (equally when they all weigh 0), as weights that sum
+/// to 1. Named shares that sum past 1 are scaled down to sum to 1.
+fn set_category_shares(cats: &mut [(String, f64)], shares: &[(&str, f64)]) {
+    let named: f64 = shares.iter().map(|(_, v)| v).sum();
+    let scale = if named > 1.0 { 1.0 / named } else { 1.0 };
+    let left = (1.0 - named * scale).max(0.0);
+    let is_named = |c: &str| shares.iter().any(|(n, _)| *n == c);
+    let others: f64 = cats.iter().filter(|(c, _)| !is_named(c)).map(|(_, w)| w.max(0.0)).sum();
+    let n_others = cats.iter().filter(|(c, _)| !is_named(c)).count();
+    for (c, w) in cats.iter_mut() {
+        *w = match shares.iter().find(|(n, _)| n == c) {
+            Some((_, v)) => v * scale,
+            None if others > 0.0 => left * w.max(0.0) / others,
+            #[allow(clippy::cast_precision_loss)]
+            None => left / n_others.max(1) as f64,
+        };
+    }
+}
+
+/// A numeric property distribution's standard deviation (a uniform's is its width / √12);
+/// `None` for the others.
+fn property_sd(d: &PropertyDist) -> Option<f64> {
+    match d {
+        PropertyDist::Normal { std_dev, .. } => Some(*std_dev),
+        PropertyDist::Uniform { min, max } => Some((max - min) / 12f64.sqrt()),
+        _ => None,
     }
 }
 
@@ -398,11 +619,24 @@ fn parse_target(path: &str) -> Option<Target> {
         if let Some(i) = tail.strip_prefix(".engagement[").and_then(|t| t.strip_suffix("].multiplier")) {
             return Some(Target::Multiplier(name.to_owned(), i.parse().ok()?));
         }
-        if let Some(prop) = tail.strip_prefix(".properties[").and_then(|t| t.strip_suffix("].mean")) {
-            let prop = prop.trim().strip_prefix('"')?.strip_suffix('"')?;
-            return Some(Target::PropertyMean(name.to_owned(), prop.to_owned()));
+        if let Some(rest) = tail.strip_prefix(".properties[") {
+            let (prop, field) = rest.trim_start().strip_prefix('"')?.split_once("\"]")?;
+            let (name, prop) = (name.to_owned(), prop.to_owned());
+            return match field {
+                ".mean" => Some(Target::PropertyMean(name, prop)),
+                ".sd" => Some(Target::PropertySd(name, prop)),
+                _ => {
+                    let value = field.strip_prefix(".share[")?.strip_suffix(']')?.trim();
+                    let value = value.strip_prefix('"')?.strip_suffix('"')?;
+                    Some(Target::PropertyShare(name, prop, value.to_owned()))
+                }
+            };
         }
-        return (tail == ".rate_per_day").then(|| Target::EventRate(name.to_owned()));
+        return match tail {
+            ".rate_per_day" => Some(Target::EventRate(name.to_owned())),
+            ".activity_shape" => Some(Target::EventShape(name.to_owned())),
+            _ => None,
+        };
     }
     if let Some(rest) = path.strip_prefix("scenario.events.") {
         let (name, field) = rest.rsplit_once('.')?;
@@ -410,6 +644,9 @@ fn parse_target(path: &str) -> Option<Target> {
     }
     if path == "scenario.activity_shape" {
         return Some(Target::ActivityShape);
+    }
+    if let Some(h) = path.strip_prefix("scenario.population.activity_curve[").and_then(|t| t.strip_suffix(']')) {
+        return h.trim().parse().ok().filter(|h| *h < 24).map(Target::CurveWeight);
     }
     if let Some(c) = path.strip_prefix("scenario.population.reachability.unsubscribed.") {
         return Some(Target::Unsubscribed(channel_by_name(c)?));
@@ -455,6 +692,12 @@ fn canonical(t: &Target) -> String {
         Target::Unsubscribed(c) => format!("scenario.population.reachability.unsubscribed.{}", channel_name(*c)),
         Target::Multiplier(name, i) => format!("scenario.events[\"{name}\"].engagement[{i}].multiplier"),
         Target::PropertyMean(name, prop) => format!("scenario.events[\"{name}\"].properties[\"{prop}\"].mean"),
+        Target::PropertySd(name, prop) => format!("scenario.events[\"{name}\"].properties[\"{prop}\"].sd"),
+        Target::PropertyShare(name, prop, value) => {
+            format!("scenario.events[\"{name}\"].properties[\"{prop}\"].share[\"{value}\"]")
+        }
+        Target::EventShape(name) => format!("scenario.events[\"{name}\"].activity_shape"),
+        Target::CurveWeight(h) => format!("scenario.population.activity_curve[{h}]"),
         Target::WaitDuration(id) => format!("node.{id}.duration"),
         Target::SplitPercent(id, p) => format!("node.{id}.paths.{p}.percent"),
         Target::ControlPercent => "setup.control.journey_percent".to_owned(),
@@ -474,15 +717,31 @@ pub fn all_paths(j: &Journey) -> Vec<SettingPath> {
     }
     for (name, e) in &j.scenario.events {
         targets.push(Target::EventRate(name.clone()));
+        if e.activity_shape.is_some() {
+            targets.push(Target::EventShape(name.clone()));
+        }
         targets.extend((0..e.engagement.len()).map(|i| Target::Multiplier(name.clone(), i)));
-        targets.extend(
-            e.properties
-                .iter()
-                .filter(|(_, d)| property_mean(d).is_some())
-                .map(|(prop, _)| Target::PropertyMean(name.clone(), prop.clone())),
-        );
+        for (prop, d) in &e.properties {
+            match d {
+                PropertyDist::Normal { .. } | PropertyDist::Uniform { .. } => {
+                    targets.push(Target::PropertyMean(name.clone(), prop.clone()));
+                    targets.push(Target::PropertySd(name.clone(), prop.clone()));
+                }
+                PropertyDist::Categorical(cats) => {
+                    // A category listed twice is one setting (the first), as `get` reads it.
+                    let mut seen = std::collections::BTreeSet::new();
+                    targets.extend(
+                        cats.iter()
+                            .filter(|(c, _)| seen.insert(c.as_str()))
+                            .map(|(c, _)| Target::PropertyShare(name.clone(), prop.clone(), c.clone())),
+                    );
+                }
+                _ => {}
+            }
+        }
     }
     targets.push(Target::ActivityShape);
+    targets.extend((0..j.scenario.population.activity_curve.len().min(24)).map(Target::CurveWeight));
     for (f, _) in ReachField::ALL {
         targets.push(Target::Reach(f));
     }
@@ -509,12 +768,19 @@ pub fn all_paths(j: &Journey) -> Vec<SettingPath> {
     targets.into_iter().map(|t| SettingPath { text: canonical(&t), target: t }).collect()
 }
 
-/// The uncertain scenario inputs the tornado varies: channel rates and costs, event rates,
-/// engagement multipliers, numeric event property means (goal values), the activity shape,
-/// reachability, unsubscribed shares and fatigue.
+/// The uncertain scenario inputs the tornado varies (SPEC §7): channel rates and costs,
+/// event rates, engagement multipliers, numeric event property means (goal values), the
+/// activity shapes (the shared one, and an event's own where it has one), reachability,
+/// unsubscribed shares and fatigue. The hourly curve, property spreads and category shares
+/// are not varied: ±25% of one hour's weight or one category's share is not an assumption
+/// anyone is unsure of in isolation.
 #[must_use]
 pub fn scenario_inputs(j: &Journey) -> Vec<SettingPath> {
-    all_paths(j).into_iter().filter(|p| p.text.starts_with("scenario.")).collect()
+    all_paths(j)
+        .into_iter()
+        .filter(|p| p.text.starts_with("scenario."))
+        .filter(|p| !matches!(p.target, Target::CurveWeight(_) | Target::PropertySd(..) | Target::PropertyShare(..)))
+        .collect()
 }
 
 /// Up to five valid paths nearest to `path` (by edit distance).

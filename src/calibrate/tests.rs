@@ -1,0 +1,3 @@
+//! Unit tests of the parser, each derivation and `apply`.
+
+use super::*;
