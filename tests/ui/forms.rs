@@ -11,10 +11,10 @@ use journey_studio::app::forms::{
     FormContext, FormResponse, entry_form_ui, goals_form_ui, node_form_ui, scenario_form_ui, setup_form_ui,
 };
 use journey_studio::model::{
-    ActionRule, CanvasPos, CapPeriod, Channel, Condition, CountCmp, CountedFrom, DelayDist, DndAction, EngagementKind, EntryRule,
-    EntrySegment, Filter, GoalMode, Journey, KindTag, Node, NodeId, NodeKind, Operator, PathId, PropertyDist,
-    Recurrence, Scenario, Scope, Seconds, Setup, SplitMode, TimeOfDay, Timeline, Timestamp, TzName, UpdateOp, Value,
-    WaitKind, Weekday,
+    ActionRule, CanvasPos, CapPeriod, Channel, Condition, CountCmp, CountedFrom, DelayDist, DndAction, EngagementKind,
+    EntryRule, EntrySegment, Filter, GoalMode, Journey, KindTag, Node, NodeId, NodeKind, Operator, PathId,
+    PropertyDist, Recurrence, Scenario, Scope, Seconds, Setup, SplitMode, TimeOfDay, Timeline, Timestamp, TzName,
+    UpdateOp, Value, WaitKind, Weekday,
 };
 
 /// What a form harness edits.

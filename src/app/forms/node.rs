@@ -17,8 +17,9 @@ use super::widgets::{
 use super::{FormContext, FormResponse};
 use crate::app::explore::{Request, request, sweepable};
 use crate::model::{
-    Channel, Condition, ConditionalPath, CountedFrom, ContentVariant, Filter, Message, MessageButton, Node, NodeKind, PathId, ProfileUpdateRow,
-    RandomPath, Seconds, SplitMode, TimeOfDay, Timestamp, TzName, UpdateOp, VariantId, WaitKind,
+    Channel, Condition, ConditionalPath, ContentVariant, CountedFrom, Filter, Message, MessageButton, Node, NodeKind,
+    PathId, ProfileUpdateRow, RandomPath, Seconds, SplitMode, TimeOfDay, Timestamp, TzName, UpdateOp, VariantId,
+    WaitKind,
 };
 use crate::validate::limits::VARIANTS;
 use crate::validate::{Diagnostic, Field, Location};

@@ -863,7 +863,11 @@ fn click_counts_as_row(ui: &mut Ui, c: Channel, counts_as: &mut Option<String>, 
             changed |= named(response, field, tip).changed();
             let pick = ui.menu_button("▾", |ui| {
                 for e in events.names {
-                    if ui.selectable_label(event == e, e.as_str()).on_hover_text("Count a click as this event").clicked() {
+                    if ui
+                        .selectable_label(event == e, e.as_str())
+                        .on_hover_text("Count a click as this event")
+                        .clicked()
+                    {
                         if event != e {
                             event.clone_from(e);
                             changed = true;
