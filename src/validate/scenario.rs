@@ -388,7 +388,8 @@ mod tests {
             "Amount",
         );
         bad(|s| s.activity_shape = 0.0, "shape");
-        let own = |shape: f64| move |s: &mut Scenario| s.events.get_mut("Charged").unwrap().activity_shape = Some(shape);
+        let own =
+            |shape: f64| move |s: &mut Scenario| s.events.get_mut("Charged").unwrap().activity_shape = Some(shape);
         let d = bad(own(0.0), "own activity shape");
         assert_eq!(d.field, Some(Field::EventShape("Charged".into())));
         bad(own(-1.0), "own activity shape");
