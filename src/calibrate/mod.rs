@@ -224,11 +224,19 @@ fn channel(j: &Journey, c: Channel, f: &ChannelFigures, out: &mut Vec<Derived>) 
                 return Err(bad(
                     v.line,
                     VALUE_COL,
-                    format!("{} viewed is 0, so the click probability given a view cannot be derived", channel_csv_name(c)),
+                    format!(
+                        "{} viewed is 0, so the click probability given a view cannot be derived",
+                        channel_csv_name(c)
+                    ),
                 ));
             }
             let p = k.value / v.value;
-            push("click_given_view", format!("{name}: click probability given a view"), p, wilson_pair(k.value, v.value));
+            push(
+                "click_given_view",
+                format!("{name}: click probability given a view"),
+                p,
+                wilson_pair(k.value, v.value),
+            );
         } else {
             // No Viewed step (push): its view is 1, so clicks are per message sent.
             let p = over_sent(k, "the click probability")?;
@@ -345,17 +353,21 @@ fn event(j: &Journey, e: &EventFigures, out: &mut Vec<Derived>) {
         )),
         (None, Some(_)) => None,
     };
-    out.push(Derived { path, label: format!("{}: own activity shape", e.name), before, after: shape, interval: None, note });
+    out.push(Derived {
+        path,
+        label: format!("{}: own activity shape", e.name),
+        before,
+        after: shape,
+        interval: None,
+        note,
+    });
 }
 
 fn hours(j: &Journey, cells: &[Cell; 24], out: &mut Vec<Derived>) {
     let curve = &j.scenario.population.activity_curve;
     let sum: f64 = curve.iter().sum();
-    let scale = if curve.len() == 24 && curve.iter().all(|w| w.is_finite() && *w >= 0.0) && sum > 0.0 {
-        sum
-    } else {
-        24.0
-    };
+    let scale =
+        if curve.len() == 24 && curve.iter().all(|w| w.is_finite() && *w >= 0.0) && sum > 0.0 { sum } else { 24.0 };
     let total: f64 = cells.iter().map(|c| c.value).sum();
     for (h, c) in cells.iter().enumerate() {
         let path = format!("scenario.population.activity_curve[{h}]");
@@ -374,9 +386,7 @@ fn property(j: &Journey, p: &PropertyFigures, n: Option<u64>, out: &mut Vec<Deri
     let who = format!("{}.{}", p.event, p.property);
     let existing = j.scenario.events.get(&p.event).and_then(|e| e.properties.get(&p.property));
     let numeric_rows = p.shares.is_empty();
-    let kind_error = |kind: &str, want: &str| {
-        bad(p.line, NAME_COL, format!("{who} is {kind} in the journey; {want}"))
-    };
+    let kind_error = |kind: &str, want: &str| bad(p.line, NAME_COL, format!("{who} is {kind} in the journey; {want}"));
     match existing {
         Some(PropertyDist::Categorical(_)) if numeric_rows => {
             return Err(kind_error("categorical", "give share:VALUE rows for it, not mean and sd"));

@@ -155,7 +155,11 @@ pub fn parse(text: &str) -> Result<Results, CalibrateError> {
             continue;
         }
         if record.len() > 4 {
-            return Err(bad(line, 5, format!("a row has 4 fields (kind,name,metric,value); this one has {}", record.len())));
+            return Err(bad(
+                line,
+                5,
+                format!("a row has 4 fields (kind,name,metric,value); this one has {}", record.len()),
+            ));
         }
         for (i, what) in ["kind", "name", "metric", "value"].iter().enumerate() {
             if field(i).is_empty() {
@@ -217,10 +221,18 @@ impl Accumulator {
         }
         let value = number(row, &kind)?;
         // Names of channels and hours are case-insensitive; events and properties are not.
-        let key_name = if matches!(kind.as_str(), "channel" | "hour") { row.name.to_ascii_lowercase() } else { row.name.to_owned() };
+        let key_name = if matches!(kind.as_str(), "channel" | "hour") {
+            row.name.to_ascii_lowercase()
+        } else {
+            row.name.to_owned()
+        };
         let key = (kind.clone(), key_name, row.metric.to_owned());
         if let Some(first) = self.seen.get(&key) {
-            return Err(bad(line, METRIC_COL, format!("the same {} {} '{}' is given again (first on line {first})", kind, row.name, row.metric)));
+            return Err(bad(
+                line,
+                METRIC_COL,
+                format!("the same {} {} '{}' is given again (first on line {first})", kind, row.name, row.metric),
+            ));
         }
         self.seen.insert(key, line);
         let cell = Cell { value, line };
@@ -236,7 +248,11 @@ impl Accumulator {
         let lower = row.name.to_ascii_lowercase();
         let Some(&(c, _)) = CHANNEL_NAMES.iter().find(|(_, n)| *n == lower) else {
             let names: Vec<&str> = CHANNEL_NAMES.iter().map(|(_, n)| *n).collect();
-            return Err(bad(row.line, NAME_COL, format!("unknown channel '{}'; the channels are {}", row.name, names.join(", "))));
+            return Err(bad(
+                row.line,
+                NAME_COL,
+                format!("unknown channel '{}'; the channels are {}", row.name, names.join(", ")),
+            ));
         };
         let f = self.channels.entry(c).or_default();
         let needs = |port: Port, what: &str| {
@@ -246,7 +262,11 @@ impl Accumulator {
                 Err(bad(
                     row.line,
                     METRIC_COL,
-                    format!("{} has no {what} step, so '{}' cannot be calibrated for it", channel_csv_name(c), row.metric),
+                    format!(
+                        "{} has no {what} step, so '{}' cannot be calibrated for it",
+                        channel_csv_name(c),
+                        row.metric
+                    ),
                 ))
             }
         };
@@ -310,10 +330,18 @@ impl Accumulator {
 
     fn hour(&mut self, row: &Row<'_>, cell: Cell) -> Result<(), CalibrateError> {
         let Some(h) = row.name.parse::<usize>().ok().filter(|h| *h < 24) else {
-            return Err(bad(row.line, NAME_COL, format!("'{}' is not an hour; hours are 0 to 23 (local time)", row.name)));
+            return Err(bad(
+                row.line,
+                NAME_COL,
+                format!("'{}' is not an hour; hours are 0 to 23 (local time)", row.name),
+            ));
         };
         if row.metric != "count" {
-            return Err(bad(row.line, METRIC_COL, format!("unknown hour metric '{}'; the metric is count", row.metric)));
+            return Err(bad(
+                row.line,
+                METRIC_COL,
+                format!("unknown hour metric '{}'; the metric is count", row.metric),
+            ));
         }
         self.hours[h] = Some(cell);
         self.first_hour_line.get_or_insert(row.line);
@@ -322,9 +350,14 @@ impl Accumulator {
 
     fn property(&mut self, row: &Row<'_>, cell: Cell) -> Result<(), CalibrateError> {
         // The last dot separates the event from the property: event names may have dots.
-        let Some((event, property)) = row.name.rsplit_once('.').filter(|(e, p)| !e.trim().is_empty() && !p.trim().is_empty())
+        let Some((event, property)) =
+            row.name.rsplit_once('.').filter(|(e, p)| !e.trim().is_empty() && !p.trim().is_empty())
         else {
-            return Err(bad(row.line, NAME_COL, format!("'{}' is not Event.Property (for example Charged.Amount)", row.name)));
+            return Err(bad(
+                row.line,
+                NAME_COL,
+                format!("'{}' is not Event.Property (for example Charged.Amount)", row.name),
+            ));
         };
         let (event, property) = (event.trim(), property.trim());
         let i = match self.properties.iter().position(|p| p.event == event && p.property == property) {
@@ -381,11 +414,15 @@ impl Accumulator {
         for (name, line, m) in self.events {
             let get = |k: &str| m.get(k).copied();
             let (Some(users), Some(days), Some(count)) = (get("users"), get("days"), get("count")) else {
-                let missing: Vec<&str> = ["users", "days", "count"].into_iter().filter(|k| !m.contains_key(k)).collect();
+                let missing: Vec<&str> =
+                    ["users", "days", "count"].into_iter().filter(|k| !m.contains_key(k)).collect();
                 return Err(bad(
                     line,
                     NAME_COL,
-                    format!("the event '{name}' has no {} row; a rate needs users, days and count", missing.join(" or ")),
+                    format!(
+                        "the event '{name}' has no {} row; a rate needs users, days and count",
+                        missing.join(" or ")
+                    ),
                 ));
             };
             let count_sq = get("count_sq");
@@ -394,7 +431,10 @@ impl Accumulator {
                     return Err(bad(
                         sq.line,
                         VALUE_COL,
-                        format!("count_sq {} is below count {}: a sum of squared whole counts is at least their sum", sq.value, count.value),
+                        format!(
+                            "count_sq {} is below count {}: a sum of squared whole counts is at least their sum",
+                            sq.value, count.value
+                        ),
                     ));
                 }
                 // Σc² ≥ (Σc)²/n for any n counts (Cauchy–Schwarz), with room for rounding.
@@ -403,7 +443,10 @@ impl Accumulator {
                     return Err(bad(
                         sq.line,
                         VALUE_COL,
-                        format!("count_sq {} is below count²/users = {least}, which no counts over {} users give", sq.value, users.value),
+                        format!(
+                            "count_sq {} is below count²/users = {least}, which no counts over {} users give",
+                            sq.value, users.value
+                        ),
                     ));
                 }
             }

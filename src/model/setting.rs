@@ -869,6 +869,11 @@ mod tests {
         charged.properties.insert("Amount".into(), PropertyDist::Uniform { min: 0.1, max: 0.7 });
         charged.properties.insert("Tip".into(), PropertyDist::Normal { mean: 5.0, std_dev: 1.0 });
         charged.properties.insert("Kind".into(), PropertyDist::Bool(0.5));
+        charged.properties.insert(
+            "Platform".into(),
+            PropertyDist::Categorical(vec![("ios".into(), 2.0), ("android".into(), 1.0), ("ios".into(), 5.0)]),
+        );
+        charged.activity_shape = Some(0.7);
         j.scenario.events.insert("Charged".into(), charged);
         let m = SettingPath::parse("scenario.events[\"Charged\"].properties[\"Amount\"].mean", &j).unwrap();
         m.set(&mut j, 10.0).unwrap();
@@ -889,6 +894,83 @@ mod tests {
             assert_eq!(k, j, "{p}");
             assert_eq!(SettingPath::parse(&p.to_string(), &j).unwrap(), p);
         }
+    }
+
+    #[test]
+    fn shapes_hours_spreads_and_shares_have_paths() {
+        let mut j = journey();
+        let mut charged = EventBehaviour::at_rate(0.1);
+        charged.properties.insert("Amount".into(), PropertyDist::Uniform { min: 10.0, max: 20.0 });
+        charged.properties.insert("Tip".into(), PropertyDist::Normal { mean: 5.0, std_dev: 1.0 });
+        charged.properties.insert(
+            "Platform".into(),
+            PropertyDist::Categorical(vec![("ios".into(), 2.0), ("android".into(), 1.0), ("web".into(), 1.0)]),
+        );
+        j.scenario.events.insert("Charged".into(), charged);
+        // No own shape yet: not a setting until it is added.
+        assert!(SettingPath::parse("scenario.events[\"Charged\"].activity_shape", &j).is_err());
+        let shape = SettingPath::parse_adding("scenario.events[\"Charged\"].activity_shape", &j).unwrap();
+        assert!(shape.set(&mut j.clone(), 1.5).is_err());
+        shape.set_adding(&mut j, 1.5).unwrap();
+        assert_eq!(j.scenario.events["Charged"].activity_shape, Some(1.5));
+        assert_eq!(SettingPath::parse("scenario.events[\"Charged\"].activity_shape", &j).unwrap(), shape);
+        assert!(shape.set(&mut j, 0.0).is_err(), "a shape is more than 0");
+        assert!(scenario_inputs(&j).contains(&shape), "the tornado varies the activity shapes");
+
+        let h = SettingPath::parse("scenario.population.activity_curve[13]", &j).unwrap();
+        h.set(&mut j, 2.5).unwrap();
+        assert_eq!(j.scenario.population.activity_curve[13], 2.5);
+        assert!(SettingPath::parse("scenario.population.activity_curve[24]", &j).is_err());
+        assert!(!scenario_inputs(&j).contains(&h), "the tornado leaves the curve alone");
+
+        let sd = SettingPath::parse("scenario.events[\"Charged\"].properties[\"Tip\"].sd", &j).unwrap();
+        sd.set(&mut j, 2.0).unwrap();
+        assert_eq!(j.scenario.events["Charged"].properties["Tip"], PropertyDist::Normal { mean: 5.0, std_dev: 2.0 });
+        let u = SettingPath::parse("scenario.events[\"Charged\"].properties[\"Amount\"].sd", &j).unwrap();
+        assert!((u.get(&j).unwrap() - 10.0 / 12f64.sqrt()).abs() < 1e-12);
+        u.set(&mut j, 12f64.sqrt()).unwrap();
+        let PropertyDist::Uniform { min, max } = j.scenario.events["Charged"].properties["Amount"] else { panic!() };
+        assert!((min - 12.0).abs() < 1e-9 && (max - 18.0).abs() < 1e-9, "{min} {max}");
+
+        let ios =
+            SettingPath::parse("scenario.events[\"Charged\"].properties[\"Platform\"].share[\"ios\"]", &j).unwrap();
+        assert_eq!(ios.get(&j), Some(0.5));
+        assert_eq!(ios.category(), Some(("Charged", "Platform", "ios")));
+        ios.set(&mut j, 0.8).unwrap();
+        let PropertyDist::Categorical(cats) = &j.scenario.events["Charged"].properties["Platform"] else { panic!() };
+        let w: Vec<f64> = cats.iter().map(|(_, w)| *w).collect();
+        assert!((w[0] - 0.8).abs() < 1e-12 && (w[1] - 0.1).abs() < 1e-12 && (w[2] - 0.1).abs() < 1e-12, "{w:?}");
+        assert!(
+            SettingPath::parse("scenario.events[\"Charged\"].properties[\"Platform\"].share[\"mac\"]", &j).is_err()
+        );
+
+        // Several shares at once: exactly those, the rest in proportion; all or nothing.
+        let p = |c: &str| {
+            SettingPath::parse_adding(
+                &format!("scenario.events[\"Charged\"].properties[\"Platform\"].share[\"{c}\"]"),
+                &j,
+            )
+            .unwrap()
+        };
+        let before = j.clone();
+        let too_much = [(p("ios"), 0.3), (p("web"), 1.2)];
+        assert!(set_all_adding(&mut j, &too_much).is_err());
+        assert_eq!(j, before);
+        set_all_adding(&mut j, &[(p("mac"), 0.3), (p("ios"), 0.5)]).unwrap();
+        let PropertyDist::Categorical(cats) = &j.scenario.events["Charged"].properties["Platform"] else { panic!() };
+        let got: Vec<(&str, f64)> = cats.iter().map(|(c, w)| (c.as_str(), (w * 1e9).round() / 1e9)).collect();
+        assert_eq!(got, vec![("ios", 0.5), ("android", 0.1), ("web", 0.1), ("mac", 0.3)]);
+        // A missing event and property are added by set_adding only.
+        let m = SettingPath::parse_adding("scenario.events[\"New\"].properties[\"Size\"].mean", &j).unwrap();
+        assert!(m.set(&mut j, 3.0).is_err());
+        m.set_adding(&mut j, 3.0).unwrap();
+        assert_eq!(
+            j.scenario.events["New"].rate_per_day,
+            crate::model::Scenario::default_event_behaviour().rate_per_day
+        );
+        assert_eq!(j.scenario.events["New"].properties["Size"], PropertyDist::Normal { mean: 3.0, std_dev: 0.0 });
+        // The node settings are never added.
+        assert!(SettingPath::parse_adding("node.n9.duration", &j).unwrap().set_adding(&mut j, 100.0).is_err());
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The headless integration tests, in one binary so that CI links the stack once:
-//! the CLI, the bundled examples, planning and sensitivity, the file format, the oracle, the engine, validation,
-//! versions with `diff`, and Liquid personalization.
+//! calibration from past results, the CLI, the bundled examples, planning and sensitivity,
+//! the file format, the oracle, the engine, validation, versions with `diff`, and Liquid
+//! personalization.
 
+mod calibrate;
 mod cli;
 mod compare;
 mod examples;
