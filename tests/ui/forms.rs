@@ -1293,3 +1293,48 @@ fn message_form_rows_hold_still_frame_by_frame() {
     assert!(h.query_all_by_label_contains("Error:").next().is_some(), "the Liquid error is shown");
     assert_eq!(rects(&h), (body, provider));
 }
+
+/// The new condition and scenario fields in the app's inspector, for a look
+/// (`JOURNEY_SCREENSHOTS`): a condition counted from arrival without a window, with its
+/// error under the field; an event's own shape and Push's click-as event.
+#[test]
+fn counted_from_own_shape_and_click_as_in_the_inspector() {
+    use journey_studio::model::EventFilter;
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Journey::new("Test");
+    let id = NodeId(2);
+    let kind = NodeKind::Condition {
+        condition: Condition::LiveAction(ActionRule { event: EventFilter::named("App Launched"), nth_occurrence: None }),
+        window: None,
+        counted_from: CountedFrom::Arrival,
+    };
+    j.graph.nodes.insert(id, Node { id, label: "Next launch".into(), pos: CanvasPos::new(300.0, 0.0), kind });
+    j.scenario.events.get_mut("App Launched").unwrap().activity_shape = Some(0.5);
+    j.scenario.channels.get_mut(&Channel::Push).unwrap().click_counts_as = Some("App Launched".into());
+    let mut h = crate::harness_support::build(j, dir.path(), 1e9);
+    h.run_steps(3);
+    let card = h.state().node_screen_rect(id).unwrap();
+    crate::harness_support::click_at(&mut h, card.center());
+    assert_eq!(h.state().selected_nodes(), vec![id]);
+    let inspector = h.state().inspector_rect();
+    let message = h.get_by_label_contains("needs a window").rect();
+    assert!(inspector.contains(message.left_top()), "the error is in the inspector: {message:?}");
+    crate::harness_support::screenshot(&mut h, "form_counted_from.png");
+    // Nothing selected: the scenario form.
+    h.key_press(Key::Escape);
+    h.run();
+    if !h.state().selection().is_empty() {
+        crate::harness_support::click_at(&mut h, card.center() + egui::vec2(0.0, 300.0));
+    }
+    assert!(h.state().selection().is_empty());
+    click(&mut h, "Scenario");
+    h.get_by_label("Event 1 own activity shape").scroll_to_me();
+    h.run();
+    assert_eq!(h.get_by_label("Event 1 own activity shape value").value().as_deref(), Some("0.5"));
+    crate::harness_support::screenshot(&mut h, "form_own_shape.png");
+    click(&mut h, "Push rates");
+    h.get_by_label("Push click also counts as event").scroll_to_me();
+    h.run();
+    assert_eq!(h.get_by_label("Push click also counts as event").value().as_deref(), Some("App Launched"));
+    crate::harness_support::screenshot(&mut h, "form_click_as.png");
+}
