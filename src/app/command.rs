@@ -126,6 +126,9 @@ pub enum Command {
     },
     /// Makes a version the working draft again (one undo step).
     RestoreVersion(u32),
+    /// Sets the chosen values derived from past results (SPEC §8), all or nothing, as one
+    /// undo step of its own (it never joins a burst of scenario edits).
+    Calibrate(Vec<crate::calibrate::Derived>),
 }
 
 /// Where [`post`] keeps commands until [`take_posted`] forwards them.
@@ -546,6 +549,9 @@ fn apply_to(j: &mut Journey, command: Command) -> Result<Applied, String> {
         Command::RestoreVersion(number) => {
             crate::versions::restore(j, number)?;
             applied.select = Some(Vec::new());
+        }
+        Command::Calibrate(chosen) => {
+            crate::calibrate::apply(j, &chosen).map_err(|e| format!("Not calibrated: {e}"))?;
         }
     }
     Ok(applied)

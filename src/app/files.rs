@@ -157,6 +157,12 @@ impl Files {
         self.doc_key = self.path.as_deref().map_or_else(untitled_key, autosave::path_key);
     }
 
+    /// Whether native file dialogs are tried (otherwise the in-app path fields are used).
+    #[must_use]
+    pub fn native_dialogs(&self) -> bool {
+        self.native_dialogs
+    }
+
     /// This instance's autosave of the current document, if written.
     #[must_use]
     pub fn own_autosave(&self) -> Option<&Path> {

@@ -4,13 +4,15 @@
 //! change, undo/redo, dirty flag), [`canvas`] (the node canvas on `egui::Scene`),
 //! [`panels`] (palette, inspector, problems, status bar), [`files`] (open, save,
 //! autosave, recovery), [`gallery`] (File › New from template), [`theme`] (every colour and spacing), [`versions`] (publish, the
-//! versions panel, compare and the diff on the canvas), and `shell` (the frame:
+//! versions panel, compare and the diff on the canvas), [`calibration`] (Simulate ›
+//! Calibrate from results…), and `shell` (the frame:
 //! menus, shortcuts, and the one place where queued commands are applied).
 //!
 //! Invariant: the model is the truth; the UI sends commands, applied once per frame after
 //! drawing, so undo, the unsaved marker and autosave see every change.
 
 pub mod autosave;
+pub mod calibration;
 pub mod canvas;
 pub mod command;
 pub mod explore;

@@ -108,6 +108,7 @@ impl App {
             preview: super::preview::Preview::new(),
             versions: super::versions::VersionsUi::default(),
             explore: super::explore::ExploreUi::default(),
+            calibration: super::calibration::CalibrationUi::default(),
         }
     }
 
@@ -304,6 +305,15 @@ impl App {
                     "Rank the scenario's assumptions by their effect",
                     Action::Explore(tornado),
                 );
+                ui.separator();
+                item(
+                    ui,
+                    a,
+                    "Calibrate from results…",
+                    true,
+                    "Set the scenario's values from a CSV of past campaign and event results",
+                    Action::Calibrate,
+                );
             });
             ui.menu_button("Help", |ui| {
                 item(ui, a, "Keyboard shortcuts", true, "Every shortcut on one sheet", Action::ShowShortcuts);
@@ -341,6 +351,8 @@ impl App {
         super::gallery::gallery_ui(ctx, &mut self.gallery, &self.theme, &mut self.actions);
         let inputs = self.preview.inputs.unwrap_or_else(|| super::preview::RunInputs::from_journey(&self.doc.journey));
         super::explore::explore_ui(ctx, &mut self.explore, &self.doc.journey, inputs);
+        let native = self.files.native_dialogs();
+        super::calibration::calibration_ui(ctx, &mut self.calibration, &self.doc.journey, native, &mut self.commands);
         self.file_windows_ui(ctx);
     }
 
@@ -511,6 +523,10 @@ impl App {
                 Action::Publish => self.open_publish(),
                 Action::ToggleVersions => self.versions.open = !self.versions.open,
                 Action::Explore(r) => self.explore.open_for(r, &self.doc.journey),
+                Action::Calibrate => {
+                    let dir = self.files.path.as_deref().and_then(std::path::Path::parent).map(ToOwned::to_owned);
+                    self.calibration.start(ctx, self.files.native_dialogs(), dir);
+                }
             }
         }
     }

@@ -151,6 +151,8 @@ pub enum Action {
     ExportReport,
     /// Simulate › Plan test… / Sweep… / Tornado…: open the plan and explore window.
     Explore(super::explore::Request),
+    /// Simulate › Calibrate from results…: pick a CSV and show what it derives.
+    Calibrate,
 }
 
 /// What is remembered between runs (eframe persistence).
@@ -228,6 +230,8 @@ pub struct App {
     pub(crate) versions: super::versions::VersionsUi,
     /// The plan and explore window: planner, sweep, tornado.
     pub(crate) explore: super::explore::ExploreUi,
+    /// The "Calibrate from results" window.
+    pub(crate) calibration: super::calibration::CalibrationUi,
 }
 
 /// Test hooks: read-only views of the state, and where things are on screen so tests
@@ -343,5 +347,11 @@ impl App {
     #[must_use]
     pub fn selection(&self) -> &BTreeSet<Item> {
         &self.view.selection
+    }
+
+    /// The "Calibrate from results" window.
+    #[must_use]
+    pub fn calibration(&self) -> &super::calibration::CalibrationUi {
+        &self.calibration
     }
 }

@@ -299,10 +299,14 @@ pub enum Field {
     EventEngagement(String),
     /// The activity shape.
     ActivityShape,
+    /// An event's own activity shape.
+    EventShape(String),
     /// The unsubscribe chance per message of a channel.
     Fatigue(Channel),
     /// One rate of a channel.
     ChannelRate(Channel, Rate),
+    /// The event a click on a channel also counts as.
+    ClickCountsAs(Channel),
     /// One entry of the content-variant multipliers (0-based).
     VariantEffect(usize),
     /// The simulated horizon.

@@ -177,6 +177,14 @@ fn values(s: &Scenario, p: &mut Problems) {
         for (prop, d) in &e.properties {
             dist(&format!("{who}, property '{prop}'"), d, &Field::EventProperty(name.clone(), prop.clone()), p);
         }
+        if let Some(shape) = e.activity_shape
+            && !(shape.is_finite() && shape > 0.0)
+        {
+            p.push((
+                Field::EventShape(name.clone()),
+                format!("{who} has its own activity shape {shape}; it must be more than 0"),
+            ));
+        }
         for resp in &e.engagement {
             if !(non_negative(resp.multiplier) && resp.multiplier <= MAX_MULTIPLIER) {
                 p.push((
@@ -280,6 +288,12 @@ fn channel(ch: Channel, c: &ChannelRates, p: &mut Problems) {
             format!("{label}: the cost per message is {}; use 0 to {MAX_COST_PER_MESSAGE}", c.cost_per_message),
         ));
     }
+    if c.click_counts_as.as_ref().is_some_and(|e| e.trim().is_empty()) {
+        p.push((
+            Field::ClickCountsAs(ch),
+            format!("{label}: a click is set to count as an event, but the event has no name"),
+        ));
+    }
     for (rate, what, d) in [
         (Rate::DelayToDelivery, "delivery", &c.delay_to_delivery),
         (Rate::DelayToView, "view", &c.delay_to_view),
@@ -374,6 +388,16 @@ mod tests {
             "Amount",
         );
         bad(|s| s.activity_shape = 0.0, "shape");
+        let own =
+            |shape: f64| move |s: &mut Scenario| s.events.get_mut("Charged").unwrap().activity_shape = Some(shape);
+        let d = bad(own(0.0), "own activity shape");
+        assert_eq!(d.field, Some(Field::EventShape("Charged".into())));
+        bad(own(-1.0), "own activity shape");
+        bad(own(f64::NAN), "own activity shape");
+        bad(own(f64::INFINITY), "own activity shape");
+        let mut j = valid();
+        j.scenario.events.get_mut("Charged").unwrap().activity_shape = Some(0.5);
+        assert_clean(&j);
         bad(|s| s.activity_shape = f64::NAN, "shape");
         bad(
             |s| {
@@ -394,6 +418,11 @@ mod tests {
         bad(ch(|c| c.cost_per_message = -0.01), "cost");
         bad(ch(|c| c.delay_to_view = DelayDist::Fixed(Seconds(-1))), "delay to view");
         bad(ch(|c| c.delay_to_click = DelayDist::Exponential { mean: Seconds(-60) }), "delay to click");
+        let d = bad(ch(|c| c.click_counts_as = Some(" ".into())), "no name");
+        assert_eq!(d.field, Some(Field::ClickCountsAs(Channel::Email)));
+        let mut j = valid();
+        j.scenario.channels.get_mut(&Channel::Email).unwrap().click_counts_as = Some("App Launched".into());
+        assert_clean(&j);
     }
 
     #[test]

@@ -11,10 +11,10 @@ use journey_studio::app::forms::{
     FormContext, FormResponse, entry_form_ui, goals_form_ui, node_form_ui, scenario_form_ui, setup_form_ui,
 };
 use journey_studio::model::{
-    ActionRule, CanvasPos, CapPeriod, Channel, Condition, CountCmp, DelayDist, DndAction, EngagementKind, EntryRule,
-    EntrySegment, Filter, GoalMode, Journey, KindTag, Node, NodeId, NodeKind, Operator, PathId, PropertyDist,
-    Recurrence, Scenario, Scope, Seconds, Setup, SplitMode, TimeOfDay, Timeline, Timestamp, TzName, UpdateOp, Value,
-    WaitKind, Weekday,
+    ActionRule, CanvasPos, CapPeriod, Channel, Condition, CountCmp, CountedFrom, DelayDist, DndAction, EngagementKind,
+    EntryRule, EntrySegment, Filter, GoalMode, Journey, KindTag, Node, NodeId, NodeKind, Operator, PathId,
+    PropertyDist, Recurrence, Scenario, Scope, Seconds, Setup, SplitMode, TimeOfDay, Timeline, Timestamp, TzName,
+    UpdateOp, Value, WaitKind, Weekday,
 };
 
 /// What a form harness edits.
@@ -214,6 +214,69 @@ fn condition_node_inaction_past_behaviour_and_date_property() {
     let NodeKind::Condition { condition: Condition::DateProperty(r), .. } = kind(&h) else { panic!() };
     assert_eq!(r.property, "Flight time");
     assert_eq!(r.within_next, Seconds::days(3));
+}
+
+/// The counted-from setting of a condition node (if it is one).
+fn counted_from(h: &Harness<'_, State<Node>>) -> Option<CountedFrom> {
+    match kind(h) {
+        NodeKind::Condition { counted_from, .. } => Some(*counted_from),
+        _ => None,
+    }
+}
+
+#[test]
+fn condition_node_counted_from_arrival_needs_a_window() {
+    let mut h = node_harness(KindTag::Condition);
+    assert_eq!(counted_from(&h), Some(CountedFrom::Entry), "from entry by default");
+    choose(&mut h, "Counted from", "from arrival at this node");
+    assert_eq!(counted_from(&h), Some(CountedFrom::Arrival));
+    assert!(matches!(kind(&h), NodeKind::Condition { window: Some(_), .. }));
+    assert!(!has_error(&h, "needs a window"));
+    // Without a window validation refuses it, under the field, and nothing below moves.
+    let choice = h.get_by_label("Counted from").rect();
+    let before = widget_rects(&h);
+    click(&mut h, "Qualifying window");
+    assert!(matches!(kind(&h), NodeKind::Condition { window: None, .. }));
+    let message = h.get_by_label_contains("needs a window").rect();
+    assert!(
+        message.top() >= choice.bottom() && message.top() - choice.bottom() < 20.0,
+        "the message is in the field's slot: {message:?} under {choice:?}"
+    );
+    assert_eq!(h.get_by_label("Counted from").rect(), choice, "the choice stays put");
+    assert_none_moved_below(&h, &before, choice.bottom());
+    click(&mut h, "Qualifying window");
+    assert!(!has_error(&h, "needs a window"));
+    // Inaction counts events too, and keeps the setting.
+    choose(&mut h, "Condition", "Inaction");
+    assert_eq!(counted_from(&h), Some(CountedFrom::Arrival));
+    choose(&mut h, "Counted from", "from entry into the journey");
+    assert_eq!(counted_from(&h), Some(CountedFrom::Entry));
+    choose(&mut h, "Counted from", "from arrival at this node");
+    // A condition that counts no events has no such setting: it goes back to entry.
+    choose(&mut h, "Condition", "Past behaviour");
+    assert_eq!(counted_from(&h), Some(CountedFrom::Entry));
+    assert!(h.query_by_label("Counted from").is_none(), "not shown for past behaviour");
+}
+
+#[test]
+fn condition_node_counted_from_arrival_on_a_property_check_shows_its_error() {
+    // A file may set "from arrival" on a condition that counts no events: the setting is
+    // shown with validation's reason, so that it can be fixed.
+    let mut n = node(KindTag::Condition);
+    n.kind = NodeKind::Condition {
+        condition: Condition::UserProperty(Filter::default()),
+        window: None,
+        counted_from: CountedFrom::Arrival,
+    };
+    let mut h = diagnosed_harness(n, node_form_ui, |n| {
+        let mut j = Journey::new("Test");
+        j.graph.nodes.insert(n.id, n.clone());
+        journey_studio::validate::validate(&j)
+    });
+    assert!(has_error(&h, "only a live-action or inaction condition can count from arrival"));
+    choose(&mut h, "Counted from", "from entry into the journey");
+    assert_eq!(counted_from(&h), Some(CountedFrom::Entry));
+    assert!(!has_error(&h, "can count from arrival"));
 }
 
 #[test]
@@ -831,6 +894,81 @@ fn scenario_events_engagement_and_shape() {
     assert!(!s.events.contains_key("App Launched"));
 }
 
+/// A scenario form given the diagnostics of a journey with that scenario.
+fn scenario_harness(scenario: Scenario) -> Harness<'static, State<Scenario>> {
+    diagnosed_harness(scenario, scenario_form_ui, |s| {
+        let mut j = Journey::new("Test");
+        j.scenario = s.clone();
+        journey_studio::validate::validate(&j)
+    })
+}
+
+#[test]
+fn scenario_event_own_activity_shape() {
+    let mut h = scenario_harness(Scenario::default());
+    let shape = |h: &Harness<'_, State<Scenario>>| h.state().value.events["App Launched"].activity_shape;
+    assert_eq!(shape(&h), None, "shares the scenario's factor by default");
+    assert!(h.query_by_label("Event 1 own activity shape value").is_none());
+    click(&mut h, "Event 1 own activity shape");
+    assert_eq!(shape(&h), Some(h.state().value.activity_shape), "starts at the shared shape");
+    set_text(&mut h, "Event 1 own activity shape value", "0.4");
+    assert_eq!(shape(&h), Some(0.4));
+    set_text(&mut h, "Event 1 own activity shape value", "0");
+    assert!(has_error(&h, "must be between 0.01 and 1000"), "refused inline");
+    assert_eq!(shape(&h), Some(0.4));
+    set_text(&mut h, "Event 1 own activity shape value", "3");
+    assert_eq!(shape(&h), Some(3.0));
+    assert_eq!(h.state().value.activity_shape, 2.0, "the shared shape is untouched");
+    click(&mut h, "Event 1 own activity shape");
+    assert_eq!(shape(&h), None);
+
+    // A shape validation refuses (say, from a file) shows under the event's row.
+    let mut s = Scenario::default();
+    s.events.get_mut("App Launched").unwrap().activity_shape = Some(-1.0);
+    let mut h = scenario_harness(s);
+    let row = h.get_by_label("Event 1 own activity shape value").rect();
+    let message = h.get_by_label_contains("has its own activity shape -1").rect();
+    assert!(message.top() >= row.bottom() && message.top() - row.bottom() < 20.0, "{message:?} under {row:?}");
+    set_text(&mut h, "Event 1 own activity shape value", "1.5");
+    assert!(!has_error(&h, "own activity shape"));
+    assert_eq!(h.state().value.events["App Launched"].activity_shape, Some(1.5));
+}
+
+#[test]
+fn scenario_channel_click_also_counts_as() {
+    let mut s = Scenario::default();
+    s.events.insert("Notification Opened".into(), journey_studio::model::EventBehaviour::at_rate(0.1));
+    let mut h = scenario_harness(s);
+    let counts_as = |h: &Harness<'_, State<Scenario>>| h.state().value.channels[&Channel::Push].click_counts_as.clone();
+    click(&mut h, "Push rates");
+    assert_eq!(counts_as(&h), None, "a click is only a click by default");
+    click(&mut h, "Push click also counts as");
+    assert_eq!(counts_as(&h).as_deref(), Some("App Launched"), "the session event first");
+    // Picked from the scenario's events…
+    click(&mut h, "Push click also counts as: pick an event");
+    click(&mut h, "Notification Opened");
+    assert_eq!(counts_as(&h).as_deref(), Some("Notification Opened"));
+    // … or typed.
+    set_text(&mut h, "Push click also counts as event", "Deep Link Opened");
+    assert_eq!(counts_as(&h).as_deref(), Some("Deep Link Opened"));
+    // An empty name: validation's reason under the field, and nothing below moves.
+    let field = h.get_by_label("Push click also counts as event").rect();
+    let before = widget_rects(&h);
+    click(&mut h, "Push click also counts as event");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.key_press(Key::Backspace);
+    h.run();
+    assert_eq!(counts_as(&h).as_deref(), Some(""));
+    let message = h.get_by_label_contains("the event has no name").rect();
+    assert!(message.top() >= field.bottom() && message.top() - field.bottom() < 20.0, "{message:?} under {field:?}");
+    assert_none_moved_below(&h, &before, field.bottom());
+    click(&mut h, "Push click also counts as");
+    assert_eq!(counts_as(&h), None);
+    assert!(!has_error(&h, "has no name"));
+    assert_eq!(h.state().value.channels[&Channel::Email].click_counts_as, None, "other channels untouched");
+}
+
 #[test]
 fn scenario_channel_rates_and_run_settings() {
     let mut h = harness(Scenario::default(), scenario_form_ui);
@@ -1154,4 +1292,49 @@ fn message_form_rows_hold_still_frame_by_frame() {
     h.run();
     assert!(h.query_all_by_label_contains("Error:").next().is_some(), "the Liquid error is shown");
     assert_eq!(rects(&h), (body, provider));
+}
+
+/// The new condition and scenario fields in the app's inspector, for a look
+/// (`JOURNEY_SCREENSHOTS`): a condition counted from arrival without a window, with its
+/// error under the field; an event's own shape and Push's click-as event.
+#[test]
+fn counted_from_own_shape_and_click_as_in_the_inspector() {
+    use journey_studio::model::EventFilter;
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Journey::new("Test");
+    let id = NodeId(2);
+    let kind = NodeKind::Condition {
+        condition: Condition::LiveAction(ActionRule { event: EventFilter::named("App Launched"), nth_occurrence: None }),
+        window: None,
+        counted_from: CountedFrom::Arrival,
+    };
+    j.graph.nodes.insert(id, Node { id, label: "Next launch".into(), pos: CanvasPos::new(300.0, 0.0), kind });
+    j.scenario.events.get_mut("App Launched").unwrap().activity_shape = Some(0.5);
+    j.scenario.channels.get_mut(&Channel::Push).unwrap().click_counts_as = Some("App Launched".into());
+    let mut h = crate::harness_support::build(j, dir.path(), 1e9);
+    h.run_steps(3);
+    let card = h.state().node_screen_rect(id).unwrap();
+    crate::harness_support::click_at(&mut h, card.center());
+    assert_eq!(h.state().selected_nodes(), vec![id]);
+    let inspector = h.state().inspector_rect();
+    let message = h.get_by_label_contains("needs a window").rect();
+    assert!(inspector.contains(message.left_top()), "the error is in the inspector: {message:?}");
+    crate::harness_support::screenshot(&mut h, "form_counted_from.png");
+    // Nothing selected: the scenario form.
+    h.key_press(Key::Escape);
+    h.run();
+    if !h.state().selection().is_empty() {
+        crate::harness_support::click_at(&mut h, card.center() + egui::vec2(0.0, 300.0));
+    }
+    assert!(h.state().selection().is_empty());
+    click(&mut h, "Scenario");
+    h.get_by_label("Event 1 own activity shape").scroll_to_me();
+    h.run();
+    assert_eq!(h.get_by_label("Event 1 own activity shape value").value().as_deref(), Some("0.5"));
+    crate::harness_support::screenshot(&mut h, "form_own_shape.png");
+    click(&mut h, "Push rates");
+    h.get_by_label("Push click also counts as event").scroll_to_me();
+    h.run();
+    assert_eq!(h.get_by_label("Push click also counts as event").value().as_deref(), Some("App Launched"));
+    crate::harness_support::screenshot(&mut h, "form_click_as.png");
 }

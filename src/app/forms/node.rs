@@ -17,8 +17,9 @@ use super::widgets::{
 use super::{FormContext, FormResponse};
 use crate::app::explore::{Request, request, sweepable};
 use crate::model::{
-    Channel, ConditionalPath, ContentVariant, Filter, Message, MessageButton, Node, NodeKind, PathId, ProfileUpdateRow,
-    RandomPath, Seconds, SplitMode, TimeOfDay, Timestamp, TzName, UpdateOp, VariantId, WaitKind,
+    Channel, Condition, ConditionalPath, ContentVariant, CountedFrom, Filter, Message, MessageButton, Node, NodeKind,
+    PathId, ProfileUpdateRow, RandomPath, Seconds, SplitMode, TimeOfDay, Timestamp, TzName, UpdateOp, VariantId,
+    WaitKind,
 };
 use crate::validate::limits::VARIANTS;
 use crate::validate::{Diagnostic, Field, Location};
@@ -50,8 +51,14 @@ pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormR
         match &mut node.kind {
             NodeKind::Entry(seg) => out |= entry_fields_ui(ui, seg, d),
             NodeKind::Wait(wait) => out |= wait_ui(ui, id, wait, &cx.journey.setup.timezone.account, d),
-            NodeKind::Condition { condition, window, .. } => {
+            NodeKind::Condition { condition, window, counted_from } => {
+                let counted_before = counts_events(condition);
                 out |= condition_ui(ui, "condition", condition, d);
+                // A condition that stops counting events (its kind changed) drops "from
+                // arrival", which would mean nothing for it.
+                if counted_before && !counts_events(condition) {
+                    *counted_from = CountedFrom::Entry;
+                }
                 grid(ui, "condition_window", |ui| {
                     out |= optional_duration_row(
                         ui,
@@ -61,6 +68,12 @@ pub fn node_form_ui(ui: &mut Ui, node: &mut Node, cx: &FormContext<'_>) -> FormR
                         Seconds::DAY,
                     );
                     grid_diagnostics_ui(ui, d, &Field::Window);
+                    // Shown for the conditions that count events, and for any other that a
+                    // file set to count from arrival (so that its error has a place).
+                    if counts_events(condition) || *counted_from != CountedFrom::Entry {
+                        out |= counted_from_row(ui, counted_from);
+                        grid_diagnostics_ui(ui, d, &Field::CountedFrom);
+                    }
                 });
             }
             NodeKind::ConditionalSplit { paths } => out |= conditional_paths_ui(ui, paths, d),
@@ -115,6 +128,25 @@ fn at_field(kind: &NodeKind, field: &Field) -> bool {
         }
         NodeKind::ProfileUpdate { .. } => matches!(field, Field::Updates | Field::UpdateRow(_)),
     }
+}
+
+/// Whether a condition counts events, so that where it starts counting matters (SPEC §1.3).
+fn counts_events(condition: &Condition) -> bool {
+    matches!(condition, Condition::LiveAction(_) | Condition::Inaction(_))
+}
+
+/// Where a live-action or inaction condition starts counting events.
+fn counted_from_row(ui: &mut Ui, counted_from: &mut CountedFrom) -> bool {
+    let choices = [CountedFrom::Entry, CountedFrom::Arrival].map(|c| (c, c.label()));
+    choice_row(
+        ui,
+        "Counted from",
+        "Which events the condition sees: all since the user entered the journey (the default), or only those at \
+         or after the user's arrival at this node. \"Wait for the next App Launched\" is from arrival, and needs a \
+         qualifying window",
+        counted_from,
+        &choices,
+    )
 }
 
 /// Which kind of wait, without its settings.

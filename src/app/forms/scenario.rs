@@ -1,7 +1,8 @@
 //! The scenario form (§2): population (size, timezone mix, reachability, user
 //! properties, activity curve, session event), behaviour (event rates with property
-//! distributions and engagement responses, activity shape, fatigue), channel rates
-//! and costs, and run settings.
+//! distributions, engagement responses and an optional own activity shape; the shared
+//! activity shape; fatigue), channel rates and costs with the event a click also counts
+//! as, and run settings.
 //!
 //! Invariants: shares are edited as percentages and stored as 0–1; a map key (event or
 //! property name) is renamed only to a non-empty name not already used, otherwise the
@@ -66,12 +67,13 @@ pub fn scenario_form_ui(ui: &mut Ui, scenario: &mut Scenario, cx: &FormContext<'
         });
         section(ui, Section::Curve, d, |ui| out |= curve_ui(ui, &mut scenario.population.activity_curve, d));
         section(ui, Section::Events, d, |ui| {
-            out |= events_ui(ui, &mut scenario.events, d);
+            out |= events_ui(ui, &mut scenario.events, scenario.activity_shape, d);
             grid(ui, "shape", |ui| {
                 out |= f64_row(
                     ui,
                     "Activity shape",
-                    "Shape of the per-user activity factor (mean 1); lower makes users more uneven",
+                    "Shape of the per-user activity factor (mean 1) that events without their own shape share; \
+                     lower makes users more uneven",
                     &mut scenario.activity_shape,
                     0.01,
                     1_000.0,
@@ -80,7 +82,11 @@ pub fn scenario_form_ui(ui: &mut Ui, scenario: &mut Scenario, cx: &FormContext<'
             });
         });
         section(ui, Section::Fatigue, d, |ui| out |= fatigue_ui(ui, &mut scenario.fatigue, d));
-        section(ui, Section::Channels, d, |ui| out |= channels_ui(ui, &mut scenario.channels, d));
+        let events: Vec<String> = scenario.events.keys().cloned().collect();
+        let session = scenario.population.session_event.clone();
+        section(ui, Section::Channels, d, |ui| {
+            out |= channels_ui(ui, &mut scenario.channels, Events { names: &events, session: &session }, d);
+        });
         if !scenario.variant_effects.is_empty()
             || cx.journey.graph.nodes.values().any(|n| !n.kind.variants().is_empty())
         {
@@ -139,9 +145,10 @@ fn section_of(field: &Field) -> Option<Section> {
         | Field::EventRate(_)
         | Field::EventProperty(..)
         | Field::EventEngagement(_)
+        | Field::EventShape(_)
         | Field::ActivityShape => Section::Events,
         Field::Fatigue(_) => Section::Fatigue,
-        Field::ChannelRate(..) => Section::Channels,
+        Field::ChannelRate(..) | Field::ClickCountsAs(_) => Section::Channels,
         Field::VariantEffect(_) => Section::Variants,
         Field::Horizon | Field::Replicates => Section::Run,
         _ => return None,
@@ -596,7 +603,8 @@ fn curve_chart_ui(ui: &mut Ui, curve: &mut [f64]) -> bool {
     changed
 }
 
-fn events_ui(ui: &mut Ui, events: &mut BTreeMap<String, EventBehaviour>, d: &Diags<'_>) -> bool {
+/// `shared_shape` is the scenario's activity shape, where an event's own shape starts.
+fn events_ui(ui: &mut Ui, events: &mut BTreeMap<String, EventBehaviour>, shared_shape: f64, d: &Diags<'_>) -> bool {
     let mut changed = false;
     let keys: Vec<String> = events.keys().cloned().collect();
     let mut rename = None;
@@ -631,6 +639,8 @@ fn events_ui(ui: &mut Ui, events: &mut BTreeMap<String, EventBehaviour>, d: &Dia
                             )
                         });
                     grid_diagnostics_ui(ui, d, &Field::EventRate(key.clone()));
+                    changed |= own_shape_row(ui, &ev, &mut b.activity_shape, shared_shape);
+                    grid_diagnostics_ui(ui, d, &Field::EventShape(key.clone()));
                 });
                 ui.label("Properties");
                 let field_of = |prop: &str| Field::EventProperty(key.clone(), prop.to_owned());
@@ -660,6 +670,34 @@ fn events_ui(ui: &mut Ui, events: &mut BTreeMap<String, EventBehaviour>, d: &Dia
         events.insert(key, EventBehaviour::at_rate(0.1));
         changed = true;
     }
+    changed
+}
+
+/// An event's own activity shape: a checkbox, then the shape when on. The checkbox is
+/// named `"{ev} own activity shape"` and the number `"{ev} own activity shape value"`; the
+/// right-hand column says what the event shares while it is off, so the row keeps its
+/// height either way.
+fn own_shape_row(ui: &mut Ui, ev: &str, shape: &mut Option<f64>, shared_shape: f64) -> bool {
+    let tip = "Give this event an activity factor of its own, drawn independently of the shared one (for users \
+               whose browsing and buying are unrelated); lower makes users more uneven. Off, the event shares the \
+               scenario's factor";
+    let name = format!("{ev} own activity shape");
+    let mut on = shape.is_some();
+    let mut changed = ui.checkbox(&mut on, "Own activity shape").accessible_name(&name).on_hover_text(tip).changed();
+    if changed {
+        *shape = on.then_some(shape.unwrap_or(shared_shape));
+    }
+    ui.horizontal(|ui| match shape {
+        Some(k) => {
+            let value = format!("{name} value");
+            changed |= f64_edit(ui, &value, value.clone(), tip, k, 0.01, 1_000.0);
+            ui.weak("independent");
+        }
+        None => {
+            ui.weak("shares the scenario's factor").on_hover_text(tip);
+        }
+    });
+    ui.end_row();
     changed
 }
 
@@ -766,9 +804,19 @@ fn variant_effects_ui(ui: &mut Ui, effects: &mut Vec<VariantEffect>, j: &Journey
     changed
 }
 
+/// The scenario's events, for "Click also counts as".
+#[derive(Clone, Copy)]
+struct Events<'a> {
+    /// The events the scenario describes.
+    names: &'a [String],
+    /// The session event: what a click counts as when first switched on (a push click
+    /// opens the app).
+    session: &'a str,
+}
+
 /// One collapsed header per channel; a channel with diagnostics shows them under its
 /// header while it is collapsed, and under each rate once open.
-fn channels_ui(ui: &mut Ui, channels: &mut BTreeMap<Channel, ChannelRates>, d: &Diags<'_>) -> bool {
+fn channels_ui(ui: &mut Ui, channels: &mut BTreeMap<Channel, ChannelRates>, events: Events<'_>, d: &Diags<'_>) -> bool {
     let mut changed = false;
     for c in Channel::ALL {
         let name = c.label();
@@ -776,7 +824,7 @@ fn channels_ui(ui: &mut Ui, channels: &mut BTreeMap<Channel, ChannelRates>, d: &
             .default_open(false)
             .show(ui, |ui| {
                 let mut rates = channels.get(&c).cloned().unwrap_or_else(|| ChannelRates::typical(c));
-                if channel_rates_ui(ui, c, &mut rates, d) {
+                if channel_rates_ui(ui, c, &mut rates, events, d) {
                     channels.insert(c, rates);
                     changed = true;
                 }
@@ -784,15 +832,66 @@ fn channels_ui(ui: &mut Ui, channels: &mut BTreeMap<Channel, ChannelRates>, d: &
             .body_returned
             .is_some();
         if !shown {
-            fields_diagnostics_ui(ui, d, |f| matches!(f, Field::ChannelRate(ch, _) if *ch == c));
+            fields_diagnostics_ui(
+                ui,
+                d,
+                |f| matches!(f, Field::ChannelRate(ch, _) | Field::ClickCountsAs(ch) if *ch == c),
+            );
         }
     }
     changed
 }
 
+/// "Click also counts as": a checkbox, then the event's name when on, typed or picked
+/// from the scenario's events. The checkbox is named `"{Channel} click also counts as"`,
+/// the name field `"{Channel} click also counts as event"` and the picker
+/// `"{Channel} click also counts as: pick an event"`; while off, the right-hand column
+/// says a click is only a click, so the row keeps its height either way.
+fn click_counts_as_row(ui: &mut Ui, c: Channel, counts_as: &mut Option<String>, events: Events<'_>) -> bool {
+    let tip = "An event that a click on this channel also counts as (a push click opens the app, so it is also an \
+               App Launched): conditions, goals and entries see it like any occurrence of that event";
+    let name = format!("{} click also counts as", c.label());
+    let mut on = counts_as.is_some();
+    let mut changed = ui.checkbox(&mut on, "click also counts as").accessible_name(&name).on_hover_text(tip).changed();
+    if changed {
+        *counts_as = on.then(|| counts_as.clone().unwrap_or_else(|| events.session.to_owned()));
+    }
+    ui.horizontal(|ui| match counts_as {
+        Some(event) => {
+            let field = format!("{name} event");
+            let response = ui.add(egui::TextEdit::singleline(event).desired_width(TEXT_WIDTH * 0.6).hint_text("event"));
+            changed |= named(response, field, tip).changed();
+            let pick = ui.menu_button("▾", |ui| {
+                for e in events.names {
+                    if ui
+                        .selectable_label(event == e, e.as_str())
+                        .on_hover_text("Count a click as this event")
+                        .clicked()
+                    {
+                        if event != e {
+                            event.clone_from(e);
+                            changed = true;
+                        }
+                        ui.close();
+                    }
+                }
+                if events.names.is_empty() {
+                    ui.weak("The scenario describes no events yet");
+                }
+            });
+            let _ = named(pick.response, format!("{name}: pick an event"), "Pick one of the scenario's events");
+        }
+        None => {
+            ui.weak("only a click").on_hover_text(tip);
+        }
+    });
+    ui.end_row();
+    changed
+}
+
 /// A channel's rates. The labels leave out the channel, which the header names, so the
 /// label column stays narrow; each input keeps the full name ("Email view").
-fn channel_rates_ui(ui: &mut Ui, c: Channel, r: &mut ChannelRates, d: &Diags<'_>) -> bool {
+fn channel_rates_ui(ui: &mut Ui, c: Channel, r: &mut ChannelRates, events: Events<'_>, d: &Diags<'_>) -> bool {
     let mut changed = false;
     let name = c.label();
     let under = |ui: &mut Ui, rate| grid_diagnostics_ui(ui, d, &Field::ChannelRate(c, rate));
@@ -826,6 +925,8 @@ fn channel_rates_ui(ui: &mut Ui, c: Channel, r: &mut ChannelRates, d: &Diags<'_>
             })
         });
         under(ui, Rate::CostPerMessage);
+        changed |= click_counts_as_row(ui, c, &mut r.click_counts_as, events);
+        grid_diagnostics_ui(ui, d, &Field::ClickCountsAs(c));
     });
     changed
 }
