@@ -500,6 +500,9 @@ impl SettingPath {
     }
 }
 
+/// The shares set for one categorical property: (event, property) and (category, share)s.
+type ShareGroup<'a> = ((&'a str, &'a str), Vec<(&'a str, f64)>);
+
 /// Sets several settings at once, all or nothing, adding missing scenario settings as
 /// [`SettingPath::set_adding`] does. The category shares of one property are set together:
 /// the named categories get exactly their shares, and the property's other categories share
@@ -510,7 +513,7 @@ impl SettingPath {
 /// The first setting refused; the journey is then unchanged.
 pub fn set_all_adding(j: &mut Journey, values: &[(SettingPath, f64)]) -> Result<(), SettingError> {
     let mut k = j.clone();
-    let mut groups: Vec<((&str, &str), Vec<(&str, f64)>)> = Vec::new();
+    let mut groups: Vec<ShareGroup<'_>> = Vec::new();
     for (p, v) in values {
         match p.category() {
             Some((e, prop, c)) => {

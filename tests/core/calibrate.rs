@@ -213,8 +213,7 @@ fn a_sampled_history_calibrates_a_scrambled_scenario_back_to_the_truth() {
     let mut report = String::new();
     for d in &derived {
         let t = truth(&truth_j, d);
-        let before_far;
-        match d.interval {
+        let before_far = match d.interval {
             Some((lo, hi)) => {
                 with_interval += 1;
                 assert!((lo..=hi).contains(&d.after), "{d:?}");
@@ -232,18 +231,18 @@ fn a_sampled_history_calibrates_a_scrambled_scenario_back_to_the_truth() {
                     writeln!(report, "outside its 95% interval: {} true {t} derived {} [{lo}, {hi}]", d.label, d.after)
                         .unwrap();
                 }
-                before_far = d.before.is_none_or(|b| b < wlo || b > whi);
+                d.before.is_none_or(|b| b < wlo || b > whi)
             }
             None if d.path.ends_with("activity_shape") => {
                 assert!((d.after - t).abs() <= 0.15 * t, "{}: true {t}, derived {}", d.label, d.after);
-                before_far = d.before.is_none_or(|b| (b - t).abs() > 0.15 * t);
+                d.before.is_none_or(|b| (b - t).abs() > 0.15 * t)
             }
             None => {
                 // The cost per message: sent × cost / sent.
                 assert!((d.after - t).abs() <= 1e-9 * t.max(1e-9), "{}: true {t}, derived {}", d.label, d.after);
-                before_far = d.before.is_none_or(|b| (b - t).abs() > 1e-9);
+                d.before.is_none_or(|b| (b - t).abs() > 1e-9)
             }
-        }
+        };
         moved += usize::from(before_far);
     }
     assert!(with_interval > 50, "{with_interval}");

@@ -1304,7 +1304,10 @@ fn counted_from_own_shape_and_click_as_in_the_inspector() {
     let mut j = Journey::new("Test");
     let id = NodeId(2);
     let kind = NodeKind::Condition {
-        condition: Condition::LiveAction(ActionRule { event: EventFilter::named("App Launched"), nth_occurrence: None }),
+        condition: Condition::LiveAction(ActionRule {
+            event: EventFilter::named("App Launched"),
+            nth_occurrence: None,
+        }),
         window: None,
         counted_from: CountedFrom::Arrival,
     };

@@ -809,7 +809,10 @@ pub fn from_arrival() -> Journey {
     let e = b.entry();
     let w = b.add(NodeKind::Wait(WaitKind::Duration(Seconds::DAY)));
     let next = b.add(NodeKind::Condition {
-        condition: Condition::LiveAction(ActionRule { event: EventFilter::named("App Launched"), nth_occurrence: None }),
+        condition: Condition::LiveAction(ActionRule {
+            event: EventFilter::named("App Launched"),
+            nth_occurrence: None,
+        }),
         window: Some(Seconds::days(2)),
         counted_from: journey_studio::model::CountedFrom::Arrival,
     });
@@ -841,10 +844,8 @@ pub fn from_arrival() -> Journey {
 /// least twice in the last 2 days); re-entry with a cooldown; a live goal on `Charged`,
 /// which clicks lift. (A goal on `App Launched` would end every entry at the click.)
 pub fn click_as() -> Journey {
-    let mut b = B::new(EntryRule::LiveAction(ActionRule {
-        event: EventFilter::named("Cart Added"),
-        nth_occurrence: None,
-    }));
+    let mut b =
+        B::new(EntryRule::LiveAction(ActionRule { event: EventFilter::named("Cart Added"), nth_occurrence: None }));
     b.j.setup.timeout = Some(Seconds::days(4));
     b.j.setup.reentry.enabled = true;
     b.j.setup.reentry.cooldown = Some(Seconds::DAY);
@@ -862,7 +863,10 @@ pub fn click_as() -> Journey {
     let e = b.entry();
     let p = b.add(channel(Channel::Push));
     let next = b.add(NodeKind::Condition {
-        condition: Condition::LiveAction(ActionRule { event: EventFilter::named("App Launched"), nth_occurrence: None }),
+        condition: Condition::LiveAction(ActionRule {
+            event: EventFilter::named("App Launched"),
+            nth_occurrence: None,
+        }),
         window: Some(Seconds::DAY),
         counted_from: journey_studio::model::CountedFrom::Arrival,
     });
