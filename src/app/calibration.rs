@@ -302,8 +302,9 @@ fn table_ui(ui: &mut Ui, state: &mut CalibrationUi) -> bool {
     });
     let mut toggled = Vec::new();
     egui::ScrollArea::vertical().max_height(TABLE_HEIGHT).auto_shrink([false, true]).show(ui, |ui| {
-        egui::Grid::new("calibration_table").striped(true).num_columns(4).spacing([16.0, 4.0]).show(ui, |ui| {
-            for head in ["Value", "Before → after", "95% interval", "Note"] {
+        egui::Grid::new("calibration_table").striped(true).num_columns(5).spacing([16.0, 4.0]).show(ui, |ui| {
+            // The UI font has no arrow: before and after are two columns.
+            for head in ["Value", "Before", "After", "95% interval", "Note"] {
                 ui.strong(head);
             }
             ui.end_row();
@@ -313,7 +314,8 @@ fn table_ui(ui: &mut Ui, state: &mut CalibrationUi) -> bool {
                     toggled.push((d.path.clone(), on));
                 }
                 let before = d.before.map_or_else(|| "unset".to_owned(), number);
-                ui.label(format!("{before} → {}", number(d.after)));
+                ui.label(before);
+                ui.label(number(d.after));
                 match d.interval {
                     Some((lo, hi)) => ui.label(format!("{} – {}", number(lo), number(hi))),
                     None => ui.weak("—"),

@@ -861,7 +861,8 @@ fn click_counts_as_row(ui: &mut Ui, c: Channel, counts_as: &mut Option<String>, 
             let field = format!("{name} event");
             let response = ui.add(egui::TextEdit::singleline(event).desired_width(TEXT_WIDTH * 0.6).hint_text("event"));
             changed |= named(response, field, tip).changed();
-            let pick = ui.menu_button("▾", |ui| {
+            // The UI font has no ▾: the menu button is a word.
+            let pick = ui.menu_button("Events…", |ui| {
                 for e in events.names {
                     if ui
                         .selectable_label(event == e, e.as_str())
