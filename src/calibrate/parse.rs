@@ -181,8 +181,20 @@ pub fn parse(text: &str) -> Result<Results, CalibrateError> {
 
 /// The 1-based line of a byte offset in `text`.
 fn line_at(text: &str, byte: u64) -> u64 {
-    let end = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
-    1 + text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() as u64
+    let bytes = text.as_bytes();
+    let mut end = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
+    // The reader's position is where it started reading: before the blank and comment
+    // lines it skipped on the way to the record.
+    loop {
+        while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+            end += 1;
+        }
+        if bytes.get(end) != Some(&b'#') {
+            break;
+        }
+        end = bytes[end..].iter().position(|b| *b == b'\n').map_or(bytes.len(), |i| end + i + 1);
+    }
+    1 + bytes[..end].iter().filter(|b| **b == b'\n').count() as u64
 }
 
 fn check_header(line: u64, record: &csv::StringRecord) -> Result<(), CalibrateError> {

@@ -262,8 +262,8 @@ impl CountedFrom {
     #[must_use]
     pub fn label(self) -> &'static str {
         match self {
-            Self::Entry => "from entry into the journey",
-            Self::Arrival => "from arrival at this node",
+            Self::Entry => "entry",
+            Self::Arrival => "arrival here",
         }
     }
 }

@@ -229,7 +229,7 @@ fn counted_from(h: &Harness<'_, State<Node>>) -> Option<CountedFrom> {
 fn condition_node_counted_from_arrival_needs_a_window() {
     let mut h = node_harness(KindTag::Condition);
     assert_eq!(counted_from(&h), Some(CountedFrom::Entry), "from entry by default");
-    choose(&mut h, "Counted from", "from arrival at this node");
+    choose(&mut h, "Counted from", "arrival here");
     assert_eq!(counted_from(&h), Some(CountedFrom::Arrival));
     assert!(matches!(kind(&h), NodeKind::Condition { window: Some(_), .. }));
     assert!(!has_error(&h, "needs a window"));
@@ -250,9 +250,9 @@ fn condition_node_counted_from_arrival_needs_a_window() {
     // Inaction counts events too, and keeps the setting.
     choose(&mut h, "Condition", "Inaction");
     assert_eq!(counted_from(&h), Some(CountedFrom::Arrival));
-    choose(&mut h, "Counted from", "from entry into the journey");
+    choose(&mut h, "Counted from", "entry");
     assert_eq!(counted_from(&h), Some(CountedFrom::Entry));
-    choose(&mut h, "Counted from", "from arrival at this node");
+    choose(&mut h, "Counted from", "arrival here");
     // A condition that counts no events has no such setting: it goes back to entry.
     choose(&mut h, "Condition", "Past behaviour");
     assert_eq!(counted_from(&h), Some(CountedFrom::Entry));
@@ -275,7 +275,7 @@ fn condition_node_counted_from_arrival_on_a_property_check_shows_its_error() {
         journey_studio::validate::validate(&j)
     });
     assert!(has_error(&h, "only a live-action or inaction condition can count from arrival"));
-    choose(&mut h, "Counted from", "from entry into the journey");
+    choose(&mut h, "Counted from", "entry");
     assert_eq!(counted_from(&h), Some(CountedFrom::Entry));
     assert!(!has_error(&h, "can count from arrival"));
 }

@@ -683,7 +683,8 @@ fn own_shape_row(ui: &mut Ui, ev: &str, shape: &mut Option<f64>, shared_shape: f
                scenario's factor";
     let name = format!("{ev} own activity shape");
     let mut on = shape.is_some();
-    let mut changed = ui.checkbox(&mut on, "Own activity shape").accessible_name(&name).on_hover_text(tip).changed();
+    // Short words: the grid's first column sets the inspector's width.
+    let mut changed = ui.checkbox(&mut on, "Own shape").accessible_name(&name).on_hover_text(tip).changed();
     if changed {
         *shape = on.then_some(shape.unwrap_or(shared_shape));
     }
@@ -694,7 +695,7 @@ fn own_shape_row(ui: &mut Ui, ev: &str, shape: &mut Option<f64>, shared_shape: f
             ui.weak("independent");
         }
         None => {
-            ui.weak("shares the scenario's factor").on_hover_text(tip);
+            ui.weak("shared factor").on_hover_text(tip);
         }
     });
     ui.end_row();
@@ -859,7 +860,8 @@ fn click_counts_as_row(ui: &mut Ui, c: Channel, counts_as: &mut Option<String>, 
     ui.horizontal(|ui| match counts_as {
         Some(event) => {
             let field = format!("{name} event");
-            let response = ui.add(egui::TextEdit::singleline(event).desired_width(TEXT_WIDTH * 0.6).hint_text("event"));
+            let response =
+                ui.add(egui::TextEdit::singleline(event).desired_width(TEXT_WIDTH * 0.45).hint_text("event"));
             changed |= named(response, field, tip).changed();
             // The UI font has no ▾: the menu button is a word.
             let pick = ui.menu_button("Events…", |ui| {
