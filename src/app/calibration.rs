@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Key, RichText, Ui};
 
-use crate::calibrate::{Derived, Results};
+use crate::calibrate::{Derived, Results, number};
 use crate::model::Journey;
 
 use super::command::Command;
@@ -174,21 +174,6 @@ impl CalibrationUi {
 /// The derived values, or the reason they could not be derived (then the path).
 fn derive(journey: &Journey, results: &Results, path: &Path) -> Result<Vec<Derived>, String> {
     crate::calibrate::derive(journey, results).map_err(|e| format!("Not calibrated: {e}: {}", path.display()))
-}
-
-/// A value with four significant digits (an exponent outside 10^-4 to 10^12).
-fn number(x: f64) -> String {
-    if x == 0.0 {
-        return "0".to_owned();
-    }
-    if !x.is_finite() || x.abs() < 1e-4 || x.abs() >= 1e12 {
-        return format!("{x:.3e}");
-    }
-    #[allow(clippy::cast_possible_truncation, reason = "the exponent of a finite f64 fits")]
-    let magnitude = x.abs().log10().floor() as i32;
-    let digits = usize::try_from((3 - magnitude).max(0)).unwrap_or(0);
-    let s = format!("{x:.digits$}");
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s }
 }
 
 /// The window. `commands` gets the one [`Command::Calibrate`] when Apply is clicked;

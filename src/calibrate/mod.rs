@@ -491,3 +491,20 @@ fn short(x: f64) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// A value with four significant digits (no exponent between 10^-4 and 10^12), as the
+/// CLI and the app show derived values.
+#[must_use]
+pub fn number(x: f64) -> String {
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    if !x.is_finite() || x.abs() < 1e-4 || x.abs() >= 1e12 {
+        return format!("{x:.3e}");
+    }
+    #[allow(clippy::cast_possible_truncation, reason = "the exponent of a finite f64 fits")]
+    let magnitude = x.abs().log10().floor() as i32;
+    let digits = usize::try_from((3 - magnitude).max(0)).unwrap_or(0);
+    let s = format!("{x:.digits$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s }
+}

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::calibrate::{self, CalibrateError, Derived};
+use crate::calibrate::{self, CalibrateError, Derived, number};
 use crate::format;
 
 use super::{EXIT_INVALID, EXIT_TROUBLE, RunCommand, print_out, terminal_safe};
@@ -97,21 +97,6 @@ fn table(derived: &[Derived]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// A value with four significant digits (no exponent between 10^-4 and 10^12).
-fn number(x: f64) -> String {
-    if x == 0.0 {
-        return "0".to_owned();
-    }
-    if !x.is_finite() || x.abs() < 1e-4 || x.abs() >= 1e12 {
-        return format!("{x:.3e}");
-    }
-    #[allow(clippy::cast_possible_truncation, reason = "the exponent of a finite f64 fits")]
-    let magnitude = x.abs().log10().floor() as i32;
-    let digits = usize::try_from((3 - magnitude).max(0)).unwrap_or(0);
-    let s = format!("{x:.digits$}");
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s }
 }
 
 #[cfg(test)]
